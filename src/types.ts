@@ -1,0 +1,313 @@
+/**
+ * Public types shared by every stage of the pipeline (read → sessions → classify → report → output).
+ * Everything a library user sees is declared here, so one file documents the contract.
+ */
+
+/** Protocol-log event codes. `''` never reaches a record: damaged `*` events are repaired by the reader. */
+export type EventCode = '+' | '-' | '>' | '<' | '*';
+
+/** Seen from the Exchange server that wrote the log. */
+export type Direction = 'send' | 'receive';
+
+/** What an input turned out to be, detected from its content. */
+export type InputKind =
+  | 'smtp-receive'
+  | 'smtp-send'
+  | 'queue-csv'
+  | 'message-csv'
+  | 'queue-list'
+  | 'message-list'
+  | 'queue-viewer'
+  | 'message-tracking'
+  | 'unknown';
+
+/** Where a piece of evidence (or a record) came from. `line` is 1-based, counted in physical lines. */
+export interface Location {
+  source: string;
+  line: number;
+}
+
+/** One row of an SMTP protocol log, fields named after `#Fields`. */
+export interface LogRecord extends Location {
+  /** `date-time` exactly as written (normally `yyyy-MM-ddTHH:mm:ss.fffZ`); may be a placeholder in pasted excerpts. */
+  time: string;
+  connector: string;
+  sessionId: string;
+  /** `sequence-number`; `-1` when the field is not a number. */
+  sequence: number;
+  local: string;
+  remote: string;
+  event: EventCode;
+  data: string;
+  context: string;
+}
+
+/** Why a physical line did not become a record. */
+export type SkipReason =
+  | 'blank'
+  | 'header'
+  | 'malformed-row'
+  | 'unclosed-quote'
+  | 'line-too-long'
+  | 'not-a-protocol-row'
+  | 'truncated-last-line'
+  | 'refused-input'
+  | 'binary'
+  | 'queue-continuation';
+
+/** A problem worth telling the user about, pinned to a line where it has one (`line: 0` = the whole input). */
+export interface Problem {
+  line: number;
+  reason: string;
+  message: string;
+}
+
+/** Per-input accounting: `lines === records + sum(skipped)` always holds. */
+export interface InputStats {
+  source: string;
+  kind: InputKind;
+  bytes: number;
+  lines: number;
+  records: number;
+  skipped: Partial<Record<SkipReason, number>>;
+  /** First few problems (bounded), with line numbers. */
+  problems: Problem[];
+  /** A fatal error that stopped this input (unreadable, refused, corrupt gzip ...). */
+  error: string | null;
+  /** `#Date` header of a protocol log, when present. */
+  headerDate: string | null;
+  /** Earliest and latest record time seen in this input. */
+  from: string | null;
+  to: string | null;
+}
+
+export interface Endpoint {
+  /** The address without brackets or `%scope`, or the raw text when it is masked (`x.x.x.x`). */
+  ip: string;
+  port: number | null;
+  /** The field as written. */
+  raw: string;
+}
+
+/** TLS versions as the report names them. `SSL3` also stands for anything older (SSL 2, PCT 1). */
+export type TlsVersion = 'TLS1.0' | 'TLS1.1' | 'TLS1.2' | 'TLS1.3' | 'SSL3' | 'none' | 'unknown';
+
+export interface TlsInfo {
+  version: TlsVersion;
+  /** The protocol name as logged, e.g. `SP_PROT_TLS1_2_SERVER`, or `null` when TLS was inferred (Exchange 2010). */
+  protocol: string | null;
+  cipher: string | null;
+  cipherStrength: number | null;
+  hash: string | null;
+  keyExchange: string | null;
+}
+
+export interface Certificate {
+  /** `Sending certificate`, `Received certificate`, `Remote certificate`. */
+  role: string;
+  subject: string | null;
+  issuer: string | null;
+  serial: string | null;
+  thumbprint: string | null;
+  notBefore: string | null;
+  notAfter: string | null;
+  alternateNames: string[];
+}
+
+/** A row that matters, kept with its location so a report can quote it. */
+export interface Evidence extends Location {
+  sessionId: string;
+  time: string;
+  text: string;
+}
+
+/** Why a session was handed on. Anything but `disconnect` means the session is incomplete. */
+export type SessionEnd = 'disconnect' | 'idle' | 'cap' | 'end-of-input';
+
+export interface Session {
+  /** Unique within a run: origin + session id (+ a counter when the id is reused after a disconnect). */
+  key: string;
+  /** The log set the rows came from (folder + direction, or the stream name). */
+  origin: string;
+  sessionId: string;
+  direction: Direction;
+  server: string | null;
+  connector: string;
+  local: Endpoint | null;
+  remote: Endpoint | null;
+  /** EHLO/HELO names (receive) or the remote banner host (send). */
+  remoteNames: string[];
+  starttlsAdvertised: boolean;
+  starttlsIssued: boolean;
+  /** STARTTLS was answered with a 220. */
+  starttlsAccepted: boolean;
+  tls: TlsInfo | null;
+  /** Names from `TLS negotiation failed with error <Name>` rows. */
+  tlsErrors: string[];
+  certificates: Certificate[];
+  /** `MAIL FROM` answered with `250`. */
+  mailAccepted: boolean;
+  /** QUIT sent/received or a `221` reply seen. */
+  quit: boolean;
+  authUser: string | null;
+  /** Context of the `-` row, e.g. `Remote(SocketError)`. */
+  disconnect: string | null;
+  start: string;
+  end: string;
+  complete: boolean;
+  endReason: SessionEnd;
+  /** Rows of the session in the order they were read. */
+  records: LogRecord[];
+}
+
+/** Category ids of the built-in rules; user rules may add others. */
+export type BuiltinCategory =
+  | 'tls-negotiation-failed'
+  | 'socket-error'
+  | 'starttls-required'
+  | 'legacy-tls'
+  | 'plaintext';
+
+export interface Finding {
+  category: string;
+  /** e.g. `SocketError`, `TLS1.0`, `451 5.7.3 Must issue a STARTTLS command first`. */
+  detail: string | null;
+  direction: Direction | 'queue';
+  sessionKey: string;
+  sessionId: string;
+  server: string | null;
+  connector: string;
+  remoteHost: string;
+  remoteNames: string[];
+  time: string;
+  evidence: Evidence[];
+  hint: string;
+  /** Queue findings: how many messages wait behind this one. */
+  messages?: number;
+}
+
+/** A quoted log row in a report. */
+export interface Sample {
+  source: string;
+  line: number;
+  sessionId: string;
+  category: string;
+  detail: string | null;
+  time: string;
+  text: string;
+}
+
+/** Counts per TLS version; keys are {@link TlsVersion} values. */
+export type TlsCounts = Partial<Record<TlsVersion, number>>;
+
+/** Findings and sessions of one direction + connector + remote host. */
+export interface ReportGroup {
+  direction: Direction | 'queue';
+  server: string | null;
+  connector: string;
+  remoteHost: string;
+  remoteNames: string[];
+  /** Sessions seen (queue groups: queue entries). */
+  sessions: number;
+  /** Queue groups: messages waiting; 0 for protocol-log groups. */
+  messages: number;
+  byCategory: Record<string, number>;
+  /** Details per category, e.g. `{ "tls-negotiation-failed": { "SocketError": 3 } }`. */
+  details: Record<string, Record<string, number>>;
+  tlsVersions: TlsCounts;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  samples: Sample[];
+  /** The main finding's category (most sessions), or null for a healthy group. */
+  mainCategory: string | null;
+  hint: string | null;
+}
+
+/** A roll-up of groups by remote host or by connector. */
+export interface ReportRollup {
+  key: string;
+  direction: Direction | 'queue' | null;
+  sessions: number;
+  messages: number;
+  byCategory: Record<string, number>;
+  tlsVersions: TlsCounts;
+  firstSeen: string | null;
+  lastSeen: string | null;
+}
+
+export interface CategoryInfo {
+  id: string;
+  title: string;
+  explanation: string;
+  hint: string;
+  docs: string | null;
+}
+
+/** Time span the input covers, overall and per server (or origin when the server is unknown). */
+export interface Coverage {
+  from: string | null;
+  to: string | null;
+  servers: Array<{ server: string; from: string | null; to: string | null }>;
+}
+
+/** The JSON contract (`logscan.report/1`). Changing it is a deliberate, versioned act. */
+export interface Report {
+  schema: 'logscan.report/1';
+  generator: { name: 'logscan'; version: string };
+  coverage: Coverage;
+  inputs: InputStats[];
+  totals: {
+    sessions: number;
+    incompleteSessions: number;
+    findings: number;
+    byCategory: Record<string, number>;
+    tlsVersions: TlsCounts;
+    queueMessages: number;
+  };
+  categories: CategoryInfo[];
+  groups: ReportGroup[];
+  hosts: ReportRollup[];
+  connectors: ReportRollup[];
+}
+
+/** A culture-formatted date from a queue export: parsed only when unambiguous. */
+export interface DateValue {
+  raw: string;
+  /** ISO-8601 when the text could be read without guessing, else null. */
+  iso: string | null;
+}
+
+/** A queue `LastError` (or NDR / message-trace text) taken apart. */
+export interface ParsedLastError {
+  raw: string;
+  /** The innermost SMTP reply (or socket text) that decides the category. */
+  innermost: string;
+  /** The layers from outside in, e.g. `["451 4.4.397 Error communicating with target host.", "421 4.4.2 Connection dropped due to SocketError"]`. */
+  chain: string[];
+  /** `{LRT=…}` */
+  lastRetryTime: DateValue | null;
+  /** `{FQDN=…}` or `[LastAttemptedServerName=…]` */
+  fqdn: string | null;
+  /** `{IP=…}`, `[LastAttemptedIP=…]` or `The last endpoint attempted was …`, without the port. */
+  ip: string | null;
+}
+
+/** One row of a queue or message export (Get-Queue, Get-Message, Queue Viewer). */
+export interface QueueEntry extends Location {
+  kind: 'queue' | 'message';
+  /** `Identity` / `Queue ID`, e.g. `EX01\322120`. */
+  identity: string | null;
+  /** Server part of the identity. */
+  server: string | null;
+  deliveryType: string | null;
+  nextHopDomain: string | null;
+  nextHopConnector: string | null;
+  status: string | null;
+  /** Messages in the queue; 1 for a message row. */
+  messageCount: number;
+  lastError: ParsedLastError | null;
+  /** Best time for the entry (LRT, LastRetryTime, DateReceived ...). */
+  time: DateValue | null;
+  /** Every column as exported, unknown ones included. */
+  fields: Record<string, string>;
+}
