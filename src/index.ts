@@ -1,1 +1,35 @@
-export const x: number = 1;
+/**
+ * logscan's public API. Stages, in pipeline order: read → sessions → classify → report → output.
+ * `scan()` runs them all; the building blocks are exported for streaming use.
+ */
+export type * from './types.js';
+
+export { scan, type ScanOptions, type ScanFilter, type ScanProgress } from './scan.js';
+
+// read
+export { readProtocolLog, parseProtocolText, type ProtocolHeader, type ProtocolReadOptions } from './read/protocol.js';
+export { detectInput, inferDirection, emptyStats, type Detection } from './read/detect.js';
+export { readQueueExport } from './read/queue/index.js';
+export { expandInputs, openInput, type InputRef } from './read/inputs.js';
+
+// sessions
+export { SessionAssembler, assembleSessions, type SessionOptions, type OriginInfo } from './sessions/builder.js';
+export { summarizeSession } from './sessions/facts.js';
+export { parseEndpoint } from './sessions/endpoint.js';
+
+// classify
+export { classifySession, classifySessions, classifyText, categoryInfo } from './classify/classify.js';
+export { defaultRules, QUEUE_ERROR_RULE, type Rule, type RuleMatch } from './classify/rules.js';
+export { classifyReply, type TextMatch, type TextCategory } from './classify/replies.js';
+export { parseLastError } from './classify/lasterror.js';
+export { queueFindings } from './classify/queue.js';
+
+// report
+export { ReportBuilder, type ReportOptions } from './report/builder.js';
+export { mergeReports, type MergeOptions } from './report/merge.js';
+
+// output
+export { formatReport, type OutputFormat, type FormatOptions } from './output/index.js';
+export { renderHtml, type HtmlOptions } from './output/html.js';
+
+export { VERSION } from './version.js';

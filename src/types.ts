@@ -250,6 +250,15 @@ export interface Coverage {
   servers: Array<{ server: string; from: string | null; to: string | null }>;
 }
 
+/**
+ * Findings per category over time, one point per bucket start (ISO, UTC). Buckets without findings may be
+ * left out; readers fill the gaps.
+ */
+export interface Timeline {
+  bucket: 'hour' | 'day';
+  points: Array<{ t: string; byCategory: Record<string, number> }>;
+}
+
 /** The JSON contract (`logscan.report/1`). Changing it is a deliberate, versioned act. */
 export interface Report {
   schema: 'logscan.report/1';
@@ -268,6 +277,8 @@ export interface Report {
   groups: ReportGroup[];
   hosts: ReportRollup[];
   connectors: ReportRollup[];
+  /** Optional: findings per category per hour or day, for charts. */
+  timeline?: Timeline;
 }
 
 /** A culture-formatted date from a queue export: parsed only when unambiguous. */

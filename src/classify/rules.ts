@@ -1,0 +1,256 @@
+import type { Evidence, LogRecord, Session, TlsVersion } from '../types.js';
+import { goAheadIndex } from '../sessions/facts.js';
+import { classifyReply, type TextCategory } from './replies.js';
+
+/** What a rule found in one session. */
+export interface RuleMatch {
+  detail: string | null;
+  /** The rows that show it; the first one is quoted in reports. */
+  evidence: LogRecord[];
+}
+
+/**
+ * A classification rule. Rules are data: an id, a title, a one-line explanation and a remediation hint, plus
+ * the function that decides. Users add their own by passing `[...defaultRules, myRule]` to `scan()`.
+ */
+export interface Rule {
+  id: string;
+  title: string;
+  explanation: string;
+  hint: string;
+  /** Microsoft documentation for the category, shown as a link in HTML reports. */
+  docs?: string;
+  /** Categories that, when found in the same session, already explain it: this rule is then not applied. */
+  unless?: readonly string[];
+  /** Decides on a whole session; return null when the rule does not apply. At most one match counts. */
+  matchSession?(session: Session): RuleMatch | null;
+  /**
+   * Decides on a single error text (queue `LastError`, NDR): the innermost reply. Return the detail
+   * (a string, or `null` for none) when it matches, `undefined` when it does not.
+   */
+  matchText?(text: string): string | null | undefined;
+}
+
+const TLS12_HINT =
+  'Enable TLS 1.2 on the Windows server that fails: set HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\Client and \\Server to DisabledByDefault=0, Enabled=1; set .NET SchUseStrongCrypto=1 and SystemDefaultTlsVersions=1 (v4.0.30319 and v2.0.50727, also under WOW6432Node); install the latest Windows and Exchange updates (TLS 1.2 needs Exchange 2013 CU19 / 2016 CU8 or later, Exchange 2010 SP3 RU9+); restart the server. On a peer or device: enable TLS 1.2 there or upgrade it.';
+
+const MS_SOCKERR = 'https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/send-receive-emails-socketerror';
+const MS_TLSCFG = 'https://learn.microsoft.com/en-us/exchange/exchange-tls-configuration';
+
+function isReplyRow(r: LogRecord, session: Session): boolean {
+  return session.direction === 'receive' ? r.event === '>' : r.event === '<';
+}
+
+/** First reply row whose text falls in a category of `classifyReply`. */
+function findReply(session: Session, category: TextCategory): RuleMatch | null {
+  for (const r of session.records) {
+    if (!isReplyRow(r, session) || r.data === '') continue;
+    const m = classifyReply(r.data);
+    if (m !== null && m.category === category) return { detail: m.detail, evidence: [r] };
+  }
+  return null;
+}
+
+function textRule(category: TextCategory): (text: string) => string | null | undefined {
+  return (text) => {
+    const m = classifyReply(text);
+    return m !== null && m.category === category ? m.detail : undefined;
+  };
+}
+
+function rowsWhere(session: Session, test: (r: LogRecord) => boolean, max = 3): LogRecord[] {
+  const out: LogRecord[] = [];
+  for (const r of session.records) {
+    if (test(r)) {
+      out.push(r);
+      if (out.length >= max) break;
+    }
+  }
+  return out;
+}
+
+function isStartTlsRow(r: LogRecord): boolean {
+  return (r.event === '<' || r.event === '>') && r.data.toUpperCase().startsWith('STARTTLS');
+}
+
+/** STARTTLS got its 220, then the peer hung up before any further SMTP and without a success row. */
+function handshakeAborted(session: Session): RuleMatch | null {
+  if (!session.starttlsAccepted || session.tls?.protocol || session.tlsErrors.length > 0) return null;
+  const go = goAheadIndex(session.records, session.direction);
+  if (go < 0) return null;
+  for (let i = go + 1; i < session.records.length; i++) {
+    const r = session.records[i]!;
+    if (r.event === '<' || r.event === '>') return null;
+    if (r.event === '-') {
+      if (!r.context.startsWith('Remote')) return null;
+      const start = rowsWhere(session, isStartTlsRow, 1);
+      return { detail: 'HandshakeAborted', evidence: [r, ...start, session.records[go]!] };
+    }
+  }
+  return null;
+}
+
+const tlsNegotiationFailed: Rule = {
+  id: 'tls-negotiation-failed',
+  title: 'TLS negotiation failed',
+  explanation:
+    'STARTTLS was started but the TLS handshake failed (SChannel error named in the detail), so no mail went over this connection.',
+  hint:
+    'SocketError: the peer dropped the handshake, usually because one side offers only TLS 1.0/1.1 (Office 365 accepts TLS 1.2 only). ' +
+    TLS12_HINT +
+    ' NoCredentials: the certificate Exchange uses for TLS has no usable private key (re-import it with its key). UnknownCredentials: the certificate is not enabled for SMTP (Enable-ExchangeCertificate -Services SMTP) or the connector TlsCertificateName does not match it.',
+  docs: MS_SOCKERR,
+  matchSession(session) {
+    if (session.tlsErrors.length > 0) {
+      const evidence = rowsWhere(session, (r) => r.event === '*' && r.context.startsWith('TLS negotiation failed'), 1);
+      return { detail: session.tlsErrors[0]!, evidence: [...evidence, ...rowsWhere(session, isStartTlsRow, 1)] };
+    }
+    return findReply(session, 'tls-negotiation-failed') ?? handshakeAborted(session);
+  },
+  matchText: textRule('tls-negotiation-failed'),
+};
+
+/** Disconnect reason in parentheses: `Remote(SocketError)` → `SocketError`. */
+function remoteError(context: string): string | null {
+  if (!context.startsWith('Remote(') || !context.endsWith(')')) return null;
+  const name = context.slice(7, -1).trim();
+  return name === '' ? null : name;
+}
+
+/** The last reply before the disconnect accepted a message (`250` after DATA): the client just left. */
+function droppedAfterDelivery(session: Session, dropIndex: number): boolean {
+  for (let i = dropIndex - 1; i >= 0; i--) {
+    const r = session.records[i]!;
+    if (r.event !== '<' && r.event !== '>') continue;
+    if (!isReplyRow(r, session)) return false;
+    return r.data.startsWith('250') && /\b(queued|Queued mail for delivery|ok)\b/i.test(r.data.slice(0, 200)) && afterData(session, i);
+  }
+  return false;
+}
+
+function afterData(session: Session, replyIndex: number): boolean {
+  for (let i = replyIndex - 1; i >= 0; i--) {
+    const r = session.records[i]!;
+    if (r.event !== '<' && r.event !== '>') continue;
+    if (isReplyRow(r, session)) return r.data.startsWith('354') || r.data.startsWith('250');
+    const verb = r.data.slice(0, 4).toUpperCase();
+    return verb === 'DATA' || verb === 'BDAT';
+  }
+  return false;
+}
+
+const socketError: Rule = {
+  id: 'socket-error',
+  title: 'Connection dropped (socket error)',
+  explanation:
+    'The connection was lost on a socket error (Remote(<error>) disconnect or "421 4.4.2 Connection dropped due to …") before the SMTP conversation finished.',
+  hint:
+    'Check what sits between the servers (firewall/IPS SMTP inspection, load balancer idle timeouts, proxies) and the peer\'s own logs for the same time. When the drops follow STARTTLS or started with a TLS change, treat it as a TLS version mismatch: ' +
+    TLS12_HINT,
+  docs: MS_SOCKERR,
+  unless: ['tls-negotiation-failed'],
+  matchSession(session) {
+    if (session.quit) return null;
+    const reply = findReply(session, 'socket-error');
+    if (reply) return reply;
+    const index = session.records.findIndex((r) => r.event === '-');
+    if (index < 0) return null;
+    const drop = session.records[index]!;
+    const name = remoteError(drop.context);
+    if (name === null) return null;
+    // A client that resets instead of sending QUIT after its message was queued is not a delivery failure.
+    if (name === 'ConnectionReset' && droppedAfterDelivery(session, index)) return null;
+    const before = index > 0 ? [session.records[index - 1]!] : [];
+    return { detail: name, evidence: [drop, ...before] };
+  },
+  matchText: textRule('socket-error'),
+};
+
+const starttlsRequired: Rule = {
+  id: 'starttls-required',
+  title: 'STARTTLS required but not used',
+  explanation:
+    'One side requires TLS and the other sent mail commands without (successfully) starting TLS, so the command was refused (451 5.7.3 / 530 5.7.0).',
+  hint:
+    'The connector requires TLS but the peer did not start it: check that the receiving side advertises STARTTLS (a valid certificate enabled for SMTP and bound to the connector FQDN, Get-ExchangeCertificate / Enable-ExchangeCertificate -Services SMTP) and that the sending side supports TLS 1.2. "451 5.7.3 Must issue a STARTTLS command first" after TLS 1.0/1.1 were disabled means the TLS handshake itself failed: ' +
+    TLS12_HINT,
+  docs: MS_SOCKERR,
+  matchSession: (session) => findReply(session, 'starttls-required'),
+  matchText: textRule('starttls-required'),
+};
+
+const LEGACY: ReadonlySet<TlsVersion> = new Set<TlsVersion>(['TLS1.0', 'TLS1.1', 'SSL3']);
+
+const legacyTls: Rule = {
+  id: 'legacy-tls',
+  title: 'Legacy TLS negotiated (TLS 1.0/1.1/SSL 3)',
+  explanation:
+    'The session negotiated a deprecated protocol. It works today but breaks as soon as TLS 1.0/1.1 are disabled on either side (Office 365 already refuses them).',
+  hint:
+    'Find the peer by its IP, EHLO name and AUTH user (printers, scanners, old applications and appliances are typical) and enable TLS 1.2 on it or upgrade it; for an Exchange/Windows peer: ' +
+    TLS12_HINT +
+    ' Devices that cannot do TLS 1.2 and submit to Exchange Online need the legacy endpoint smtp-legacy.office365.com or an on-premises relay.',
+  docs: MS_TLSCFG,
+  matchSession(session) {
+    if (session.tls && LEGACY.has(session.tls.version)) {
+      const rows = rowsWhere(session, (r) => r.event === '*' && r.context.startsWith('TLS protocol '), 1);
+      return { detail: session.tls.version, evidence: rows };
+    }
+    return findReply(session, 'legacy-tls');
+  },
+  matchText: textRule('legacy-tls'),
+};
+
+const plaintext: Rule = {
+  id: 'plaintext',
+  title: 'Mail accepted without TLS although STARTTLS was offered',
+  explanation:
+    'STARTTLS was advertised, but the session never negotiated TLS and mail was still accepted: a silent downgrade to plaintext (TLS is opportunistic).',
+  hint:
+    'Find out why the client skips STARTTLS (TLS disabled or broken on the client, a previous handshake failure making Exchange retry without TLS, SMTP inspection stripping STARTTLS). Fix TLS 1.2 on the client; require TLS on the connector (RequireTLS) or use a TLS-enforcing connector only once all legitimate senders use TLS.',
+  docs: MS_TLSCFG,
+  matchSession(session) {
+    if (!session.mailAccepted || !session.starttlsAdvertised || session.tls !== null || session.starttlsAccepted) return null;
+    const rows = rowsWhere(session, (r) => (r.event === '<' || r.event === '>') && r.data.toUpperCase().startsWith('MAIL FROM'), 1);
+    return { detail: null, evidence: rows };
+  },
+};
+
+const connectFailed: Rule = {
+  id: 'connect-failed',
+  title: 'Could not connect',
+  explanation: 'The TCP connection to the next hop could not be opened (timeout, refused, unreachable).',
+  hint:
+    'Check DNS (MX/A records of the next hop), routing and firewalls for TCP 25 towards the remote IP, and whether the remote server is up; Winsock 10060 is a timeout, 10061 a refusal, 10051 an unreachable network.',
+  matchSession: (session) => findReply(session, 'connect-failed'),
+  matchText: textRule('connect-failed'),
+};
+
+/** Built-in rules, in the order their findings are listed. */
+export const defaultRules: readonly Rule[] = [
+  tlsNegotiationFailed,
+  socketError,
+  starttlsRequired,
+  legacyTls,
+  plaintext,
+  connectFailed,
+];
+
+/** Category for queue entries whose LastError matches no rule: still worth showing, with the text. */
+export const QUEUE_ERROR_RULE: Rule = {
+  id: 'queue-error',
+  title: 'Queue error (other)',
+  explanation: 'A queue or message is retrying with an error that is none of the TLS categories.',
+  hint: 'Read the LastError text: it names the remote reply. Check the next hop with Test-NetConnection -Port 25 and the Send connector protocol log for the same time.',
+};
+
+/** The evidence rows of a match as report evidence. */
+export function toEvidence(rows: readonly LogRecord[]): Evidence[] {
+  return rows.map((r) => ({ source: r.source, line: r.line, sessionId: r.sessionId, time: r.time, text: rowText(r) }));
+}
+
+/** The row as an admin reads it in the log: event, data and context. */
+export function rowText(r: LogRecord): string {
+  const parts = [r.event, r.data, r.context].filter((p, i) => i === 0 || p !== '');
+  return parts.join(' ');
+}

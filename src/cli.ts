@@ -1,0 +1,243 @@
+/**
+ * The `logscan` command: a thin shell over the library. It parses arguments, calls scan()/mergeReports(),
+ * prints, and is the only place that decides the exit code.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { isValid, parseISO, sub } from 'date-fns';
+import { scan, type ScanProgress } from './scan.js';
+import { mergeReports } from './report/merge.js';
+import { formatReport, type OutputFormat } from './output/index.js';
+import { stripControl } from './output/sanitize.js';
+import { VERSION } from './version.js';
+import type { Report } from './types.js';
+
+export const EXIT = { ok: 0, failOn: 1, usage: 2, unreadable: 3 } as const;
+
+const HELP = `logscan ${VERSION}: find out why Exchange mail flow breaks over TLS
+
+Usage:
+  logscan [options] <file|folder|glob|->...     analyse SMTP protocol logs and queue exports
+  logscan merge [options] <report.json>...       combine JSON reports of earlier runs
+
+Inputs are recognised by content: SMTP Send/Receive protocol logs (Exchange 2010-2019, Edge), Get-Queue /
+Get-Message Export-Csv and Format-List text, Queue Viewer exports. Folders are read recursively, .gz files are
+decompressed, '-' reads standard input.
+
+Output:
+  -f, --format <fmt>      table (default), json, csv, markdown, html
+  -o, --output <file>     write the report to a file instead of standard output
+      --samples <n>       evidence rows kept per group and category (default 3)
+      --top <n>           groups shown in table/markdown output (default: all)
+      --no-color          no colours (also when NO_COLOR is set or output is not a terminal)
+  -q, --quiet             no progress line and no per-input warnings on standard error
+
+Filters:
+      --since <time>      only sessions from this time: ISO date/time or relative (30m, 12h, 7d, 2w)
+      --until <time>      only sessions up to this time
+      --category <ids>    only these categories (comma-separated): tls-negotiation-failed, socket-error,
+                          starttls-required, legacy-tls, plaintext, connect-failed, queue-error
+      --connector <text>  connector name contains text (case-insensitive)
+      --host <text>       remote IP starts with text, or a remote name (EHLO, banner, next hop) contains it
+
+Checks:
+      --fail-on <ids>     exit 1 when any finding of these categories is reported ('any' = every category)
+
+Sessions:
+      --max-open <n>      sessions held open at once before the oldest is reported incomplete (default 20000)
+      --idle <duration>   a session silent this long in log time is reported incomplete (default 15m)
+
+  -h, --help              this help
+  -v, --version           the version
+
+Exit codes:
+  0  report written
+  1  --fail-on matched at least one finding
+  2  usage error (bad option or value)
+  3  some inputs could not be read or were refused (the report still covers all the others)
+
+Examples:
+  logscan ./Logs
+  logscan '\\\\EX01\\c$\\Program Files\\Microsoft\\Exchange Server\\V15\\TransportRoles\\Logs\\FrontEnd\\ProtocolLog'
+  cat RECV*.LOG | logscan -
+  logscan --format json -o ex01.json ./EX01 && logscan merge ex01.json ex02.json
+  logscan --since 7d --fail-on legacy-tls,tls-negotiation-failed ./Logs
+`;
+
+class UsageError extends Error {}
+
+const FORMATS: readonly OutputFormat[] = ['table', 'json', 'csv', 'markdown', 'html'];
+
+/** `7d`, `12h`, `30m`, `2w` before now, or an ISO date/time. */
+export function parseTime(value: string, now: Date = new Date()): Date {
+  const rel = /^(\d{1,6})\s*(m|min|h|d|w)$/i.exec(value.trim());
+  if (rel) {
+    const n = Number(rel[1]);
+    const unit = rel[2]!.toLowerCase();
+    const duration = unit.startsWith('m') ? { minutes: n } : unit === 'h' ? { hours: n } : unit === 'd' ? { days: n } : { weeks: n };
+    return sub(now, duration);
+  }
+  const date = parseISO(value.trim());
+  if (!isValid(date)) throw new UsageError(`not a time: '${value}' (use an ISO date like 2025-11-10 or 2025-11-10T09:00Z, or 30m, 12h, 7d, 2w)`);
+  return date;
+}
+
+function parseDurationMs(value: string): number {
+  const m = /^(\d{1,6})\s*(s|m|h)?$/i.exec(value.trim());
+  if (!m) throw new UsageError(`not a duration: '${value}' (use 90s, 15m or 2h)`);
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 'm').toLowerCase();
+  return n * (unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000);
+}
+
+function parseCount(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(value) || Number(value) < min) throw new UsageError(`--${name} needs a whole number >= ${min}, got '${value}'`);
+  return Number(value);
+}
+
+function list(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+const OPTIONS = {
+  format: { type: 'string', short: 'f' },
+  output: { type: 'string', short: 'o' },
+  samples: { type: 'string' },
+  top: { type: 'string' },
+  color: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  category: { type: 'string' },
+  connector: { type: 'string' },
+  host: { type: 'string' },
+  'fail-on': { type: 'string' },
+  'max-open': { type: 'string' },
+  idle: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+export interface CliIo {
+  argv: string[];
+  stdout: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+/** Runs the CLI and returns the exit code (never calls process.exit itself, so tests can drive it). */
+export async function main(io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: io.argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    io.stderr.write(`logscan: ${(e as Error).message}\nTry 'logscan --help'.\n`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout.write(HELP);
+    return EXIT.ok;
+  }
+  if (values.version) {
+    io.stdout.write(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  try {
+    const format = (values.format ?? 'table') as OutputFormat;
+    if (!FORMATS.includes(format)) throw new UsageError(`unknown format '${values.format}' (use ${FORMATS.join(', ')})`);
+    const samples = parseCount('samples', values.samples, 0);
+    const top = parseCount('top', values.top, 1);
+    const failOn = list(values['fail-on']);
+    const merge = positionals[0] === 'merge';
+    const inputs = merge ? positionals.slice(1) : positionals;
+    if (inputs.length === 0) throw new UsageError(merge ? 'merge needs at least one JSON report' : 'no input given (a file, folder, glob or - for standard input)');
+
+    const quiet = values.quiet === true;
+    const progress = !quiet && io.stderr.isTTY === true ? progressLine(io.stderr) : null;
+    let report: Report;
+    if (merge) {
+      report = mergeReports(await readReports(inputs), samples === undefined ? {} : { samples });
+    } else {
+      report = await scan(inputs, {
+        samples,
+        filter: {
+          since: values.since === undefined ? undefined : parseTime(values.since),
+          until: values.until === undefined ? undefined : parseTime(values.until),
+          categories: list(values.category),
+          connector: values.connector,
+          host: values.host,
+        },
+        sessions: {
+          maxOpenSessions: parseCount('max-open', values['max-open'], 1),
+          idleTimeoutMs: values.idle === undefined ? undefined : parseDurationMs(values.idle),
+        },
+        onProgress: progress?.update,
+      });
+    }
+    progress?.done();
+
+    const toFile = values.output !== undefined;
+    const color =
+      !toFile && values['no-color'] !== true && io.env.NO_COLOR === undefined && (values.color === true || io.stdout.isTTY === true);
+    const width = !toFile && io.stdout.isTTY ? ((io.stdout as { columns?: number }).columns ?? 100) : 160;
+    const text = formatReport(report, format, { color, width, top, samples });
+    if (toFile) await writeFile(values.output!, text);
+    else io.stdout.write(text);
+
+    const unreadable = report.inputs.filter((i) => i.error !== null);
+    if (!quiet) for (const i of unreadable) io.stderr.write(`logscan: ${stripControl(i.source)}: ${stripControl(i.error!)}\n`);
+    if (failOn !== undefined && matches(report, failOn)) return EXIT.failOn;
+    return unreadable.length > 0 ? EXIT.unreadable : EXIT.ok;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`logscan: ${e.message}\nTry 'logscan --help'.\n`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+}
+
+function matches(report: Report, categories: readonly string[]): boolean {
+  const any = categories.includes('any');
+  return Object.entries(report.totals.byCategory).some(([id, n]) => n > 0 && (any || categories.includes(id)));
+}
+
+async function readReports(paths: readonly string[]): Promise<Report[]> {
+  const reports: Report[] = [];
+  for (const path of paths) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await readFile(path, 'utf8'));
+    } catch (e) {
+      throw new UsageError(`${path}: not a readable JSON report (${(e as Error).message})`);
+    }
+    if ((parsed as Report)?.schema !== 'logscan.report/1') throw new UsageError(`${path}: not a logscan JSON report (schema logscan.report/1)`);
+    reports.push(parsed as Report);
+  }
+  return reports;
+}
+
+/** A single self-overwriting status line on a terminal, shown only once a run takes longer than a second. */
+function progressLine(stderr: CliIo['stderr']) {
+  const started = Date.now();
+  let last = 0;
+  let shown = false;
+  return {
+    update(p: ScanProgress) {
+      const now = Date.now();
+      if (now - started < 1000 || now - last < 200) return;
+      last = now;
+      shown = true;
+      const mb = p.bytesRead / 1048576;
+      const rate = mb / ((now - started) / 1000);
+      stderr.write(`\r\u001b[2Kfiles ${p.filesDone}/${p.filesTotal}  ${mb.toFixed(0)} MB  ${rate.toFixed(0)} MB/s`);
+    },
+    done() {
+      if (shown) stderr.write('\r\u001b[2K');
+    },
+  };
+}

@@ -1,0 +1,184 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import fg from 'fast-glob';
+
+/** One input to read: a file, or a stream given by the caller (stdin). */
+export interface InputRef {
+  /** Name used in reports: the path as found, or `-`/`stdin`. */
+  source: string;
+  path: string | null;
+  stream?: AsyncIterable<Buffer> | Readable;
+}
+
+export interface ExpandResult {
+  inputs: InputRef[];
+  /** Arguments that named nothing: `[source, message]`. */
+  missing: Array<[string, string]>;
+}
+
+/** Folders Exchange uses below the server folder; the first other folder above them names the server. */
+const EXCHANGE_FOLDERS = new Set(
+  ['transportroles', 'logs', 'frontend', 'hub', 'mailbox', 'edge', 'protocollog', 'smtpreceive', 'smtpsend', 'delivery', 'submission', 'v14', 'v15', 'exchange server', 'microsoft', 'program files']
+);
+
+/** `collected/EX01/FrontEnd/ProtocolLog/SmtpReceive/RECV….LOG` → `EX01`; null when the path has no Exchange folders. */
+export function serverFromPath(path: string): string | null {
+  const parts = dirname(path).split(/[\\/]/).filter((p) => p !== '' && p !== '.');
+  let sawExchangeFolder = false;
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const name = parts[i]!;
+    if (EXCHANGE_FOLDERS.has(name.toLowerCase())) sawExchangeFolder = true;
+    else return sawExchangeFolder ? name : null;
+  }
+  return null;
+}
+
+const GLOB_CHARS = /[*?[\]{}]/;
+
+/**
+ * Turns CLI-style arguments into inputs: files, folders (recursive), glob patterns and `-` (stdin).
+ * Sorted by path so runs are repeatable; a folder's unreadable entries surface later as read errors.
+ */
+export async function expandInputs(args: readonly string[], stdin?: AsyncIterable<Buffer> | Readable): Promise<ExpandResult> {
+  const inputs: InputRef[] = [];
+  const missing: Array<[string, string]> = [];
+  const seen = new Set<string>();
+  const add = (path: string) => {
+    const key = resolve(path);
+    if (seen.has(key)) return;
+    seen.add(key);
+    inputs.push({ source: path, path });
+  };
+  for (const arg of args) {
+    if (arg === '-') {
+      inputs.push({ source: 'stdin', path: null, stream: stdin ?? process.stdin });
+      continue;
+    }
+    const info = await stat(arg).catch((e: NodeJS.ErrnoException) => e);
+    if (!(info instanceof Error)) {
+      if (info.isDirectory()) {
+        const found = await fg('**/*', { cwd: arg, onlyFiles: true, dot: false, suppressErrors: true, followSymbolicLinks: true });
+        found.sort();
+        for (const f of found) add(joinPath(arg, f));
+        // fast-glob leaves out dangling links silently; list them so they are reported, not lost.
+        const links = await fg('**/*', { cwd: arg, onlyFiles: false, dot: false, suppressErrors: true, followSymbolicLinks: false, stats: true });
+        for (const l of links) if (l.stats?.isSymbolicLink()) add(joinPath(arg, l.path));
+      } else add(arg);
+      continue;
+    }
+    if (GLOB_CHARS.test(arg)) {
+      const found = await fg(arg.split(sep).join('/'), { onlyFiles: true, suppressErrors: true, dot: false });
+      if (found.length === 0) missing.push([arg, 'the pattern matched no files']);
+      found.sort();
+      for (const f of found) add(f);
+      continue;
+    }
+    missing.push([arg, describeError(info)]);
+  }
+  return { inputs, missing };
+}
+
+function joinPath(dir: string, rel: string): string {
+  return dir.endsWith('/') || dir.endsWith(sep) ? dir + rel : `${dir}/${rel}`;
+}
+
+export function describeError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err?.code) {
+    case 'ENOENT': return 'no such file or directory';
+    case 'EACCES':
+    case 'EPERM': return 'permission denied';
+    case 'EISDIR': return 'is a directory';
+    case 'ELOOP': return 'too many symbolic links';
+    case 'Z_DATA_ERROR':
+    case 'Z_BUF_ERROR': return `corrupt gzip data (${err.message})`;
+    default: return err?.message ?? String(e);
+  }
+}
+
+export const HEAD_BYTES = 64 * 1024;
+
+export interface OpenedInput {
+  /** The first bytes (decompressed), for detection. */
+  head: Buffer;
+  /** All bytes from the start (head included). Errors (read, gzip) are thrown from here. */
+  chunks: AsyncIterable<Buffer>;
+  gzip: boolean;
+  /** Releases the file when the caller stops before the end. */
+  close(): void;
+}
+
+/** Opens an input with a large read buffer, decompressing gzip transparently (detected by magic bytes). */
+export async function openInput(ref: InputRef): Promise<OpenedInput> {
+  const raw: AsyncIterable<Buffer> =
+    ref.path === null ? toBuffers(ref.stream ?? process.stdin) : createReadStream(ref.path, { highWaterMark: 1024 * 1024 });
+  const iterator = raw[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const firstChunk: Buffer = first.done ? Buffer.alloc(0) : first.value;
+  const gzip = firstChunk.length >= 2 && firstChunk[0] === 0x1f && firstChunk[1] === 0x8b;
+  const rest = resume(firstChunk, first.done === true, iterator);
+  const data = gzip ? gunzip(rest) : rest;
+  const opened = await peekHead(data, gzip);
+  opened.close = () => {
+    void iterator.return?.().catch(() => undefined);
+  };
+  return opened;
+}
+
+async function* toBuffers(stream: AsyncIterable<Buffer | string> | Readable): AsyncIterable<Buffer> {
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+}
+
+async function* resume(first: Buffer, done: boolean, iterator: AsyncIterator<Buffer>): AsyncIterable<Buffer> {
+  if (first.length > 0) yield first;
+  if (done) return;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+function gunzip(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  const z = createGunzip();
+  // pipeline() forwards errors from either side into the gunzip stream, so iteration throws instead of crashing.
+  pipeline(Readable.from(source), z).catch(() => undefined);
+  return z;
+}
+
+async function peekHead(source: AsyncIterable<Buffer>, gzip: boolean): Promise<OpenedInput> {
+  const iterator = source[Symbol.asyncIterator]();
+  const buffered: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  while (size < HEAD_BYTES) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    buffered.push(next.value);
+    size += next.value.length;
+  }
+  const all = Buffer.concat(buffered);
+  const head = all.subarray(0, HEAD_BYTES);
+  async function* chunks(): AsyncIterable<Buffer> {
+    if (all.length > 0) yield all;
+    if (done) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return { head, chunks: chunks(), gzip, close: () => undefined };
+}
+
+/** Name without folders, for ordering rotated files. */
+export function fileName(ref: InputRef): string {
+  return ref.path === null ? ref.source : basename(ref.path);
+}

@@ -1,0 +1,184 @@
+import type {
+  CategoryInfo,
+  Finding,
+  InputStats,
+  QueueEntry,
+  Report,
+  ReportGroup,
+  Sample,
+  Session,
+  Timeline,
+  TlsVersion,
+} from '../types.js';
+import { finalizeReport, groupKey, type Accumulated } from './finalize.js';
+
+export interface ReportOptions {
+  /** Evidence samples kept per group and category (earliest first). Default 3. */
+  samples?: number;
+  /** Category descriptions (from the rules in use). */
+  categories: CategoryInfo[];
+  version: string;
+}
+
+/** Queue entries carry locale dates; only an unambiguous one becomes a time. */
+function queueTime(entry: QueueEntry): string | null {
+  return entry.time?.iso ?? entry.lastError?.lastRetryTime?.iso ?? null;
+}
+
+/** Hour bucket of an ISO time (`2025-11-10T09`), or null for placeholders. */
+function hourOf(time: string): string | null {
+  return time.length >= 13 && time.charCodeAt(4) === 45 && time.charCodeAt(10) === 84 ? `${time.slice(0, 13)}:00:00.000Z` : null;
+}
+
+/**
+ * Accumulates sessions, findings and queue entries into report groups. Memory follows the number of distinct
+ * groups (direction × server × connector × remote host), never the number of sessions.
+ */
+export class ReportBuilder {
+  readonly #samples: number;
+  readonly #acc: Accumulated;
+
+  constructor(options: ReportOptions) {
+    this.#samples = Math.max(0, options.samples ?? 3);
+    this.#acc = {
+      version: options.version,
+      categories: options.categories,
+      inputs: [],
+      groups: new Map(),
+      servers: new Map(),
+      hours: new Map(),
+      sessions: 0,
+      incomplete: 0,
+      samplesPerCategory: this.#samples,
+    };
+  }
+
+  addInput(stats: InputStats): void {
+    this.#acc.inputs.push(stats);
+  }
+
+  addSession(session: Session, findings: readonly Finding[]): void {
+    const acc = this.#acc;
+    acc.sessions++;
+    if (!session.complete) acc.incomplete++;
+    const remoteHost = session.remote?.ip ?? 'unknown';
+    const group = this.#group(session.direction, session.server, session.connector, remoteHost);
+    group.sessions++;
+    for (const name of session.remoteNames) addName(group, name);
+    const version: TlsVersion = session.tls?.version ?? 'none';
+    group.tlsVersions[version] = (group.tlsVersions[version] ?? 0) + 1;
+    widen(group, session.start, session.end);
+    this.#server(session.server ?? session.origin, session.start, session.end);
+    this.#findings(group, findings);
+  }
+
+  addQueueEntry(entry: QueueEntry, findings: readonly Finding[]): void {
+    const remoteHost = findings[0]?.remoteHost ?? entry.lastError?.ip ?? entry.nextHopDomain ?? 'unknown';
+    const connector = findings[0]?.connector ?? entry.nextHopConnector ?? entry.deliveryType ?? 'unknown';
+    const group = this.#group('queue', entry.server, connector, remoteHost);
+    group.sessions++;
+    group.messages += entry.messageCount;
+    if (entry.nextHopDomain) addName(group, entry.nextHopDomain);
+    if (entry.lastError?.fqdn) addName(group, entry.lastError.fqdn);
+    const time = queueTime(entry);
+    if (time !== null) widen(group, time, time);
+    this.#findings(group, findings);
+  }
+
+  build(): Report {
+    return finalizeReport(this.#acc);
+  }
+
+  #findings(group: ReportGroup, findings: readonly Finding[]): void {
+    for (const f of findings) {
+      group.byCategory[f.category] = (group.byCategory[f.category] ?? 0) + 1;
+      const details = (group.details[f.category] ??= {});
+      addDetail(details, f.detail ?? '', 1);
+      const hour = hourOf(f.time);
+      if (hour !== null) {
+        const bucket = this.#acc.hours.get(hour) ?? {};
+        bucket[f.category] = (bucket[f.category] ?? 0) + 1;
+        this.#acc.hours.set(hour, bucket);
+      }
+      const ev = f.evidence[0];
+      if (ev !== undefined) {
+        addSample(group, { source: ev.source, line: ev.line, sessionId: f.sessionId, category: f.category, detail: f.detail, time: ev.time || f.time, text: ev.text }, this.#samples);
+      }
+    }
+  }
+
+  #group(direction: ReportGroup['direction'], server: string | null, connector: string, remoteHost: string): ReportGroup {
+    const key = groupKey(direction, server, connector, remoteHost);
+    let g = this.#acc.groups.get(key);
+    if (g === undefined) {
+      g = {
+        direction, server, connector, remoteHost, remoteNames: [], sessions: 0, messages: 0, byCategory: {}, details: {},
+        tlsVersions: {}, firstSeen: null, lastSeen: null, samples: [], mainCategory: null, hint: null,
+      };
+      this.#acc.groups.set(key, g);
+    }
+    return g;
+  }
+
+  #server(name: string, from: string, to: string): void {
+    if (!isTime(from)) return;
+    const s = this.#acc.servers.get(name);
+    if (s === undefined) this.#acc.servers.set(name, { from, to: isTime(to) ? to : from });
+    else {
+      if (from < s.from) s.from = from;
+      if (isTime(to) && to > s.to) s.to = to;
+    }
+  }
+}
+
+function isTime(t: string): boolean {
+  const c = t.charCodeAt(0);
+  return c >= 48 && c <= 57;
+}
+
+export const MAX_NAMES = 20;
+/** Distinct details kept per group and category; hostile input could otherwise make them unbounded. */
+export const MAX_DETAILS = 50;
+export const OTHER_DETAIL = '(other)';
+
+export function addDetail(details: Record<string, number>, detail: string, n: number): void {
+  const key = detail in details || Object.keys(details).length < MAX_DETAILS ? detail : OTHER_DETAIL;
+  details[key] = (details[key] ?? 0) + n;
+}
+
+/** Keeps the lexically smallest names, so merging reports gives the same list as one run. */
+export function addName(group: ReportGroup, name: string): void {
+  const names = group.remoteNames;
+  if (names.includes(name)) return;
+  if (names.length >= MAX_NAMES && name >= names[names.length - 1]!) return;
+  names.push(name);
+  names.sort();
+  if (names.length > MAX_NAMES) names.length = MAX_NAMES;
+}
+
+export function widen(group: ReportGroup, from: string, to: string): void {
+  if (isTime(from) && (group.firstSeen === null || from < group.firstSeen)) group.firstSeen = from;
+  if (isTime(to) && (group.lastSeen === null || to > group.lastSeen)) group.lastSeen = to;
+}
+
+export function compareSamples(a: Sample, b: Sample): number {
+  return a.time < b.time ? -1 : a.time > b.time ? 1 : a.source < b.source ? -1 : a.source > b.source ? 1 : a.line - b.line;
+}
+
+/**
+ * Keeps the earliest `limit` samples per category. That rule is what makes merged reports equal a single run:
+ * the earliest N of a union are the earliest N of the parts' earliest N.
+ */
+export function addSample(group: ReportGroup, sample: Sample, limit: number): void {
+  if (limit === 0) return;
+  const same = group.samples.filter((s) => s.category === sample.category);
+  if (same.length >= limit) {
+    const latest = same.reduce((a, b) => (compareSamples(a, b) >= 0 ? a : b));
+    if (compareSamples(sample, latest) >= 0) return;
+    group.samples.splice(group.samples.indexOf(latest), 1);
+  }
+  group.samples.push(sample);
+  group.samples.sort(compareSamples);
+}
+
+export type { Timeline };

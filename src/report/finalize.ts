@@ -1,0 +1,161 @@
+import type { CategoryInfo, Coverage, InputStats, Report, ReportGroup, ReportRollup, Timeline, TlsCounts } from '../types.js';
+
+/** Everything a report is computed from; several of these (or finished reports) merge into one. */
+export interface Accumulated {
+  version: string;
+  categories: CategoryInfo[];
+  inputs: InputStats[];
+  groups: Map<string, ReportGroup>;
+  /** Per server (or origin): earliest and latest session time. */
+  servers: Map<string, { from: string; to: string }>;
+  /** Findings per hour bucket and category. */
+  hours: Map<string, Record<string, number>>;
+  sessions: number;
+  incomplete: number;
+  samplesPerCategory: number;
+  /** Set when a merged part was already bucketed per day: hours cannot be recovered from it. */
+  dayBuckets?: boolean;
+}
+
+export function groupKey(direction: string, server: string | null, connector: string, remoteHost: string): string {
+  return JSON.stringify([direction, server, connector, remoteHost]);
+}
+
+/** Up to three days of data are charted per hour, longer spans per day. */
+export const HOURLY_LIMIT_MS = 72 * 3600_000;
+
+function addCounts(into: Record<string, number>, from: Readonly<Record<string, number | undefined>>): void {
+  for (const [k, v] of Object.entries(from)) if (v) into[k] = (into[k] ?? 0) + v;
+}
+
+function sumValues(counts: Readonly<Record<string, number | undefined>>): number {
+  let n = 0;
+  for (const v of Object.values(counts)) n += v ?? 0;
+  return n;
+}
+
+function failing(g: ReportGroup): number {
+  return sumValues(g.byCategory);
+}
+
+/** Worst first: groups with findings by finding count, then by sessions; ties broken by identity for stable output. */
+function compareGroups(a: ReportGroup, b: ReportGroup): number {
+  return (
+    failing(b) - failing(a) ||
+    b.sessions - a.sessions ||
+    a.direction.localeCompare(b.direction) ||
+    (a.server ?? '').localeCompare(b.server ?? '') ||
+    a.connector.localeCompare(b.connector) ||
+    a.remoteHost.localeCompare(b.remoteHost)
+  );
+}
+
+function mainCategory(g: ReportGroup, order: readonly string[]): string | null {
+  let best: string | null = null;
+  for (const [id, n] of Object.entries(g.byCategory)) {
+    if (n <= 0) continue;
+    const current = best === null ? 0 : g.byCategory[best]!;
+    if (best === null || n > current || (n === current && rank(order, id) < rank(order, best))) best = id;
+  }
+  return best;
+}
+
+function rank(order: readonly string[], id: string): number {
+  const i = order.indexOf(id);
+  return i < 0 ? order.length : i;
+}
+
+function rollup(groups: readonly ReportGroup[], keyOf: (g: ReportGroup) => string, withDirection: boolean): ReportRollup[] {
+  const map = new Map<string, ReportRollup>();
+  for (const g of groups) {
+    const key = keyOf(g);
+    const mapKey = withDirection ? `${g.direction}\u0000${key}` : key;
+    let r = map.get(mapKey);
+    if (r === undefined) {
+      r = { key, direction: withDirection ? g.direction : null, sessions: 0, messages: 0, byCategory: {}, tlsVersions: {}, firstSeen: null, lastSeen: null };
+      map.set(mapKey, r);
+    }
+    r.sessions += g.sessions;
+    r.messages += g.messages;
+    addCounts(r.byCategory, g.byCategory);
+    addCounts(r.tlsVersions as Record<string, number>, g.tlsVersions);
+    if (g.firstSeen !== null && (r.firstSeen === null || g.firstSeen < r.firstSeen)) r.firstSeen = g.firstSeen;
+    if (g.lastSeen !== null && (r.lastSeen === null || g.lastSeen > r.lastSeen)) r.lastSeen = g.lastSeen;
+  }
+  return [...map.values()].sort(
+    (a, b) => sumValues(b.byCategory) - sumValues(a.byCategory) || b.sessions - a.sessions || a.key.localeCompare(b.key),
+  );
+}
+
+function timeline(hours: Map<string, Record<string, number>>, dayBuckets: boolean): Timeline | undefined {
+  if (hours.size === 0) return undefined;
+  const keys = [...hours.keys()].sort();
+  const span = Date.parse(keys[keys.length - 1]!) - Date.parse(keys[0]!);
+  if (!dayBuckets && span <= HOURLY_LIMIT_MS) {
+    return { bucket: 'hour', points: keys.map((t) => ({ t, byCategory: { ...hours.get(t)! } })) };
+  }
+  const days = new Map<string, Record<string, number>>();
+  for (const t of keys) {
+    const day = `${t.slice(0, 10)}T00:00:00.000Z`;
+    const into = days.get(day) ?? {};
+    addCounts(into, hours.get(t)!);
+    days.set(day, into);
+  }
+  return { bucket: 'day', points: [...days.entries()].map(([t, byCategory]) => ({ t, byCategory })) };
+}
+
+function coverage(acc: Accumulated): Coverage {
+  let from: string | null = null;
+  let to: string | null = null;
+  const consider = (f: string | null, t: string | null) => {
+    if (f !== null && (from === null || f < from)) from = f;
+    if (t !== null && (to === null || t > to)) to = t;
+  };
+  for (const s of acc.servers.values()) consider(s.from, s.to);
+  for (const g of acc.groups.values()) consider(g.firstSeen, g.lastSeen);
+  const servers = [...acc.servers.entries()]
+    .map(([server, s]) => ({ server, from: s.from, to: s.to }))
+    .sort((a, b) => a.server.localeCompare(b.server));
+  return { from, to, servers };
+}
+
+/** Turns accumulated state into the finished, sorted report. Pure. */
+export function finalizeReport(acc: Accumulated): Report {
+  const order = acc.categories.map((c) => c.id);
+  const hints = new Map(acc.categories.map((c) => [c.id, c.hint]));
+  const groups = [...acc.groups.values()].map((g) => {
+    const main = mainCategory(g, order);
+    return { ...g, remoteNames: [...g.remoteNames], samples: [...g.samples], mainCategory: main, hint: main === null ? null : (hints.get(main) ?? null) };
+  });
+  groups.sort(compareGroups);
+  const byCategory: Record<string, number> = {};
+  const tlsVersions: TlsCounts = {};
+  let queueMessages = 0;
+  for (const g of groups) {
+    addCounts(byCategory, g.byCategory);
+    addCounts(tlsVersions as Record<string, number>, g.tlsVersions);
+    queueMessages += g.messages;
+  }
+  const report: Report = {
+    schema: 'logscan.report/1',
+    generator: { name: 'logscan', version: acc.version },
+    coverage: coverage(acc),
+    inputs: [...acc.inputs].sort((a, b) => a.source.localeCompare(b.source)),
+    totals: {
+      sessions: acc.sessions,
+      incompleteSessions: acc.incomplete,
+      findings: sumValues(byCategory),
+      byCategory,
+      tlsVersions,
+      queueMessages,
+    },
+    categories: acc.categories,
+    groups,
+    hosts: rollup(groups, (g) => g.remoteHost, false),
+    // Send connectors are organisation-wide and receive connector ids name their server: the name is the key.
+    connectors: rollup(groups, (g) => g.connector, true),
+  };
+  const tl = timeline(acc.hours, acc.dayBuckets === true);
+  if (tl !== undefined) report.timeline = tl;
+  return report;
+}

@@ -1,0 +1,247 @@
+import type { Readable } from 'node:stream';
+import type { Direction, Finding, InputKind, InputStats, Report, Session } from './types.js';
+import { detectInput, emptyStats } from './read/detect.js';
+import { readProtocolLog } from './read/protocol.js';
+import { readQueueExport } from './read/queue/index.js';
+import { describeError, expandInputs, fileName, openInput, serverFromPath, type InputRef } from './read/inputs.js';
+import { SessionAssembler, type SessionOptions } from './sessions/builder.js';
+import { categoryInfo, classifySession } from './classify/classify.js';
+import { defaultRules, QUEUE_ERROR_RULE, type Rule } from './classify/rules.js';
+import { queueFindings } from './classify/queue.js';
+import { ReportBuilder } from './report/builder.js';
+import { VERSION } from './version.js';
+
+export interface ScanFilter {
+  /** Only sessions (and queue entries with a known time) at or after this time. */
+  since?: Date;
+  until?: Date;
+  /** Only these categories: other findings are dropped, and sessions without one of them are not counted. */
+  categories?: readonly string[];
+  /** Case-insensitive substring of the connector name. */
+  connector?: string;
+  /** Remote IP prefix, or a substring of a remote name (EHLO, banner, next-hop domain). */
+  host?: string;
+}
+
+export interface ScanProgress {
+  filesDone: number;
+  filesTotal: number;
+  bytesRead: number;
+  current: string | null;
+}
+
+export interface ScanOptions {
+  /** Rules to apply (default: {@link defaultRules}). Add your own with `[...defaultRules, myRule]`. */
+  rules?: readonly Rule[];
+  sessions?: SessionOptions;
+  /** Evidence samples kept per group and category. Default 3. */
+  samples?: number;
+  filter?: ScanFilter;
+  /** The stream read for `-` (default: process.stdin). */
+  stdin?: AsyncIterable<Buffer> | Readable;
+  /** Called after each input and about every 64 MiB. */
+  onProgress?: (progress: ScanProgress) => void;
+  /** Called for each session after classification (streaming consumers, tests). */
+  onSession?: (session: Session, findings: readonly Finding[]) => void;
+}
+
+const PROTOCOL_KINDS: ReadonlySet<InputKind> = new Set(['smtp-receive', 'smtp-send']);
+const QUEUE_KINDS: ReadonlySet<InputKind> = new Set(['queue-csv', 'message-csv', 'queue-list', 'message-list', 'queue-viewer']);
+
+interface Opened {
+  ref: InputRef;
+  stats: InputStats;
+  /** Kept open only for stdin, which cannot be opened twice; files are re-opened when their turn comes. */
+  chunks: AsyncIterable<Buffer> | null;
+  readable: boolean;
+  headerDate: string | null;
+}
+
+function directionOf(kind: InputKind): Direction | null {
+  return kind === 'smtp-receive' ? 'receive' : kind === 'smtp-send' ? 'send' : null;
+}
+
+function headerDate(head: Buffer): string | null {
+  const text = head.toString('latin1', 0, Math.min(head.length, 4096));
+  const m = /#?Date: ?(\d{4}-\d\d-\d\dT[\d:.]{1,16}Z?)/.exec(text);
+  return m ? m[1]! : null;
+}
+
+/**
+ * Reads every input, rebuilds sessions, classifies them and returns the report. Never throws for bad input:
+ * unreadable or refused inputs are listed in `report.inputs` with their error.
+ */
+export async function scan(inputs: string | readonly string[], options: ScanOptions = {}): Promise<Report> {
+  const args = typeof inputs === 'string' ? [inputs] : inputs;
+  const rules = options.rules ?? defaultRules;
+  const builder = new ReportBuilder({
+    samples: options.samples,
+    categories: categoryInfo([...rules, QUEUE_ERROR_RULE]),
+    version: VERSION,
+  });
+  const hints: Record<string, string> = Object.fromEntries([...rules, QUEUE_ERROR_RULE].map((r) => [r.id, r.hint]));
+  const filter = compileFilter(options.filter);
+  const { inputs: refs, missing } = await expandInputs(args, options.stdin);
+  for (const [source, message] of missing) {
+    const stats = emptyStats(source);
+    stats.error = message;
+    builder.addInput(stats);
+  }
+
+  const progress: ScanProgress = { filesDone: 0, filesTotal: refs.length, bytesRead: 0, current: null };
+  const origins = new Map<string, Opened[]>();
+  const queues: Opened[] = [];
+  for (const ref of refs) {
+    const opened = await open(ref);
+    const kind = opened.stats.kind;
+    if (opened.readable && PROTOCOL_KINDS.has(kind)) {
+      const dir = ref.path === null ? `stdin:${ref.source}` : ref.path.slice(0, Math.max(0, ref.path.length - fileName(ref).length));
+      const key = `${dir}|${kind}`;
+      const list = origins.get(key) ?? [];
+      list.push(opened);
+      origins.set(key, list);
+    } else if (opened.readable && QUEUE_KINDS.has(kind)) {
+      queues.push(opened);
+    } else {
+      builder.addInput(opened.stats);
+      progress.filesDone++;
+    }
+  }
+
+  const report = (session: Session) => {
+    if (!filter.session(session)) return;
+    const findings = filter.findings(classifySession(session, rules));
+    if (filter.categories !== null && findings.length === 0) return;
+    builder.addSession(session, findings);
+    options.onSession?.(session, findings);
+  };
+
+  for (const [origin, files] of origins) {
+    // Rotated files of one log set: by #Date, then name, so a session continues into the next file.
+    files.sort((a, b) => (a.headerDate ?? '').localeCompare(b.headerDate ?? '') || fileName(a.ref).localeCompare(fileName(b.ref)));
+    const first = files[0]!;
+    const assembler = new SessionAssembler(
+      { origin, direction: directionOf(first.stats.kind), serverHint: first.ref.path === null ? null : serverFromPath(first.ref.path) },
+      options.sessions,
+    );
+    for (const file of files) {
+      progress.current = file.ref.source;
+      assembler.setDirection(directionOf(file.stats.kind));
+      await readSafely(file, async (chunks) => {
+        for await (const batch of readProtocolLog(chunks, file.stats, {
+          onHeader: (h) => assembler.setDirection(h.logType?.includes('Send') ? 'send' : h.logType?.includes('Receive') ? 'receive' : null),
+        })) {
+          for (const s of assembler.add(batch)) report(s);
+        }
+      }, progress, options.onProgress);
+      builder.addInput(file.stats);
+    }
+    for (const s of assembler.end()) report(s);
+  }
+
+  for (const file of queues) {
+    progress.current = file.ref.source;
+    await readSafely(file, async (chunks) => {
+      for await (const entries of readQueueExport(chunks, file.stats, file.stats.kind)) {
+        for (const entry of entries) {
+          if (!filter.queue(entry)) continue;
+          const findings = filter.findings(queueFindings(entry, hints));
+          if (filter.categories !== null && findings.length === 0) continue;
+          builder.addQueueEntry(entry, findings);
+        }
+      }
+    }, progress, options.onProgress);
+    builder.addInput(file.stats);
+  }
+  progress.current = null;
+  options.onProgress?.(progress);
+  return builder.build();
+}
+
+/** Reads the first bytes of an input to learn its kind and `#Date`; files are closed again right away. */
+async function open(ref: InputRef): Promise<Opened> {
+  const stats = emptyStats(ref.source);
+  try {
+    const input = await openInput(ref);
+    const detection = detectInput(input.head);
+    stats.kind = detection.kind;
+    const readable = PROTOCOL_KINDS.has(detection.kind) || QUEUE_KINDS.has(detection.kind);
+    if (!readable) stats.error = detection.reason;
+    const keep = readable && ref.path === null;
+    if (!keep) input.close();
+    return { ref, stats, chunks: keep ? input.chunks : null, readable, headerDate: headerDate(input.head) };
+  } catch (e) {
+    stats.error = `cannot read: ${describeError(e)}`;
+    return { ref, stats, chunks: null, readable: false, headerDate: null };
+  }
+}
+
+/** Runs a reader over an input; a read error mid-file keeps what was read and is recorded on the input. */
+async function readSafely(
+  file: Opened,
+  read: (chunks: AsyncIterable<Buffer>) => Promise<void>,
+  progress: ScanProgress,
+  onProgress: ScanOptions['onProgress'],
+): Promise<void> {
+  try {
+    const chunks = file.chunks ?? (await openInput(file.ref)).chunks;
+    await read(countBytes(chunks, file.stats, progress, onProgress));
+  } catch (e) {
+    file.stats.error = `read error after line ${file.stats.lines}: ${describeError(e)}`;
+  }
+  progress.filesDone++;
+  onProgress?.(progress);
+}
+
+async function* countBytes(
+  chunks: AsyncIterable<Buffer>,
+  stats: InputStats,
+  progress: ScanProgress,
+  onProgress: ScanOptions['onProgress'],
+): AsyncIterable<Buffer> {
+  let sinceReport = 0;
+  for await (const chunk of chunks) {
+    stats.bytes += chunk.length;
+    progress.bytesRead += chunk.length;
+    sinceReport += chunk.length;
+    if (sinceReport >= 64 * 1024 * 1024) {
+      sinceReport = 0;
+      onProgress?.(progress);
+    }
+    yield chunk;
+  }
+}
+
+interface CompiledFilter {
+  categories: ReadonlySet<string> | null;
+  session(s: Session): boolean;
+  queue(e: import('./types.js').QueueEntry): boolean;
+  findings(f: Finding[]): Finding[];
+}
+
+function compileFilter(filter: ScanFilter = {}): CompiledFilter {
+  const since = filter.since ? filter.since.toISOString() : null;
+  const until = filter.until ? filter.until.toISOString() : null;
+  const categories = filter.categories && filter.categories.length > 0 ? new Set(filter.categories) : null;
+  const connector = filter.connector?.toLowerCase() ?? null;
+  const host = filter.host?.toLowerCase() ?? null;
+  const inTime = (t: string | null, unknownOk: boolean) => {
+    if (since === null && until === null) return true;
+    if (t === null || !/^\d{4}-/.test(t)) return unknownOk;
+    return (since === null || t >= since) && (until === null || t <= until);
+  };
+  const hostMatches = (ip: string | null, names: readonly (string | null)[]) =>
+    host === null || (ip !== null && ip.toLowerCase().startsWith(host)) || names.some((n) => n !== null && n.toLowerCase().includes(host));
+  return {
+    categories,
+    session: (s) =>
+      inTime(s.start, false) &&
+      (connector === null || s.connector.toLowerCase().includes(connector)) &&
+      hostMatches(s.remote?.ip ?? null, s.remoteNames),
+    queue: (e) =>
+      inTime(e.time?.iso ?? null, true) &&
+      (connector === null || [e.nextHopConnector, e.deliveryType, e.identity].some((c) => c?.toLowerCase().includes(connector))) &&
+      hostMatches(e.lastError?.ip ?? null, [e.nextHopDomain, e.lastError?.fqdn ?? null]),
+    findings: (f) => (categories === null ? f : f.filter((x) => categories.has(x.category))),
+  };
+}
