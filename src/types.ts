@@ -240,6 +240,8 @@ export interface CategoryInfo {
   title: string;
   explanation: string;
   hint: string;
+  /** Sharper hints for particular details (e.g. `NoCredentials`). */
+  detailHints?: Record<string, string>;
   docs: string | null;
 }
 

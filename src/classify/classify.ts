@@ -23,7 +23,7 @@ export function classifySession(session: Session, rules: readonly Rule[] = defau
       remoteNames: session.remoteNames,
       time: match.evidence[0]?.time ?? session.start,
       evidence: toEvidence(match.evidence.length > 0 ? match.evidence : session.records.slice(-1)),
-      hint: rule.hint,
+      hint: (match.detail !== null ? rule.detailHints?.[match.detail] : undefined) ?? rule.hint,
     });
   }
   return findings;
@@ -39,7 +39,11 @@ export async function* classifySessions(
 
 /** Category descriptions for reports. */
 export function categoryInfo(rules: readonly Rule[]): CategoryInfo[] {
-  return rules.map((r) => ({ id: r.id, title: r.title, explanation: r.explanation, hint: r.hint, docs: r.docs ?? null }));
+  return rules.map((r) => {
+    const info: CategoryInfo = { id: r.id, title: r.title, explanation: r.explanation, hint: r.hint, docs: r.docs ?? null };
+    if (r.detailHints) info.detailHints = { ...r.detailHints };
+    return info;
+  });
 }
 
 /** Applies the text side of the rules to one error text (queue LastError, NDR). First match wins. */

@@ -20,6 +20,8 @@ export interface Rule {
   hint: string;
   /** Microsoft documentation for the category, shown as a link in HTML reports. */
   docs?: string;
+  /** Sharper hints for particular details (e.g. the SChannel error name), used when that detail dominates. */
+  detailHints?: Readonly<Record<string, string>>;
   /** Categories that, when found in the same session, already explain it: this rule is then not applied. */
   unless?: readonly string[];
   /** Decides on a whole session; return null when the rule does not apply. At most one match counts. */
@@ -32,7 +34,7 @@ export interface Rule {
 }
 
 const TLS12_HINT =
-  'Enable TLS 1.2 on the Windows server that fails: set HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\Client and \\Server to DisabledByDefault=0, Enabled=1; set .NET SchUseStrongCrypto=1 and SystemDefaultTlsVersions=1 (v4.0.30319 and v2.0.50727, also under WOW6432Node); install the latest Windows and Exchange updates (TLS 1.2 needs Exchange 2013 CU19 / 2016 CU8 or later, Exchange 2010 SP3 RU9+); restart the server. On a peer or device: enable TLS 1.2 there or upgrade it.';
+  'Enable TLS 1.2 on the failing Windows/Exchange server: SCHANNEL\\Protocols\\TLS 1.2\\Client and \\Server DisabledByDefault=0, Enabled=1; .NET SchUseStrongCrypto=1 and SystemDefaultTlsVersions=1; latest Windows and Exchange updates (2013 CU19+, 2016 CU8+, 2010 SP3 RU9+); restart. On a device or non-Windows peer: enable TLS 1.2 or upgrade it.';
 
 const MS_SOCKERR = 'https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/send-receive-emails-socketerror';
 const MS_TLSCFG = 'https://learn.microsoft.com/en-us/exchange/exchange-tls-configuration';
@@ -95,10 +97,14 @@ const tlsNegotiationFailed: Rule = {
   title: 'TLS negotiation failed',
   explanation:
     'STARTTLS was started but the TLS handshake failed (SChannel error named in the detail), so no mail went over this connection.',
-  hint:
-    'SocketError: the peer dropped the handshake, usually because one side offers only TLS 1.0/1.1 (Office 365 accepts TLS 1.2 only). ' +
-    TLS12_HINT +
-    ' NoCredentials: the certificate Exchange uses for TLS has no usable private key (re-import it with its key). UnknownCredentials: the certificate is not enabled for SMTP (Enable-ExchangeCertificate -Services SMTP) or the connector TlsCertificateName does not match it.',
+  hint: 'The two sides share no TLS version or the certificate is unusable. ' + TLS12_HINT,
+  detailHints: {
+    SocketError: 'The peer dropped the handshake: usually one side offers only TLS 1.0/1.1 (Office 365 accepts TLS 1.2 only). ' + TLS12_HINT,
+    HandshakeAborted: 'The peer hung up during the TLS handshake: usually no common TLS version or cipher. ' + TLS12_HINT,
+    NoCredentials: 'The certificate Exchange uses for TLS has no usable private key: re-import it with its private key (Get-ExchangeCertificate | fl Thumbprint,HasPrivateKey,Services) and enable it for SMTP.',
+    UnknownCredentials: 'The certificate is not bound to SMTP or does not match the connector: Enable-ExchangeCertificate -Services SMTP, and check TlsCertificateName on the Send connector.',
+    CertificateValidation: 'The remote certificate was rejected: check its chain, expiry and name against the connector TLS settings (TlsDomain, TlsAuthLevel).',
+  },
   docs: MS_SOCKERR,
   matchSession(session) {
     if (session.tlsErrors.length > 0) {
@@ -145,7 +151,7 @@ const socketError: Rule = {
   explanation:
     'The connection was lost on a socket error (Remote(<error>) disconnect or "421 4.4.2 Connection dropped due to …") before the SMTP conversation finished.',
   hint:
-    'Check what sits between the servers (firewall/IPS SMTP inspection, load balancer idle timeouts, proxies) and the peer\'s own logs for the same time. When the drops follow STARTTLS or started with a TLS change, treat it as a TLS version mismatch: ' +
+    'Check what sits between the servers (firewall/IPS SMTP inspection, load-balancer idle timeouts) and the peer\'s logs for the same time. Drops that began with a TLS change or follow STARTTLS are a TLS version mismatch: ' +
     TLS12_HINT,
   docs: MS_SOCKERR,
   unless: ['tls-negotiation-failed'],
@@ -172,7 +178,7 @@ const starttlsRequired: Rule = {
   explanation:
     'One side requires TLS and the other sent mail commands without (successfully) starting TLS, so the command was refused (451 5.7.3 / 530 5.7.0).',
   hint:
-    'The connector requires TLS but the peer did not start it: check that the receiving side advertises STARTTLS (a valid certificate enabled for SMTP and bound to the connector FQDN, Get-ExchangeCertificate / Enable-ExchangeCertificate -Services SMTP) and that the sending side supports TLS 1.2. "451 5.7.3 Must issue a STARTTLS command first" after TLS 1.0/1.1 were disabled means the TLS handshake itself failed: ' +
+    'The connector requires TLS but the peer did not start it: check that the receiving side advertises STARTTLS (a valid certificate enabled for SMTP for the connector FQDN) and that the sender supports TLS 1.2. After TLS 1.0/1.1 were disabled this reply means the handshake itself failed: ' +
     TLS12_HINT,
   docs: MS_SOCKERR,
   matchSession: (session) => findReply(session, 'starttls-required'),
@@ -187,9 +193,8 @@ const legacyTls: Rule = {
   explanation:
     'The session negotiated a deprecated protocol. It works today but breaks as soon as TLS 1.0/1.1 are disabled on either side (Office 365 already refuses them).',
   hint:
-    'Find the peer by its IP, EHLO name and AUTH user (printers, scanners, old applications and appliances are typical) and enable TLS 1.2 on it or upgrade it; for an Exchange/Windows peer: ' +
-    TLS12_HINT +
-    ' Devices that cannot do TLS 1.2 and submit to Exchange Online need the legacy endpoint smtp-legacy.office365.com or an on-premises relay.',
+    'Find the peer by IP, EHLO name and AUTH user (printers, scanners, old applications are typical) and enable TLS 1.2 on it or upgrade it; devices that cannot must relay through an on-premises connector (Exchange Online: smtp-legacy.office365.com). ' +
+    TLS12_HINT,
   docs: MS_TLSCFG,
   matchSession(session) {
     if (session.tls && LEGACY.has(session.tls.version)) {

@@ -93,7 +93,7 @@ export class ReportBuilder {
     for (const f of findings) {
       group.byCategory[f.category] = (group.byCategory[f.category] ?? 0) + 1;
       const details = (group.details[f.category] ??= {});
-      addDetail(details, f.detail ?? '', 1);
+      if (f.detail !== null) addDetail(details, f.detail, 1);
       const hour = hourOf(f.time);
       if (hour !== null) {
         const bucket = this.#acc.hours.get(hour) ?? {};

@@ -119,13 +119,21 @@ function coverage(acc: Accumulated): Coverage {
   return { from, to, servers };
 }
 
+/** The hint of the group's main category, sharpened by its most frequent detail when one has its own hint. */
+function hintFor(category: CategoryInfo | undefined, details: Readonly<Record<string, number>> | undefined): string | null {
+  if (category === undefined) return null;
+  let top: string | null = null;
+  for (const [d, n] of Object.entries(details ?? {})) if (top === null || n > details![top]! || (n === details![top]! && d < top)) top = d;
+  return (top !== null ? category.detailHints?.[top] : undefined) ?? category.hint;
+}
+
 /** Turns accumulated state into the finished, sorted report. Pure. */
 export function finalizeReport(acc: Accumulated): Report {
   const order = acc.categories.map((c) => c.id);
-  const hints = new Map(acc.categories.map((c) => [c.id, c.hint]));
+  const info = new Map(acc.categories.map((c) => [c.id, c]));
   const groups = [...acc.groups.values()].map((g) => {
     const main = mainCategory(g, order);
-    return { ...g, remoteNames: [...g.remoteNames], samples: [...g.samples], mainCategory: main, hint: main === null ? null : (hints.get(main) ?? null) };
+    return { ...g, remoteNames: [...g.remoteNames], samples: [...g.samples], mainCategory: main, hint: main === null ? null : hintFor(info.get(main), g.details[main]) };
   });
   groups.sort(compareGroups);
   const byCategory: Record<string, number> = {};

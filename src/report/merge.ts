@@ -13,6 +13,9 @@ export interface MergeOptions {
  * would have given. Sessions never span two runs, so counts simply add.
  */
 export function mergeReports(reports: readonly Report[], options: MergeOptions = {}): Report {
+  for (const report of reports) {
+    if (report?.schema !== 'logscan.report/1') throw new Error(`cannot merge a report with schema ${String(report?.schema)}`);
+  }
   const limit = options.samples ?? 3;
   const categories: CategoryInfo[] = [];
   const acc: Accumulated = {
@@ -27,7 +30,6 @@ export function mergeReports(reports: readonly Report[], options: MergeOptions =
     samplesPerCategory: limit,
   };
   for (const report of reports) {
-    if (report.schema !== 'logscan.report/1') throw new Error(`cannot merge a report with schema ${String(report.schema)}`);
     for (const c of report.categories) if (!categories.some((k) => k.id === c.id)) categories.push(c);
     acc.inputs.push(...report.inputs);
     acc.sessions += report.totals.sessions;

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { SessionAssembler } from '../src/sessions/builder.js';
+import { classifySession, classifyText } from '../src/classify/classify.js';
+import { defaultRules, type Rule } from '../src/classify/rules.js';
+import type { Finding, LogRecord } from '../src/types.js';
+import { session } from './helpers/rows.js';
+
+function findings(records: LogRecord[], direction: 'send' | 'receive', rules: readonly Rule[] = defaultRules): Finding[] {
+  const a = new SessionAssembler({ origin: 'o', direction, serverHint: null });
+  const sessions = [...a.add(records), ...a.end()];
+  expect(sessions).toHaveLength(1);
+  return classifySession(sessions[0]!, rules);
+}
+
+function cats(f: Finding[]): Array<[string, string | null]> {
+  return f.map((x) => [x.category, x.detail]);
+}
+
+const O365 = { connector: 'Outbound to Office 365', remote: '104.47.55.110:25' };
+const SEND_PREFIX = `*,SendRoutingHeaders,Set Session Permissions
+*,,attempting to connect
++,,
+<,"220 AM4PEPF00027A5F.mail.protection.outlook.com Microsoft ESMTP MAIL Service ready at Mon, 10 Nov 2025 09:00:00 +0000",
+>,EHLO mail.contoso.com,
+<,250  AM4PEPF00027A5F.mail.protection.outlook.com Hello [198.51.100.7] SIZE 157286400 PIPELINING DSN ENHANCEDSTATUSCODES STARTTLS 8BITMIME BINARYMIME CHUNKING SMTPUTF8,
+>,STARTTLS,
+<,220 2.0.0 SMTP server ready,`;
+
+const RECV_PREFIX = `+,,
+>,"220 EX01.contoso.com Microsoft ESMTP MAIL Service ready at Mon, 10 Nov 2025 10:00:00 +0100",
+<,EHLO printer.contoso.com,
+>,250  EX01.contoso.com Hello [10.1.1.50] SIZE 37748736 PIPELINING DSN ENHANCEDSTATUSCODES STARTTLS X-ANONYMOUSTLS AUTH NTLM 8BITMIME BINARYMIME CHUNKING,`;
+
+describe('built-in rules', () => {
+  it('tls-negotiation-failed: SocketError row on a send session, and no socket-error on top', () => {
+    const f = findings(session('08DE000000000001', `${SEND_PREFIX}\n*,,TLS negotiation failed with error SocketError\n-,,Remote(SocketError)`, O365), 'send');
+    expect(cats(f)).toEqual([['tls-negotiation-failed', 'SocketError']]);
+    expect(f[0]!.remoteHost).toBe('104.47.55.110');
+    expect(f[0]!.remoteNames).toEqual(['AM4PEPF00027A5F.mail.protection.outlook.com']);
+    expect(f[0]!.evidence[0]!.text).toBe('* TLS negotiation failed with error SocketError');
+    expect(f[0]!.evidence[0]!.line).toBe(9);
+    expect(f[0]!.hint).toMatch(/DisabledByDefault=0/);
+  });
+
+  it('tls-negotiation-failed: handshake died after 220 without any failure row', () => {
+    const f = findings(session('08DE000000000002', `${RECV_PREFIX}\n<,STARTTLS,\n>,220 2.0.0 SMTP server ready,\n-,,Remote(ConnectionReset)`), 'receive');
+    expect(cats(f)).toEqual([['tls-negotiation-failed', 'HandshakeAborted']]);
+  });
+
+  it('socket-error: Remote(SocketError) mid-session', () => {
+    const f = findings(
+      session('08DE000000000003', `${RECV_PREFIX}\n<,STARTTLS,\n>,220 2.0.0 SMTP server ready,\n*,,"TLS protocol SP_PROT_TLS1_2_SERVER negotiation succeeded using bulk encryption algorithm CALG_AES_256 with strength 256 bits, MAC hash algorithm CALG_SHA_384 with strength 0 bits and key exchange algorithm CALG_ECDHE with strength 384 bits"\n<,EHLO printer.contoso.com,\n>,250 EX01 Hello,\n<,MAIL FROM:<a@b.c>,\n>,250 2.1.0 Sender OK,\n<,RCPT TO:<x@contoso.com>,\n>,250 2.1.5 Recipient OK,\n<,DATA,\n>,354 Start mail input; end with <CRLF>.<CRLF>,\n-,,Remote(SocketError)`),
+      'receive',
+    );
+    expect(cats(f)).toEqual([['socket-error', 'SocketError']]);
+  });
+
+  it('socket-error: 421 4.4.2 reply from the peer', () => {
+    const f = findings(session('08DE000000000004', `*,,attempting to connect\n+,,\n<,220 mx.partner.example ESMTP,\n>,EHLO mail.contoso.com,\n<,421 4.4.2 Connection dropped due to SocketError,\n-,,Remote`, { connector: 'Internet Mail', remote: '198.51.100.20:25' }), 'send');
+    expect(cats(f)).toEqual([['socket-error', 'SocketError']]);
+  });
+
+  it('socket-error is not raised after QUIT/221, nor for a reset after the message was queued', () => {
+    const afterQuit = findings(session('08DE000000000005', `${RECV_PREFIX}\n<,QUIT,\n>,221 2.0.0 Service closing transmission channel,\n-,,Remote(ConnectionReset)`), 'receive');
+    expect(afterQuit).toEqual([]);
+    const afterQueued = findings(
+      session('08DE000000000006', `${RECV_PREFIX}\n<,STARTTLS,\n>,220 2.0.0 SMTP server ready,\n*,,"TLS protocol SP_PROT_TLS1_2_SERVER negotiation succeeded"\n<,EHLO x,\n>,250 EX01 Hello,\n<,MAIL FROM:<a@b.c>,\n>,250 2.1.0 Sender OK,\n<,BDAT 10 LAST,\n>,250 2.6.0 <m@x> [InternalId=1] Queued mail for delivery,\n-,,Remote(ConnectionReset)`),
+      'receive',
+    );
+    expect(afterQueued).toEqual([]);
+  });
+
+  it('starttls-required: 451 5.7.3 from Office 365 and 530 5.7.0 from Exchange', () => {
+    const send = findings(session('08DE000000000007', `*,,attempting to connect\n+,,\n<,220 mx ESMTP,\n>,EHLO mail.contoso.com,\n<,250 mx Hello,\n>,MAIL FROM:<a@contoso.com>,\n<,451 5.7.3 Must issue a STARTTLS command first,\n>,QUIT,\n-,,Local`, O365), 'send');
+    expect(cats(send)).toEqual([['starttls-required', '451 5.7.3 Must issue a STARTTLS command first']]);
+    const recv = findings(session('08DE000000000008', `${RECV_PREFIX}\n<,MAIL FROM:<a@b.c>,\n>,530 5.7.0 Must issue a STARTTLS command first,\n-,,Remote`), 'receive');
+    expect(cats(recv)).toEqual([['starttls-required', '530 5.7.0 Must issue a STARTTLS command first']]);
+  });
+
+  it('legacy-tls: TLS 1.0 negotiated (the row is evidence)', () => {
+    const f = findings(
+      session('08DE000000000009', `${RECV_PREFIX}\n<,STARTTLS,\n>,220 2.0.0 SMTP server ready,\n*,,"TLS protocol SP_PROT_TLS1_0_SERVER negotiation succeeded using bulk encryption algorithm CALG_AES_256 with strength 256 bits, MAC hash algorithm CALG_SHA1 with strength 160 bits and key exchange algorithm CALG_ECDHE with strength 256 bits"\n<,EHLO printer,\n<,QUIT,\n>,221 2.0.0 Bye,\n-,,Local`),
+      'receive',
+    );
+    expect(cats(f)).toEqual([['legacy-tls', 'TLS1.0']]);
+    expect(f[0]!.evidence[0]!.text).toContain('SP_PROT_TLS1_0_SERVER');
+  });
+
+  it('plaintext: STARTTLS offered, mail accepted without TLS', () => {
+    const f = findings(session('08DE00000000000A', `${RECV_PREFIX}\n<,MAIL FROM:<a@b.c>,\n>,250 2.1.0 Sender OK,\n<,QUIT,\n>,221 Bye,\n-,,Local`), 'receive');
+    expect(cats(f)).toEqual([['plaintext', null]]);
+  });
+
+  it('no finding when STARTTLS is never offered, and none on a healthy TLS 1.2 session', () => {
+    const noOffer = findings(session('08DE00000000000B', `*,,attempting to connect\n+,,\n<,220 mx ESMTP Postfix,\n>,EHLO mail.contoso.com,\n<,250 mx Hello SIZE 1000 OK,\n>,MAIL FROM:<>,\n<,250 2.1.0 Ok,\n>,QUIT,\n<,221 Bye,\n-,,Remote`, { connector: 'Internet Mail', remote: '198.51.100.3:25' }), 'send');
+    expect(noOffer).toEqual([]);
+    const healthy = findings(session('08DE00000000000C', `${SEND_PREFIX}\n*,,"TLS protocol SP_PROT_TLS1_2_CLIENT negotiation succeeded using bulk encryption algorithm CALG_AES_256 with strength 256 bits, MAC hash algorithm CALG_SHA_384 with strength 0 bits and key exchange algorithm CALG_ECDHE with strength 384 bits"\n>,EHLO mail.contoso.com,\n<,250 Hello,\n>,MAIL FROM:<a@contoso.com>,\n<,250 2.1.0 Sender OK,\n>,QUIT,\n<,221 2.0.0 Service closing transmission channel,\n-,,Local`, O365), 'send');
+    expect(healthy).toEqual([]);
+  });
+
+  it('counts each category once per session', () => {
+    const f = findings(session('08DE00000000000D', `${RECV_PREFIX}\n<,MAIL FROM:<a@b.c>,\n>,530 5.7.0 Must issue a STARTTLS command first,\n<,MAIL FROM:<a@b.c>,\n>,530 5.7.0 Must issue a STARTTLS command first,\n-,,Remote`), 'receive');
+    expect(f.filter((x) => x.category === 'starttls-required')).toHaveLength(1);
+  });
+
+  it('accepts user rules next to the built-in ones', () => {
+    const authFailed: Rule = {
+      id: 'auth-failed',
+      title: 'AUTH failed',
+      explanation: 'An SMTP AUTH attempt was refused.',
+      hint: 'Check the account.',
+      matchSession: (s) => {
+        const row = s.records.find((r) => r.context.startsWith('Inbound AUTH LOGIN failed'));
+        return row ? { detail: row.context.slice(row.context.lastIndexOf(' ') + 1), evidence: [row] } : null;
+      },
+      matchText: (t) => (t.includes('5.7.8') ? 'auth' : undefined),
+    };
+    const f = findings(session('08DE00000000000E', `${RECV_PREFIX}\n<,AUTH LOGIN,\n*,,Inbound AUTH LOGIN failed because of LogonDenied\n-,,Remote`), 'receive', [...defaultRules, authFailed]);
+    expect(cats(f)).toContainEqual(['auth-failed', 'LogonDenied']);
+    expect(classifyText('535 5.7.8 Authentication unsuccessful', [...defaultRules, authFailed])?.rule.id).toBe('auth-failed');
+  });
+
+  it('classifies queue texts through the same rules', () => {
+    expect(classifyText('421 4.4.2 Connection dropped due to SocketError')).toMatchObject({ rule: { id: 'socket-error' }, detail: 'SocketError' });
+    expect(classifyText('451 5.7.3 STARTTLS is required to send mail')?.rule.id).toBe('starttls-required');
+    expect(classifyText('451 4.4.0 Security status InvalidToken.')).toBeNull();
+  });
+});

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { SessionAssembler } from '../src/sessions/builder.js';
+import { categoryInfo, classifySession } from '../src/classify/classify.js';
+import { defaultRules } from '../src/classify/rules.js';
+import { ReportBuilder } from '../src/report/builder.js';
+import { mergeReports } from '../src/report/merge.js';
+import type { Session } from '../src/types.js';
+import { session } from './helpers/rows.js';
+
+const SEND_FAIL = (ip: string) => `*,,attempting to connect
++,,
+<,"220 X.mail.protection.outlook.com Microsoft ESMTP MAIL Service ready at Mon, 10 Nov 2025 09:00:00 +0000",
+>,EHLO mail.contoso.com,
+<,250  X.mail.protection.outlook.com Hello [${ip}] SIZE 157286400 PIPELINING STARTTLS CHUNKING,
+>,STARTTLS,
+<,220 2.0.0 SMTP server ready,
+*,,TLS negotiation failed with error SocketError
+-,,Remote(SocketError)`;
+
+const RECV_LEGACY = `+,,
+>,220 EX01 Microsoft ESMTP MAIL Service ready,
+<,EHLO printer01,
+>,250  EX01 Hello [10.1.1.50] SIZE STARTTLS AUTH,
+<,STARTTLS,
+>,220 2.0.0 SMTP server ready,
+*,,"TLS protocol SP_PROT_TLS1_0_SERVER negotiation succeeded using bulk encryption algorithm CALG_AES_256 with strength 256 bits, MAC hash algorithm CALG_SHA1 with strength 160 bits and key exchange algorithm CALG_ECDHE with strength 256 bits"
+<,QUIT,
+>,221 Bye,
+-,,Local`;
+
+function build(direction: 'send' | 'receive', recs: ReturnType<typeof session>): Session {
+  const a = new SessionAssembler({ origin: direction, direction, serverHint: 'EX01' });
+  return [...a.add(recs), ...a.end()][0]!;
+}
+
+function corpus(): Session[] {
+  const out: Session[] = [];
+  for (let i = 0; i < 12; i++) {
+    const start = new Date(Date.parse('2025-11-10T08:00:00.000Z') + i * 7 * 60_000).toISOString();
+    out.push(build('send', session(`08DE0000000010${String(i).padStart(2, '0')}`, SEND_FAIL('198.51.100.7'), { connector: 'Outbound to Office 365', remote: `104.47.55.${110 + (i % 2)}:25`, start, source: `SEND-${i % 3}.LOG` })));
+    out.push(build('receive', session(`08DE0000000020${String(i).padStart(2, '0')}`, RECV_LEGACY, { connector: 'EX01\\Relay Printers', remote: `10.1.1.${50 + (i % 3)}:${40000 + i}`, start, source: `RECV-${i % 2}.LOG` })));
+  }
+  return out;
+}
+
+function reportOf(sessions: readonly Session[], samples = 2) {
+  const b = new ReportBuilder({ samples, categories: categoryInfo(defaultRules), version: 'test' });
+  for (const s of sessions) b.addSession(s, classifySession(s));
+  return b.build();
+}
+
+describe('report builder', () => {
+  it('groups by direction, server, connector and remote host, with counts and TLS versions', () => {
+    const r = reportOf(corpus());
+    expect(r.schema).toBe('logscan.report/1');
+    expect(r.totals.sessions).toBe(24);
+    expect(r.totals.byCategory).toEqual({ 'tls-negotiation-failed': 12, 'legacy-tls': 12 });
+    expect(r.totals.tlsVersions).toEqual({ none: 12, 'TLS1.0': 12 });
+    expect(r.groups).toHaveLength(5);
+    const o365 = r.groups.find((g) => g.remoteHost === '104.47.55.110')!;
+    expect(o365).toMatchObject({
+      direction: 'send', server: 'EX01', connector: 'Outbound to Office 365', sessions: 6,
+      byCategory: { 'tls-negotiation-failed': 6 }, details: { 'tls-negotiation-failed': { SocketError: 6 } },
+      remoteNames: ['X.mail.protection.outlook.com'], mainCategory: 'tls-negotiation-failed',
+      firstSeen: '2025-11-10T08:00:00.000Z',
+    });
+    expect(o365.hint).toMatch(/TLS 1\.2/);
+    // Earliest two samples per category.
+    expect(o365.samples.map((s) => s.sessionId)).toEqual(['08DE000000001000', '08DE000000001002']);
+    expect(r.hosts.map((h) => h.key)).toContain('10.1.1.50');
+    expect(r.connectors.find((c) => c.key === 'EX01\\Relay Printers')).toMatchObject({ direction: 'receive', sessions: 12, byCategory: { 'legacy-tls': 12 } });
+    expect(r.coverage.from).toBe('2025-11-10T08:00:00.000Z');
+    expect(r.coverage.servers.map((s) => s.server)).toEqual(['EX01']);
+    expect(r.timeline?.bucket).toBe('hour');
+    expect(r.timeline?.points.reduce((n, p) => n + (p.byCategory['legacy-tls'] ?? 0), 0)).toBe(12);
+  });
+
+  it('merging reports of any split of the sessions equals one run over all of them', () => {
+    const all = corpus();
+    const whole = reportOf(all);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 2 }), { minLength: all.length, maxLength: all.length }), (parts) => {
+        const buckets: Session[][] = [[], [], []];
+        all.forEach((s, i) => buckets[parts[i]!]!.push(s));
+        const merged = mergeReports(buckets.map((b) => reportOf(b)), { samples: 2 });
+        const normalise = (r: typeof whole) => ({ ...r, inputs: [] });
+        expect(normalise(merged)).toEqual(normalise(whole));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('refuses to merge something that is not a report', () => {
+    expect(() => mergeReports([{ schema: 'other' } as never])).toThrow(/schema/);
+  });
+});

@@ -1,0 +1,269 @@
+import { describe, expect, it } from 'vitest';
+import { SessionAssembler } from '../src/sessions/builder.js';
+import { summarizeSession, advertisesStartTls } from '../src/sessions/facts.js';
+import { parseEndpoint } from '../src/sessions/endpoint.js';
+import { parseCompactCertificate, parseTlsSuccess, protocolVersion } from '../src/sessions/tls.js';
+import type { LogRecord, Session } from '../src/types.js';
+import { rows, session } from './helpers/rows.js';
+
+const RECEIVE_TLS12 = `
++,,
+*,SMTPSubmit SMTPAcceptAnySender,Set Session Permissions
+>,"220 EX01.contoso.com Microsoft ESMTP MAIL Service ready at Mon, 10 Nov 2025 10:00:00 +0100",
+<,EHLO mail.partner.example,
+>,250  EX01.contoso.com Hello [203.0.113.10] SIZE 37748736 PIPELINING DSN ENHANCEDSTATUSCODES STARTTLS X-ANONYMOUSTLS AUTH NTLM 8BITMIME BINARYMIME CHUNKING,
+<,STARTTLS,
+>,220 2.0.0 SMTP server ready,
+*,,"TLS protocol SP_PROT_TLS1_2_SERVER negotiation succeeded using bulk encryption algorithm CALG_AES_256 with strength 256 bits, MAC hash algorithm CALG_SHA_384 with strength 0 bits and key exchange algorithm CALG_ECDHE with strength 384 bits"
+<,EHLO mail.partner.example,
+>,250  EX01.contoso.com Hello [203.0.113.10] SIZE 37748736 PIPELINING DSN ENHANCEDSTATUSCODES AUTH NTLM 8BITMIME BINARYMIME CHUNKING,
+<,MAIL FROM:<a@partner.example> SIZE=1000,
+<,RCPT TO:<b@contoso.com>,
+>,250 2.1.0 Sender OK,
+>,250 2.1.5 Recipient OK,
+<,BDAT 1000 LAST,
+>,250 2.6.0 <id@partner.example> [InternalId=1] Queued mail for delivery,
+<,QUIT,
+>,221 2.0.0 Service closing transmission channel,
+-,,Local
+`;
+
+function one(records: LogRecord[], direction: 'send' | 'receive' | null = 'receive'): Session {
+  const a = new SessionAssembler({ origin: 'o', direction, serverHint: null });
+  const out = [...a.add(records), ...a.end()];
+  expect(out).toHaveLength(1);
+  return out[0]!;
+}
+
+describe('session facts', () => {
+  it('reads a healthy TLS 1.2 receive session', () => {
+    const s = one(session('08DE0000000000A1', RECEIVE_TLS12));
+    expect(s.direction).toBe('receive');
+    expect(s.server).toBe('EX01');
+    expect(s.remote).toEqual({ ip: '203.0.113.10', port: 51234, raw: '203.0.113.10:51234' });
+    expect(s.remoteNames).toEqual(['mail.partner.example']);
+    expect(s.starttlsAdvertised).toBe(true);
+    expect(s.starttlsIssued).toBe(true);
+    expect(s.starttlsAccepted).toBe(true);
+    expect(s.tls).toMatchObject({ version: 'TLS1.2', protocol: 'SP_PROT_TLS1_2_SERVER', cipher: 'CALG_AES_256', cipherStrength: 256, keyExchange: 'CALG_ECDHE' });
+    expect(s.mailAccepted).toBe(true);
+    expect(s.quit).toBe(true);
+    expect(s.disconnect).toBe('Local');
+    expect(s.complete).toBe(true);
+    expect(s.endReason).toBe('disconnect');
+    expect(s.start).toBe('2025-11-10T09:00:00.000Z');
+    expect(s.end).toBe('2025-11-10T09:00:18.000Z');
+  });
+
+  it('takes the remote host of a send session from the banner', () => {
+    const s = one(
+      session(
+        '08DE0000000000B1',
+        `*,SendRoutingHeaders,Set Session Permissions
+         *,,attempting to connect
+         +,,
+         <,220 mx.partner.example ESMTP Postfix,
+         >,EHLO EX01.contoso.com,
+         <,250 mx.partner.example Hello EX01.contoso.com [198.51.100.7] SIZE 1000000 HELP ENHANCEDSTATUSCODES OK,
+         >,MAIL FROM:<> SIZE=18019,
+         <,250 2.1.0 Ok,
+         >,QUIT,
+         -,,Remote`,
+        { connector: 'Internet Mail', remote: '198.51.100.25:25' },
+      ),
+      'send',
+    );
+    expect(s.remoteNames).toEqual(['mx.partner.example']);
+    expect(s.server).toBeNull();
+    expect(s.starttlsAdvertised).toBe(false);
+    expect(s.tls).toBeNull();
+    expect(s.mailAccepted).toBe(true);
+  });
+
+  it('counts pipelined MAIL replies and line-by-line EHLO replies (Exchange 2010 style)', () => {
+    const s = one(
+      session(
+        '08D675E58CA1DA38',
+        `+,,
+         >,220 ex2010.contoso.com Microsoft ESMTP MAIL Service ready,
+         <,EHLO printer01,
+         >,250-ex2010.contoso.com Hello [10.1.1.50],
+         >,250-SIZE,
+         >,250-STARTTLS,
+         >,250 CHUNKING,
+         <,STARTTLS,
+         >,220 2.0.0 SMTP server ready,
+         <,EHLO printer01,
+         >,250 ex2010.contoso.com Hello [10.1.1.50],
+         <,MAIL FROM:<scan@contoso.com>,
+         <,RCPT TO:<x@contoso.com>,
+         >,250 2.1.0 Sender OK,
+         >,250 2.1.5 Recipient OK,
+         -,,Remote`,
+      ),
+    );
+    expect(s.starttlsAdvertised).toBe(true);
+    expect(s.starttlsAccepted).toBe(true);
+    // Exchange 2010 logs no TLS protocol row: TLS of unknown version.
+    expect(s.tls?.version).toBe('unknown');
+    expect(s.tls?.protocol).toBeNull();
+    expect(s.mailAccepted).toBe(true);
+  });
+
+  it('reads multi-row certificates, failure names and AUTH users', () => {
+    const s = one(
+      session(
+        '08D50D3D9730A8D2',
+        `*,,Sending certificate
+         *,"CN=*.contoso.com, OU=IT, O=Contoso",Certificate subject
+         *,"CN=Issuing CA 5, O=Corp, C=US",Certificate issuer name
+         *,0123456789,Certificate serial number
+         *,ABCDEF0123456789ABCDEF0123456789ABCDEF01,Certificate thumbprint
+         *,*.contoso.com;contoso.com,Certificate alternate names
+         *,,TLS negotiation failed with error UnknownCredentials
+         *,,User Name: scanner@contoso.com`,
+        { connector: 'Outbound to Office 365', remote: '104.47.55.110:25' },
+      ),
+      'send',
+    );
+    expect(s.certificates).toEqual([
+      {
+        role: 'Sending certificate', subject: 'CN=*.contoso.com, OU=IT, O=Contoso', issuer: 'CN=Issuing CA 5, O=Corp, C=US',
+        serial: '0123456789', thumbprint: 'ABCDEF0123456789ABCDEF0123456789ABCDEF01', notBefore: null, notAfter: null,
+        alternateNames: ['*.contoso.com', 'contoso.com'],
+      },
+    ]);
+    expect(s.tlsErrors).toEqual(['UnknownCredentials']);
+    expect(s.authUser).toBe('scanner@contoso.com');
+    expect(s.complete).toBe(false);
+    expect(s.endReason).toBe('end-of-input');
+  });
+});
+
+describe('TLS and endpoint parsing', () => {
+  it.each([
+    ['SP_PROT_TLS1_2_SERVER', 'TLS1.2'],
+    ['SP_PROT_TLS1_0_CLIENT', 'TLS1.0'],
+    ['SP_PROT-TLS1_1_CLIENT', 'TLS1.1'],
+    ['SP_PROT_SSL3_SERVER', 'SSL3'],
+    ['SP_PROT_TLS1_3_SERVER', 'TLS1.3'],
+    ['TLS1_3', 'TLS1.3'],
+    ['4096', 'TLS1.3'],
+    ['8192', 'TLS1.3'],
+    ['64', 'TLS1.0'],
+    ['2048', 'TLS1.2'],
+    ['SP_PROT_WHATEVER', 'unknown'],
+  ])('maps %s to %s', (protocol, version) => {
+    expect(protocolVersion(protocol)).toBe(version);
+    expect(parseTlsSuccess(`TLS protocol ${protocol} negotiation succeeded`)?.version).toBe(version);
+  });
+
+  it('splits endpoints on the last colon', () => {
+    expect(parseEndpoint('2001:db8::25:25')).toMatchObject({ ip: '2001:db8::25', port: 25 });
+    expect(parseEndpoint('[2001:db8::1]:587')).toMatchObject({ ip: '2001:db8::1', port: 587 });
+    expect(parseEndpoint('fe80::1%3:25')).toMatchObject({ ip: 'fe80::1', port: 25 });
+    expect(parseEndpoint('x.x.x.x:25')).toMatchObject({ ip: 'x.x.x.x', port: 25 });
+    expect(parseEndpoint('InternalIPOfMyMailServer:10437')).toMatchObject({ ip: 'InternalIPOfMyMailServer', port: 10437 });
+    expect(parseEndpoint('')).toBeNull();
+  });
+
+  it('treats STARTTLS as a whole token', () => {
+    expect(advertisesStartTls('250  EX01 Hello [1.2.3.4] SIZE PIPELINING STARTTLS X-ANONYMOUSTLS AUTH')).toBe(true);
+    expect(advertisesStartTls('250-STARTTLS')).toBe(true);
+    expect(advertisesStartTls('250 STARTTLS')).toBe(true);
+    expect(advertisesStartTls('250  EX01 Hello [1.2.3.4] SIZE X-ANONYMOUSTLS AUTH')).toBe(false);
+    expect(advertisesStartTls('250 XSTARTTLSX')).toBe(false);
+  });
+
+  it('splits the compact 2016+ certificate row from the right', () => {
+    const cert = parseCompactCertificate(
+      'Sending certificate',
+      ' CN=SERVER-HOSTNAME CN=SERVER-HOSTNAME 12DEABC6565646512346ABDC13456894 12DEABC6565646512346ABDC1345689413589876 2020-01-17T15:15:33.000Z 2025-01-17T15:15:33.000Z SERVER-HOSTNAME;SERVER-HOSTNAME.DOMAIN.TEST',
+    );
+    expect(cert).toEqual({
+      role: 'Sending certificate', subject: 'CN=SERVER-HOSTNAME', issuer: 'CN=SERVER-HOSTNAME',
+      serial: '12DEABC6565646512346ABDC13456894', thumbprint: '12DEABC6565646512346ABDC1345689413589876',
+      notBefore: '2020-01-17T15:15:33.000Z', notAfter: '2025-01-17T15:15:33.000Z',
+      alternateNames: ['SERVER-HOSTNAME', 'SERVER-HOSTNAME.DOMAIN.TEST'],
+    });
+    const dn = parseCompactCertificate('Remote certificate', ' CN=mail.contoso.com, O=Contoso Ltd, C=GB CN=DigiCert Global G2, O=DigiCert Inc, C=US 01AB 0A0B 2025-01-01T00:00:00.000Z 2026-01-01T00:00:00.000Z mail.contoso.com');
+    expect(dn.subject).toBe('CN=mail.contoso.com, O=Contoso Ltd, C=GB');
+    expect(dn.issuer).toBe('CN=DigiCert Global G2, O=DigiCert Inc, C=US');
+  });
+
+  it('stays linear on a long hostile certificate row', () => {
+    const data = ' ' + 'a '.repeat(200_000) + '= 1 2 3 2020-01-01T00:00:00Z 2021-01-01T00:00:00Z x';
+    const t = performance.now();
+    parseCompactCertificate('Sending certificate', data);
+    expect(performance.now() - t).toBeLessThan(500);
+  });
+});
+
+describe('session assembler', () => {
+  it('separates interleaved sessions and keeps them whole across batches (rotated files)', () => {
+    const a = session('A000000000000001', RECEIVE_TLS12, { remote: '203.0.113.1:1000' });
+    const b = session('B000000000000002', RECEIVE_TLS12, { remote: '203.0.113.2:2000' });
+    const mixed: LogRecord[] = [];
+    for (let i = 0; i < a.length; i++) mixed.push(a[i]!, b[i]!);
+    const asm = new SessionAssembler({ origin: 'EX01|receive', direction: 'receive', serverHint: null });
+    const half = Math.floor(mixed.length / 2);
+    const first = asm.add(mixed.slice(0, half));
+    expect(first).toHaveLength(0);
+    expect(asm.openSessions).toBe(2);
+    const second = asm.add(mixed.slice(half));
+    expect(second.map((s) => s.sessionId).sort()).toEqual(['A000000000000001', 'B000000000000002']);
+    for (const s of second) {
+      expect(s.records).toHaveLength(a.length);
+      expect(s.tls?.version).toBe('TLS1.2');
+    }
+    expect(asm.openSessions).toBe(0);
+  });
+
+  it('gives a reused session id a new key after the disconnect', () => {
+    const asm = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: null });
+    const out = [...asm.add(session('C000000000000003', RECEIVE_TLS12)), ...asm.add(session('C000000000000003', RECEIVE_TLS12, { start: '2025-11-10T11:00:00.000Z' }))];
+    expect(out.map((s) => s.key)).toEqual(['o|C000000000000003', 'o|C000000000000003#1']);
+  });
+
+  it('flushes the oldest sessions as incomplete when the cap is reached, losing none', () => {
+    const asm = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: null }, { maxOpenSessions: 100 });
+    const all: Session[] = [];
+    const n = 5000;
+    // Every session opens, then all of them get a second row: far more open at once than the cap.
+    const open = (i: number) => rows(`2025-11-10T09:00:00.000Z,EX01\\R,S${String(i).padStart(15, '0')},0,10.0.0.5:25,203.0.113.9:${1000 + (i % 60000)},+,,`);
+    for (let i = 0; i < n; i++) all.push(...asm.add(open(i)));
+    expect(asm.openSessions).toBeLessThanOrEqual(100);
+    all.push(...asm.end());
+    expect(all).toHaveLength(n);
+    expect(new Set(all.map((s) => s.key)).size).toBe(n);
+    expect(all.filter((s) => s.endReason === 'cap')).toHaveLength(n - 100);
+    expect(all.every((s) => !s.complete)).toBe(true);
+  });
+
+  it('flushes sessions idle longer than the timeout (log time)', () => {
+    const asm = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: null }, { idleTimeoutMs: 60_000 });
+    const stale = session('D000000000000004', '+,,\n<,EHLO stale.example,', { start: '2025-11-10T09:00:00.000Z' });
+    expect(asm.add(stale)).toHaveLength(0);
+    // Enough later rows to trigger a sweep, two hours later.
+    const later: LogRecord[] = [];
+    for (let i = 0; i < 9000; i++) {
+      later.push(...rows(`2025-11-10T11:00:00.000Z,EX01\\R,E${String(i).padStart(15, '0')},0,10.0.0.5:25,203.0.113.9:25,-,,Remote`));
+    }
+    const out = asm.add(later);
+    const flushed = out.find((s) => s.sessionId === 'D000000000000004');
+    expect(flushed?.endReason).toBe('idle');
+    expect(flushed?.complete).toBe(false);
+    expect(asm.openSessions).toBe(0);
+  });
+
+  it('decides direction per session from the rows when the header is missing', () => {
+    const recs = session('F000000000000005', '+,,\n<,220 mx.example ESMTP,\n>,EHLO EX01.contoso.com,\n<,250 mx.example Hello,', { connector: 'Internet Mail', remote: '198.51.100.1:25' });
+    expect(one(recs, null).direction).toBe('send');
+  });
+
+  it('derives facts purely: the same rows give the same session', () => {
+    const recs = session('A100000000000001', RECEIVE_TLS12);
+    const meta = { key: 'k', origin: 'o', direction: 'receive' as const, serverHint: null, complete: true, endReason: 'disconnect' as const };
+    expect(summarizeSession(recs, meta)).toEqual(summarizeSession(recs, meta));
+  });
+});
