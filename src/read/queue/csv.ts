@@ -1,0 +1,161 @@
+/**
+ * `Export-Csv` output and Queue Viewer "Export List" files, parsed with csv-parse as they stream. Quoted values
+ * may span lines (a LastError with line breaks), so lines cannot be split first; instead each record's raw text
+ * tells how many physical lines it used, which keeps `lines === records + skipped` exact.
+ */
+import { once } from 'node:events';
+import { parse, type Options } from 'csv-parse';
+import type { InputKind, InputStats, QueueEntry } from '../../types.js';
+import { looksLikeMessages, splitHeaderLine } from './columns.js';
+import { buildEntry } from './entry.js';
+import { LineCounter, problem, skip, widen } from './stats.js';
+
+const BATCH = 500;
+/** A LastError is a few KB at most; this bounds memory on a file with a stray quote. */
+const MAX_RECORD = 1024 * 1024;
+const TYPE_LINE = /^#TYPE /;
+
+interface CsvRow {
+  record: string[];
+  raw: string;
+}
+
+/** Lines a record covered. csv-parse's `raw` may or may not end with (part of) the record delimiter. */
+function spanOf(raw: string): number {
+  let body = raw.endsWith('\n') ? raw.slice(0, -1) : raw;
+  if (body.endsWith('\r')) body = body.slice(0, -1);
+  let n = 1;
+  for (let i = body.indexOf('\n'); i !== -1; i = body.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** Read text until the header line is complete, to choose the delimiter before parsing starts. */
+async function peekHeader(it: AsyncIterator<string>): Promise<{ head: string; done: boolean }> {
+  let head = '';
+  for (;;) {
+    const lines = head.split('\n').filter((l) => l.trim() !== '' && !TYPE_LINE.test(l));
+    if (lines.length >= 2 || head.length > 1024 * 1024) return { head, done: false };
+    const r = await it.next();
+    if (r.done) return { head, done: true };
+    head += r.value;
+  }
+}
+
+function headerLineOf(head: string): string {
+  return head.split('\n').map((l) => l.replace(/\r$/, '')).find((l) => l.trim() !== '' && !TYPE_LINE.test(l)) ?? '';
+}
+
+/** Trailing empty cells (a Queue Viewer row ending in a tab) are not a column-count error. */
+function fitsHeader(record: string[], width: number): boolean {
+  if (record.length === width) return true;
+  if (record.length < width) return false;
+  return record.slice(width).every((v) => v.trim() === '');
+}
+
+export async function* readCsvExport(text: AsyncIterable<string>, stats: InputStats, kind: InputKind): AsyncGenerator<QueueEntry[]> {
+  const it = text[Symbol.asyncIterator]();
+  const { head, done } = await peekHeader(it);
+  const { delimiter, names } = splitHeaderLine(headerLineOf(head));
+  const entryKind = kind === 'message-csv' || (kind === 'queue-viewer' && looksLikeMessages(names)) ? 'message' : 'queue';
+
+  // Records are taken in `on_record`, synchronously while each piece is written: a parse error at the end
+  // (an unclosed quote) then cannot take the records already parsed down with the stream.
+  const rows: CsvRow[] = [];
+  let failure: unknown = null;
+  // With `raw: true`, csv-parse hands `on_record` a `{ record, raw }` pair; its typings only know `string[]`.
+  const options: Options<CsvRow, CsvRow> = {
+    delimiter,
+    raw: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: false,
+    record_delimiter: ['\r\n', '\n'],
+    max_record_size: MAX_RECORD,
+    on_record: (row: CsvRow) => {
+      rows.push(row);
+      return null;
+    },
+  };
+  const parser = parse(options as unknown as Options);
+  parser.on('error', (e: unknown) => {
+    failure ??= e;
+  });
+  parser.resume();
+  const ended = once(parser, 'end').then(
+    () => null,
+    (e: unknown) => e,
+  );
+
+  const counter = new LineCounter();
+  let line = 0;
+  let header: string[] | null = null;
+  let batch: QueueEntry[] = [];
+
+  const take = (row: CsvRow): void => {
+    const span = spanOf(row.raw);
+    const first = line + 1;
+    line += span;
+    const cells = row.record;
+    const only = cells.length === 1 ? (cells[0] ?? '') : null;
+    if (only !== null && only.trim() === '') {
+      skip(stats, 'blank', span);
+    } else if (only !== null && TYPE_LINE.test(only)) {
+      skip(stats, 'header', span);
+    } else if (header === null || cells.join('\u0000') === header.join('\u0000')) {
+      // The first row names the columns; a repeated header comes from appended exports.
+      header ??= cells.map((c) => c.trim());
+      skip(stats, 'header', span);
+    } else if (!fitsHeader(cells, header.length)) {
+      skip(stats, 'malformed-row', span);
+      problem(stats, first, 'malformed-row', `row has ${cells.length} fields, the header has ${header.length}`);
+    } else {
+      // fromEntries defines own properties, so a hostile `__proto__` column stays a column; first name wins.
+      const seen = new Set<string>();
+      const pairs: Array<[string, string]> = [];
+      header.forEach((name, i) => {
+        if (!seen.has(name)) pairs.push([name, cells[i] ?? '']);
+        seen.add(name);
+      });
+      const fields: Record<string, string> = Object.fromEntries(pairs);
+      const entry = buildEntry(fields, entryKind, { source: stats.source, line: first });
+      stats.records++;
+      skip(stats, 'queue-continuation', span - 1);
+      widen(stats, entry.time?.iso ?? null);
+      batch.push(entry);
+    }
+  };
+
+  const write = (piece: string): void => {
+    counter.feed(piece); // lines after a parse error still count, as skipped
+    if (piece === '' || failure !== null || parser.destroyed) return;
+    parser.write(piece);
+    for (const row of rows.splice(0)) take(row);
+  };
+
+  write(head);
+  if (!done) {
+    for (let r = await it.next(); !r.done; r = await it.next()) {
+      write(r.value);
+      if (batch.length >= BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+  }
+  parser.end();
+  failure ??= await ended;
+  for (const row of rows.splice(0)) take(row);
+  if (batch.length > 0) yield batch;
+
+  const total = Math.max(counter.lines, line);
+  if (total > line) {
+    const code = (failure as { code?: string } | null)?.code;
+    const reason = code === 'CSV_QUOTE_NOT_CLOSED' ? 'unclosed-quote' : 'malformed-row';
+    skip(stats, reason, total - line);
+    const message = failure instanceof Error ? failure.message : 'the rest of the input could not be parsed';
+    problem(stats, line + 1, reason, `lines ${line + 1}-${total} not read: ${message}`);
+  } else if (failure !== null) {
+    problem(stats, line, 'malformed-row', failure instanceof Error ? failure.message : String(failure));
+  }
+  stats.lines += total;
+}

@@ -1,0 +1,167 @@
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report, ReportGroup } from '../src/types.js';
+
+const BIN = join(process.cwd(), 'dist', 'bin.js');
+let dir: string;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], input?: Buffer | string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, cwd: dir });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+async function json(args: string[], input?: Buffer | string): Promise<Report> {
+  const r = await run(['--format', 'json', ...args], input);
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as Report;
+}
+
+/** Groups without the file names in their samples, for comparing runs over copies in other places. */
+function shape(groups: ReportGroup[]) {
+  return groups.map((g) => ({ ...g, samples: g.samples.map((s) => ({ ...s, source: s.source.split('/').pop()!.replace(/\.gz$/, '') })) }));
+}
+
+beforeAll(() => {
+  if (!existsSync(BIN)) throw new Error('dist/bin.js is missing: run `npm run build` (npm test does it first)');
+  dir = mkdtempSync(join(tmpdir(), 'logscan-cli-'));
+  // A collected folder: one server nested deeper, one rotated file gzipped, plus the queue export.
+  cpSync(join(process.cwd(), 'samples'), join(dir, 'flat'), { recursive: true });
+  mkdirSync(join(dir, 'nested', 'incident-42', 'servers'), { recursive: true });
+  cpSync(join(process.cwd(), 'samples'), join(dir, 'nested', 'incident-42', 'servers'), { recursive: true });
+  const rotated = join(dir, 'nested', 'incident-42', 'servers', 'EX01', 'FrontEnd', 'ProtocolLog', 'SmtpReceive', 'RECV2025111010-1.LOG');
+  writeFileSync(`${rotated}.gz`, gzipSync(readFileSync(rotated)));
+  rmSync(rotated);
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('logscan CLI', () => {
+  it('prints a table naming failing hosts, connectors, categories and hints (the README example)', async () => {
+    const r = await run([join(process.cwd(), 'samples')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('Outbound to Office 365');
+    expect(r.stdout).toContain('EX01\\Relay Printers');
+    expect(r.stdout).toMatch(/104\.47\.\d+\.\d+/);
+    expect(r.stdout).toContain('tls-negotiation-failed');
+    expect(r.stdout).toContain('legacy-tls');
+    expect(r.stdout).toMatch(/TLS 1\.2/);
+    expect(r.stdout).not.toMatch(/\u001b\[/);
+  });
+
+  it('gives the same groups for a nested folder with a .gz rotated file as for the plain folder', async () => {
+    const flat = await json(['flat']);
+    const nested = await json(['nested']);
+    expect(nested.totals).toEqual(flat.totals);
+    expect(shape(nested.groups)).toEqual(shape(flat.groups));
+    expect(nested.inputs.map((i) => i.source.split('/').pop()).sort()).toContain('RECV2025111010-1.LOG.gz');
+    expect(flat.schema).toBe('logscan.report/1');
+  });
+
+  it('reads standard input with -', async () => {
+    const file = join(dir, 'flat', 'EX01', 'Hub', 'ProtocolLog', 'SmtpSend', 'SEND2025111009-1.LOG');
+    const fromFile = await json([file]);
+    const fromStdin = await json(['-'], readFileSync(file));
+    expect(fromStdin.inputs[0]!.source).toBe('stdin');
+    expect(fromStdin.totals).toEqual(fromFile.totals);
+    expect(fromStdin.groups.map((g) => [g.remoteHost, g.byCategory])).toEqual(fromFile.groups.map((g) => [g.remoteHost, g.byCategory]));
+  });
+
+  it('writes csv, markdown and html, to stdout or --output', async () => {
+    const csv = await run(['--format', 'csv', 'flat']);
+    expect(csv.code).toBe(0);
+    const header = csv.stdout.split('\r\n')[0]!;
+    expect(header).toContain('remoteHost');
+    expect(csv.stdout.split('\r\n').filter((l) => l !== '').length).toBe((await json(['flat'])).groups.length + 1);
+    const md = await run(['--format', 'markdown', 'flat']);
+    expect(md.stdout).toMatch(/^\|.*REMOTE|^\|.*[Rr]emote/m);
+    const out = join(dir, 'report.html');
+    const html = await run(['--format', 'html', '--output', out, 'flat']);
+    expect(html.code).toBe(0);
+    expect(html.stdout).toBe('');
+    const page = readFileSync(out, 'utf8');
+    expect(page).toMatch(/^<!doctype html>/i);
+    expect(page).toContain('<svg');
+    expect(page).toContain('Content-Security-Policy');
+  });
+
+  it('filters by time, category, connector and host', async () => {
+    const all = await json(['flat']);
+    const printers = await json(['--connector', 'relay printers', 'flat']);
+    expect(printers.groups.length).toBeGreaterThan(0);
+    expect(printers.groups.every((g) => g.connector === 'EX01\\Relay Printers')).toBe(true);
+    const legacy = await json(['--category', 'legacy-tls', 'flat']);
+    expect(Object.keys(legacy.totals.byCategory)).toEqual(['legacy-tls']);
+    expect(legacy.totals.byCategory['legacy-tls']).toBe(all.totals.byCategory['legacy-tls']);
+    const o365 = await json(['--host', '104.47.', 'flat']);
+    expect(o365.groups.every((g) => g.remoteHost.startsWith('104.47.'))).toBe(true);
+    const early = await json(['--until', '2025-11-10T09:30:00Z', 'flat']);
+    const late = await json(['--since', '2025-11-10T09:30:00Z', 'flat']);
+    expect(early.totals.sessions + late.totals.sessions).toBe(all.totals.sessions);
+    expect(early.totals.sessions).toBeGreaterThan(0);
+    expect(late.totals.sessions).toBeGreaterThan(0);
+  });
+
+  it('exit codes: 1 on --fail-on match, 0 without, 2 on usage errors, 3 on unreadable inputs', async () => {
+    expect((await run(['--fail-on', 'legacy-tls', '--quiet', 'flat'])).code).toBe(1);
+    expect((await run(['--fail-on', 'any', '--quiet', 'flat'])).code).toBe(1);
+    const healthy = join(process.cwd(), 'test', 'fixtures', 'real', 'qazeer-artefacts-help-exch2016-recv-tls12.LOG');
+    expect((await run(['--fail-on', 'legacy-tls,socket-error', healthy])).code).toBe(0);
+    const bad = await run(['--bogus', 'flat']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/bogus/);
+    expect((await run(['--format', 'xml', 'flat'])).code).toBe(2);
+    expect((await run(['--since', 'yesterday-ish', 'flat'])).code).toBe(2);
+    expect((await run([])).code).toBe(2);
+    const missing = await run(['--format', 'json', 'flat', 'does-not-exist.LOG']);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('does-not-exist.LOG: no such file or directory');
+    const report = JSON.parse(missing.stdout) as Report;
+    expect(report.totals.sessions).toBe((await json(['flat'])).totals.sessions);
+  });
+
+  it('--help documents the exit codes and --version prints the version', async () => {
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Exit codes:[\s\S]*3\s+some inputs could not be read/);
+    const version = await run(['--version']);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+  });
+
+  it('merge of per-server runs equals one run over both servers', async () => {
+    const ex01 = join(dir, 'ex01.json');
+    const edge = join(dir, 'edge.json');
+    expect((await run(['-f', 'json', '-o', ex01, 'flat/EX01', 'flat/queue'])).code).toBe(0);
+    expect((await run(['-f', 'json', '-o', edge, 'flat/EDGE01', 'flat/EX2010'])).code).toBe(0);
+    const merged = await json(['merge', ex01, edge]);
+    const whole = await json(['flat/EX01', 'flat/queue', 'flat/EDGE01', 'flat/EX2010']);
+    expect(merged.totals).toEqual(whole.totals);
+    expect(merged.groups).toEqual(whole.groups);
+    expect(merged.coverage).toEqual(whole.coverage);
+    expect(merged.timeline).toEqual(whole.timeline);
+    const notReport = join(dir, 'x.json');
+    writeFileSync(notReport, '{"hello":1}');
+    expect((await run(['merge', notReport])).code).toBe(2);
+  });
+});
+

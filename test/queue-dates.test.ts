@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parseQueueDate } from '../src/read/queue/dates.js';
+
+describe('parseQueueDate', () => {
+  it.each<[string, string | null]>([
+    // ISO as written
+    ['2025-11-10T09:41:07', '2025-11-10T09:41:07'],
+    ['2025-11-10 09:41:07', '2025-11-10T09:41:07'],
+    ['2025-11-10T09:41:07.123Z', '2025-11-10T09:41:07.123Z'],
+    // year first (ja-JP, zh-CN): one reading only
+    ['2019/11/4 13:31:03', '2019-11-04T13:31:03'],
+    ['2019/2/30 13:31:03', null],
+    // long English form, weekday checked
+    ['Friday, November 10, 2023 12:24:32 PM', '2023-11-10T12:24:32'],
+    ['Friday, November 10, 2023 12:24:32 AM', '2023-11-10T00:24:32'],
+    ['November 10, 2023 12:24:48 PM', '2023-11-10T12:24:48'],
+    ['Thursday, November 10, 2023 12:24:32 PM', null],
+    // numeric day/month: only when a swap is impossible or changes nothing
+    ['11/13/2025 9:41:07 PM', '2025-11-13T21:41:07'],
+    ['13/11/2025 14:03:05', '2025-11-13T14:03:05'],
+    ['13.11.2025 14:03:05', '2025-11-13T14:03:05'],
+    ['5/5/2025 8:00:00 AM', '2025-05-05T08:00:00'],
+    ['11/10/2025 9:41:07 AM', null],
+    ['05/11/2025 14:03:05', null],
+    ['2/30/2025 1:00:00 PM', null],
+    ['13/13/2025 10:00:00', null],
+    // two-digit years are never read
+    ['15-01-21 23:50:05', null],
+    ['16-01-21 00:00:05', null],
+    // not dates
+    ['', null],
+    ['yesterday', null],
+    ['2024/10/1 \u4e0a\u5348 06:43:04', null],
+  ])('%j → %j', (raw, iso) => {
+    expect(parseQueueDate(raw)).toEqual({ raw, iso });
+  });
+
+  it('never returns a date that a day/month swap would change', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 2000, max: 2030 }), (a, b, y) => {
+        const { iso } = parseQueueDate(`${a}/${b}/${y} 10:00:00 AM`);
+        return a === b ? iso !== null : iso === null;
+      }),
+    );
+  });
+});

@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { InputStats, QueueEntry } from '../src/types.js';
+import { queueFindings } from '../src/classify/queue.js';
+import { parseLastError } from '../src/classify/lasterror.js';
+import { readQueueExport } from '../src/read/queue/index.js';
+
+const hints: Record<string, string> = {
+  'tls-negotiation-failed': 'hint-tls',
+  'socket-error': 'hint-socket',
+  'starttls-required': 'hint-starttls',
+  'legacy-tls': 'hint-legacy',
+  'connect-failed': 'hint-connect',
+  'queue-error': 'hint-queue',
+};
+
+function entry(over: Partial<QueueEntry>): QueueEntry {
+  return {
+    source: 'q.csv',
+    line: 7,
+    kind: 'queue',
+    identity: 'EX01\\12',
+    server: 'EX01',
+    deliveryType: 'DnsConnectorDelivery',
+    nextHopDomain: 'partner.example',
+    nextHopConnector: null,
+    status: 'Retry',
+    messageCount: 14,
+    lastError: null,
+    time: null,
+    fields: {},
+    ...over,
+  };
+}
+
+describe('queueFindings', () => {
+  it('gives no finding without a LastError', () => {
+    expect(queueFindings(entry({}), hints)).toEqual([]);
+    expect(queueFindings(entry({ lastError: parseLastError('  ') }), hints)).toEqual([]);
+  });
+
+  it('maps a classified LastError onto a finding', () => {
+    const raw = '[{LRT=11/10/2025 9:41:07 AM};{LED=451 4.4.0 TLS negotiation failed with error SocketError};{FQDN=contoso.mail.protection.outlook.com};{IP=104.47.55.110}]';
+    const lastError = parseLastError(raw);
+    const time = { raw: '11/10/2025 9:41:07 AM', iso: null };
+    const [f, ...rest] = queueFindings(entry({ lastError, time, nextHopConnector: '8c2f7d10' }), hints);
+    expect(rest).toEqual([]);
+    expect(f).toEqual({
+      category: 'tls-negotiation-failed',
+      detail: 'SocketError',
+      direction: 'queue',
+      sessionKey: 'q.csv:7',
+      sessionId: 'EX01\\12',
+      server: 'EX01',
+      connector: '8c2f7d10',
+      remoteHost: '104.47.55.110',
+      remoteNames: ['contoso.mail.protection.outlook.com'],
+      time: '11/10/2025 9:41:07 AM',
+      evidence: [{ source: 'q.csv', line: 7, sessionId: 'EX01\\12', time: '11/10/2025 9:41:07 AM', text: raw }],
+      hint: 'hint-tls',
+      messages: 14,
+    });
+  });
+
+  it('falls back to next hop domain, delivery type and ISO time', () => {
+    const lastError = parseLastError('451 4.4.397 Error communicating with target host. -> 421 4.4.2 Connection dropped due to SocketError');
+    const [f] = queueFindings(entry({ lastError, time: { raw: '2019/11/4 13:31:03', iso: '2019-11-04T13:31:03' } }), hints);
+    expect(f?.category).toBe('socket-error');
+    expect(f?.remoteHost).toBe('partner.example');
+    expect(f?.connector).toBe('DnsConnectorDelivery');
+    expect(f?.time).toBe('2019-11-04T13:31:03');
+    expect(f?.hint).toBe('hint-socket');
+  });
+
+  it("uses 'unknown' when nothing names the host, connector or identity", () => {
+    const lastError = parseLastError('421 4.2.1 Unable to connect');
+    const [f] = queueFindings(
+      entry({ lastError, identity: null, server: null, nextHopDomain: null, deliveryType: null, kind: 'message', messageCount: 1 }),
+      hints,
+    );
+    expect(f).toMatchObject({ category: 'connect-failed', remoteHost: 'unknown', connector: 'unknown', sessionId: '', time: '', messages: 1 });
+    expect(f?.evidence[0]?.sessionId).toBe('');
+  });
+
+  it("reports other LastErrors as 'queue-error' with the innermost text, cut to 200 characters", () => {
+    const inner = '451 4.4.0 Security status InvalidToken.';
+    const [f] = queueFindings(entry({ lastError: parseLastError(`451 4.4.0 Primary target IP address responded with: "${inner}" Attempted failover to alternate host, but that did not succeed.`) }), hints);
+    expect(f).toMatchObject({ category: 'queue-error', detail: inner, hint: 'hint-queue' });
+    const long = 'A matching connector cannot be found. '.repeat(20);
+    const [g] = queueFindings(entry({ lastError: parseLastError(long) }), hints);
+    expect(g?.detail).toHaveLength(200);
+    expect(long.trim().startsWith(g?.detail ?? '?')).toBe(true);
+  });
+
+  it('gives an empty hint for a category the caller has no hint for', () => {
+    const [f] = queueFindings(entry({ lastError: parseLastError('421 4.4.2 Connection dropped') }), {});
+    expect(f?.hint).toBe('');
+  });
+
+  it('finds the two broken queues of the EX01 sample and nothing else', async () => {
+    const stats: InputStats = {
+      source: 'EX01-get-queue.csv', kind: 'unknown', bytes: 0, lines: 0, records: 0, skipped: {}, problems: [],
+      error: null, headerDate: null, from: null, to: null,
+    };
+    const buf = readFileSync(new URL('../samples/queue/EX01-get-queue.csv', import.meta.url));
+    async function* one(): AsyncGenerator<Buffer> {
+      yield buf;
+    }
+    const findings = [];
+    for await (const batch of readQueueExport(one(), stats, 'queue-csv')) for (const e of batch) findings.push(...queueFindings(e, hints));
+    expect(findings.map((f) => [f.category, f.detail, f.remoteHost, f.messages, f.sessionKey])).toEqual([
+      ['socket-error', 'SocketError', 'contoso-partner.com', 14, 'EX01-get-queue.csv:5'],
+      ['tls-negotiation-failed', 'SocketError', '104.47.55.110', 27, 'EX01-get-queue.csv:6'],
+    ]);
+  });
+});
