@@ -3,6 +3,7 @@
  * prints, and is the only place that decides the exit code.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { isValid, parseISO, sub } from 'date-fns';
 import { scan, type ScanProgress } from './scan.js';
@@ -46,6 +47,8 @@ Checks:
 Sessions:
       --max-open <n>      sessions held open at once before the oldest is reported incomplete (default 20000)
       --idle <duration>   a session silent this long in log time is reported incomplete (default 15m)
+  -j, --jobs <n>          worker threads; each takes whole log sets (a server's rotated files), so the
+                          report is the same for any n (default: number of cores)
 
   -h, --help              this help
   -v, --version           the version
@@ -117,6 +120,7 @@ const OPTIONS = {
   'fail-on': { type: 'string' },
   'max-open': { type: 'string' },
   idle: { type: 'string' },
+  jobs: { type: 'string', short: 'j' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -175,6 +179,7 @@ export async function main(io: CliIo): Promise<number> {
           maxOpenSessions: parseCount('max-open', values['max-open'], 1),
           idleTimeoutMs: values.idle === undefined ? undefined : parseDurationMs(values.idle),
         },
+        jobs: parseCount('jobs', values.jobs, 1) ?? availableParallelism(),
         onProgress: progress?.update,
       });
     }

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Direction, Finding, InputKind, InputStats, Report, Session } from './types.js';
 import { detectInput, emptyStats } from './read/detect.js';
-import { readProtocolLog } from './read/protocol.js';
+import { readProtocolLog, type ProtocolHeader } from './read/protocol.js';
 import { readQueueExport } from './read/queue/index.js';
 import { describeError, expandInputs, fileName, openInput, serverFromPath, type InputRef } from './read/inputs.js';
 import { SessionAssembler, type SessionOptions } from './sessions/builder.js';
@@ -10,6 +10,8 @@ import { defaultRules, QUEUE_ERROR_RULE, type Rule } from './classify/rules.js';
 import { queueFindings } from './classify/queue.js';
 import { ReportBuilder } from './report/builder.js';
 import { VERSION } from './version.js';
+import { mergeReports } from './report/merge.js';
+import { runInWorkers, workerUrl } from './workers.js';
 
 export interface ScanFilter {
   /** Only sessions (and queue entries with a known time) at or after this time. */
@@ -41,6 +43,12 @@ export interface ScanOptions {
   stdin?: AsyncIterable<Buffer> | Readable;
   /** Called after each input and about every 64 MiB. */
   onProgress?: (progress: ScanProgress) => void;
+  /**
+   * Worker threads for protocol logs (default 1; the CLI defaults to the number of cores). Each thread takes
+   * whole log sets (a server's rotated files), so the report is identical to a single-threaded run.
+   * Ignored (1) with custom rules or `onSession`, which cannot cross threads.
+   */
+  jobs?: number;
   /** Called for each session after classification (streaming consumers, tests). */
   onSession?: (session: Session, findings: readonly Finding[]) => void;
 }
@@ -48,7 +56,7 @@ export interface ScanOptions {
 const PROTOCOL_KINDS: ReadonlySet<InputKind> = new Set(['smtp-receive', 'smtp-send']);
 const QUEUE_KINDS: ReadonlySet<InputKind> = new Set(['queue-csv', 'message-csv', 'queue-list', 'message-list', 'queue-viewer']);
 
-interface Opened {
+export interface Opened {
   ref: InputRef;
   stats: InputStats;
   /** Kept open only for stdin, which cannot be opened twice; files are re-opened when their turn comes. */
@@ -108,54 +116,93 @@ export async function scan(inputs: string | readonly string[], options: ScanOpti
     }
   }
 
+  const ctx: OriginContext = { builder, rules, filter, sessions: options.sessions, progress, onProgress: options.onProgress, onSession: options.onSession };
+  const jobs = effectiveJobs(options, origins);
+  if (jobs > 1) {
+    const partials = await runInWorkers(origins, jobs, options, ctx);
+    for (const file of queues) await processQueue(file, ctx, hints);
+    progress.current = null;
+    options.onProgress?.(progress);
+    return mergeReports([builder.build(), ...partials], { samples: options.samples ?? 3, version: VERSION });
+  }
+  for (const [origin, files] of origins) await processOrigin(origin, files, ctx);
+  for (const file of queues) await processQueue(file, ctx, hints);
+  progress.current = null;
+  options.onProgress?.(progress);
+  return builder.build();
+}
+
+/** What processing one origin needs; a worker thread builds its own. */
+export interface OriginContext {
+  builder: ReportBuilder;
+  rules: readonly Rule[];
+  filter: CompiledFilter;
+  sessions: SessionOptions | undefined;
+  progress: ScanProgress;
+  onProgress: ScanOptions['onProgress'];
+  onSession: ScanOptions['onSession'];
+}
+
+/** Reads one log set's files in rotation order through one session assembler. */
+export async function processOrigin(origin: string, files: Opened[], ctx: OriginContext): Promise<void> {
+  const { builder, rules, filter } = ctx;
   const report = (session: Session) => {
     if (!filter.session(session)) return;
     const findings = filter.findings(classifySession(session, rules));
     if (filter.categories !== null && findings.length === 0) return;
     builder.addSession(session, findings);
-    options.onSession?.(session, findings);
+    ctx.onSession?.(session, findings);
   };
-
-  for (const [origin, files] of origins) {
-    // Rotated files of one log set: by #Date, then name, so a session continues into the next file.
-    files.sort((a, b) => (a.headerDate ?? '').localeCompare(b.headerDate ?? '') || fileName(a.ref).localeCompare(fileName(b.ref)));
-    const first = files[0]!;
-    const assembler = new SessionAssembler(
-      { origin, direction: directionOf(first.stats.kind), serverHint: first.ref.path === null ? null : serverFromPath(first.ref.path) },
-      options.sessions,
-    );
-    for (const file of files) {
-      progress.current = file.ref.source;
-      assembler.setDirection(directionOf(file.stats.kind));
-      await readSafely(file, async (chunks) => {
-        for await (const batch of readProtocolLog(chunks, file.stats, {
-          onHeader: (h) => assembler.setDirection(h.logType?.includes('Send') ? 'send' : h.logType?.includes('Receive') ? 'receive' : null),
-        })) {
-          for (const s of assembler.add(batch)) report(s);
-        }
-      }, progress, options.onProgress);
-      builder.addInput(file.stats);
-    }
-    for (const s of assembler.end()) report(s);
-  }
-
-  for (const file of queues) {
-    progress.current = file.ref.source;
+  // Rotated files of one log set: by #Date, then name, so a session continues into the next file.
+  files.sort((a, b) => (a.headerDate ?? '').localeCompare(b.headerDate ?? '') || fileName(a.ref).localeCompare(fileName(b.ref)));
+  const first = files[0]!;
+  const assembler = new SessionAssembler(
+    { origin, direction: directionOf(first.stats.kind), serverHint: first.ref.path === null ? null : serverFromPath(first.ref.path) },
+    ctx.sessions,
+  );
+  for (const file of files) {
+    ctx.progress.current = file.ref.source;
+    assembler.setDirection(directionOf(file.stats.kind));
     await readSafely(file, async (chunks) => {
-      for await (const entries of readQueueExport(chunks, file.stats, file.stats.kind)) {
-        for (const entry of entries) {
-          if (!filter.queue(entry)) continue;
-          const findings = filter.findings(queueFindings(entry, hints));
-          if (filter.categories !== null && findings.length === 0) continue;
-          builder.addQueueEntry(entry, findings);
-        }
+      for await (const batch of readProtocolLog(chunks, file.stats, {
+        onHeader: (h: ProtocolHeader) => assembler.setDirection(h.logType?.includes('Send') ? 'send' : h.logType?.includes('Receive') ? 'receive' : null),
+      })) {
+        for (const s of assembler.add(batch)) report(s);
       }
-    }, progress, options.onProgress);
+    }, ctx.progress, ctx.onProgress);
     builder.addInput(file.stats);
   }
-  progress.current = null;
-  options.onProgress?.(progress);
-  return builder.build();
+  for (const s of assembler.end()) report(s);
+}
+
+async function processQueue(file: Opened, ctx: OriginContext, hints: Record<string, string>): Promise<void> {
+  const { builder, filter } = ctx;
+  ctx.progress.current = file.ref.source;
+  await readSafely(file, async (chunks) => {
+    for await (const entries of readQueueExport(chunks, file.stats, file.stats.kind)) {
+      for (const entry of entries) {
+        if (!filter.queue(entry)) continue;
+        const findings = filter.findings(queueFindings(entry, hints));
+        if (filter.categories !== null && findings.length === 0) continue;
+        builder.addQueueEntry(entry, findings);
+      }
+    }
+  }, ctx.progress, ctx.onProgress);
+  builder.addInput(file.stats);
+}
+
+/**
+ * Worker threads only pay off with several log sets, and only the built-in rules can cross a thread boundary
+ * (user rules are functions), as can no per-session callback.
+ */
+function effectiveJobs(options: ScanOptions, origins: Map<string, Opened[]>): number {
+  const wanted = options.jobs ?? 1;
+  if (wanted <= 1 || options.onSession !== undefined) return 1;
+  if (options.rules !== undefined && options.rules !== defaultRules) return 1;
+  let files = 0;
+  for (const [origin, list] of origins) if (!origin.startsWith('stdin:')) files += list.length;
+  if (files < 2 || workerUrl() === null) return 1;
+  return Math.min(wanted, origins.size);
 }
 
 /** Reads the first bytes of an input to learn its kind and `#Date`; files are closed again right away. */
@@ -212,14 +259,14 @@ async function* countBytes(
   }
 }
 
-interface CompiledFilter {
+export interface CompiledFilter {
   categories: ReadonlySet<string> | null;
   session(s: Session): boolean;
   queue(e: import('./types.js').QueueEntry): boolean;
   findings(f: Finding[]): Finding[];
 }
 
-function compileFilter(filter: ScanFilter = {}): CompiledFilter {
+export function compileFilter(filter: ScanFilter = {}): CompiledFilter {
   const since = filter.since ? filter.since.toISOString() : null;
   const until = filter.until ? filter.until.toISOString() : null;
   const categories = filter.categories && filter.categories.length > 0 ? new Set(filter.categories) : null;

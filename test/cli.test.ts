@@ -78,6 +78,15 @@ describe('logscan CLI', () => {
     expect(flat.schema).toBe('logscan.report/1');
   });
 
+  it('--jobs 1 and --jobs 2 give byte-identical JSON on a multi-server folder', async () => {
+    const one = await run(['-f', 'json', '--jobs', '1', 'nested']);
+    const two = await run(['-f', 'json', '--jobs', '2', 'nested']);
+    expect(one.code).toBe(0);
+    expect(two.code).toBe(0);
+    expect(JSON.parse(one.stdout).totals.sessions).toBeGreaterThan(10);
+    expect(two.stdout).toBe(one.stdout);
+  });
+
   it('reads standard input with -', async () => {
     const file = join(dir, 'flat', 'EX01', 'Hub', 'ProtocolLog', 'SmtpSend', 'SEND2025111009-1.LOG');
     const fromFile = await json([file]);

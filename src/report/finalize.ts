@@ -87,12 +87,16 @@ function rollup(groups: readonly ReportGroup[], keyOf: (g: ReportGroup) => strin
   );
 }
 
+function canonicalRollup(r: ReportRollup, order: readonly string[]): ReportRollup {
+  return { ...r, byCategory: sorted(r.byCategory, order), tlsVersions: sorted(r.tlsVersions, TLS_ORDER) };
+}
+
 function timeline(hours: Map<string, Record<string, number>>, dayBuckets: boolean): Timeline | undefined {
   if (hours.size === 0) return undefined;
   const keys = [...hours.keys()].sort();
   const span = Date.parse(keys[keys.length - 1]!) - Date.parse(keys[0]!);
   if (!dayBuckets && span <= HOURLY_LIMIT_MS) {
-    return { bucket: 'hour', points: keys.map((t) => ({ t, byCategory: { ...hours.get(t)! } })) };
+    return { bucket: 'hour', points: keys.map((t) => ({ t, byCategory: sorted(hours.get(t)!, []) })) };
   }
   const days = new Map<string, Record<string, number>>();
   for (const t of keys) {
@@ -101,7 +105,7 @@ function timeline(hours: Map<string, Record<string, number>>, dayBuckets: boolea
     addCounts(into, hours.get(t)!);
     days.set(day, into);
   }
-  return { bucket: 'day', points: [...days.entries()].map(([t, byCategory]) => ({ t, byCategory })) };
+  return { bucket: 'day', points: [...days.entries()].map(([t, byCategory]) => ({ t, byCategory: sorted(byCategory, []) })) };
 }
 
 function coverage(acc: Accumulated): Coverage {
@@ -127,13 +131,34 @@ function hintFor(category: CategoryInfo | undefined, details: Readonly<Record<st
   return (top !== null ? category.detailHints?.[top] : undefined) ?? category.hint;
 }
 
+const TLS_ORDER = ['TLS1.0', 'TLS1.1', 'TLS1.2', 'TLS1.3', 'SSL3', 'none', 'unknown'];
+
+/** Same keys in the same order whatever order the data arrived in: JSON output is byte-identical across runs. */
+function sorted<T>(counts: Readonly<Record<string, T>>, order: readonly string[]): Record<string, T> {
+  const keys = Object.keys(counts).sort((a, b) => rank(order, a) - rank(order, b) || (a < b ? -1 : a > b ? 1 : 0));
+  const out: Record<string, T> = {};
+  for (const k of keys) out[k] = counts[k]!;
+  return out;
+}
+
 /** Turns accumulated state into the finished, sorted report. Pure. */
 export function finalizeReport(acc: Accumulated): Report {
   const order = acc.categories.map((c) => c.id);
   const info = new Map(acc.categories.map((c) => [c.id, c]));
   const groups = [...acc.groups.values()].map((g) => {
     const main = mainCategory(g, order);
-    return { ...g, remoteNames: [...g.remoteNames], samples: [...g.samples], mainCategory: main, hint: main === null ? null : hintFor(info.get(main), g.details[main]) };
+    const details: Record<string, Record<string, number>> = {};
+    for (const [k, v] of Object.entries(sorted(g.details, order))) details[k] = sorted(v, []);
+    return {
+      ...g,
+      remoteNames: [...g.remoteNames],
+      byCategory: sorted(g.byCategory, order),
+      details,
+      tlsVersions: sorted(g.tlsVersions, TLS_ORDER),
+      samples: [...g.samples],
+      mainCategory: main,
+      hint: main === null ? null : hintFor(info.get(main), g.details[main]),
+    };
   });
   groups.sort(compareGroups);
   const byCategory: Record<string, number> = {};
@@ -153,15 +178,15 @@ export function finalizeReport(acc: Accumulated): Report {
       sessions: acc.sessions,
       incompleteSessions: acc.incomplete,
       findings: sumValues(byCategory),
-      byCategory,
-      tlsVersions,
+      byCategory: sorted(byCategory, order),
+      tlsVersions: sorted(tlsVersions, TLS_ORDER),
       queueMessages,
     },
     categories: acc.categories,
     groups,
-    hosts: rollup(groups, (g) => g.remoteHost, false),
+    hosts: rollup(groups, (g) => g.remoteHost, false).map((r) => canonicalRollup(r, order)),
     // Send connectors are organisation-wide and receive connector ids name their server: the name is the key.
-    connectors: rollup(groups, (g) => g.connector, true),
+    connectors: rollup(groups, (g) => g.connector, true).map((r) => canonicalRollup(r, order)),
   };
   const tl = timeline(acc.hours, acc.dayBuckets === true);
   if (tl !== undefined) report.timeline = tl;

@@ -1,0 +1,48 @@
+// Worker-thread entry: reads whole log sets sent by the main thread and answers with a partial report.
+import { parentPort, workerData } from 'node:worker_threads';
+import { emptyStats } from './read/detect.js';
+import { categoryInfo } from './classify/classify.js';
+import { defaultRules, QUEUE_ERROR_RULE } from './classify/rules.js';
+import { ReportBuilder } from './report/builder.js';
+import { compileFilter, processOrigin, type Opened } from './scan.js';
+import { VERSION } from './version.js';
+import type { OriginJob, WorkerMessage, WorkerSetup } from './workers.js';
+
+const setup = workerData as WorkerSetup;
+const port = parentPort!;
+const filter = compileFilter({
+  since: setup.filter.since === undefined ? undefined : new Date(setup.filter.since),
+  until: setup.filter.until === undefined ? undefined : new Date(setup.filter.until),
+  categories: setup.filter.categories,
+  connector: setup.filter.connector,
+  host: setup.filter.host,
+});
+
+port.on('message', (job: OriginJob) => {
+  run(job).then(
+    (m) => port.postMessage(m),
+    (e: unknown) => port.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) } satisfies WorkerMessage),
+  );
+});
+
+async function run(job: OriginJob): Promise<WorkerMessage> {
+  const builder = new ReportBuilder({ samples: setup.samples, categories: categoryInfo([...defaultRules, QUEUE_ERROR_RULE]), version: VERSION });
+  const files: Opened[] = job.files.map((f) => {
+    const stats = emptyStats(f.source);
+    stats.kind = f.kind;
+    return { ref: { source: f.source, path: f.path }, stats, chunks: null, readable: true, headerDate: f.headerDate };
+  });
+  const progress = { filesDone: 0, filesTotal: files.length, bytesRead: 0, current: null as string | null };
+  let sentBytes = 0;
+  let sentDone = 0;
+  const report = () => {
+    port.postMessage({ type: 'progress', bytes: progress.bytesRead - sentBytes, filesDone: progress.filesDone - sentDone } satisfies WorkerMessage);
+    sentBytes = progress.bytesRead;
+    sentDone = progress.filesDone;
+  };
+  await processOrigin(job.origin, files, {
+    builder, rules: defaultRules, filter, sessions: setup.sessions, progress, onProgress: report, onSession: undefined,
+  });
+  report();
+  return { type: 'done', report: builder.build() };
+}
