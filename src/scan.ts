@@ -5,7 +5,7 @@ import { readProtocolLog, type ProtocolHeader } from './read/protocol.js';
 import { readQueueExport } from './read/queue/index.js';
 import { describeError, expandInputs, fileName, openInput, serverFromPath, type InputRef } from './read/inputs.js';
 import { SessionAssembler, type SessionOptions } from './sessions/builder.js';
-import { categoryInfo, classifySession } from './classify/classify.js';
+import { categoryInfo, classifySession, classifyText } from './classify/classify.js';
 import { defaultRules, QUEUE_ERROR_RULE, type Rule } from './classify/rules.js';
 import { queueFindings } from './classify/queue.js';
 import { ReportBuilder } from './report/builder.js';
@@ -182,7 +182,10 @@ async function processQueue(file: Opened, ctx: OriginContext, hints: Record<stri
     for await (const entries of readQueueExport(chunks, file.stats, file.stats.kind)) {
       for (const entry of entries) {
         if (!filter.queue(entry)) continue;
-        const findings = filter.findings(queueFindings(entry, hints));
+        const findings = filter.findings(queueFindings(entry, hints, (text) => {
+          const m = classifyText(text, ctx.rules);
+          return m === null ? null : { category: m.rule.id, detail: m.detail };
+        }));
         if (filter.categories !== null && findings.length === 0) continue;
         builder.addQueueEntry(entry, findings);
       }

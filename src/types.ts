@@ -242,6 +242,8 @@ export interface CategoryInfo {
   hint: string;
   /** Sharper hints for particular details (e.g. `NoCredentials`). */
   detailHints?: Record<string, string>;
+  /** `failure`: mail did not flow; `warning`: it flowed, but insecurely or about to break. */
+  severity?: 'failure' | 'warning';
   docs: string | null;
 }
 

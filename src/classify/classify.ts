@@ -40,7 +40,7 @@ export async function* classifySessions(
 /** Category descriptions for reports. */
 export function categoryInfo(rules: readonly Rule[]): CategoryInfo[] {
   return rules.map((r) => {
-    const info: CategoryInfo = { id: r.id, title: r.title, explanation: r.explanation, hint: r.hint, docs: r.docs ?? null };
+    const info: CategoryInfo = { id: r.id, title: r.title, explanation: r.explanation, hint: r.hint, severity: r.severity ?? 'failure', docs: r.docs ?? null };
     if (r.detailHints) info.detailHints = { ...r.detailHints };
     return info;
   });

@@ -10,10 +10,14 @@ const MAX_DETAIL = 200;
  * Findings for one queue/message entry: the category of its innermost LastError reply, or `queue-error` for any
  * other LastError. An entry without a LastError has nothing to report.
  */
-export function queueFindings(entry: QueueEntry, hints: Record<string, string>): Finding[] {
+export function queueFindings(
+  entry: QueueEntry,
+  hints: Record<string, string>,
+  classify: (text: string) => { category: string; detail: string | null } | null = classifyReply,
+): Finding[] {
   const lastError = entry.lastError;
   if (lastError === null || lastError.raw.trim() === '') return [];
-  const match = classifyReply(lastError.innermost);
+  const match = classify(lastError.innermost);
   const category = match?.category ?? QUEUE_ERROR;
   const detail = match ? match.detail : lastError.innermost.trim().slice(0, MAX_DETAIL) || null;
   const time = entry.time?.iso ?? entry.time?.raw ?? '';

@@ -20,6 +20,8 @@ export interface Rule {
   hint: string;
   /** Microsoft documentation for the category, shown as a link in HTML reports. */
   docs?: string;
+  /** `failure` (default): mail did not flow; `warning`: it flowed, but insecurely or about to break. */
+  severity?: 'failure' | 'warning';
   /** Sharper hints for particular details (e.g. the SChannel error name), used when that detail dominates. */
   detailHints?: Readonly<Record<string, string>>;
   /** Categories that, when found in the same session, already explain it: this rule is then not applied. */
@@ -190,6 +192,7 @@ const LEGACY: ReadonlySet<TlsVersion> = new Set<TlsVersion>(['TLS1.0', 'TLS1.1',
 const legacyTls: Rule = {
   id: 'legacy-tls',
   title: 'Legacy TLS negotiated (TLS 1.0/1.1/SSL 3)',
+  severity: 'warning',
   explanation:
     'The session negotiated a deprecated protocol. It works today but breaks as soon as TLS 1.0/1.1 are disabled on either side (Office 365 already refuses them).',
   hint:
@@ -209,6 +212,7 @@ const legacyTls: Rule = {
 const plaintext: Rule = {
   id: 'plaintext',
   title: 'Mail accepted without TLS although STARTTLS was offered',
+  severity: 'warning',
   explanation:
     'STARTTLS was advertised, but the session never negotiated TLS and mail was still accepted: a silent downgrade to plaintext (TLS is opportunistic).',
   hint:

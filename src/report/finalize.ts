@@ -1,3 +1,4 @@
+import { severityTier } from './severity.js';
 import type { CategoryInfo, Coverage, InputStats, Report, ReportGroup, ReportRollup, Timeline, TlsCounts } from '../types.js';
 
 /** Everything a report is computed from; several of these (or finished reports) merge into one. */
@@ -38,9 +39,10 @@ function failing(g: ReportGroup): number {
   return sumValues(g.byCategory);
 }
 
-/** Worst first: groups with findings by finding count, then by sessions; ties broken by identity for stable output. */
-function compareGroups(a: ReportGroup, b: ReportGroup): number {
+/** Worst first: failures before warnings, then by finding count and sessions; ties broken by identity. */
+function compareGroups(a: ReportGroup, b: ReportGroup, categories: readonly CategoryInfo[]): number {
   return (
+    severityTier(b, categories) - severityTier(a, categories) ||
     failing(b) - failing(a) ||
     b.sessions - a.sessions ||
     a.direction.localeCompare(b.direction) ||
@@ -160,7 +162,7 @@ export function finalizeReport(acc: Accumulated): Report {
       hint: main === null ? null : hintFor(info.get(main), g.details[main]),
     };
   });
-  groups.sort(compareGroups);
+  groups.sort((a, b) => compareGroups(a, b, acc.categories));
   const byCategory: Record<string, number> = {};
   const tlsVersions: TlsCounts = {};
   let queueMessages = 0;

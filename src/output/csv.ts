@@ -1,0 +1,59 @@
+/**
+ * The CSV report: one row per group, for a spreadsheet or a ticket attachment. Every cell goes through
+ * `csvCell` (RFC 4180 quoting, CSV-injection guard, control characters escaped); rows end in CRLF as RFC 4180
+ * and Excel expect. Times stay ISO-8601 (UTC) so spreadsheets and scripts read them without guessing.
+ */
+import type { Report, ReportGroup, Sample, TlsVersion } from '../types.js';
+import { csvCell } from './sanitize.js';
+import { categoryIds, sortGroups } from './table.js';
+
+const CRLF = '\r\n';
+
+/** TLS columns, oldest first as a spreadsheet reader expects them. */
+const TLS_COLUMNS: readonly TlsVersion[] = ['TLS1.0', 'TLS1.1', 'TLS1.2', 'TLS1.3', 'SSL3', 'none', 'unknown'];
+
+function sampleText(sample: Sample | undefined): string {
+  return sample === undefined ? '' : `${sample.source}:${sample.line} ${sample.text}`;
+}
+
+function groupRow(group: ReportGroup, categories: readonly string[]): Array<string | number | null> {
+  return [
+    group.direction,
+    group.server,
+    group.connector,
+    group.remoteHost,
+    group.remoteNames.join(';'),
+    group.sessions,
+    group.messages,
+    ...categories.map((id) => group.byCategory[id] ?? 0),
+    ...TLS_COLUMNS.map((version) => group.tlsVersions[version] ?? 0),
+    group.firstSeen,
+    group.lastSeen,
+    group.mainCategory,
+    group.hint,
+    sampleText(group.samples[0]),
+  ];
+}
+
+/** Header row, then one row per group (worst first, as in the table output). */
+export function renderCsv(report: Report): string {
+  const categories = categoryIds(report);
+  const header = [
+    'direction',
+    'server',
+    'connector',
+    'remoteHost',
+    'remoteNames',
+    'sessions',
+    'messages',
+    ...categories,
+    ...TLS_COLUMNS,
+    'firstSeen',
+    'lastSeen',
+    'mainCategory',
+    'hint',
+    'sample',
+  ];
+  const rows = [header, ...sortGroups(report.groups, report.categories).map((g) => groupRow(g, categories))];
+  return rows.map((row) => row.map(csvCell).join(',')).join(CRLF) + CRLF;
+}

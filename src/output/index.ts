@@ -1,0 +1,63 @@
+/**
+ * One entry point for every report format. The CLI picks the format and decides colour and width from the
+ * terminal; the renderers themselves are pure functions of the report.
+ */
+import type { Report } from '../types.js';
+import { renderCsv } from './csv.js';
+import { renderHtml } from './html.js';
+import { renderJson } from './json.js';
+import { renderMarkdown } from './markdown.js';
+import { stripControl } from './sanitize.js';
+import { renderTable } from './table.js';
+
+export type OutputFormat = 'table' | 'json' | 'csv' | 'markdown' | 'html';
+
+/** Every format, in the order a help text lists them. */
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'csv', 'markdown', 'html'];
+
+export interface FormatOptions {
+  /** table: colours (caller decides from TTY/NO_COLOR/--no-color). Default false. */
+  color?: boolean;
+  /** table: terminal width to fit (default 100; ignored when not finite). */
+  width?: number;
+  /** Max groups shown in table/markdown (default all). */
+  top?: number;
+  /** Evidence samples shown per group in table/markdown (default 3). */
+  samples?: number;
+}
+
+/** Narrows user input (a CLI flag) to a format name. */
+export function isOutputFormat(value: string): value is OutputFormat {
+  return (OUTPUT_FORMATS as readonly string[]).includes(value);
+}
+
+/**
+ * Renders a report. json, csv and html always contain every group; `top` and `samples` shape table and
+ * markdown only, and `color`/`width` the table only.
+ */
+export function formatReport(report: Report, format: OutputFormat, options: FormatOptions = {}): string {
+  switch (format) {
+    case 'table':
+      return renderTable(report, options);
+    case 'json':
+      return renderJson(report);
+    case 'csv':
+      return renderCsv(report);
+    case 'markdown':
+      return renderMarkdown(report, options);
+    case 'html':
+      return renderHtml(report);
+    default: {
+      // Reachable from untyped callers (a CLI flag passed through unchecked).
+      const name: string = format;
+      throw new Error(`unknown output format "${stripControl(name)}" (expected one of: ${OUTPUT_FORMATS.join(', ')})`);
+    }
+  }
+}
+
+export { renderCsv } from './csv.js';
+export { renderHtml } from './html.js';
+export { renderJson } from './json.js';
+export { renderMarkdown } from './markdown.js';
+export { csvCell, escapeHtml, markdownCell, stripControl, toWellFormed, truncate } from './sanitize.js';
+export { renderTable } from './table.js';

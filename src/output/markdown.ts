@@ -1,0 +1,180 @@
+/**
+ * The Markdown report, for a change ticket, a wiki page or a chat message. Every log-derived string goes
+ * through `markdownCell`: a hostile EHLO name must not open a link, an image, raw HTML or a new table cell.
+ * Evidence is quoted as escaped text in bullets, never in code spans or fences: a backtick in the log
+ * would close a code span, and a fence can be broken out of with a line of backticks.
+ */
+import type { Report, ReportGroup } from '../types.js';
+import type { FormatOptions } from './index.js';
+import { markdownCell } from './sanitize.js';
+import {
+  categoryIds,
+  categoryInfo,
+  detailsSummary,
+  directionLabel,
+  emptyReason,
+  findingsSummary,
+  formatCount,
+  formatSpan,
+  formatTime,
+  groupHint,
+  isFailing,
+  kindTotals,
+  remoteLabel,
+  sortGroups,
+  tlsSummary,
+  viewOptions,
+} from './table.js';
+
+const MAX_PROBLEMS = 20;
+
+/** A table row; cells are escaped here, so callers pass raw text. */
+function row(cells: readonly string[]): string {
+  return `| ${cells.map(markdownCell).join(' | ')} |`;
+}
+
+function table(header: readonly string[], align: ReadonlyArray<'l' | 'r'>, rows: ReadonlyArray<readonly string[]>): string[] {
+  return [row(header), `| ${align.map((a) => (a === 'r' ? '---:' : '---')).join(' | ')} |`, ...rows.map(row)];
+}
+
+function coverageSection(report: Report): string[] {
+  const { from, to, servers } = report.coverage;
+  const span = formatSpan(from, to);
+  const overall = from === null && to === null ? 'no log times were read' : `${formatTime(from)} → ${formatTime(to)} UTC${span === null ? '' : ` (${span})`}`;
+  const lines = ['## Coverage', '', `Overall: ${markdownCell(overall)}`, ''];
+  if (servers.length > 0) {
+    lines.push(...table(['Server', 'From (UTC)', 'To (UTC)'], ['l', 'l', 'l'], servers.map((s) => [s.server, formatTime(s.from), formatTime(s.to)])), '');
+  }
+  return lines;
+}
+
+function inputsSection(report: Report): string[] {
+  const inputs = report.inputs;
+  const kinds = kindTotals(inputs)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+  const files = `${formatCount(inputs.length)} file${inputs.length === 1 ? '' : 's'}${kinds === '' ? '' : `: ${kinds}`}.`;
+  const lines = ['## Inputs', '', markdownCell(files), ''];
+  if (inputs.length > 0) {
+    const rows = inputs.map((i) => [
+      i.source,
+      i.kind,
+      formatCount(i.lines),
+      formatCount(i.records),
+      Object.entries(i.skipped)
+        .filter(([, n]) => n !== undefined && n > 0)
+        .map(([reason, n]) => `${reason} ${n ?? 0}`)
+        .join(', '),
+      i.error ?? '',
+    ]);
+    lines.push(...table(['File', 'Kind', 'Lines', 'Records', 'Skipped', 'Error'], ['l', 'l', 'r', 'r', 'l', 'l'], rows), '');
+  }
+  const problems = inputs.flatMap((i) => i.problems.map((p) => ({ source: i.source, ...p })));
+  if (problems.length > 0) {
+    lines.push('Problems:', '');
+    for (const p of problems.slice(0, MAX_PROBLEMS)) lines.push(`- ${markdownCell(p.line > 0 ? `${p.source}:${p.line}` : p.source)}: ${markdownCell(p.message)}`);
+    if (problems.length > MAX_PROBLEMS) lines.push(`- … ${problems.length - MAX_PROBLEMS} more (see the JSON output)`);
+    lines.push('');
+  }
+  return lines;
+}
+
+function totalsSection(report: Report): string[] {
+  const t = report.totals;
+  const summary = [
+    `${formatCount(t.sessions)} sessions (${formatCount(t.incompleteSessions)} incomplete)`,
+    `${formatCount(t.findings)} findings`,
+    `${formatCount(t.queueMessages)} queued messages`,
+  ].join(', ');
+  const tls = tlsSummary(t.tlsVersions);
+  const lines = ['## Totals', '', `${markdownCell(summary)}.`, ''];
+  if (tls !== '') lines.push(`TLS versions: ${markdownCell(tls)}`, '');
+  const rows = categoryIds(report).map((id) => [id, categoryInfo(report, id)?.title ?? '', formatCount(t.byCategory[id] ?? 0)]);
+  lines.push(...table(['Category', 'Title', 'Findings'], ['l', 'l', 'r'], rows), '');
+  return lines;
+}
+
+function groupsTable(groups: readonly ReportGroup[]): string[] {
+  const servers = new Set(groups.map((g) => g.server ?? ''));
+  const withServer = servers.size > 1;
+  const header = ['Dir', ...(withServer ? ['Server'] : []), 'Connector', 'Remote host', 'Sessions', 'Findings', 'TLS', 'Last seen (UTC)'];
+  const align: Array<'l' | 'r'> = ['l', ...(withServer ? (['l'] as const) : []), 'l', 'l', 'r', 'l', 'l', 'l'];
+  const rows = groups.map((g) => [
+    directionLabel(g.direction),
+    ...(withServer ? [g.server ?? '-'] : []),
+    g.connector,
+    remoteLabel(g),
+    g.direction === 'queue' ? `${formatCount(g.messages)} msgs` : formatCount(g.sessions),
+    findingsSummary(g.byCategory) || '-',
+    tlsSummary(g.tlsVersions) || '-',
+    formatTime(g.lastSeen),
+  ]);
+  return table(header, align, rows);
+}
+
+function groupSection(report: Report, group: ReportGroup, index: number, samples: number): string[] {
+  const where = [directionLabel(group.direction), group.server ?? '', group.connector].filter((s) => s !== '').join(' · ');
+  const lines = [`### ${index}. ${markdownCell(`${where} → ${group.remoteHost}`)}`, ''];
+  if (group.remoteNames.length > 0) lines.push(`- ${group.direction === 'send' ? 'Banner' : 'EHLO'}: ${markdownCell(group.remoteNames.join(', '))}`);
+  const size =
+    group.direction === 'queue'
+      ? `${formatCount(group.sessions)} queue entr${group.sessions === 1 ? 'y' : 'ies'}, ${formatCount(group.messages)} messages waiting`
+      : `${formatCount(group.sessions)} sessions`;
+  lines.push(`- ${markdownCell(`${size}, ${formatTime(group.firstSeen)} → ${formatTime(group.lastSeen)} UTC`)}`);
+  const tls = tlsSummary(group.tlsVersions);
+  if (tls !== '') lines.push(`- TLS: ${markdownCell(tls)}`);
+  const ids = Object.entries(group.byCategory)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  for (const [id, n] of ids) {
+    const details = detailsSummary(group.details[id]);
+    lines.push(`- ${markdownCell(`${categoryInfo(report, id)?.title ?? id}: ${formatCount(n)}${details === '' ? '' : ` (${details})`}`)}`);
+  }
+  const hint = groupHint(report, group);
+  if (hint !== null) lines.push(`- **Hint:** ${markdownCell(hint)}`);
+  const docs = group.mainCategory === null ? null : (categoryInfo(report, group.mainCategory)?.docs ?? null);
+  // Only http(s) links become links; anything else (a user rule could say `javascript:`) stays escaped text.
+  if (docs !== null) lines.push(`- Docs: ${/^https?:\/\/[\x21-\x3b\x3d\x3f-\x7e]{1,2000}$/.test(docs) ? `<${docs}>` : markdownCell(docs)}`);
+  const shown = group.samples.slice(0, samples);
+  if (shown.length > 0) {
+    lines.push('- Evidence:');
+    for (const s of shown) {
+      const id = s.sessionId === '' ? '' : ` session ${s.sessionId}`;
+      lines.push(`  - ${markdownCell(`${s.source}:${s.line}${id}:`)} ${markdownCell(s.text)}`);
+    }
+  }
+  lines.push('');
+  return lines;
+}
+
+/** The Markdown report. `top` limits the groups listed; `samples` the evidence lines per group. */
+export function renderMarkdown(report: Report, options: FormatOptions = {}): string {
+  const opts = viewOptions(options);
+  const lines = [
+    '# Exchange SMTP TLS mail-flow report',
+    '',
+    `Generated by logscan ${markdownCell(report.generator.version)} (schema ${markdownCell(report.schema)}). Times are UTC.`,
+    '',
+    ...coverageSection(report),
+    ...inputsSection(report),
+  ];
+  const empty = emptyReason(report);
+  if (empty !== null) {
+    lines.push('## Result', '', '**No SMTP sessions or queue entries were found.**', '', markdownCell(empty), '');
+    return `${lines.join('\n')}`;
+  }
+  lines.push(...totalsSection(report));
+  const sorted = sortGroups(report.groups, report.categories);
+  const shown = sorted.slice(0, opts.top);
+  lines.push('## Groups', '', 'Worst first: one row per direction, connector and remote host.', '');
+  if (shown.length > 0) lines.push(...groupsTable(shown), '');
+  if (sorted.length > shown.length) lines.push(`${formatCount(sorted.length - shown.length)} more groups not shown (top ${opts.top}).`, '');
+  const failing = shown.filter(isFailing);
+  if (failing.length > 0) {
+    lines.push('## Findings by group', '');
+    failing.forEach((g, i) => lines.push(...groupSection(report, g, i + 1, opts.samples)));
+  } else {
+    lines.push('No group has findings.', '');
+  }
+  return `${lines.join('\n')}`;
+}

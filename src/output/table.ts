@@ -1,0 +1,793 @@
+/**
+ * The plain-text report for a terminal: the first screen an Exchange admin sees during an incident. It must
+ * fit the terminal (lines are cut, never wrapped by the terminal), show the worst problems first, and never
+ * let a log string drive the terminal (every span passes through `stripControl` before it is written).
+ *
+ * The helpers that decide order and wording of groups (`sortGroups`, `findingsSummary`, `tlsSummary`,
+ * `formatTime` ...) are exported because the Markdown and CSV outputs show the same view.
+ */
+import type { CategoryInfo, InputStats, Report, ReportGroup, TlsCounts, TlsVersion } from '../types.js';
+import type { FormatOptions } from './index.js';
+import { stripControl, truncate } from './sanitize.js';
+import { severityTier } from '../report/severity.js';
+
+// ---------------------------------------------------------------------------------------------------------
+// Shared view helpers (also used by markdown.ts and csv.ts)
+// ---------------------------------------------------------------------------------------------------------
+
+/** TLS versions newest first, with the short labels of the TLS column. */
+export const TLS_LABELS: ReadonlyArray<readonly [TlsVersion, string]> = [
+  ['TLS1.3', '1.3'],
+  ['TLS1.2', '1.2'],
+  ['TLS1.1', '1.1'],
+  ['TLS1.0', '1.0'],
+  ['SSL3', 'ssl3'],
+  ['none', 'none'],
+  ['unknown', 'unknown'],
+];
+
+/** Categories that mean a warning (mail still flows) rather than mail not flowing; others show in red. */
+const WARNING_CATEGORIES: ReadonlySet<string> = new Set(['legacy-tls', 'plaintext']);
+
+const COUNT_FORMAT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** `1234567` → `1,234,567`, independent of the machine's locale. */
+export function formatCount(n: number): string {
+  return Number.isFinite(n) ? COUNT_FORMAT.format(n) : String(n);
+}
+
+/** Sum of a group's finding counts. */
+export function findingTotal(group: ReportGroup): number {
+  let total = 0;
+  for (const n of Object.values(group.byCategory)) if (Number.isFinite(n) && n > 0) total += n;
+  return total;
+}
+
+/** A group with at least one finding. */
+export function isFailing(group: ReportGroup): boolean {
+  return findingTotal(group) > 0 || group.mainCategory !== null;
+}
+
+/**
+ * How much a group hurts, for ordering: failing sessions for protocol-log groups; for queue groups the
+ * messages waiting count as well, since one queue entry can hold hundreds of stuck messages.
+ */
+export function severityWeight(group: ReportGroup): number {
+  const findings = findingTotal(group);
+  return group.direction === 'queue' ? Math.max(findings, group.messages) : findings;
+}
+
+function compareText(a: string | null, b: string | null): number {
+  const x = a ?? '';
+  const y = b ?? '';
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Worst first: failures before warnings, by failing sessions desc; then by size, recency and name (stable). */
+export function sortGroups(groups: readonly ReportGroup[], categories: readonly CategoryInfo[] = []): ReportGroup[] {
+  return [...groups].sort(
+    (a, b) =>
+      severityTier(b, categories) - severityTier(a, categories) ||
+      severityWeight(b) - severityWeight(a) ||
+      b.sessions - a.sessions ||
+      compareText(b.lastSeen, a.lastSeen) ||
+      compareText(a.direction, b.direction) ||
+      compareText(a.server, b.server) ||
+      compareText(a.connector, b.connector) ||
+      compareText(a.remoteHost, b.remoteHost),
+  );
+}
+
+/** Counts as `key:n`, largest first (ties by key), zero and invalid counts left out. */
+function countsSummary(entries: Array<[string, number]>): string {
+  return entries
+    .filter(([, n]) => Number.isFinite(n) && n > 0)
+    .sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]))
+    .map(([k, n]) => `${k}:${n}`)
+    .join(' ');
+}
+
+/** e.g. `tls-negotiation-failed:12 socket-error:3`; empty when the group is healthy. */
+export function findingsSummary(byCategory: Record<string, number>): string {
+  return countsSummary(Object.entries(byCategory));
+}
+
+/** e.g. `1.2:40 1.0:3`, newest version first. */
+export function tlsSummary(tls: TlsCounts): string {
+  return TLS_LABELS.map(([v, label]) => [label, tls[v] ?? 0] as const)
+    .filter(([, n]) => Number.isFinite(n) && n > 0)
+    .map(([label, n]) => `${label}:${n}`)
+    .join(' ');
+}
+
+/** `direction` as a short column value. */
+export function directionLabel(direction: ReportGroup['direction']): string {
+  return direction === 'receive' ? 'recv' : direction;
+}
+
+/** The remote host with its first EHLO/banner name, e.g. `192.0.2.44 (smtp.example.org +1)`. */
+export function remoteLabel(group: ReportGroup): string {
+  const [first] = group.remoteNames;
+  if (first === undefined || first === group.remoteHost) return group.remoteHost;
+  const more = group.remoteNames.length > 1 ? ` +${group.remoteNames.length - 1}` : '';
+  return `${group.remoteHost} (${first}${more})`;
+}
+
+const ISO_UTC = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d{1,9})?Z$/;
+const ISO_OFFSET = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d{1,9})?([+-]\d{2}:\d{2})$/;
+
+/**
+ * `yyyy-MM-dd HH:mm:ss` in UTC. Only ISO-8601 text is converted: other text (placeholders such as
+ * `Date/Time` in pasted excerpts) is shown as written, because guessing a culture's date order is how wrong
+ * dates get into incident reports.
+ */
+export function formatTime(value: string | null): string {
+  if (value === null || value === '') return '-';
+  const utc = ISO_UTC.exec(value);
+  if (utc) return `${utc[1]} ${utc[2]}`;
+  const offset = ISO_OFFSET.exec(value);
+  if (offset) {
+    const ms = Date.parse(`${offset[1]}${offset[2]}`);
+    if (Number.isFinite(ms)) return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+  }
+  return stripControl(value.length > 40 ? `${value.slice(0, 39)}…` : value);
+}
+
+function parseIso(value: string | null): number | null {
+  if (value === null) return null;
+  if (!ISO_UTC.test(value) && !ISO_OFFSET.test(value)) return null;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** The length of a time span in words an admin reads at a glance (`36 h 39 min`, `2 d 4 h`). */
+export function formatSpan(from: string | null, to: string | null): string | null {
+  const a = parseIso(from);
+  const b = parseIso(to);
+  if (a === null || b === null || b < a) return null;
+  const minutes = Math.floor((b - a) / 60_000);
+  if (minutes < 1) return `${Math.floor((b - a) / 1000)} s`;
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
+  if (hours > 0) return mins > 0 ? `${hours} h ${mins} min` : `${hours} h`;
+  return `${mins} min`;
+}
+
+/** Skipped-line counts of all inputs, largest first. */
+export function skippedTotals(inputs: readonly InputStats[]): Array<[string, number]> {
+  const totals = new Map<string, number>();
+  for (const input of inputs) {
+    for (const [reason, n] of Object.entries(input.skipped)) {
+      if (n !== undefined && n > 0) totals.set(reason, (totals.get(reason) ?? 0) + n);
+    }
+  }
+  return [...totals.entries()].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
+}
+
+/** Input kinds with counts, largest first. */
+export function kindTotals(inputs: readonly InputStats[]): Array<[string, number]> {
+  const totals = new Map<string, number>();
+  for (const input of inputs) totals.set(input.kind, (totals.get(input.kind) ?? 0) + 1);
+  return [...totals.entries()].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
+}
+
+/**
+ * Why a report has no sessions and no queue entries, in plain words, or null when it has some.
+ * An empty report is the most confusing one an admin can get, so it says which of the usual causes applies.
+ */
+export function emptyReason(report: Report): string | null {
+  if (report.groups.length > 0 || report.totals.sessions > 0) return null;
+  const inputs = report.inputs;
+  if (inputs.length === 0) return 'No input was read: no files matched, or the input was empty.';
+  const failed = inputs.filter((i) => i.error !== null).length;
+  if (failed === inputs.length) {
+    const which = inputs.length === 1 ? 'The only input was' : `All ${inputs.length} inputs were`;
+    return `${which} refused or could not be read (see the errors above): logscan reads SMTP protocol logs and queue exports only.`;
+  }
+  const records = inputs.reduce((s, i) => s + i.records, 0);
+  if (records === 0) {
+    return 'The inputs contained no SMTP protocol-log rows or queue entries (see the skipped lines above). Check that protocol logging is enabled on the connectors (ProtocolLoggingLevel Verbose).';
+  }
+  return `${formatCount(records)} rows were read but none formed an SMTP session or a queue entry.`;
+}
+
+/** Categories of the report, plus any id that only appears in counts (user rules), in report order. */
+export function categoryIds(report: Report): string[] {
+  const ids = report.categories.map((c) => c.id);
+  const seen = new Set(ids);
+  const extra = new Set<string>();
+  for (const id of Object.keys(report.totals.byCategory)) if (!seen.has(id)) extra.add(id);
+  for (const g of report.groups) for (const id of Object.keys(g.byCategory)) if (!seen.has(id)) extra.add(id);
+  return [...ids, ...[...extra].sort()];
+}
+
+export function categoryInfo(report: Report, id: string): CategoryInfo | undefined {
+  return report.categories.find((c) => c.id === id);
+}
+
+/** The hint to act on: the group's own, else its main category's. */
+export function groupHint(report: Report, group: ReportGroup): string | null {
+  if (group.hint !== null && group.hint !== '') return group.hint;
+  if (group.mainCategory === null) return null;
+  return categoryInfo(report, group.mainCategory)?.hint ?? null;
+}
+
+/** `{ SocketError: 18, NoCredentials: 2 }` → `SocketError 18, NoCredentials 2`, at most `max` entries. */
+export function detailsSummary(details: Record<string, number> | undefined, max = 5): string {
+  if (details === undefined) return '';
+  const entries = Object.entries(details)
+    .filter(([, n]) => Number.isFinite(n) && n > 0)
+    .sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
+  const shown = entries.slice(0, max).map(([k, n]) => `${k} ${n}`);
+  if (entries.length > max) shown.push(`+${entries.length - max} more`);
+  return shown.join(', ');
+}
+
+/** Options with defaults applied and nonsense values ignored. */
+export interface ViewOptions {
+  color: boolean;
+  width: number;
+  top: number;
+  samples: number;
+}
+
+const DEFAULT_WIDTH = 100;
+const DEFAULT_SAMPLES = 3;
+
+export function viewOptions(options: FormatOptions = {}): ViewOptions {
+  const width = options.width !== undefined && Number.isFinite(options.width) && options.width >= 1 ? Math.floor(options.width) : DEFAULT_WIDTH;
+  const top = options.top !== undefined && Number.isFinite(options.top) && options.top >= 0 ? Math.floor(options.top) : Number.POSITIVE_INFINITY;
+  const samples =
+    options.samples !== undefined && Number.isFinite(options.samples) && options.samples >= 0 ? Math.floor(options.samples) : DEFAULT_SAMPLES;
+  return { color: options.color === true, width, top, samples };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Terminal width: East Asian wide characters take two columns. Combining marks are counted as one column
+// (an overestimate), so a line measured here is never wider on screen than measured.
+// ---------------------------------------------------------------------------------------------------------
+
+function charWidth(cp: number): number {
+  if (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1f64f) ||
+    (cp >= 0x1f900 && cp <= 0x1f9ff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd)
+  ) {
+    return 2;
+  }
+  return 1;
+}
+
+/** Columns the text takes in a terminal (see the note above). */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) width += charWidth(ch.codePointAt(0) ?? 0);
+  return width;
+}
+
+/** The longest prefix of `text` that fits in `max` columns. */
+function takeWidth(text: string, max: number): string {
+  let width = 0;
+  let end = 0;
+  for (const ch of text) {
+    const w = charWidth(ch.codePointAt(0) ?? 0);
+    if (width + w > max) break;
+    width += w;
+    end += ch.length;
+  }
+  return text.slice(0, end);
+}
+
+/** The longest suffix of `text` that fits in `max` columns. */
+function takeWidthFromEnd(text: string, max: number): string {
+  const chars = Array.from(text);
+  let width = 0;
+  let start = chars.length;
+  while (start > 0) {
+    const w = charWidth(chars[start - 1]?.codePointAt(0) ?? 0);
+    if (width + w > max) break;
+    width += w;
+    start -= 1;
+  }
+  return chars.slice(start).join('');
+}
+
+/** Cut at the end to `max` columns, marking the cut with `…`. */
+export function fitEnd(text: string, max: number): string {
+  if (max <= 0) return '';
+  if (displayWidth(text) <= max) return text;
+  return `${takeWidth(text, max - 1)}…`;
+}
+
+/** Cut at the start, keeping the end (file names are at the end of a path). */
+function fitStart(text: string, max: number): string {
+  if (max <= 0) return '';
+  if (displayWidth(text) <= max) return text;
+  return `…${takeWidthFromEnd(text, max - 1)}`;
+}
+
+/** Cut in the middle: a log row's time is at the start and its verdict (context) at the end. */
+function fitMiddle(text: string, max: number): string {
+  if (max <= 0) return '';
+  if (displayWidth(text) <= max) return text;
+  const head = Math.floor((max - 1) / 3);
+  return `${takeWidth(text, head)}…${takeWidthFromEnd(text, max - 1 - head)}`;
+}
+
+function pad(text: string, width: number, align: 'left' | 'right'): string {
+  const fill = ' '.repeat(Math.max(0, width - displayWidth(text)));
+  return align === 'right' ? fill + text : text + fill;
+}
+
+/** Word-wraps our own prose (hints) to `max` columns; words longer than a line are cut into pieces. */
+function wrapWords(text: string, max: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const rawWord of text.split(' ')) {
+    let word = rawWord;
+    if (word === '') continue;
+    while (displayWidth(word) > max) {
+      if (line !== '') {
+        lines.push(line);
+        line = '';
+      }
+      const head = takeWidth(word, max);
+      if (head === '') return [...lines, fitEnd(word, max)];
+      lines.push(head);
+      word = word.slice(head.length);
+    }
+    const candidate = line === '' ? word : `${line} ${word}`;
+    if (displayWidth(candidate) <= max) {
+      line = candidate;
+    } else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Styled lines: plain text with a style per span, so width is measured on text and colour is added last.
+// ---------------------------------------------------------------------------------------------------------
+
+type Style = 'bold' | 'dim' | 'red' | 'yellow' | 'green' | 'cyan';
+
+interface Span {
+  text: string;
+  style?: Style;
+}
+
+type Line = Span[];
+
+const SGR: Readonly<Record<Style, string>> = {
+  bold: '\u001b[1m',
+  dim: '\u001b[2m',
+  red: '\u001b[31m',
+  yellow: '\u001b[33m',
+  green: '\u001b[32m',
+  cyan: '\u001b[36m',
+};
+const RESET = '\u001b[0m';
+
+function span(text: string, style?: Style): Span {
+  return style === undefined ? { text } : { text, style };
+}
+
+/**
+ * Writes one line: every span is sanitised again (idempotent, so a forgotten call upstream cannot leak an
+ * ESC), the line is cut to `width` with `…`, trailing blanks are dropped, and colour is added when asked.
+ */
+function renderLine(line: Line, width: number, color: boolean): string {
+  const spans = line.map((s) => ({ ...s, text: stripControl(s.text) }));
+  // Trailing blanks (padding of the last column) are dropped first, so they never count as cut text.
+  while (spans.length > 0 && (spans[spans.length - 1]?.text.trimEnd() ?? '') === '') spans.pop();
+  const tail = spans[spans.length - 1];
+  if (tail !== undefined) tail.text = tail.text.trimEnd();
+  const fitted: Span[] = [];
+  let used = 0;
+  for (const s of spans) {
+    const w = displayWidth(s.text);
+    if (used + w <= width) {
+      fitted.push(s);
+      used += w;
+      continue;
+    }
+    const room = width - used;
+    if (room > 0) {
+      fitted.push({ ...s, text: fitEnd(s.text, room) });
+    } else {
+      // The cut falls exactly on a span boundary: mark it on the last span that has text.
+      const prev = fitted[fitted.length - 1];
+      if (prev !== undefined) prev.text = fitEnd(`${prev.text}…`, displayWidth(prev.text));
+    }
+    break;
+  }
+  return fitted.map((s) => (color && s.style !== undefined && s.text.trim() !== '' ? `${SGR[s.style]}${s.text}${RESET}` : s.text)).join('');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Sections
+// ---------------------------------------------------------------------------------------------------------
+
+const MAX_ERRORS = 10;
+const MAX_PROBLEMS = 5;
+/** Healthy groups are listed in the table only when there are this few; otherwise one summary line. */
+const FEW_HEALTHY = 3;
+/** Evidence text is shown whole (wrapped) up to this many lines, then cut in the middle. */
+const MAX_EVIDENCE_LINES = 6;
+/** Prose (names, messages, hints) is wrapped up to this many lines, then cut. */
+const MAX_WRAPPED_LINES = 20;
+const LABEL = 10;
+
+/**
+ * Hard-wraps text at `max` columns. Log rows have commas rather than spaces, so a line breaks after the last
+ * space or comma in its final third, else mid-token; no character is dropped or added.
+ */
+function chunkWidth(text: string, max: number): string[] {
+  const chunks: string[] = [];
+  let rest = text;
+  while (rest !== '') {
+    let take = takeWidth(rest, Math.max(1, max));
+    // A character wider than the line (a wide character on a 1-column line) still has to go somewhere.
+    if (take === '') take = Array.from(rest)[0] ?? rest;
+    if (take.length < rest.length) {
+      const space = take.lastIndexOf(' ') + 1;
+      const breakAt = space > (take.length * 2) / 3 ? space : take.lastIndexOf(',') + 1;
+      if (breakAt > (take.length * 2) / 3) take = take.slice(0, breakAt);
+    }
+    chunks.push(take);
+    rest = rest.slice(take.length);
+  }
+  return chunks;
+}
+
+/**
+ * Our own prose (a label, then text) word-wrapped under the label. Used for inputs, errors and hints, which an
+ * admin must be able to read whole; the group table is never wrapped.
+ */
+function wrapped(width: number, label: string, text: string, style?: Style, labelStyle: Style = 'bold'): Line[] {
+  const indent = Math.min(displayWidth(label), Math.max(0, width - 10));
+  const avail = Math.max(1, width - indent);
+  // Bounded first: a megabyte-long hostile name must not cost quadratic time, nor fill the screen.
+  const bounded = truncate(stripControl(text), avail * MAX_WRAPPED_LINES);
+  return wrapWords(bounded, avail).map((chunk, i) => [
+    span(i === 0 ? fitEnd(label, indent) : ' '.repeat(indent), i === 0 ? labelStyle : undefined),
+    span(chunk, style),
+  ]);
+}
+
+function headerSection(report: Report, width: number): Line[] {
+  const lines: Line[] = [[span(`logscan ${report.generator.version} · Exchange SMTP TLS mail-flow report`, 'bold')]];
+  const { from, to, servers } = report.coverage;
+  const length = formatSpan(from, to);
+  const covered = from === null && to === null ? 'no log times were read' : `${formatTime(from)} → ${formatTime(to)} UTC${length === null ? '' : ` (${length})`}`;
+  lines.push(...wrapped(width, 'Coverage'.padEnd(LABEL), covered));
+  const serverWidth = Math.min(30, Math.max(0, ...servers.map((s) => displayWidth(stripControl(s.server)))));
+  for (const s of servers) {
+    lines.push([
+      span(' '.repeat(LABEL)),
+      span(pad(fitEnd(stripControl(s.server), serverWidth), serverWidth, 'left')),
+      span(`  ${formatTime(s.from)} → ${formatTime(s.to)}`),
+    ]);
+  }
+  return lines;
+}
+
+/** The part of a path after the last `/` or `\`. */
+function baseName(path: string): string {
+  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return cut < 0 ? path : path.slice(cut + 1);
+}
+
+function inputsSection(report: Report, width: number): Line[] {
+  const inputs = report.inputs;
+  const lineCount = inputs.reduce((s, i) => s + i.lines, 0);
+  const records = inputs.reduce((s, i) => s + i.records, 0);
+  const kinds = kindTotals(inputs)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+  const files = `${formatCount(inputs.length)} file${inputs.length === 1 ? '' : 's'}${kinds === '' ? '' : ` (${kinds})`}`;
+  const lines = wrapped(width, 'Inputs'.padEnd(LABEL), `${files}, ${formatCount(lineCount)} lines, ${formatCount(records)} records`);
+  const skipped = skippedTotals(inputs);
+  if (skipped.length > 0) {
+    lines.push(...wrapped(width, 'Skipped'.padEnd(LABEL), skipped.map(([reason, n]) => `${formatCount(n)} ${reason}`).join(', '), 'dim'));
+  }
+  const failed = inputs.filter((i) => i.error !== null);
+  for (const input of failed.slice(0, MAX_ERRORS)) {
+    lines.push(...wrapped(width, `${' '.repeat(LABEL)}error `, `${input.source}: ${input.error ?? ''}`, 'red', 'red'));
+  }
+  if (failed.length > MAX_ERRORS) {
+    lines.push(...wrapped(width, ' '.repeat(LABEL), `… ${failed.length - MAX_ERRORS} more inputs with errors (see the JSON output)`, 'red'));
+  }
+  // A refused input's problem repeats its error, which is already shown.
+  const problems = inputs.flatMap((i) =>
+    i.problems.filter((p) => i.error === null || p.reason !== 'refused-input').map((p) => ({ source: i.source, ...p })),
+  );
+  for (const p of problems.slice(0, MAX_PROBLEMS)) {
+    const where = p.line > 0 ? `${baseName(p.source)}:${p.line}` : baseName(p.source);
+    lines.push(...wrapped(width, `${' '.repeat(LABEL)}problem `, `${where} ${p.message}`, undefined, 'yellow'));
+  }
+  if (problems.length > MAX_PROBLEMS) {
+    lines.push(...wrapped(width, ' '.repeat(LABEL), `… ${problems.length - MAX_PROBLEMS} more problems (see the JSON output)`, 'dim'));
+  }
+  return lines;
+}
+
+function totalsSection(report: Report, width: number): Line[] {
+  const t = report.totals;
+  const parts = [`${formatCount(t.sessions)} sessions`];
+  if (t.incompleteSessions > 0) parts.push(`${formatCount(t.incompleteSessions)} incomplete`);
+  parts.push(`${formatCount(t.findings)} findings`);
+  if (t.queueMessages > 0) parts.push(`${formatCount(t.queueMessages)} queued messages`);
+  const lines: Line[] = wrapped(width, 'Totals'.padEnd(LABEL), parts.join(', '));
+  const tls = tlsSummary(t.tlsVersions);
+  if (tls !== '') lines.push(...wrapped(width, 'TLS'.padEnd(LABEL), tls));
+  lines.push([]);
+  lines.push([span('FINDINGS BY CATEGORY', 'bold')]);
+  const ids = categoryIds(report);
+  const idWidth = Math.min(28, Math.max(0, ...ids.map((id) => displayWidth(stripControl(id)))));
+  const counts = ids.map((id) => formatCount(t.byCategory[id] ?? 0));
+  const countWidth = Math.max(0, ...counts.map((c) => c.length));
+  ids.forEach((id, i) => {
+    const n = t.byCategory[id] ?? 0;
+    const style: Style | undefined = n === 0 ? 'dim' : WARNING_CATEGORIES.has(id) ? 'yellow' : 'red';
+    lines.push([
+      span('  '),
+      span(pad(fitEnd(stripControl(id), idWidth), idWidth, 'left'), style),
+      span('  '),
+      span(pad(counts[i] ?? '0', countWidth, 'right'), style),
+      span(`  ${categoryInfo(report, id)?.title ?? ''}`, n === 0 ? 'dim' : undefined),
+    ]);
+  });
+  if (t.findings === 0 && t.sessions > 0) lines.push([span(`  No TLS problems found in ${formatCount(t.sessions)} sessions.`, 'green')]);
+  return lines;
+}
+
+interface Column {
+  header: string;
+  align: 'left' | 'right';
+  /** Columns that may be cut to fit the width; the others (numbers, dates) are never cut. */
+  shrink: boolean;
+  /** Narrowest useful width when cut (REMOTE HOST keeps a whole IPv4 address). */
+  min: number;
+  /** Share of the space left for shrinkable columns, relative to the others (the remote host matters most). */
+  weight: number;
+  cell: (g: ReportGroup) => string;
+  style?: (g: ReportGroup) => Style | undefined;
+}
+
+function findingStyle(g: ReportGroup): Style | undefined {
+  if (!isFailing(g)) return 'green';
+  const main = g.mainCategory;
+  return main !== null && WARNING_CATEGORIES.has(main) ? 'yellow' : 'red';
+}
+
+/**
+ * The group columns. `timeLength` is how much of `yyyy-MM-dd HH:mm:ss` LAST SEEN shows (19, 16 or 10): on a
+ * narrow terminal a date without seconds is better than a cut remote host.
+ */
+function groupColumns(groups: readonly ReportGroup[], timeLength: number): Column[] {
+  const servers = new Set(groups.map((g) => g.server ?? ''));
+  const columns: Column[] = [{ header: 'DIR', align: 'left', shrink: false, min: 3, weight: 0, cell: (g) => directionLabel(g.direction) }];
+  // Send connectors are named the same on every server, so the server is shown when there is more than one.
+  if (servers.size > 1) columns.push({ header: 'SERVER', align: 'left', shrink: true, min: 4, weight: 1, cell: (g) => g.server ?? '-' });
+  columns.push(
+    { header: 'CONNECTOR', align: 'left', shrink: true, min: 8, weight: 2, cell: (g) => g.connector },
+    { header: 'REMOTE HOST', align: 'left', shrink: true, min: 15, weight: 3, cell: remoteLabel },
+    {
+      header: 'SESSIONS',
+      align: 'right',
+      shrink: false,
+      min: 8,
+      weight: 0,
+      cell: (g) => (g.direction === 'queue' ? `${formatCount(g.messages)} msgs` : formatCount(g.sessions)),
+    },
+    { header: 'FINDINGS', align: 'left', shrink: true, min: 8, weight: 3, cell: (g) => findingsSummary(g.byCategory) || '-', style: findingStyle },
+    { header: 'TLS', align: 'left', shrink: true, min: 5, weight: 2, cell: (g) => tlsSummary(g.tlsVersions) || '-' },
+    {
+      header: 'LAST SEEN',
+      align: 'left',
+      shrink: false,
+      min: 9,
+      weight: 0,
+      cell: (g) => {
+        const t = formatTime(g.lastSeen);
+        // Only a formatted time is shortened; raw placeholder text keeps its own (bounded) length.
+        return /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(t) ? t.slice(0, timeLength) : t;
+      },
+    },
+  );
+  return columns;
+}
+
+const GAP = '  ';
+
+/**
+ * Column widths that fit `width` by weighted water-filling: each shrinkable column is capped at
+ * `level × weight` (never below its minimum), the highest level that fits is chosen, and the columns still
+ * cut get the spare columns one by one, heaviest first. Short columns keep their natural width.
+ */
+function fitColumns(natural: readonly number[], columns: readonly Column[], width: number): number[] {
+  const total = natural.reduce((s, w) => s + w, 0) + GAP.length * (natural.length - 1);
+  if (total <= width) return [...natural];
+  const fixed = natural.reduce((s, w, i) => s + (columns[i]?.shrink ? 0 : w), 0) + GAP.length * (natural.length - 1);
+  const available = width - fixed;
+  const capped = (level: number): number[] =>
+    natural.map((w, i) => {
+      const col = columns[i];
+      return col !== undefined && col.shrink ? Math.min(w, Math.max(Math.floor((level * col.weight) / 4), Math.min(col.min, w))) : w;
+    });
+  const used = (ws: readonly number[]): number => ws.reduce((s, w, i) => s + (columns[i]?.shrink ? w : 0), 0);
+  let lo = 0;
+  let hi = 4 * Math.max(0, ...natural);
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (used(capped(mid)) <= available) lo = mid;
+    else hi = mid - 1;
+  }
+  const widths = capped(lo);
+  let spare = available - used(widths);
+  const order = columns.map((c, i) => ({ c, i })).sort((a, b) => b.c.weight - a.c.weight || a.i - b.i);
+  for (const { c, i } of order) {
+    const w = widths[i] ?? 0;
+    if (spare > 0 && c.shrink && w < (natural[i] ?? 0)) {
+      const add = Math.min(spare, (natural[i] ?? 0) - w);
+      widths[i] = w + add;
+      spare -= add;
+    }
+  }
+  return widths;
+}
+
+interface TableLayout {
+  columns: Column[];
+  cells: string[][];
+  natural: number[];
+}
+
+/**
+ * The table with the most precise LAST SEEN that still fits `width` when every shrinkable column is at its
+ * minimum. A column's minimum is never below its header's width, so headers stay readable.
+ */
+function layoutTable(groups: readonly ReportGroup[], width: number): TableLayout {
+  let layout: TableLayout | null = null;
+  for (const length of [19, 16, 10]) {
+    const columns = groupColumns(groups, length).map((c) => ({ ...c, min: Math.max(c.min, displayWidth(c.header)) }));
+    const cells = groups.map((g) => columns.map((c) => stripControl(c.cell(g))));
+    const natural = columns.map((c, i) => Math.min(width, Math.max(displayWidth(c.header), ...cells.map((row) => displayWidth(row[i] ?? '')))));
+    layout = { columns, cells, natural };
+    const least = natural.reduce((s, w, i) => s + (columns[i]?.shrink ? Math.min(w, columns[i]?.min ?? w) : w), 0) + GAP.length * (columns.length - 1);
+    if (least <= width) break;
+  }
+  // The loop runs at least once.
+  return layout as TableLayout;
+}
+
+function groupTable(groups: readonly ReportGroup[], width: number): Line[] {
+  const { columns, cells, natural } = layoutTable(groups, width);
+  const widths = fitColumns(natural, columns, width);
+  const header: Line = [];
+  columns.forEach((c, i) => {
+    if (i > 0) header.push(span(GAP));
+    header.push(span(pad(fitEnd(c.header, widths[i] ?? 0), widths[i] ?? 0, c.align), 'bold'));
+  });
+  const lines: Line[] = [header];
+  groups.forEach((g, r) => {
+    const line: Line = [];
+    const healthy = !isFailing(g);
+    columns.forEach((c, i) => {
+      if (i > 0) line.push(span(GAP));
+      const w = widths[i] ?? 0;
+      line.push(span(pad(fitEnd(cells[r]?.[i] ?? '', w), w, c.align), healthy ? 'dim' : c.style?.(g)));
+    });
+    lines.push(line);
+  });
+  return lines;
+}
+
+/** One evidence row: `source:line  sessionId  text`, the text wrapped under itself. */
+function evidenceLines(sample: ReportGroup['samples'][number], indent: string, width: number): Line[] {
+  const avail = Math.max(1, width - displayWidth(indent));
+  const id = stripControl(sample.sessionId);
+  const idPart = id === '' ? '' : `  ${id}`;
+  const full = stripControl(`${sample.source}:${sample.line}`);
+  // The full path when it fits beside the id, else the file name: the server is in the block's heading.
+  const loc = displayWidth(full) + displayWidth(idPart) + 2 <= Math.floor(avail / 2) ? full : fitStart(stripControl(`${baseName(sample.source)}:${sample.line}`), Math.max(8, Math.floor(avail / 2)));
+  const textIndent = '  ';
+  const textAvail = Math.max(1, avail - textIndent.length);
+  const text = fitMiddle(stripControl(sample.text), textAvail * MAX_EVIDENCE_LINES);
+  const head: Line = [span(indent), span(loc, 'cyan'), span(idPart, 'dim')];
+  const lines: Line[] = [head];
+  for (const chunk of chunkWidth(text, textAvail)) lines.push([span(indent), span(textIndent), span(chunk)]);
+  return lines;
+}
+
+function groupBlock(report: Report, group: ReportGroup, index: number, opts: ViewOptions): Line[] {
+  const indent = '    ';
+  const where = [directionLabel(group.direction), group.server ?? '', group.connector].filter((s) => s !== '').join('  ');
+  const lines: Line[] = [[span(`[${index}] `, 'bold'), span(where, 'bold'), span(' → '), span(group.remoteHost, 'cyan')]];
+  if (group.remoteNames.length > 0) {
+    const names = group.remoteNames.slice(0, 5).join(', ') + (group.remoteNames.length > 5 ? ` +${group.remoteNames.length - 5} more` : '');
+    lines.push(...wrapped(opts.width, `${indent}${group.direction === 'send' ? 'Banner: ' : 'EHLO: '}`, names, undefined, 'dim'));
+  }
+  const size =
+    group.direction === 'queue'
+      ? `${formatCount(group.sessions)} queue entr${group.sessions === 1 ? 'y' : 'ies'}, ${formatCount(group.messages)} messages waiting`
+      : `${formatCount(group.sessions)} sessions`;
+  const tls = tlsSummary(group.tlsVersions);
+  lines.push(...wrapped(opts.width, indent, `${size}, ${formatTime(group.firstSeen)} → ${formatTime(group.lastSeen)}${tls === '' ? '' : `, TLS ${tls}`}`));
+  const ids = Object.entries(group.byCategory)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
+  for (const [id, n] of ids) {
+    const title = categoryInfo(report, id)?.title ?? id;
+    const details = detailsSummary(group.details[id]);
+    lines.push(...wrapped(opts.width, indent, `${title}: ${formatCount(n)}${details === '' ? '' : ` (${details})`}`, WARNING_CATEGORIES.has(id) ? 'yellow' : 'red'));
+  }
+  const hint = groupHint(report, group);
+  // Hints are remediation steps: wrapped rather than cut.
+  if (hint !== null) lines.push(...wrapped(opts.width, `${indent}Hint: `, hint));
+  const docs = group.mainCategory === null ? null : (categoryInfo(report, group.mainCategory)?.docs ?? null);
+  if (docs !== null) {
+    // A URL is hard-wrapped, not cut: a cut link is useless, a wrapped one can still be copied.
+    const label = `${indent}Docs: `;
+    chunkWidth(stripControl(docs), Math.max(1, opts.width - label.length)).forEach((chunk, i) =>
+      lines.push([span(i === 0 ? label : ' '.repeat(label.length), 'dim'), span(chunk, 'dim')]),
+    );
+  }
+  const samples = group.samples.slice(0, opts.samples);
+  if (samples.length > 0) {
+    lines.push([span(indent), span('Evidence:', 'dim')]);
+    for (const s of samples) lines.push(...evidenceLines(s, `${indent}  `, opts.width));
+  }
+  return lines;
+}
+
+/** The terminal report. See `docs/reading-the-report.md` for what each part means. */
+export function renderTable(report: Report, options: FormatOptions = {}): string {
+  const opts = viewOptions(options);
+  const lines: Line[] = [...headerSection(report, opts.width), ...inputsSection(report, opts.width), []];
+  const empty = emptyReason(report);
+  if (empty !== null) {
+    lines.push([span('No SMTP sessions or queue entries were found.', 'bold')]);
+    for (const text of wrapWords(empty, opts.width)) lines.push([span(text)]);
+    return `${lines.map((l) => renderLine(l, opts.width, opts.color)).join('\n')}\n`;
+  }
+  lines.push(...totalsSection(report, opts.width), []);
+
+  const sorted = sortGroups(report.groups, report.categories);
+  const failing = sorted.filter(isFailing);
+  const healthy = sorted.filter((g) => !isFailing(g));
+  const shownFailing = failing.slice(0, opts.top);
+  const room = opts.top - shownFailing.length;
+  const shownHealthy = healthy.length <= FEW_HEALTHY ? healthy.slice(0, Math.max(0, room)) : [];
+  const rows = [...shownFailing, ...shownHealthy];
+
+  lines.push([span('GROUPS', 'bold'), span('  worst first; one row per direction, connector and remote host', 'dim')]);
+  if (rows.length > 0) lines.push(...groupTable(rows, opts.width));
+  if (failing.length > shownFailing.length) {
+    lines.push(...wrapped(opts.width, '', `… ${formatCount(failing.length - shownFailing.length)} more groups with findings not shown (top ${opts.top})`, 'yellow'));
+  }
+  const hiddenHealthy = healthy.slice(shownHealthy.length);
+  if (hiddenHealthy.length > 0) {
+    const sessions = hiddenHealthy.reduce((s, g) => s + g.sessions, 0);
+    lines.push(...wrapped(opts.width, '', `${formatCount(hiddenHealthy.length)} healthy groups, ${formatCount(sessions)} sessions (no findings)`, 'green'));
+  }
+  if (failing.length === 0) lines.push([span('No group has findings.', 'green')]);
+
+  shownFailing.forEach((g, i) => {
+    lines.push([], ...groupBlock(report, g, i + 1, opts));
+  });
+  return `${lines.map((l) => renderLine(l, opts.width, opts.color)).join('\n')}\n`;
+}

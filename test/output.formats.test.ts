@@ -1,0 +1,291 @@
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { OUTPUT_FORMATS, formatReport, isOutputFormat, type OutputFormat } from '../src/output/index.js';
+import { renderCsv } from '../src/output/csv.js';
+import { renderJson } from '../src/output/json.js';
+import { renderMarkdown } from '../src/output/markdown.js';
+import { renderTable } from '../src/output/table.js';
+import type { Report } from '../src/types.js';
+import { CATEGORIES, FORMULA_EHLO, HOSTILE_EHLO, manyHealthyReport, outputGroups, outputReport, refusedReport, reportOf } from './fixtures/output/report.js';
+
+const LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function allStrings(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) allStrings(v, out);
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      out.push(k);
+      allStrings(v, out);
+    }
+  }
+  return out;
+}
+
+describe('csv output', () => {
+  const report = outputReport();
+  const out = renderCsv(report);
+  const rows = parse(out, { record_delimiter: '\r\n' }) as string[][];
+  const header = rows[0] ?? [];
+  const col = (name: string): number => {
+    const i = header.indexOf(name);
+    expect(i, name).toBeGreaterThanOrEqual(0);
+    return i;
+  };
+
+  it('has the header row with one column per category and the TLS columns', () => {
+    expect(header).toEqual([
+      'direction',
+      'server',
+      'connector',
+      'remoteHost',
+      'remoteNames',
+      'sessions',
+      'messages',
+      ...CATEGORIES.map((c) => c.id),
+      'TLS1.0',
+      'TLS1.1',
+      'TLS1.2',
+      'TLS1.3',
+      'SSL3',
+      'none',
+      'unknown',
+      'firstSeen',
+      'lastSeen',
+      'mainCategory',
+      'hint',
+      'sample',
+    ]);
+  });
+
+  it('ends every line with CRLF and has no bare LF or CR', () => {
+    expect(out.endsWith('\r\n')).toBe(true);
+    expect(out.replaceAll('\r\n', '')).not.toMatch(/[\r\n]/);
+    expect(out.split('\r\n')).toHaveLength(report.groups.length + 2);
+  });
+
+  it('has one row per group with its numbers', () => {
+    expect(rows).toHaveLength(1 + report.groups.length);
+    for (const g of report.groups) {
+      const row = rows.find((r) => r[col('remoteHost')] === g.remoteHost && r[col('direction')] === g.direction);
+      expect(row, g.remoteHost).toBeDefined();
+      if (row === undefined) continue;
+      expect(row[col('server')]).toBe(g.server ?? '');
+      expect(row[col('connector')]).toBe(g.connector);
+      expect(Number(row[col('sessions')])).toBe(g.sessions);
+      expect(Number(row[col('messages')])).toBe(g.messages);
+      for (const c of CATEGORIES) expect(Number(row[col(c.id)])).toBe(g.byCategory[c.id] ?? 0);
+      for (const v of ['TLS1.0', 'TLS1.1', 'TLS1.2', 'TLS1.3', 'SSL3', 'none', 'unknown'] as const) {
+        expect(Number(row[col(v)])).toBe(g.tlsVersions[v] ?? 0);
+      }
+      expect(row[col('firstSeen')]).toBe(g.firstSeen ?? '');
+      expect(row[col('lastSeen')]).toBe(g.lastSeen ?? '');
+      expect(row[col('mainCategory')]).toBe(g.mainCategory ?? '');
+      expect(row[col('hint')]).toBe(g.hint ?? '');
+      const s = g.samples[0];
+      if (s !== undefined && !/[\u0000-\u001f\u202a-\u202e\ud800-\udfff]/.test(s.text)) expect(row[col('sample')]).toBe(`${s.source}:${s.line} ${s.text}`);
+    }
+  });
+
+  it('puts the worst group first, as the table does (failures before legacy-TLS-only groups)', () => {
+    expect(rows[1]?.[col('remoteHost')]).toBe('104.47.22.74');
+  });
+
+  it('neutralises formula cells and control characters', () => {
+    const formula = rows.find((r) => r[col('remoteHost')] === '192.0.2.66');
+    expect(formula?.[col('remoteNames')]).toBe(`'${FORMULA_EHLO.join(';')}`);
+    for (const row of rows) {
+      for (const cell of row) {
+        expect(cell).not.toMatch(/^ *[=+\-@\t\r]/);
+        expect(cell).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/);
+        expect(LONE.test(cell)).toBe(false);
+      }
+    }
+    const hostile = rows.find((r) => r[col('remoteHost')] === '203.0.113.50');
+    expect(hostile?.[col('remoteNames')]).toBe(HOSTILE_EHLO.replace('\u001b', '\\x1B'));
+    expect(hostile?.[col('sample')]).toContain('CN=mail\\x1B]0;pwned\\x07.example\\u{202E}gpj.exe, O==HYPERLINK("http://evil.example")');
+  });
+
+  it('adds a column for a category that only appears in counts', () => {
+    const groups = outputGroups();
+    const first = groups[0];
+    if (first === undefined) throw new Error('fixture has no groups');
+    groups[0] = { ...first, byCategory: { ...first.byCategory, '-user-rule': 2 } };
+    const parsed = parse(renderCsv(reportOf(groups)), { record_delimiter: '\r\n' }) as string[][];
+    const h = parsed[0] ?? [];
+    expect(h).toContain("'-user-rule");
+    const i = h.indexOf("'-user-rule");
+    expect(parsed.find((r) => r[3] === first.remoteHost)?.[i]).toBe('2');
+  });
+
+  it('writes only the header for a report without groups', () => {
+    expect(renderCsv(refusedReport()).split('\r\n')).toHaveLength(2);
+  });
+});
+
+describe('markdown output', () => {
+  const report = outputReport();
+  const out = renderMarkdown(report);
+
+  /** Cells of a table row, split on unescaped pipes. */
+  function cells(line: string): string[] {
+    const parts: string[] = [];
+    let cur = '';
+    for (let i = 0; i < line.length; i += 1) {
+      const ch = line[i];
+      if (ch === '\\') {
+        cur += ch + (line[i + 1] ?? '');
+        i += 1;
+      } else if (ch === '|') {
+        parts.push(cur);
+        cur = '';
+      } else cur += ch;
+    }
+    parts.push(cur);
+    return parts.slice(1, -1).map((c) => c.trim());
+  }
+
+  function tableAfter(heading: string, text = out): string[] {
+    const all = text.split('\n');
+    const start = all.findIndex((l, i) => i > all.indexOf(heading) && l.startsWith('|'));
+    const end = all.findIndex((l, i) => i > start && !l.startsWith('|'));
+    return all.slice(start, end);
+  }
+
+  it('has the title and the sections in order', () => {
+    const headings = out.split('\n').filter((l) => l.startsWith('#'));
+    expect(headings.slice(0, 6)).toEqual(['# Exchange SMTP TLS mail-flow report', '## Coverage', '## Inputs', '## Totals', '## Groups', '## Findings by group']);
+    expect(out).toContain('Overall: 2024\\-05\\-13 17:00:05 → 2024\\-05\\-14 18:39:58 UTC (1 d 1 h)'.replaceAll('\\-', '-'));
+  });
+
+  it('has an inputs table with every input and its numbers', () => {
+    const table = tableAfter('## Inputs');
+    expect(cells(table[0] ?? '')).toEqual(['File', 'Kind', 'Lines', 'Records', 'Skipped', 'Error']);
+    expect(table).toHaveLength(2 + report.inputs.length);
+    const refused = table.find((l) => l.includes('MSGTRK'));
+    expect(cells(refused ?? '')).toEqual(['MSGTRK20240513-1.LOG', 'message-tracking', '0', '0', '', 'refused: message-tracking log (not an SMTP protocol log)']);
+    const recv = table.find((l) => l.includes('RECV2024051317'));
+    expect(cells(recv ?? '').slice(2, 4)).toEqual(['52,310', '52,303']);
+  });
+
+  it('has a totals table with every category', () => {
+    const table = tableAfter('## Totals');
+    expect(cells(table[0] ?? '')).toEqual(['Category', 'Title', 'Findings']);
+    for (const c of CATEGORIES) {
+      const row = table.find((l) => cells(l)[0] === c.id);
+      expect(cells(row ?? '')[2]).toBe(String(report.totals.byCategory[c.id] ?? 0));
+    }
+  });
+
+  it('has a groups table with the table columns, one row per group, and no stray cells', () => {
+    const table = tableAfter('## Groups');
+    const header = cells(table[0] ?? '');
+    expect(header).toEqual(['Dir', 'Server', 'Connector', 'Remote host', 'Sessions', 'Findings', 'TLS', 'Last seen (UTC)']);
+    expect(table).toHaveLength(2 + report.groups.length);
+    // The hostile EHLO's pipes are escaped: every row has exactly the header's cell count.
+    for (const line of table) expect(cells(line)).toHaveLength(header.length);
+    const hostile = cells(table.find((l) => l.includes('203.0.113.50')) ?? '');
+    expect(hostile[3]).toBe("203.0.113.50 (evil\\\\x1B\\[31m.example\\|=cmd\\|' /C calc'!A0\\<script\\>alert(1)\\</script\\>)");
+    expect(hostile[4]).toBe('14');
+    expect(hostile[5]).toBe('tls-negotiation-failed:9 socket-error:3');
+  });
+
+  it('has a section per failing group with hint and evidence as escaped text, not code', () => {
+    const sections = out.split('\n').filter((l) => l.startsWith('### '));
+    expect(sections).toHaveLength(4);
+    expect(sections[0]).toBe('### 1. send · EX01 · Outbound to Office 365 → 104.47.22.74');
+    expect(out).toContain('- **Hint:** Identify the device (EHLO name, IP), then upgrade it or enable TLS 1.2 before disabling TLS 1.0/1.1.');
+    expect(out).toContain('CN=mail\\\\x1B\\]0;pwned\\\\x07.example\\\\u{202E}gpj.exe');
+    // Evidence lines per failing group: 3 (of 4), 1, 1, 1.
+    expect(out.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(6);
+  });
+
+  it('contains no raw HTML, code spans, controls or lone surrogates', () => {
+    expect(out.replace(/\\[\s\S]/g, '')).not.toContain('`');
+    // Our own autolinks are the only `<…>` in the raw text.
+    expect(out.replace(/<https:\/\/[^\s<>]+>/g, '').replace(/\\[\s\S]/g, '')).not.toMatch(/[<>]/);
+    expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    expect(LONE.test(out)).toBe(false);
+  });
+
+  it('links only http(s) docs', () => {
+    const categories = CATEGORIES.map((c) => (c.id === 'legacy-tls' ? { ...c, docs: 'javascript:alert(1)' } : c));
+    const r: Report = { ...report, categories };
+    const md = renderMarkdown(r);
+    expect(md).toContain('- Docs: javascript:alert(1)');
+    expect(md).not.toContain('<javascript:');
+  });
+
+  it('respects top and samples', () => {
+    const md = renderMarkdown(manyHealthyReport(5), { top: 3, samples: 1 });
+    expect(tableAfter('## Groups', md)).toHaveLength(2 + 3);
+    expect(md).toContain('8 more groups not shown (top 3).');
+    expect(md.split('\n').filter((l) => l.startsWith('### '))).toHaveLength(3);
+    expect(md.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(3);
+  });
+
+  it('says plainly when nothing was found', () => {
+    const md = renderMarkdown(refusedReport());
+    expect(md).toContain('**No SMTP sessions or queue entries were found.**');
+    expect(md).toContain('The only input was refused');
+    expect(md).not.toContain('## Groups');
+  });
+});
+
+describe('json output', () => {
+  it('is JSON.stringify(report, null, 2) plus a newline for ordinary text', () => {
+    const clean = reportOf(outputGroups().filter((g) => g.remoteHost !== '203.0.113.50'));
+    expect(renderJson(clean)).toBe(`${JSON.stringify(clean, null, 2)}\n`);
+  });
+
+  it('round-trips the hostile report, with lone surrogates replaced', () => {
+    const report = outputReport();
+    const out = renderJson(report);
+    expect(out.endsWith('}\n')).toBe(true);
+    const parsed = JSON.parse(out) as Report;
+    for (const s of allStrings(parsed)) expect(LONE.test(s)).toBe(false);
+    const expected = JSON.parse(JSON.stringify(report).replace(/\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/g, '\\ufffd')) as Report;
+    expect(parsed).toEqual(expected);
+    expect(parsed.groups.find((g) => g.remoteHost === '203.0.113.50')?.remoteNames[0]).toBe(HOSTILE_EHLO);
+  });
+
+  it('escapes characters a terminal would act on, without changing the data', () => {
+    const out = renderJson(outputReport());
+    expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/);
+    expect(out).toContain('\\u202e');
+    expect(out).toContain('\\u001b');
+  });
+
+  it('replaces lone surrogates in keys too, and keeps a __proto__ key as data', () => {
+    const groups = outputGroups();
+    const first = groups[0];
+    if (first === undefined) throw new Error('fixture has no groups');
+    groups[0] = { ...first, details: { ...first.details, 'tls-negotiation-failed': JSON.parse('{"__proto__": 4, "Bad\\ud800": 1, "Bad\\udc00": 2}') as Record<string, number> } };
+    const parsed = JSON.parse(renderJson(reportOf(groups))) as Report;
+    const details = parsed.groups[0]?.details['tls-negotiation-failed'] ?? {};
+    expect(Object.keys(details).sort()).toEqual(['Bad\ufffd', '__proto__']);
+    expect(details['Bad\ufffd']).toBe(3);
+    expect(Object.getOwnPropertyDescriptor(details, '__proto__')?.value).toBe(4);
+  });
+});
+
+describe('formatReport', () => {
+  const report = outputReport();
+
+  it('dispatches to each renderer with its options', () => {
+    expect(formatReport(report, 'table', { width: 90, color: true })).toBe(renderTable(report, { width: 90, color: true }));
+    expect(formatReport(report, 'json')).toBe(renderJson(report));
+    expect(formatReport(report, 'csv')).toBe(renderCsv(report));
+    expect(formatReport(report, 'markdown', { top: 2, samples: 1 })).toBe(renderMarkdown(report, { top: 2, samples: 1 }));
+    const html = formatReport(report, 'html');
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).not.toContain('<script>alert(1)</script>');
+  });
+
+  it('knows its formats and rejects others with a clean message', () => {
+    expect(OUTPUT_FORMATS).toEqual(['table', 'json', 'csv', 'markdown', 'html']);
+    for (const f of OUTPUT_FORMATS) expect(isOutputFormat(f)).toBe(true);
+    expect(isOutputFormat('xml')).toBe(false);
+    expect(() => formatReport(report, 'x\u001b[2J' as OutputFormat)).toThrow('unknown output format "x\\x1B[2J"');
+  });
+});

@@ -1,0 +1,275 @@
+import { describe, expect, it } from 'vitest';
+import { renderTable } from '../src/output/table.js';
+import type { Report, ReportGroup } from '../src/types.js';
+import { CATEGORIES, HOSTILE_EHLO, manyHealthyReport, outputGroups, outputReport, refusedReport, reportOf } from './fixtures/output/report.js';
+
+/** Our own SGR sequences: the only escape sequences the table may ever write. */
+const SGR = /\u001b\[[0-9;]*m/g;
+
+/** Terminal columns, counted independently of the renderer: wide CJK/Hangul/full-width take two. */
+function columns(line: string): number {
+  let n = 0;
+  for (const ch of line) {
+    const cp = ch.codePointAt(0) ?? 0;
+    n += (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xff00 && cp <= 0xff60) ? 2 : 1;
+  }
+  return n;
+}
+
+function lines(text: string): string[] {
+  return text.replace(SGR, '').split('\n');
+}
+
+/** The group table: its header row and the rows after it. */
+function tableRows(text: string): string[] {
+  const all = lines(text);
+  const start = all.findIndex((l) => /^DIR\s+/.test(l));
+  expect(start).toBeGreaterThan(0);
+  const end = all.findIndex((l, i) => i > start && !/^(recv|send|queue)\s/.test(l));
+  return all.slice(start, end < 0 ? undefined : end);
+}
+
+const WIDE = { width: 400 };
+
+describe('table output: structure and numbers', () => {
+  const report = outputReport();
+  const out = renderTable(report, WIDE);
+
+  it('starts with coverage, per server, and the inputs summary', () => {
+    const all = lines(out);
+    expect(all[0]).toContain(`logscan ${report.generator.version}`);
+    expect(out).toMatch(/^Coverage\s+2024-05-13 17:00:05 → 2024-05-14 18:39:58 UTC/m);
+    for (const s of report.coverage.servers) {
+      expect(out).toContain(`${s.server}  ${s.from?.slice(0, 19).replace('T', ' ')} → ${s.to?.slice(0, 19).replace('T', ' ')}`);
+    }
+    const lineTotal = report.inputs.reduce((s, i) => s + i.lines, 0);
+    const records = report.inputs.reduce((s, i) => s + i.records, 0);
+    expect(out).toContain(`${report.inputs.length} files`);
+    expect(out).toContain(`${lineTotal.toLocaleString('en-US')} lines, ${records.toLocaleString('en-US')} records`);
+    expect(out).toMatch(/^Skipped\s.*80 queue-continuation, 15 header, 13 blank, 2 malformed-row, 1 truncated-last-line/m);
+    expect(out).toContain('error MSGTRK20240513-1.LOG: refused: message-tracking log');
+    expect(out).toContain('problem RECV2024051317-1.LOG:52310 The last line has no line end');
+  });
+
+  it('lists totals per category with titles and counts', () => {
+    for (const c of CATEGORIES) {
+      const n = report.totals.byCategory[c.id] ?? 0;
+      expect(out).toMatch(new RegExp(`^  ${c.id}\\s+${n}  ${c.title.replace(/[()./]/g, '\\$&')}$`, 'm'));
+    }
+    expect(out).toContain(`${report.totals.sessions} sessions, ${report.totals.incompleteSessions} incomplete, ${report.totals.findings} findings, ${report.totals.queueMessages} queued messages`);
+  });
+
+  it('has the group columns and one row per group, worst first', () => {
+    const rows = tableRows(out);
+    expect(rows[0]?.split(/\s{2,}/)).toEqual(['DIR', 'SERVER', 'CONNECTOR', 'REMOTE HOST', 'SESSIONS', 'FINDINGS', 'TLS', 'LAST SEEN']);
+    // 4 failing groups + 2 healthy ones (few enough to list).
+    expect(rows).toHaveLength(1 + report.groups.length);
+    // Expected order: groups where mail failed, then warning-only groups (legacy TLS, plaintext), each by
+    // failing sessions (queue: messages waiting), then healthy ones by size.
+    const weight = (g: ReportGroup): number => {
+      const f = Object.values(g.byCategory).reduce((s, n) => s + n, 0);
+      return g.direction === 'queue' ? Math.max(f, g.messages) : f;
+    };
+    const tier = (g: ReportGroup): number =>
+      Object.entries(g.byCategory).some(([id, n]) => n > 0 && id !== 'legacy-tls' && id !== 'plaintext') ? 2 : weight(g) > 0 ? 1 : 0;
+    const expected = [...report.groups].sort((a, b) => tier(b) - tier(a) || weight(b) - weight(a) || b.sessions - a.sessions);
+    expected.forEach((g, i) => expect(rows[i + 1]).toContain(g.remoteHost));
+  });
+
+  it('shows each group’s numbers, findings and TLS versions', () => {
+    const rows = tableRows(out);
+    const printers = rows.find((r) => r.includes('10.20.4.17'));
+    expect(printers).toMatch(/^recv\s+EX02\s+EX02\\Relay Printers\s+10\.20\.4\.17 \(scan-3f\.corp\.fabrikam\.local\)\s+130\s+legacy-tls:130\s+1\.0:130\s+2024-05-14 16:48:37$/);
+    const send = rows.find((r) => r.startsWith('send'));
+    expect(send).toMatch(/\s42\s+legacy-tls:24 tls-negotiation-failed:18\s+1\.0:24 none:18\s/);
+    const queue = rows.find((r) => r.startsWith('queue'));
+    expect(queue).toMatch(/\s37 msgs\s+tls-negotiation-failed:1\s+-\s+2024-05-14 18:20:00$/);
+    const healthy = rows.find((r) => r.includes('198.51.100.7'));
+    expect(healthy).toMatch(/\s300\s+-\s+1\.3:4 1\.2:296\s/);
+  });
+
+  it('shows dates as yyyy-MM-dd HH:mm:ss, never raw ISO', () => {
+    for (const row of tableRows(out).slice(1)) expect(row).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    expect(tableRows(out).join('\n')).not.toMatch(/\dT\d{2}:\d{2}:\d{2}/);
+  });
+
+  it('writes a block per failing group with hint and evidence, and none for healthy ones', () => {
+    const blocks = out.split('\n').filter((l) => /^\[\d+\] /.test(l));
+    expect(blocks).toHaveLength(4);
+    expect(blocks[0]).toBe('[1] send  EX01  Outbound to Office 365 → 104.47.22.74');
+    expect(out).toContain('Hint: Identify the device (EHLO name, IP), then upgrade it or enable TLS 1.2');
+    expect(out).toContain('TLS negotiation failed: 9 (UnknownCredentials 9)');
+    expect(out).toContain('1 queue entry, 37 messages waiting');
+    // The full path when there is room, the file name when not (the server is in the block heading).
+    expect(out).toMatch(/^ {6}EX01\/TransportRoles\/Logs\/Hub\/ProtocolLog\/SmtpSend\/SEND2024051408-2\.LOG:1184 {2}08DC7328A1B2C3D4$/m);
+    expect(renderTable(report, { width: 100 })).toMatch(/^ {6}SEND2024051408-2\.LOG:1184 {2}08DC7328A1B2C3D4$/m);
+    expect(out).toContain('TLS negotiation failed with error NoCredentials');
+    expect(out).not.toContain('→ 198.51.100.7');
+  });
+
+  it('shows at most `samples` evidence rows per group (default 3)', () => {
+    const evidence = (text: string): number => text.split('\n').filter((l) => /^ {6}\S+\.(LOG|txt):\d+( |$)/.test(l)).length;
+    // Samples per failing group: 4 (capped to 3), 1, 1, 1.
+    expect(evidence(out)).toBe(3 + 1 + 1 + 1);
+    expect(evidence(renderTable(report, { ...WIDE, samples: 1 }))).toBe(4);
+    const none = renderTable(report, { ...WIDE, samples: 0 });
+    expect(evidence(none)).toBe(0);
+    expect(none).not.toContain('Evidence:');
+  });
+});
+
+describe('table output: hostile text', () => {
+  const report = outputReport();
+
+  it('never writes a raw ESC, BEL, CR, bidi override or lone surrogate without colour', () => {
+    for (const width of [60, 80, 100, 120, 400]) {
+      const out = renderTable(report, { width });
+      expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+      expect(out).not.toMatch(/[\ud800-\udfff]/u);
+    }
+  });
+
+  it('shows the hostile EHLO name and certificate subject as visible escapes', () => {
+    const out = renderTable(report, WIDE);
+    expect(out).toContain("EHLO: evil\\x1B[31m.example|=cmd|' /C calc'!A0<script>alert(1)</script>");
+    expect(out).toContain('CN=mail\\x1B]0;pwned\\x07.example\\u{202E}gpj.exe');
+    expect(out).toContain('OU=\ufffd');
+  });
+
+  it('with colour, the only escape sequences are its own SGR codes', () => {
+    const out = renderTable(report, { width: 120, color: true });
+    expect(out).toMatch(SGR);
+    expect(out.replace(SGR, '')).not.toContain('\u001b');
+    // Colour adds codes and nothing else.
+    expect(out.replace(SGR, '')).toBe(renderTable(report, { width: 120 }));
+  });
+
+  it('writes no colour unless asked', () => {
+    expect(renderTable(report)).not.toContain('\u001b');
+    expect(renderTable(report, { color: false, width: 120 })).not.toContain('\u001b');
+  });
+
+  it('errors are red when colour is on', () => {
+    const out = renderTable(report, { width: 120, color: true });
+    expect(out).toContain('\u001b[31mMSGTRK20240513-1.LOG: refused: message-tracking log (not an SMTP protocol log)\u001b[0m');
+  });
+
+  it('keeps a hostile EHLO from changing the table’s columns', () => {
+    const rows = tableRows(renderTable(report, WIDE));
+    const hostile = rows.find((r) => r.includes('203.0.113.50'));
+    expect(hostile).toContain(`203.0.113.50 (${HOSTILE_EHLO.replace('\u001b', '\\x1B')})`);
+    const header = rows[0] ?? '';
+    // Every row has its FINDINGS and LAST SEEN values where the header puts them.
+    for (const row of rows.slice(1)) {
+      expect(row.slice(header.indexOf('LAST SEEN'))).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      expect(row.slice(header.indexOf('FINDINGS'))).toMatch(/^(-|[a-z-]+:\d+)/);
+    }
+  });
+});
+
+describe('table output: fitting the width', () => {
+  const report = outputReport();
+
+  it.each([40, 60, 80, 100, 120])('no line is longer than %i columns', (width) => {
+    for (const colour of [false, true]) {
+      for (const line of lines(renderTable(report, { width, color: colour }))) expect(columns(line)).toBeLessThanOrEqual(width);
+    }
+  });
+
+  it('fills the width it is given when the content is wider (no wasted columns)', () => {
+    for (const width of [80, 120]) {
+      const rows = tableRows(renderTable(report, { width }));
+      expect(Math.max(...rows.map(columns))).toBe(width);
+    }
+  });
+
+  it('cuts text columns with … and keeps numbers whole', () => {
+    const rows = tableRows(renderTable(report, { width: 80 }));
+    expect(rows.join('\n')).toContain('…');
+    for (const g of report.groups) {
+      const value = g.direction === 'queue' ? `${g.messages} msgs` : String(g.sessions);
+      expect(rows.some((r) => new RegExp(`\\s${value}\\s`).test(r))).toBe(true);
+    }
+  });
+
+  it('shows the full time at 100 columns and the date at least at 80', () => {
+    expect(tableRows(renderTable(report, { width: 100 }))[1]).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    expect(tableRows(renderTable(report, { width: 80 }))[1]).toMatch(/\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('counts wide characters as two columns', () => {
+    const groups = outputGroups();
+    const first = groups[0];
+    if (first === undefined) throw new Error('fixture has no groups');
+    groups[0] = { ...first, connector: 'EX01\\受信コネクタ既定フロントエンド受信コネクタ', remoteNames: ['メールサーバー.例え.jp'] };
+    const out = renderTable(reportOf(groups), { width: 80 });
+    expect(out).toContain('受信');
+    for (const line of lines(out)) expect(columns(line)).toBeLessThanOrEqual(80);
+  });
+
+  it('falls back to 100 columns when the width is not a usable number', () => {
+    for (const width of [Number.NaN, Number.POSITIVE_INFINITY, 0, -5]) {
+      expect(renderTable(report, { width })).toBe(renderTable(report, { width: 100 }));
+    }
+  });
+});
+
+describe('table output: top, healthy groups and empty reports', () => {
+  it('limits the failing groups to `top` and says how many are hidden', () => {
+    const out = renderTable(outputReport(), { ...WIDE, top: 2 });
+    expect(out.split('\n').filter((l) => /^\[\d+\] /.test(l))).toHaveLength(2);
+    expect(out).toContain('… 2 more groups with findings not shown (top 2)');
+    expect(tableRows(out)).toHaveLength(1 + 2);
+  });
+
+  it('summarises many healthy groups in one line', () => {
+    const report = manyHealthyReport(6);
+    const healthy = report.groups.filter((g) => Object.keys(g.byCategory).length === 0);
+    const sessions = healthy.reduce((s, g) => s + g.sessions, 0);
+    const out = renderTable(report, WIDE);
+    expect(out).toContain(`${healthy.length} healthy groups, ${sessions} sessions (no findings)`);
+    for (const g of healthy) expect(tableRows(out).join('\n')).not.toContain(g.remoteHost);
+  });
+
+  it('says plainly that nothing was found, and why', () => {
+    const out = renderTable(refusedReport(), WIDE);
+    expect(out).toContain('No SMTP sessions or queue entries were found.');
+    expect(out).toContain('The only input was refused or could not be read');
+    expect(out).toContain('error MSGTRK20240513-1.LOG');
+    expect(out).not.toMatch(/^DIR\s/m);
+  });
+
+  it('explains an empty run with no inputs at all', () => {
+    const empty: Report = { ...refusedReport(), inputs: [] };
+    expect(renderTable(empty, WIDE)).toContain('No input was read');
+  });
+
+  it('says so when no group has findings', () => {
+    const healthy = outputGroups().filter((g) => Object.keys(g.byCategory).length === 0);
+    const out = renderTable(reportOf(healthy), WIDE);
+    const sessions = healthy.reduce((s, g) => s + g.sessions, 0);
+    expect(out).toContain(`No TLS problems found in ${sessions} sessions.`);
+    expect(out).toContain('No group has findings.');
+    expect(out).not.toMatch(/^\[1\]/m);
+  });
+});
+
+describe('table output: very long hostile text', () => {
+  it('stays fast and within width for a megabyte-long EHLO name and sample', () => {
+    const groups = outputGroups();
+    const first = groups[0];
+    if (first === undefined) throw new Error('fixture has no groups');
+    const huge = 'A'.repeat(1_000_000);
+    groups[0] = {
+      ...first,
+      remoteNames: [huge, `${huge}\u001b`],
+      samples: [{ ...(first.samples[0] ?? { source: 'x', line: 1, sessionId: 's', category: 'c', detail: null, time: '' }), text: `${huge} ${huge}` }],
+    };
+    const started = Date.now();
+    const out = renderTable(reportOf(groups), { width: 100 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    for (const line of lines(out)) expect(columns(line)).toBeLessThanOrEqual(100);
+    expect(out.length).toBeLessThan(50_000);
+    expect(out).not.toContain('\u001b');
+  });
+});
