@@ -117,8 +117,8 @@ function coverage(acc: Accumulated): Coverage {
     if (f !== null && (from === null || f < from)) from = f;
     if (t !== null && (to === null || t > to)) to = t;
   };
+  // Sessions only: queue exports carry local, zone-less times that cannot be compared with UTC log times.
   for (const s of acc.servers.values()) consider(s.from, s.to);
-  for (const g of acc.groups.values()) consider(g.firstSeen, g.lastSeen);
   const servers = [...acc.servers.entries()]
     .map(([server, s]) => ({ server, from: s.from, to: s.to }))
     .sort((a, b) => a.server.localeCompare(b.server));
