@@ -200,6 +200,15 @@ export interface Sample {
 /** Counts per TLS version; keys are {@link TlsVersion} values. */
 export type TlsCounts = Partial<Record<TlsVersion, number>>;
 
+/** A certificate seen in a group's sessions, for telling certificate problems from protocol problems. */
+export interface GroupCertificate {
+  role: string;
+  subject: string | null;
+  issuer: string | null;
+  thumbprint: string | null;
+  notAfter: string | null;
+}
+
 /** Findings and sessions of one direction + connector + remote host. */
 export interface ReportGroup {
   direction: Direction | 'queue';
@@ -211,6 +220,10 @@ export interface ReportGroup {
   sessions: number;
   /** Queue groups: messages waiting; 0 for protocol-log groups. */
   messages: number;
+  /** SMTP AUTH user names seen (`User Name: …` rows): they tell which device or application an IP is. At most 20. */
+  authUsers?: string[];
+  /** Certificates offered in these sessions (by thumbprint, else subject), at most 5. */
+  certificates?: GroupCertificate[];
   byCategory: Record<string, number>;
   /** Details per category, e.g. `{ "tls-negotiation-failed": { "SocketError": 3 } }`. */
   details: Record<string, Record<string, number>>;

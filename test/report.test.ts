@@ -25,6 +25,11 @@ const RECV_LEGACY = `+,,
 <,STARTTLS,
 >,220 2.0.0 SMTP server ready,
 *,,"TLS protocol SP_PROT_TLS1_0_SERVER negotiation succeeded using bulk encryption algorithm CALG_AES_256 with strength 256 bits, MAC hash algorithm CALG_SHA1 with strength 160 bits and key exchange algorithm CALG_ECDHE with strength 256 bits"
+*,,Sending certificate
+*,CN=EX01,Certificate subject
+*,AB12CD34EF56AB12CD34EF56AB12CD34EF56AB12,Certificate thumbprint
+<,AUTH LOGIN,
+*,,User Name: scanner@contoso.com
 <,QUIT,
 >,221 Bye,
 -,,Local`;
@@ -69,6 +74,9 @@ describe('report builder', () => {
     // Earliest two samples per category.
     expect(o365.samples.map((s) => s.sessionId)).toEqual(['08DE000000001000', '08DE000000001002']);
     expect(r.hosts.map((h) => h.key)).toContain('10.1.1.50');
+    const printer = r.groups.find((g) => g.remoteHost === '10.1.1.50')!;
+    expect(printer.authUsers).toEqual(['scanner@contoso.com']);
+    expect(printer.certificates).toEqual([{ role: 'Sending certificate', subject: 'CN=EX01', issuer: null, thumbprint: 'AB12CD34EF56AB12CD34EF56AB12CD34EF56AB12', notAfter: null }]);
     expect(r.connectors.find((c) => c.key === 'EX01\\Relay Printers')).toMatchObject({ direction: 'receive', sessions: 12, byCategory: { 'legacy-tls': 12 } });
     expect(r.coverage.from).toBe('2025-11-10T08:00:00.000Z');
     expect(r.coverage.servers.map((s) => s.server)).toEqual(['EX01']);

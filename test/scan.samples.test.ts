@@ -50,6 +50,14 @@ describe('samples/ (the README example)', () => {
     for (const s of spanning) expect(s.session.complete).toBe(true);
   });
 
+  it('lists AUTH users and certificates per group', async () => {
+    const { report } = await sessionsOf('samples');
+    const scanner = report.groups.find((g) => (g.authUsers ?? []).includes('scanner@contoso.com'));
+    expect(scanner?.connector).toBe('EX01\\Relay Printers');
+    const withThumbprint = report.groups.filter((g) => (g.certificates ?? []).some((c) => c.role === 'Received certificate' && /^[0-9A-F]{40}$/.test(c.thumbprint ?? '')));
+    expect(withThumbprint.length).toBeGreaterThan(0);
+  });
+
   it('names the server from the connector or the folder', async () => {
     const { seen } = await sessionsOf('samples');
     const servers = new Set(seen.map((s) => s.session.server));

@@ -721,6 +721,15 @@ function groupBlock(report: Report, group: ReportGroup, index: number, opts: Vie
     const names = group.remoteNames.slice(0, 5).join(', ') + (group.remoteNames.length > 5 ? ` +${group.remoteNames.length - 5} more` : '');
     lines.push(...wrapped(opts.width, `${indent}${group.direction === 'send' ? 'Banner: ' : 'EHLO: '}`, names, undefined, 'dim'));
   }
+  if (group.authUsers && group.authUsers.length > 0) {
+    lines.push(...wrapped(opts.width, `${indent}AUTH users: `, stripControl(group.authUsers.join(', ')), undefined, 'dim'));
+  }
+  for (const c of group.certificates ?? []) {
+    const text = [c.role, c.subject ? `subject ${c.subject}` : null, c.issuer ? `issuer ${c.issuer}` : null, c.thumbprint ? `thumbprint ${c.thumbprint}` : null, c.notAfter ? `expires ${c.notAfter.slice(0, 10)}` : null]
+      .filter((x) => x !== null)
+      .join(', ');
+    lines.push(...wrapped(opts.width, `${indent}Certificate: `, stripControl(text), undefined, 'dim'));
+  }
   const size =
     group.direction === 'queue'
       ? `${formatCount(group.sessions)} queue entr${group.sessions === 1 ? 'y' : 'ies'}, ${formatCount(group.messages)} messages waiting`

@@ -1,5 +1,6 @@
 import type {
   CategoryInfo,
+  GroupCertificate,
   Finding,
   InputStats,
   QueueEntry,
@@ -65,6 +66,10 @@ export class ReportBuilder {
     const group = this.#group(session.direction, session.server, session.connector, remoteHost);
     group.sessions++;
     for (const name of session.remoteNames) addName(group, name);
+    if (session.authUser !== null) addAuthUser(group, session.authUser);
+    for (const c of session.certificates) {
+      addCertificate(group, { role: c.role, subject: c.subject, issuer: c.issuer, thumbprint: c.thumbprint, notAfter: c.notAfter });
+    }
     const version: TlsVersion = session.tls?.version ?? 'none';
     group.tlsVersions[version] = (group.tlsVersions[version] ?? 0) + 1;
     widen(group, session.start, session.end);
@@ -112,7 +117,7 @@ export class ReportBuilder {
     let g = this.#acc.groups.get(key);
     if (g === undefined) {
       g = {
-        direction, server, connector, remoteHost, remoteNames: [], sessions: 0, messages: 0, byCategory: {}, details: {},
+        direction, server, connector, remoteHost, remoteNames: [], sessions: 0, messages: 0, authUsers: [], certificates: [], byCategory: {}, details: {},
         tlsVersions: {}, firstSeen: null, lastSeen: null, samples: [], mainCategory: null, hint: null,
       };
       this.#acc.groups.set(key, g);
@@ -154,6 +159,30 @@ export function addName(group: ReportGroup, name: string): void {
   names.push(name);
   names.sort();
   if (names.length > MAX_NAMES) names.length = MAX_NAMES;
+}
+
+/** Same rule as names: the smallest 20, so merges are exact. */
+export function addAuthUser(group: ReportGroup, user: string): void {
+  const users = (group.authUsers ??= []);
+  if (users.includes(user)) return;
+  users.push(user);
+  users.sort();
+  if (users.length > MAX_NAMES) users.length = MAX_NAMES;
+}
+
+export const MAX_CERTIFICATES = 5;
+
+function certificateKey(c: GroupCertificate): string {
+  return `${c.thumbprint ?? ''}\u0000${c.subject ?? ''}\u0000${c.role}`;
+}
+
+export function addCertificate(group: ReportGroup, cert: GroupCertificate): void {
+  const certs = (group.certificates ??= []);
+  const key = certificateKey(cert);
+  if (certs.some((c) => certificateKey(c) === key)) return;
+  certs.push(cert);
+  certs.sort((a, b) => (certificateKey(a) < certificateKey(b) ? -1 : 1));
+  if (certs.length > MAX_CERTIFICATES) certs.length = MAX_CERTIFICATES;
 }
 
 export function widen(group: ReportGroup, from: string, to: string): void {

@@ -154,6 +154,8 @@ export function finalizeReport(acc: Accumulated): Report {
     return {
       ...g,
       remoteNames: [...g.remoteNames],
+      authUsers: [...(g.authUsers ?? [])],
+      certificates: [...(g.certificates ?? [])],
       byCategory: sorted(g.byCategory, order),
       details,
       tlsVersions: sorted(g.tlsVersions, TLS_ORDER),

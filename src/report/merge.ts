@@ -1,5 +1,5 @@
 import type { CategoryInfo, Report } from '../types.js';
-import { addDetail, addName, addSample, widen } from './builder.js';
+import { addAuthUser, addCertificate, addDetail, addName, addSample, widen } from './builder.js';
 import { finalizeReport, groupKey, type Accumulated } from './finalize.js';
 
 export interface MergeOptions {
@@ -55,7 +55,7 @@ export function mergeReports(reports: readonly Report[], options: MergeOptions =
       const key = groupKey(g.direction, g.server, g.connector, g.remoteHost);
       let into = acc.groups.get(key);
       if (into === undefined) {
-        into = { ...g, remoteNames: [], sessions: 0, messages: 0, byCategory: {}, details: {}, tlsVersions: {}, firstSeen: null, lastSeen: null, samples: [] };
+        into = { ...g, remoteNames: [], authUsers: [], certificates: [], sessions: 0, messages: 0, byCategory: {}, details: {}, tlsVersions: {}, firstSeen: null, lastSeen: null, samples: [] };
         acc.groups.set(key, into);
       }
       into.sessions += g.sessions;
@@ -70,6 +70,8 @@ export function mergeReports(reports: readonly Report[], options: MergeOptions =
         for (const [d, n] of Object.entries(details)) addDetail(target, d, n);
       }
       for (const name of g.remoteNames) addName(into, name);
+      for (const user of g.authUsers ?? []) addAuthUser(into, user);
+      for (const cert of g.certificates ?? []) addCertificate(into, cert);
       if (g.firstSeen !== null) widen(into, g.firstSeen, g.firstSeen);
       if (g.lastSeen !== null) widen(into, g.lastSeen, g.lastSeen);
       for (const s of g.samples) addSample(into, s, limit);
