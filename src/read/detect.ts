@@ -1,0 +1,108 @@
+/**
+ * What an input is, decided from its first bytes only (never from its file name): an SMTP protocol log (and its
+ * direction), a queue export (delegated to the queue sniffer), or something logscan refuses with a reason.
+ */
+import type { Direction, InputKind, LogRecord } from '../types.js';
+import { inferDirectionFrom } from './direction.js';
+import { bomAt, isIsoLike, looksLikeRowStart, sanitize, sniffEncoding } from './fields.js';
+import { parseProtocolBuffer, type ProtocolHeader } from './protocol.js';
+import { sniffQueue } from './queue/detect.js';
+import { TextDecoder } from 'node:util';
+
+export { emptyStats } from './stats.js';
+
+export interface Detection {
+  kind: InputKind;
+  /** Human-readable, e.g. 'message-tracking log (#Log-type: Message Tracking Log): not a protocol log, it has no SMTP sessions' */
+  reason: string;
+  encoding: 'utf8' | 'utf16le';
+}
+
+/** Decide direction from rows when the header is missing: rules in §2.3 of the reference. */
+export function inferDirection(records: readonly LogRecord[]): 'send' | 'receive' | null {
+  return inferDirectionFrom(records);
+}
+
+function toUtf8(head: Buffer, encoding: 'utf8' | 'utf16le'): Buffer {
+  if (encoding === 'utf8') return head.subarray(bomAt(head, 0, head.length));
+  // TextDecoder drops the BOM; a trailing odd byte (the head cut mid code unit) becomes U+FFFD at worst.
+  return Buffer.from(new TextDecoder('utf-16le').decode(head), 'utf8');
+}
+
+function directionKind(d: Direction): InputKind {
+  return d === 'send' ? 'smtp-send' : 'smtp-receive';
+}
+
+function kindName(kind: InputKind): string {
+  return kind === 'smtp-send' ? 'SMTP Send protocol log' : 'SMTP Receive protocol log';
+}
+
+/** Rows that have the protocol-log shape beyond just parsing: an ISO-like or placeholder first field. */
+function shapedRows(records: readonly LogRecord[]): number {
+  let n = 0;
+  for (const r of records) if (isIsoLike(r.time) || looksLikeRowStart(r.time)) n++;
+  return n;
+}
+
+/**
+ * Decide what an input is from its first bytes (≤ 64 KiB are passed). Queue kinds are delegated to
+ * `sniffQueue(text)` exported by `src/read/queue/detect.ts`.
+ */
+export function detectInput(head: Buffer): Detection {
+  const encoding = sniffEncoding(head);
+  if (head.length === 0) return { kind: 'unknown', reason: 'empty input: nothing to analyse', encoding };
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    return { kind: 'unknown', reason: 'gzip-compressed data that was not decompressed', encoding };
+  }
+  const utf8 = toUtf8(head, encoding);
+  if (utf8.indexOf(0) !== -1) {
+    return { kind: 'unknown', reason: 'binary data (NUL bytes): not a text log or export', encoding };
+  }
+  // The head may end mid-line (and mid-character): only complete lines are judged.
+  const lastLf = utf8.lastIndexOf(10);
+  const complete = lastLf === -1 ? utf8 : utf8.subarray(0, lastLf + 1);
+
+  const headers: ProtocolHeader[] = [];
+  const { records, stats } = parseProtocolBuffer(complete, 'detect', { onHeader: (h) => headers.push(h) });
+  const text = utf8.toString('utf8');
+  const hashless = text.startsWith('Log-type:') || text.includes('\nLog-type:') || text.startsWith('Fields:') || text.includes('\nFields:');
+  const copyNote = hashless ? "; header lines without '#', a web copy" : '';
+
+  // A foreign header before any protocol row: message tracking or another Exchange log.
+  if (stats.error !== null && records.length === 0) return { kind: stats.kind, reason: stats.error, encoding };
+
+  const logType = headers.find((h) => h.logType !== null)?.logType ?? null;
+  if (logType !== null && (stats.kind === 'smtp-receive' || stats.kind === 'smtp-send')) {
+    return { kind: stats.kind, reason: `${kindName(stats.kind)} (${hashless ? '' : '#'}Log-type: ${sanitize(logType)}${copyNote})`, encoding };
+  }
+
+  const fieldsHeader = headers.some((h) => h.fields !== null);
+  if (fieldsHeader) {
+    const d = inferDirection(records);
+    if (d !== null) {
+      return { kind: directionKind(d), reason: `${kindName(directionKind(d))} (#Fields header without #Log-type; direction inferred from its rows${copyNote})`, encoding };
+    }
+    return { kind: 'unknown', reason: 'SMTP protocol-log #Fields header without #Log-type and without rows to tell send from receive', encoding };
+  }
+
+  const queue = sniffQueue(text);
+  if (queue !== null) return { kind: queue, reason: `queue or message export (${queue})`, encoding };
+
+  const shaped = shapedRows(records);
+  const candidates = stats.lines - (stats.skipped.blank ?? 0) - (stats.skipped.header ?? 0);
+  if (shaped > 0 && shaped * 2 >= candidates) {
+    const d = inferDirection(records);
+    if (d !== null) {
+      return {
+        kind: directionKind(d),
+        reason: `${kindName(directionKind(d))} without header, by row shape (${shaped} of ${candidates} lines are protocol-log rows; direction inferred from them)`,
+        encoding,
+      };
+    }
+  }
+  return {
+    kind: 'unknown',
+    reason: 'not recognised: no protocol-log header, no rows of the protocol-log shape, not a queue export',
+    encoding,
+  };
+}

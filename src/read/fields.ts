@@ -1,0 +1,186 @@
+/**
+ * Byte-level helpers for the protocol reader: line trimming, encoding sniffing and the two field splitters.
+ * They work on `Buffer` ranges so the hot path never builds a string for a whole line.
+ */
+import { isAscii } from 'node:buffer';
+
+export const LF = 10;
+export const CR = 13;
+export const TAB = 9;
+export const SPACE = 32;
+export const COMMA = 44;
+export const QUOTE = 34;
+export const HASH = 35;
+
+/**
+ * End of a line's content without trailing CR, spaces and tabs. Trimming before splitting is safe for quoted
+ * fields: a closed quoted field ends in `"`, so only blanks after the closing quote (web-copy damage) go.
+ */
+export function trimEnd(buf: Uint8Array, s: number, e: number): number {
+  while (e > s) {
+    const b = buf[e - 1];
+    if (b === SPACE || b === TAB || b === CR) e--;
+    else break;
+  }
+  return e;
+}
+
+/** 3 when a UTF-8 BOM starts at `s` (a new file, or concatenated files), else 0. */
+export function bomAt(buf: Uint8Array, s: number, e: number): number {
+  return e - s >= 3 && buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf ? 3 : 0;
+}
+
+/** Whether a byte range is plain ASCII, so `latin1` decoding gives the same string as `utf8`, only faster. */
+export function rangeIsAscii(buf: Buffer, s: number, e: number): boolean {
+  return isAscii(buf.subarray(s, e));
+}
+
+/**
+ * Field text for bytes `[s, e)` of a line starting at `base`. `ascii` is the whole line already decoded when it
+ * is plain ASCII (byte offsets are then string offsets, and `slice` is far cheaper than one `toString` per
+ * field); otherwise the range is decoded as UTF-8, with U+FFFD for bad bytes.
+ */
+export function decode(buf: Buffer, s: number, e: number, base: number, ascii: string | null): string {
+  return ascii !== null ? ascii.slice(s - base, e - base) : buf.toString('utf8', s, e);
+}
+
+/**
+ * Encoding from the first bytes: a UTF-16LE BOM, or BOM-less UTF-16LE ASCII text (NUL in every odd byte, which
+ * UTF-8 text never has). Anything else is read as UTF-8.
+ */
+export function sniffEncoding(head: Uint8Array): 'utf8' | 'utf16le' {
+  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return 'utf16le';
+  if (
+    head.length >= 4 &&
+    head[1] === 0 &&
+    head[3] === 0 &&
+    head[0] !== 0 &&
+    head[2] !== 0 &&
+    (head[0] ?? 0) < 0x80 &&
+    (head[2] ?? 0) < 0x80
+  ) {
+    return 'utf16le';
+  }
+  return 'utf8';
+}
+
+/**
+ * Quote-aware split of one line (`"` quoting, `""` escapes), matching csv-parse with `relax_quotes`: a quote
+ * inside an unquoted field is literal, and a closing quote followed by something other than a comma turns the
+ * field back into literal text (`"a"b` stays `"a"b`). Writes at most `max + 1` fields into `out` (so callers can
+ * tell "too many"), returns the count, or -1 when a quoted field is still open at the end of the line.
+ * Every search is bounded by `e`, so a damaged line costs time proportional to its own length only.
+ */
+export function splitQuoted(buf: Buffer, s: number, e: number, out: string[], max: number, ascii: string | null): number {
+  // A view bounded at the line end keeps indexOf from running into the following lines.
+  const line = buf.subarray(s, e);
+  const end = e - s;
+  let count = 0;
+  let pos = 0;
+  for (;;) {
+    if (count > max) return count;
+    if (pos < end && line[pos] === QUOTE) {
+      let p = pos + 1;
+      let doubled = false;
+      let q: number;
+      for (;;) {
+        q = line.indexOf(QUOTE, p);
+        if (q === -1) return -1;
+        if (q + 1 < end && line[q + 1] === QUOTE) {
+          doubled = true;
+          p = q + 2;
+          continue;
+        }
+        break;
+      }
+      let value = decode(line, pos + 1, q, 0, ascii);
+      if (doubled) value = value.replaceAll('""', '"');
+      const next = q + 1;
+      if (next === end) {
+        out[count++] = value;
+        return count;
+      }
+      if (line[next] === COMMA) {
+        out[count++] = value;
+        pos = next + 1;
+        continue;
+      }
+      // Junk after the closing quote: keep the field as literal text up to the next comma.
+      const c = line.indexOf(COMMA, next);
+      const fe = c === -1 ? end : c;
+      out[count++] = '"' + value + '"' + decode(line, next, fe, 0, ascii);
+      if (c === -1) return count;
+      pos = c + 1;
+      continue;
+    }
+    const c = line.indexOf(COMMA, pos);
+    if (c === -1) {
+      out[count++] = decode(line, pos, end, 0, ascii);
+      return count;
+    }
+    out[count++] = decode(line, pos, c, 0, ascii);
+    pos = c + 1;
+  }
+}
+
+/**
+ * Makes log-derived text safe to put in a message: control, line-separator and bidi-override characters become
+ * `?` (they could fake lines or reorder text in a terminal or report) and the result is cut at `max` characters.
+ */
+export function sanitize(text: string, max = 80): string {
+  let out = '';
+  const n = Math.min(text.length, max);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    const bad =
+      c < 0x20 ||
+      (c >= 0x7f && c < 0xa0) ||
+      c === 0x2028 ||
+      c === 0x2029 ||
+      (c >= 0x202a && c <= 0x202e) ||
+      (c >= 0x2066 && c <= 0x2069) ||
+      c === 0x200e ||
+      c === 0x200f;
+    out += bad ? '?' : text[i];
+  }
+  return text.length > max ? out + '…' : out;
+}
+
+/** `sequence-number` as a number: plain decimal digits only, else -1 (placeholders, damage). */
+export function parseSequence(text: string): number {
+  const n = text.length;
+  if (n === 0 || n > 15) return -1;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** `yyyy-…`: the start of an ISO date-time (the only kind of time that may set the from/to coverage). */
+export function isIsoLike(text: string): boolean {
+  if (text.length < 10) return false;
+  for (let i = 0; i < 4; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+  }
+  return text.charCodeAt(4) === 45;
+}
+
+/**
+ * A first field that can start a protocol row: ISO-like, or a documentation placeholder such as
+ * `Date/Time.ConnectorId` (a letter, no blanks, short).
+ */
+export function looksLikeRowStart(text: string): boolean {
+  if (isIsoLike(text)) return true;
+  if (text.length === 0 || text.length > 64) return false;
+  const c0 = text.charCodeAt(0);
+  if (!((c0 >= 65 && c0 <= 90) || (c0 >= 97 && c0 <= 122))) return false;
+  for (let i = 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c === 44 || c === 34) return false;
+  }
+  return true;
+}

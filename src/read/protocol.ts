@@ -1,0 +1,535 @@
+/**
+ * Streaming reader for Exchange SMTP Send/Receive protocol logs.
+ *
+ * Physical lines are found first (one `indexOf(LF)` walk over each chunk), then fields, so a damaged line can
+ * never swallow the lines after it. Lines without a `"` are split on commas directly on the bytes; only lines
+ * with a quote take the quote-aware path. Strings are made per field, with `latin1` when the bytes are ASCII.
+ * Every physical line lands in exactly one bucket (a record or one skip reason), which keeps the accounting
+ * invariant `lines === records + sum(skipped)` true by construction.
+ */
+import type { EventCode, InputKind, InputStats, LogRecord, SkipReason } from '../types.js';
+import { decideDirection, newVote, voteRecord, type DirectionVote } from './direction.js';
+import {
+  COMMA,
+  HASH,
+  LF,
+  QUOTE,
+  bomAt,
+  decode,
+  isIsoLike,
+  looksLikeRowStart,
+  parseSequence,
+  rangeIsAscii,
+  sanitize,
+  sniffEncoding,
+  splitQuoted,
+  trimEnd,
+} from './fields.js';
+import {
+  DEFAULT_COLUMNS,
+  judgeLogType,
+  mapFields,
+  parseBareHeaderLine,
+  parseHashLine,
+  splitFieldNames,
+  type ColumnMap,
+  type HeaderLine,
+} from './header.js';
+import { addProblem, countSkip, emptyStats } from './stats.js';
+import { isAscii } from 'node:buffer';
+import { TextDecoder } from 'node:util';
+
+export interface ProtocolHeader {
+  software: string | null;
+  version: string | null;
+  logType: string | null;
+  date: string | null;
+  fields: string[] | null;
+}
+
+export interface ProtocolReadOptions {
+  /** Longest physical line accepted; longer ones are skipped as 'line-too-long' (default 1 MiB). */
+  maxLineLength?: number;
+  /** Called once the header block (if any) is read; may be called again if a header re-appears mid-file. */
+  onHeader?: (h: ProtocolHeader) => void;
+}
+
+export const DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;
+
+/** Header values come from the file; a hostile 1 MB `#Date` must not end up in every report. */
+const MAX_HEADER_VALUE = 256;
+
+const EMPTY = Buffer.alloc(0);
+
+function indexOr(buf: Buffer, byte: number, from: number): number {
+  const i = buf.indexOf(byte, from);
+  return i === -1 ? buf.length : i;
+}
+
+function startsWithAscii(buf: Buffer, s: number, e: number, text: string): boolean {
+  if (e - s < text.length) return false;
+  for (let i = 0; i < text.length; i++) if (buf[s + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
+function column(fields: string[], i: number): string {
+  return i < 0 ? '' : (fields[i] ?? '');
+}
+
+/** First letters of the `#`-less header spellings (`Software:`, `Version:`, `Log-type:`, `Date:`, `Fields:`). */
+function mayBeBareHeader(b: number | undefined): boolean {
+  return b === 83 || b === 86 || b === 76 || b === 68 || b === 70;
+}
+
+const BARE_PREFIXES = ['Software:', 'Version:', 'Log-type:', 'Date:', 'Fields:'];
+
+/** The incremental parser behind both public entry points. One instance per input; not shared. */
+class ProtocolParser {
+  private readonly stats: InputStats;
+  private readonly maxLine: number;
+  private readonly onHeader: ((h: ProtocolHeader) => void) | undefined;
+
+  // Encoding: decided from the first bytes; UTF-16LE input is transcoded to UTF-8 before line splitting.
+  private sniffed = false;
+  private pendingHead: Buffer | null = null;
+  private utf16: TextDecoder | null = null;
+
+  // Lines: the unfinished last line of the previous chunk(s), or discard mode for an over-long line.
+  private lineNo = 0;
+  private carry: Buffer[] = [];
+  private carryLen = 0;
+  private discarding = false;
+
+  // Forward-only cursors over the current buffer, so each byte is searched at most once per needle.
+  private nextComma = -1;
+  private nextQuote = -1;
+  private nextNul = -1;
+  private bufAscii = true;
+
+  private map: ColumnMap = DEFAULT_COLUMNS;
+  private header: ProtocolHeader | null = null;
+  private kindFromHeader = false;
+  private refused = false;
+  private vote: DirectionVote | null = newVote();
+
+  private readonly fields: string[] = [];
+  private batch: LogRecord[] = [];
+
+  constructor(stats: InputStats, options: ProtocolReadOptions) {
+    this.stats = stats;
+    const max = options.maxLineLength;
+    this.maxLine = max !== undefined && Number.isFinite(max) && max > 0 ? Math.floor(max) : DEFAULT_MAX_LINE_LENGTH;
+    this.onHeader = options.onHeader;
+  }
+
+  push(chunk: Buffer): LogRecord[] {
+    this.stats.bytes += chunk.length;
+    this.batch = [];
+    const data = this.decodeInput(chunk, false);
+    if (data.length > 0) this.consume(data);
+    this.settleDirection(false);
+    return this.batch;
+  }
+
+  end(): LogRecord[] {
+    this.batch = [];
+    const data = this.decodeInput(EMPTY, true);
+    if (data.length > 0) this.consume(data);
+    this.finishLastLine();
+    this.closeHeader();
+    this.settleDirection(true);
+    return this.batch;
+  }
+
+  private decodeInput(chunk: Buffer, final: boolean): Buffer {
+    if (!this.sniffed) {
+      const head = this.pendingHead === null ? chunk : Buffer.concat([this.pendingHead, chunk]);
+      const utf16Bom = head.length >= 2 && head[0] === 0xff && head[1] === 0xfe;
+      if (!final && head.length < 4 && !utf16Bom) {
+        // Too few bytes to tell UTF-16 from UTF-8 yet (a chunk boundary may fall anywhere).
+        this.pendingHead = Buffer.from(head);
+        return EMPTY;
+      }
+      this.pendingHead = null;
+      this.sniffed = true;
+      if (sniffEncoding(head) === 'utf16le') this.utf16 = new TextDecoder('utf-16le');
+      chunk = head;
+    }
+    if (this.utf16 !== null) {
+      // The streaming decoder keeps a code unit or surrogate pair that is split across chunks for the next call.
+      return Buffer.from(this.utf16.decode(chunk, { stream: !final }), 'utf8');
+    }
+    return chunk;
+  }
+
+  private setBuffer(buf: Buffer): void {
+    this.nextComma = -1;
+    this.nextQuote = -1;
+    this.nextNul = -1;
+    this.bufAscii = isAscii(buf);
+  }
+
+  private consume(buf: Buffer): void {
+    let pos = 0;
+    if (this.discarding) {
+      const lf = buf.indexOf(LF);
+      if (lf === -1) return;
+      this.discarding = false;
+      this.lineTooLong();
+      pos = lf + 1;
+    } else if (this.carryLen > 0) {
+      const lf = buf.indexOf(LF);
+      if (lf === -1) {
+        this.keepTail(buf, 0);
+        return;
+      }
+      if (this.carryLen + lf > this.maxLine) {
+        this.carry = [];
+        this.carryLen = 0;
+        this.lineTooLong();
+      } else {
+        this.carry.push(buf.subarray(0, lf));
+        const line = Buffer.concat(this.carry, this.carryLen + lf);
+        this.carry = [];
+        this.carryLen = 0;
+        this.setBuffer(line);
+        this.line(line, 0, line.length, true);
+      }
+      pos = lf + 1;
+    }
+    this.setBuffer(buf);
+    const max = this.maxLine;
+    for (;;) {
+      const lf = buf.indexOf(LF, pos);
+      if (lf === -1) break;
+      if (lf - pos > max) this.lineTooLong();
+      else this.line(buf, pos, lf, true);
+      pos = lf + 1;
+    }
+    if (pos < buf.length) this.keepTail(buf, pos);
+  }
+
+  /** Keeps the unfinished last line for the next chunk: a copy of the tail only, never of the whole chunk. */
+  private keepTail(buf: Buffer, pos: number): void {
+    const n = buf.length - pos;
+    if (this.carryLen + n > this.maxLine) {
+      // Memory stays bounded: forget what we have and drop bytes until the next LF.
+      this.carry = [];
+      this.carryLen = 0;
+      this.discarding = true;
+      return;
+    }
+    this.carry.push(Buffer.from(buf.subarray(pos)));
+    this.carryLen += n;
+  }
+
+  private finishLastLine(): void {
+    if (this.discarding) {
+      this.discarding = false;
+      this.lineTooLong();
+    } else if (this.carryLen > 0) {
+      const line = Buffer.concat(this.carry, this.carryLen);
+      this.carry = [];
+      this.carryLen = 0;
+      this.setBuffer(line);
+      this.line(line, 0, line.length, false);
+    }
+  }
+
+  private skip(reason: SkipReason): void {
+    countSkip(this.stats, reason);
+  }
+
+  private lineTooLong(): void {
+    const lineNo = ++this.lineNo;
+    this.stats.lines++;
+    if (this.refused) return this.skip('refused-input');
+    this.skip('line-too-long');
+    addProblem(this.stats, lineNo, 'line-too-long', `line ${lineNo} is longer than ${this.maxLine} bytes; skipped`);
+  }
+
+  /** One physical line `[s, rawEnd)` without its LF. `terminated` is false only for a last line without LF. */
+  private line(buf: Buffer, s: number, rawEnd: number, terminated: boolean): void {
+    const stats = this.stats;
+    const lineNo = ++this.lineNo;
+    stats.lines++;
+    if (this.refused) return this.skip('refused-input');
+    s += bomAt(buf, s, rawEnd);
+    if (this.nextNul < s) this.nextNul = indexOr(buf, 0, s);
+    if (this.nextNul < rawEnd) {
+      this.skip('binary');
+      addProblem(stats, lineNo, 'binary', `line ${lineNo} contains NUL bytes (binary data); skipped`);
+      return;
+    }
+    const e = trimEnd(buf, s, rawEnd);
+    if (e === s) return this.skip('blank');
+
+    const b0 = buf[s];
+    if (b0 === HASH) {
+      this.headerLine(parseHashLine(buf.toString('utf8', s, e)), '#', lineNo);
+      return;
+    }
+    if (mayBeBareHeader(b0)) {
+      for (const prefix of BARE_PREFIXES) {
+        if (!startsWithAscii(buf, s, e, prefix)) continue;
+        const h = parseBareHeaderLine(buf.toString('utf8', s, e));
+        // Without its `#`, a `Fields:` line is weak evidence: only a field list we know makes it a header.
+        if (h !== null && (h.key !== 'fields' || this.knownFieldList(h.value))) {
+          this.headerLine(h, '', lineNo);
+          return;
+        }
+      }
+    } else if (b0 === 100 && startsWithAscii(buf, s, e, 'date-time,') && this.bareFieldRow(buf.toString('utf8', s, e), lineNo)) {
+      return;
+    }
+    if (this.header !== null) this.closeHeader();
+    this.row(buf, s, e, terminated, lineNo);
+  }
+
+  private row(buf: Buffer, s: number, e: number, terminated: boolean, lineNo: number): void {
+    const stats = this.stats;
+    const map = this.map;
+    const want = map.count;
+    const f = this.fields;
+    const ascii = this.bufAscii || rangeIsAscii(buf, s, e) ? buf.toString('latin1', s, e) : null;
+    if (this.nextQuote < s) this.nextQuote = indexOr(buf, QUOTE, s);
+    const n = this.nextQuote < e ? splitQuoted(buf, s, e, f, want, ascii) : this.splitPlain(buf, s, e, want, ascii);
+
+    if (n === -1) {
+      if (!terminated) return this.truncated(lineNo);
+      this.skip('unclosed-quote');
+      addProblem(stats, lineNo, 'unclosed-quote', `line ${lineNo}: a quoted field is not closed before the end of the line; skipped`);
+      return;
+    }
+    if (n !== want) {
+      if (n === want - 1 && want > 1 && terminated) {
+        // Web copies lose a comma (KB 4495258): the row is still usable with an empty last field.
+        f[want - 1] = '';
+        addProblem(stats, lineNo, 'short-row', `line ${lineNo} has ${n} fields where ${want} are expected; the missing last field (${sanitize(map.lastName, 32)}) was taken as empty`);
+      } else if (!terminated && n < want && isIsoLike(f[0] ?? '')) {
+        return this.truncated(lineNo);
+      } else {
+        const got = n > want ? `more than ${want} fields` : `${n} field${n === 1 ? '' : 's'}`;
+        return this.badRow(lineNo, n >= (want + 1) >> 1 && looksLikeRowStart(f[0] ?? ''), `${got} where ${want} are expected`);
+      }
+    }
+
+    const data = column(f, map.data);
+    const context = column(f, map.context);
+    let event: EventCode;
+    const ev = column(f, map.event);
+    switch (ev) {
+      case '>':
+      case '<':
+      case '+':
+      case '-':
+      case '*':
+        event = ev;
+        break;
+      case '':
+      case '\\*':
+        // Markdown ate or escaped the `*`; only an information row (it has text) can be repaired.
+        if (data === '' && context === '') {
+          return this.badRow(lineNo, true, `event field ${ev === '' ? 'empty' : '\\*'} and no data or context: a lost + or - cannot be recovered`);
+        }
+        event = '*';
+        break;
+      default:
+        return this.badRow(lineNo, looksLikeRowStart(f[0] ?? ''), `event field ${JSON.stringify(sanitize(ev, 12))} is not one of + - > < *`);
+    }
+
+    const time = column(f, map.time);
+    const record: LogRecord = {
+      source: stats.source,
+      line: lineNo,
+      time,
+      connector: column(f, map.connector),
+      sessionId: column(f, map.sessionId),
+      sequence: parseSequence(column(f, map.sequence)),
+      local: column(f, map.local),
+      remote: column(f, map.remote),
+      event,
+      data,
+      context,
+    };
+    stats.records++;
+    if (isIsoLike(time)) {
+      if (stats.from === null || time < stats.from) stats.from = time;
+      if (stats.to === null || time > stats.to) stats.to = time;
+    }
+    if (this.vote !== null) voteRecord(this.vote, record);
+    this.batch.push(record);
+  }
+
+  /** Comma split for a line without quotes; the comma cursor is shared by all lines of the buffer. */
+  private splitPlain(buf: Buffer, s: number, e: number, max: number, ascii: string | null): number {
+    const f = this.fields;
+    let count = 0;
+    let pos = s;
+    for (;;) {
+      if (this.nextComma < pos) this.nextComma = indexOr(buf, COMMA, pos);
+      const c = this.nextComma;
+      if (c >= e) {
+        f[count++] = decode(buf, pos, e, s, ascii);
+        return count;
+      }
+      f[count++] = decode(buf, pos, c, s, ascii);
+      if (count > max) return count;
+      pos = c + 1;
+    }
+  }
+
+  private badRow(lineNo: number, rowLike: boolean, why: string): void {
+    const reason: SkipReason = rowLike ? 'malformed-row' : 'not-a-protocol-row';
+    this.skip(reason);
+    const what = rowLike ? 'malformed protocol-log row' : 'not an SMTP protocol-log row';
+    addProblem(this.stats, lineNo, reason, `line ${lineNo}: ${what} (${why}); skipped`);
+  }
+
+  private truncated(lineNo: number): void {
+    this.skip('truncated-last-line');
+    addProblem(
+      this.stats,
+      lineNo,
+      'truncated-last-line',
+      `line ${lineNo}: the last line has no line end and is incomplete (the file may still be being written); skipped`,
+    );
+  }
+
+  /** A field list that is a protocol log's or a message-tracking log's (the latter is then refused). */
+  private knownFieldList(value: string): boolean {
+    const verdict = mapFields(splitFieldNames(value), '');
+    return verdict.map !== null || verdict.kind === 'message-tracking';
+  }
+
+  /** A bare `date-time,…` field-name row (some Exchange logs write one before `#Software:`). */
+  private bareFieldRow(text: string, lineNo: number): boolean {
+    if (!this.knownFieldList(text)) return false;
+    this.headerLine({ key: 'fields', value: text }, 'row', lineNo);
+    return true;
+  }
+
+  /** `style`: how the line was written: `#Key: v`, `Key: v` (web copy), or a bare field-name row. */
+  private headerLine(h: HeaderLine, style: '#' | '' | 'row', lineNo: number): void {
+    this.skip('header');
+    if (this.header === null) this.header = { software: null, version: null, logType: null, date: null, fields: null };
+    const header = this.header;
+    const value = h.value.slice(0, MAX_HEADER_VALUE);
+    switch (h.key) {
+      case 'software':
+        header.software = value;
+        break;
+      case 'version':
+        header.version = value;
+        break;
+      case 'date':
+        header.date = value;
+        // Reports print it next to findings: keep it short and free of control characters.
+        if (this.stats.headerDate === null) this.stats.headerDate = sanitize(h.value, 64);
+        break;
+      case 'logType': {
+        header.logType = value;
+        const verdict = judgeLogType(h.value, style !== '#');
+        if (verdict.refusal !== null) this.refuse(verdict.kind, verdict.refusal, lineNo);
+        else this.headerKind(verdict.kind, lineNo);
+        break;
+      }
+      case 'fields': {
+        const names = splitFieldNames(h.value);
+        header.fields = names.slice(0, 64);
+        const verdict = mapFields(names, style === 'row' ? '' : `${style}Fields: `);
+        if (verdict.map === null) this.refuse(verdict.kind, verdict.refusal, lineNo);
+        else this.map = verdict.map;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private headerKind(kind: InputKind, lineNo: number): void {
+    const stats = this.stats;
+    if (this.kindFromHeader && stats.kind !== kind) {
+      // Concatenated logs of both directions: keep the first, sessions would mix otherwise unnoticed.
+      addProblem(stats, lineNo, 'log-type-changed', `line ${lineNo}: the log type changes to ${kind} mid-file; the input is still read as ${stats.kind}`);
+      return;
+    }
+    stats.kind = kind;
+    this.kindFromHeader = true;
+    this.vote = null;
+  }
+
+  private refuse(kind: InputKind, reason: string, lineNo: number): void {
+    const stats = this.stats;
+    this.refused = true;
+    if (stats.records === 0 && !this.kindFromHeader) stats.kind = kind;
+    if (stats.error === null) stats.error = reason;
+    addProblem(stats, lineNo, 'refused-input', `line ${lineNo}: ${reason}; the rest of the input is not read`);
+    // onHeader is about protocol-log headers: a foreign block is reported through stats.error instead.
+    this.header = null;
+  }
+
+  private closeHeader(): void {
+    const h = this.header;
+    if (h === null) return;
+    this.header = null;
+    this.onHeader?.(h);
+  }
+
+  private settleDirection(final: boolean): void {
+    const vote = this.vote;
+    // A header's Log-type, and the kind of a refused input, are not second-guessed from rows.
+    if (vote === null || this.kindFromHeader || this.stats.kind !== 'unknown') return;
+    const d = decideDirection(vote, final);
+    if (d === null) return;
+    this.stats.kind = d === 'send' ? 'smtp-send' : 'smtp-receive';
+    this.vote = null;
+  }
+}
+
+/** Streams opened with an encoding hand out strings (the UTF-8 they were decoded from); web streams give Uint8Array. */
+function asBuffer(chunk: Buffer | Uint8Array | string): Buffer {
+  if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
+  if (Buffer.isBuffer(chunk)) return chunk;
+  return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+/**
+ * Reads an SMTP Send/Receive protocol log from raw byte chunks. Yields records in batches (one array per input
+ * chunk, possibly empty arrays are not yielded) because per-record async iteration is too slow for GB inputs.
+ * Updates `stats` as it goes: lines, records, skipped[reason], problems (keep at most 20, each with 1-based line,
+ * reason, message), from/to (min/max record time string), headerDate, kind ('smtp-receive' | 'smtp-send' once known).
+ * Never throws on bad data. Invariant at the end: stats.lines === stats.records + sum(stats.skipped).
+ */
+export async function* readProtocolLog(
+  chunks: AsyncIterable<Buffer>,
+  stats: InputStats,
+  options: ProtocolReadOptions = {},
+): AsyncIterable<LogRecord[]> {
+  const parser = new ProtocolParser(stats, options);
+  for await (const chunk of chunks) {
+    const buf = asBuffer(chunk as Buffer | Uint8Array | string);
+    const records = parser.push(buf);
+    if (records.length > 0) yield records;
+  }
+  const last = parser.end();
+  if (last.length > 0) yield last;
+}
+
+/** Whole-buffer parse with options; detection uses it on the first bytes of an input. */
+export function parseProtocolBuffer(
+  input: Buffer,
+  source: string,
+  options: ProtocolReadOptions = {},
+): { records: LogRecord[]; stats: InputStats } {
+  const stats = emptyStats(source);
+  const parser = new ProtocolParser(stats, options);
+  const records = parser.push(input);
+  for (const r of parser.end()) records.push(r);
+  return { records, stats };
+}
+
+/** Same parser, synchronous over a whole buffer/string: used by tests and by the differential test. */
+export function parseProtocolText(text: string | Buffer, source = 'text'): { records: LogRecord[]; stats: InputStats } {
+  return parseProtocolBuffer(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, source);
+}
