@@ -110,6 +110,11 @@ describe('session facts', () => {
     expect(s.mailAccepted).toBe(true);
   });
 
+  it('reads the AUTH user of a successful login (`<user>,authenticated`)', () => {
+    const s = one(session('08DE0000000000C1', `+,,\n<,AUTH LOGIN,\n>,334 VXNlcm5hbWU6,\n*,scanner@contoso.com,authenticated\n>,235 2.7.0 Authentication successful,\n-,,Remote`));
+    expect(s.authUser).toBe('scanner@contoso.com');
+  });
+
   it('reads multi-row certificates, failure names and AUTH users', () => {
     const s = one(
       session(

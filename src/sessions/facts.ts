@@ -143,7 +143,9 @@ export function summarizeSession(records: LogRecord[], meta: SessionMeta): Sessi
           tlsErrors.push(failed);
           break;
         }
+        // Failed logins log `User Name: <user>`; successful ones `<user>` in data with context `authenticated`.
         if (r.context.startsWith('User Name: ')) authUser = r.context.slice(11).trim() || authUser;
+        else if (r.context === 'authenticated' && r.data !== '') authUser = r.data;
         break;
       }
       default:
