@@ -161,7 +161,7 @@ export async function main(io: CliIo): Promise<number> {
     if (inputs.length === 0) throw new UsageError(merge ? 'merge needs at least one JSON report' : 'no input given (a file, folder, glob or - for standard input)');
 
     const quiet = values.quiet === true;
-    const progress = !quiet && io.stderr.isTTY === true ? progressLine(io.stderr) : null;
+    const progress = !quiet && io.stderr.isTTY === true ? progressLine(io.stderr, Number(io.env.LOGSCAN_PROGRESS_AFTER_MS ?? 1000)) : null;
     let report: Report;
     if (merge) {
       report = mergeReports(await readReports(inputs), samples === undefined ? {} : { samples });
@@ -227,18 +227,18 @@ async function readReports(paths: readonly string[]): Promise<Report[]> {
 }
 
 /** A single self-overwriting status line on a terminal, shown only once a run takes longer than a second. */
-function progressLine(stderr: CliIo['stderr']) {
+function progressLine(stderr: CliIo['stderr'], afterMs: number) {
   const started = Date.now();
-  let last = 0;
+  let last = -Infinity;
   let shown = false;
   return {
     update(p: ScanProgress) {
       const now = Date.now();
-      if (now - started < 1000 || now - last < 200) return;
+      if (now - started < afterMs || now - last < 200) return;
       last = now;
       shown = true;
       const mb = p.bytesRead / 1048576;
-      const rate = mb / ((now - started) / 1000);
+      const rate = mb / Math.max(0.001, (now - started) / 1000);
       stderr.write(`\r\u001b[2Kfiles ${p.filesDone}/${p.filesTotal}  ${mb.toFixed(0)} MB  ${rate.toFixed(0)} MB/s`);
     },
     done() {
