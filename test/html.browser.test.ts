@@ -1,7 +1,7 @@
 /**
  * The HTML report in a real browser (Debian's Chromium driven by playwright-core): it renders, sorts,
  * filters, expands, makes no request but its own file, logs no error, and the hostile report's payloads
- * never run. Also writes docs/report-screenshot.png.
+ * never run. Also writes docs/report-screenshot.png (the report of samples/).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +13,25 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../src/output/html.js';
 import type { Report } from '../src/types.js';
-import { XSS_EHLO, XSS_HOST, XSS_SAMPLE, cleanReport, hostileReport } from './fixtures/html/report.js';
+import { XSS_EHLO, XSS_HOST, XSS_SAMPLE, hostileReport } from './fixtures/html/report.js';
+import { scan } from '../src/scan.js';
+
+const XSS_EHLO_LOG = '<img src=x onerror=alert(3)>';
+const HOSTILE_RECEIVE_LOG = [
+  '\uFEFF#Software: Microsoft Exchange Server',
+  '#Version: 15.0.0.0',
+  '#Log-type: SMTP Receive Protocol Log',
+  '#Date: 2025-11-10T11:00:00.000Z',
+  '#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context',
+  '2025-11-10T11:00:01.000Z,EVIL\\Default Frontend EVIL,08DE1B4BA26EFFF1,0,10.0.1.30:25,203.0.113.66:40000,+,,',
+  '2025-11-10T11:00:01.010Z,EVIL\\Default Frontend EVIL,08DE1B4BA26EFFF1,1,10.0.1.30:25,203.0.113.66:40000,>,220 EVIL Microsoft ESMTP MAIL Service ready,',
+  `2025-11-10T11:00:01.020Z,EVIL\\Default Frontend EVIL,08DE1B4BA26EFFF1,2,10.0.1.30:25,203.0.113.66:40000,<,EHLO ${XSS_EHLO_LOG},`,
+  '2025-11-10T11:00:01.030Z,EVIL\\Default Frontend EVIL,08DE1B4BA26EFFF1,3,10.0.1.30:25,203.0.113.66:40000,>,250  EVIL Hello [203.0.113.66] SIZE STARTTLS AUTH,',
+  '2025-11-10T11:00:01.040Z,EVIL\\Default Frontend EVIL,08DE1B4BA26EFFF1,4,10.0.1.30:25,203.0.113.66:40000,<,MAIL FROM:<x@evil.example>,',
+  '2025-11-10T11:00:01.050Z,EVIL\\Default Frontend EVIL,08DE1B4BA26EFFF1,5,10.0.1.30:25,203.0.113.66:40000,>,250 2.1.0 Sender OK,',
+  '2025-11-10T11:00:01.060Z,EVIL\\Default Frontend EVIL,08DE1B4BA26EFFF1,6,10.0.1.30:25,203.0.113.66:40000,-,,Remote',
+  '',
+].join('\r\n');
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -285,10 +303,19 @@ describe('HTML report in Chromium', () => {
     }
   });
 
-  it('renders the clean report and saves docs/report-screenshot.png', async () => {
-    const report = cleanReport();
-    const o = await open(report, 'clean.html');
+  it('renders the report of samples/ (plus a hostile EHLO) and saves docs/report-screenshot.png', async () => {
+    const hostileLog = join(dir, 'EVIL', 'FrontEnd', 'ProtocolLog', 'SmtpReceive', 'RECV2025111011-1.LOG');
+    mkdirSync(dirname(hostileLog), { recursive: true });
+    writeFileSync(hostileLog, HOSTILE_RECEIVE_LOG);
+    const report = await scan([join(ROOT, 'samples'), hostileLog]);
+    expect(report.groups.some((g) => g.remoteNames.includes(XSS_EHLO_LOG))).toBe(true);
+    const o = await open(report, 'samples.html');
     try {
+      expect(await o.page.locator('#groups tr.row:visible').count()).toBe(report.groups.length);
+      expect(await o.page.locator('svg').first().isVisible()).toBe(true);
+      // The hostile name is shown as text, never parsed as markup.
+      expect(await o.page.locator('#groups td.host', { hasText: XSS_EHLO_LOG }).count()).toBeGreaterThan(0);
+      expect(await o.page.locator('#groups img').count()).toBe(0);
       // Show one expanded group so the screenshot documents the evidence view.
       const first = o.page.locator('#groups > tbody').first();
       await first.locator('button.expander').click();
