@@ -13,7 +13,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../src/output/html.js';
 import type { Report } from '../src/types.js';
-import { XSS_EHLO, XSS_HOST, XSS_SAMPLE, hostileReport } from './fixtures/html/report.js';
+import { XSS_EHLO, XSS_HOST, XSS_SAMPLE, cleanReport, hostileReport } from './fixtures/html/report.js';
 import { scan } from '../src/scan.js';
 
 const XSS_EHLO_LOG = '<img src=x onerror=alert(3)>';
