@@ -110,7 +110,7 @@ describe('queueFindings', () => {
     for await (const batch of readQueueExport(one(), stats, 'queue-csv')) for (const e of batch) findings.push(...queueFindings(e, hints));
     expect(findings.map((f) => [f.category, f.detail, f.remoteHost, f.messages, f.sessionKey])).toEqual([
       ['socket-error', 'SocketError', 'contoso-partner.com', 14, 'EX01-get-queue.csv:5'],
-      ['tls-negotiation-failed', 'SocketError', '104.47.55.110', 27, 'EX01-get-queue.csv:6'],
+      ['tls-negotiation-failed', 'SocketError', '104.47.17.106', 27, 'EX01-get-queue.csv:6'],
     ]);
   });
 });

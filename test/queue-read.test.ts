@@ -104,7 +104,7 @@ describe('readQueueExport: Export-Csv', () => {
     expect(partner?.lastError?.innermost).toBe('421 4.4.2 Connection dropped due to SocketError');
     const o365 = entries.find((e) => e.nextHopDomain === 'contoso.mail.protection.outlook.com');
     expect(o365?.deliveryType).toBe('DnsConnectorDelivery');
-    expect(o365?.lastError?.ip).toBe('104.47.55.110');
+    expect(o365?.lastError?.ip).toBe('104.47.17.106');
     expect(classifyReply(o365?.lastError?.innermost ?? '')).toEqual({ category: 'tls-negotiation-failed', detail: 'SocketError' });
     // en-US `11/10/2025` could be 10 November or 11 October: kept raw
     expect(o365?.time).toEqual({ raw: '11/10/2025 9:41:07 AM', iso: null });

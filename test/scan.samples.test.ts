@@ -43,6 +43,18 @@ describe('samples/ (the README example)', () => {
     }
   });
 
+  it('puts the stuck queue and the failing sessions to the same host side by side (mixed folder)', async () => {
+    const { report } = await sessionsOf('samples');
+    const kinds = new Set(report.inputs.map((i) => i.kind));
+    expect(kinds).toEqual(new Set(['smtp-receive', 'smtp-send', 'queue-csv']));
+    const o365 = report.groups.filter((g) => g.remoteHost === '104.47.17.106');
+    expect(o365.map((g) => g.direction).sort()).toEqual(['queue', 'send']);
+    expect(o365.find((g) => g.direction === 'queue')).toMatchObject({ messages: 27, byCategory: { 'tls-negotiation-failed': 1 } });
+    const host = report.hosts.find((h) => h.key === '104.47.17.106')!;
+    expect(host.messages).toBe(27);
+    expect(host.byCategory['tls-negotiation-failed']).toBe(3);
+  });
+
   it('keeps a session whole across the hourly rotation of one server', async () => {
     const { seen } = await sessionsOf('samples/EX01/FrontEnd');
     const spanning = seen.filter((s) => new Set(s.session.records.map((r) => r.source)).size > 1);
