@@ -48,7 +48,10 @@ function isReplyRow(r: LogRecord, session: Session): boolean {
 /** First reply row whose text falls in a category of `classifyReply`. */
 function findReply(session: Session, category: TextCategory): RuleMatch | null {
   for (const r of session.records) {
-    if (!isReplyRow(r, session) || r.data === '') continue;
+    if (!isReplyRow(r, session)) continue;
+    // Only 4xx/5xx replies can be failures: skipping the rest keeps the text matchers off the hot path.
+    const c = r.data.charCodeAt(0);
+    if (c !== 52 && c !== 53) continue;
     const m = classifyReply(r.data);
     if (m !== null && m.category === category) return { detail: m.detail, evidence: [r] };
   }
