@@ -11,7 +11,7 @@ import type {
   Timeline,
   TlsVersion,
 } from '../types.js';
-import { finalizeReport, groupKey, type Accumulated } from './finalize.js';
+import { emptyAccumulated, finalizeReport, groupKey, type Accumulated } from './finalize.js';
 
 export interface ReportOptions {
   /** Evidence samples kept per group and category (earliest first). Default 3. */
@@ -41,17 +41,7 @@ export class ReportBuilder {
 
   constructor(options: ReportOptions) {
     this.#samples = Math.max(0, options.samples ?? 3);
-    this.#acc = {
-      version: options.version,
-      categories: options.categories,
-      inputs: [],
-      groups: new Map(),
-      servers: new Map(),
-      hours: new Map(),
-      sessions: 0,
-      incomplete: 0,
-      samplesPerCategory: this.#samples,
-    };
+    this.#acc = emptyAccumulated(options.version, options.categories, this.#samples);
   }
 
   addInput(stats: InputStats): void {

@@ -18,6 +18,10 @@ export interface Accumulated {
   dayBuckets?: boolean;
 }
 
+export function emptyAccumulated(version: string, categories: CategoryInfo[], samplesPerCategory: number): Accumulated {
+  return { version, categories, inputs: [], groups: new Map(), servers: new Map(), hours: new Map(), sessions: 0, incomplete: 0, samplesPerCategory };
+}
+
 export function groupKey(direction: string, server: string | null, connector: string, remoteHost: string): string {
   return JSON.stringify([direction, server, connector, remoteHost]);
 }

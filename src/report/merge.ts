@@ -1,6 +1,6 @@
 import type { CategoryInfo, Report } from '../types.js';
 import { addAuthUser, addCertificate, addDetail, addName, addSample, widen } from './builder.js';
-import { finalizeReport, groupKey, type Accumulated } from './finalize.js';
+import { emptyAccumulated, finalizeReport, groupKey } from './finalize.js';
 
 export interface MergeOptions {
   /** Samples kept per group and category; use the value the reports were made with. Default 3. */
@@ -18,17 +18,7 @@ export function mergeReports(reports: readonly Report[], options: MergeOptions =
   }
   const limit = options.samples ?? 3;
   const categories: CategoryInfo[] = [];
-  const acc: Accumulated = {
-    version: options.version ?? reports[0]?.generator.version ?? '0.0.0',
-    categories,
-    inputs: [],
-    groups: new Map(),
-    servers: new Map(),
-    hours: new Map(),
-    sessions: 0,
-    incomplete: 0,
-    samplesPerCategory: limit,
-  };
+  const acc = emptyAccumulated(options.version ?? reports[0]?.generator.version ?? '0.0.0', categories, limit);
   for (const report of reports) {
     for (const c of report.categories) if (!categories.some((k) => k.id === c.id)) categories.push(c);
     acc.inputs.push(...report.inputs);
