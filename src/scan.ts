@@ -250,8 +250,10 @@ async function* countBytes(
   onProgress: ScanOptions['onProgress'],
 ): AsyncIterable<Buffer> {
   let sinceReport = 0;
+  // The protocol reader counts its own bytes (it is also used without scan()); the queue reader does not.
+  const readerCounts = PROTOCOL_KINDS.has(stats.kind);
   for await (const chunk of chunks) {
-    stats.bytes += chunk.length;
+    if (!readerCounts) stats.bytes += chunk.length;
     progress.bytesRead += chunk.length;
     sinceReport += chunk.length;
     if (sinceReport >= 64 * 1024 * 1024) {

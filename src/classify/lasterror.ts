@@ -81,20 +81,34 @@ function normalise(raw: string): string {
   return text.replace(/\s+/g, ' ').replace(/\\"/g, '"').replace(/""/g, '"').trim();
 }
 
+/**
+ * `s` without trailing characters from `chars` (and whitespace when `space`). A loop, not `/[…]+$/`: an
+ * end-anchored character-class regex restarts at every position and is quadratic on a long run of those characters.
+ */
+function stripEnd(s: string, chars: string, space = false): string {
+  let e = s.length;
+  while (e > 0) {
+    const c = s.charAt(e - 1);
+    if (chars.includes(c) || (space && c.trim() === '')) e--;
+    else break;
+  }
+  return s.slice(0, e);
+}
+
 function trimLayer(s: string): string {
-  return s.trim().replace(/^['"]+/, '').replace(/['"]+$/, '').trim();
+  return stripEnd(s.trim().replace(/^['"]+/, ''), `'"`).trim();
 }
 
 /** Outer layer text ends where its inner text begins: drop the `:` / quote that introduced it. */
 function trimOuter(s: string): string {
-  return s.trim().replace(/[\s:'"]+$/, '');
+  return stripEnd(s.trim(), `:'"`, true);
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Targets
 
 function cleanIp(value: string, hasPort: boolean): string | null {
-  let v = value.trim().replace(/[.,;'"]+$/, '');
+  let v = stripEnd(value.trim(), `.,;'"`);
   const bracketed = /^\[([^\]]{1,64})\](?::\d{1,5})?$/.exec(v);
   if (bracketed) v = bracketed[1] ?? '';
   else {

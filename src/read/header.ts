@@ -122,6 +122,10 @@ export function mapFields(names: readonly string[], shownPrefix: string): Fields
   if (names[0] === 'date-time' && names[1] === 'client-ip') {
     return { map: null, refusal: messageTrackingReason(shown), kind: 'message-tracking' };
   }
+  // IIS writes W3C `#Fields:` separated by spaces; saying "IIS log" tells the user which folder they picked.
+  if (names.length === 1 && (names[0] ?? '').split(' ').some((n) => n === 's-ip' || n === 'c-ip' || n === 'cs-method')) {
+    return { map: null, refusal: `IIS / W3C web server log (${shown}): not an SMTP protocol log, it has no SMTP sessions`, kind: 'unknown' };
+  }
   const at = (name: string): number => names.indexOf(name);
   const sessionId = at('session-id');
   const event = at('event');

@@ -64,9 +64,18 @@ export async function expandInputs(args: readonly string[], stdin?: AsyncIterabl
         const found = await fg('**/*', { cwd: arg, onlyFiles: true, dot: false, suppressErrors: true, followSymbolicLinks: true });
         found.sort();
         for (const f of found) add(joinPath(arg, f));
-        // fast-glob leaves out dangling links silently; list them so they are reported, not lost.
-        const links = await fg('**/*', { cwd: arg, onlyFiles: false, dot: false, suppressErrors: true, followSymbolicLinks: false, stats: true });
-        for (const l of links) if (l.stats?.isSymbolicLink()) add(joinPath(arg, l.path));
+        // fast-glob leaves out dangling links, FIFOs, sockets and devices silently; list them so they are
+        // reported, not lost. They are never opened: a FIFO without a writer would block the run forever.
+        const entries = await fg('**/*', { cwd: arg, onlyFiles: false, dot: false, suppressErrors: true, followSymbolicLinks: false, stats: true });
+        for (const l of entries) {
+          const path = joinPath(arg, l.path);
+          const target = l.stats?.isSymbolicLink() ? await stat(path).catch(() => null) : l.stats;
+          if (l.stats?.isSymbolicLink() && target === null) add(path);
+          else if (target && !target.isFile() && !target.isDirectory() && !seen.has(resolve(path))) {
+            seen.add(resolve(path));
+            missing.push([path, 'not a regular file (FIFO, socket or device); not read']);
+          }
+        }
       } else add(arg);
       continue;
     }

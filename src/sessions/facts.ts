@@ -81,6 +81,9 @@ function heloName(command: string): string | null {
  * Derives the facts of one SMTP session from its rows. Pure: the same rows give the same session.
  * State is tracked in order, because what a reply means depends on the command before it.
  */
+/** Distinct EHLO/HELO names kept per session; reports show at most 20 per group anyway. */
+const MAX_REMOTE_NAMES = 64;
+
 export function summarizeSession(records: LogRecord[], meta: SessionMeta): Session {
   const first = records[0]!;
   const direction = meta.direction;
@@ -156,7 +159,8 @@ export function summarizeSession(records: LogRecord[], meta: SessionMeta): Sessi
           else if (verb === 'QUIT') quit = true;
           else if (direction === 'receive' && (verb === 'EHLO' || verb === 'HELO')) {
             const name = heloName(cmd);
-            if (name !== null && !names.includes(name)) names.push(name);
+            // Bounded: a hostile client sending 100,000 different EHLO names must not make this quadratic.
+            if (name !== null && names.length < MAX_REMOTE_NAMES && !names.includes(name)) names.push(name);
           }
           // Pipelined commands (MAIL, RCPT, DATA in one go) are answered in order: keep them in a queue.
           if (pending.length < 64) pending.push(verb);

@@ -70,7 +70,11 @@ export function emptyCertificate(role: string): Certificate {
 
 /** Multi-row style: applies one `Certificate subject` / `… issuer name` / … row to the certificate. */
 export function applyCertificateRow(cert: Certificate, label: string, value: string): boolean {
-  const l = label.trim().replace(/\*+$/, '');
+  // A loop, not `/\*+$/`, which is quadratic on a long run of `*` in hostile log text.
+  const trimmed = label.trim();
+  let end = trimmed.length;
+  while (end > 0 && trimmed.charCodeAt(end - 1) === 42) end--;
+  const l = trimmed.slice(0, end);
   switch (l) {
     case 'Certificate subject': cert.subject = value; return true;
     case 'Certificate issuer name': cert.issuer = value; return true;
