@@ -1,0 +1,64 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { scan } from '../src/scan.js';
+
+const run = promisify(execFile);
+
+interface CaseResult {
+  id: string;
+  name: string;
+  seconds: number;
+  mibPerSec: number;
+  count: { label: string; records?: number; sessions?: number; findings?: number; lines?: number };
+}
+
+interface BenchSummary {
+  results: CaseResult[];
+  data: Record<string, { path: string; bytes: number; sessions: number }>;
+  memory: unknown;
+}
+
+const EXPECTED_CASES = ['csv-parse', 'logscan-receive', 'logscan-send', 'logscan-rotated-j1', 'logscan-rotated-j2', 'grep'];
+
+function countOf(r: CaseResult): number {
+  return r.count.records ?? r.count.sessions ?? r.count.lines ?? 0;
+}
+
+// The harness runs the built CLI: `npm test` builds first; a bare `vitest run` needs `npm run build` once.
+describe('bench/run.mjs --quick', () => {
+  it('runs every case on a few MB, with counts that match a direct scan()', async () => {
+    expect(existsSync('dist/bin.js'), 'dist/bin.js is missing: run `npm run build` first').toBe(true);
+    const { stdout } = await run(process.execPath, ['bench/run.mjs', '--quick', '--no-write'], { maxBuffer: 16 * 1024 * 1024 });
+    const line = stdout.split('\n').find((l) => l.startsWith('BENCH_JSON '));
+    expect(line).toBeDefined();
+    const summary = JSON.parse(line!.slice('BENCH_JSON '.length)) as BenchSummary;
+
+    expect(summary.results.map((r) => r.id)).toEqual(EXPECTED_CASES);
+    expect(summary.memory).toBeNull();
+    for (const r of summary.results) {
+      expect(countOf(r), r.id).toBeGreaterThan(0);
+      expect(r.seconds, r.id).toBeGreaterThan(0);
+      expect(Number.isFinite(r.mibPerSec), r.id).toBe(true);
+      // The human-readable lines carry the count too, so a wrong run is visible without the JSON.
+      expect(stdout).toContain(`${r.name}`);
+      expect(stdout).toContain(r.count.label);
+    }
+    expect(stdout).toMatch(/receive log: [\d.,]+× csv-parse/);
+
+    const byId = Object.fromEntries(summary.results.map((r) => [r.id, r]));
+    const recv = summary.data.recv!;
+    const direct = await scan(recv.path);
+    expect(byId['logscan-receive']!.count.sessions).toBe(direct.totals.sessions);
+    expect(byId['logscan-receive']!.count.findings).toBe(direct.totals.findings);
+    // The generator says how many sessions it wrote; logscan must find them all.
+    expect(direct.totals.sessions).toBe(recv.sessions);
+    // csv-parse counts the same rows logscan reads as records.
+    expect(byId['csv-parse']!.count.records).toBe(direct.inputs[0]!.records);
+    // Threads must not change the result.
+    expect(byId['logscan-rotated-j2']!.count).toEqual(byId['logscan-rotated-j1']!.count);
+    const rotated = await scan(summary.data.rotated!.path);
+    expect(byId['logscan-rotated-j1']!.count.sessions).toBe(rotated.totals.sessions);
+  }, 60_000);
+});
