@@ -48,7 +48,7 @@ Sessions:
       --max-open <n>      sessions held open at once before the oldest is reported incomplete (default 20000)
       --idle <duration>   a session silent this long in log time is reported incomplete (default 15m)
   -j, --jobs <n>          worker threads; each takes whole log sets (a server's rotated files), so the
-                          report is the same for any n (default: number of cores)
+                          report is the same for any n (default: number of cores minus one)
 
   -h, --help              this help
   -v, --version           the version
@@ -179,7 +179,7 @@ export async function main(io: CliIo): Promise<number> {
           maxOpenSessions: parseCount('max-open', values['max-open'], 1),
           idleTimeoutMs: values.idle === undefined ? undefined : parseDurationMs(values.idle),
         },
-        jobs: parseCount('jobs', values.jobs, 1) ?? availableParallelism(),
+        jobs: parseCount('jobs', values.jobs, 1) ?? defaultJobs(),
         onProgress: progress?.update,
       });
     }
@@ -204,6 +204,14 @@ export async function main(io: CliIo): Promise<number> {
     }
     throw e;
   }
+}
+
+/**
+ * One core is left free: V8's garbage collector already uses a second core for a single parse, and on this
+ * project's 2-core benchmark machine two workers were slower than one (docs/performance.md).
+ */
+function defaultJobs(): number {
+  return Math.max(1, availableParallelism() - 1);
 }
 
 function matches(report: Report, categories: readonly string[]): boolean {
