@@ -1,31 +1,15 @@
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBuiltCli, runCli, type Run } from './helpers/cli.js';
 import type { Report, ReportGroup } from '../src/types.js';
 
-const BIN = join(process.cwd(), 'dist', 'bin.js');
 let dir: string;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 function run(args: string[], input?: Buffer | string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, cwd: dir });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-    child.stdin.end(input ?? '');
-  });
+  return runCli(args, dir, input);
 }
 
 async function json(args: string[], input?: Buffer | string): Promise<Report> {
@@ -40,7 +24,7 @@ function shape(groups: ReportGroup[]) {
 }
 
 beforeAll(() => {
-  if (!existsSync(BIN)) throw new Error('dist/bin.js is missing: run `npm run build` (npm test does it first)');
+  requireBuiltCli();
   dir = mkdtempSync(join(tmpdir(), 'logscan-cli-'));
   // A collected folder: one server nested deeper, one rotated file gzipped, plus the queue export.
   cpSync(join(process.cwd(), 'samples'), join(dir, 'flat'), { recursive: true });

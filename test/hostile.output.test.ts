@@ -2,17 +2,16 @@
  * Safe output, end to end: a protocol log whose EHLO name and certificate subject are hostile goes through the
  * built CLI in every format; each format must neutralise it in its own way and still say what was skipped.
  */
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBuiltCli, runCli, type Run } from './helpers/cli.js';
 import type { Report } from '../src/types.js';
 import { expectAccounting, inputNamed, receiveLog } from './fixtures/hostile/logs.js';
 
-const BIN = join(process.cwd(), 'dist', 'bin.js');
 const EVIL = '=HYPERLINK("http://x")\u001b[2J\u0007|<script>alert(1)</script>';
 /** Characters a terminal acts on; none may reach any output raw. */
 const RAW_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
@@ -20,27 +19,12 @@ const RAW_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 let dir: string;
 let evilLog: string;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 function run(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, cwd: dir });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-    child.stdin.end('');
-  });
+  return runCli(args, dir);
 }
 
 beforeAll(() => {
-  if (!existsSync(BIN)) throw new Error('dist/bin.js is missing: run `npm run build` (npm test does it first)');
+  requireBuiltCli();
   dir = mkdtempSync(join(tmpdir(), 'logscan-hostile-out-'));
   evilLog = join(dir, 'RECV-evil.LOG');
   // TLS 1.0 so the sessions become findings with evidence, and the names reach every part of every format.
