@@ -2,7 +2,7 @@
  * Safe output, end to end: a protocol log whose EHLO name and certificate subject are hostile goes through the
  * built CLI in every format; each format must neutralise it in its own way and still say what was skipped.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
