@@ -353,3 +353,20 @@ describe('text helpers', () => {
     expect(formatSpan('2024-05-14T00:00:00Z', '2024-05-13T00:00:00Z')).toBe('');
   });
 });
+
+describe('renderHtml group details', () => {
+  it('shows AUTH users and certificates of a group, escaped', () => {
+    const base = cleanReport();
+    const g: ReportGroup = {
+      ...(base.groups[0] as ReportGroup),
+      authUsers: ['scanner@contoso.com', '<b>x</b>@evil.example'],
+      certificates: [{ role: 'Received certificate', subject: 'CN=<i>mx</i>.partner.example', issuer: 'CN=Issuing CA', thumbprint: 'AB12CD34EF56AB12CD34EF56AB12CD34EF56AB12', notAfter: '2026-01-18T07:41:11.000Z' }],
+    };
+    const html = renderHtml({ ...base, groups: [g, ...base.groups.slice(1)] }, { generatedAt: NOW });
+    expect(html).toContain('<dt>AUTH users</dt><dd class="break">scanner@contoso.com, &lt;b&gt;x&lt;/b&gt;@evil.example</dd>');
+    expect(html).toContain('<dt>Received certificate</dt>');
+    expect(html).toContain('CN=&lt;i&gt;mx&lt;/i&gt;.partner.example');
+    expect(html).toContain('expires 2026-01-18');
+    expect(html).not.toContain('<i>mx</i>');
+  });
+});

@@ -408,6 +408,17 @@ function detailsList(g: ReportGroup, cats: CategoryView[]): string {
     if (parts.length > 0) items.push(`<dt>${text(cats.find((c) => c.id === category)?.title ?? category)}</dt><dd>${parts.join(', ')}</dd>`);
   }
   if (g.remoteNames.length > 0) items.push(`<dt>Remote names</dt><dd class="break">${g.remoteNames.map(text).join(', ')}</dd>`);
+  // The AUTH user tells which printer or application hides behind an IP.
+  if (g.authUsers && g.authUsers.length > 0) items.push(`<dt>AUTH users</dt><dd class="break">${g.authUsers.map(text).join(', ')}</dd>`);
+  for (const c of g.certificates ?? []) {
+    const parts = [
+      c.subject ? `subject <span class="mono">${text(c.subject)}</span>` : '',
+      c.issuer ? `issuer <span class="mono">${text(c.issuer)}</span>` : '',
+      c.thumbprint ? `thumbprint <span class="mono">${text(c.thumbprint)}</span>` : '',
+      c.notAfter ? `expires ${text(c.notAfter.slice(0, 10))}` : '',
+    ].filter((p) => p !== '');
+    items.push(`<dt>${text(c.role)}</dt><dd class="break">${parts.join(', ')}</dd>`);
+  }
   if (g.hint) items.push(`<dt>What to do</dt><dd>${text(g.hint)}</dd>`);
   return `<dl class="kv">${items.join('')}</dl>`;
 }
