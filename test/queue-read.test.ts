@@ -4,26 +4,12 @@ import fc from 'fast-check';
 import type { InputKind, InputStats, QueueEntry } from '../src/types.js';
 import { readQueueExport, sniffQueue } from '../src/read/queue/index.js';
 import { classifyReply } from '../src/classify/replies.js';
+import { emptyStats } from '../src/read/stats.js';
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/queue/${name}`, import.meta.url));
 const real = (name: string): Buffer => readFileSync(new URL(`./fixtures/real/${name}`, import.meta.url));
 const sample = (name: string): Buffer => readFileSync(new URL(`../samples/queue/${name}`, import.meta.url));
 
-function emptyStats(source: string): InputStats {
-  return {
-    source,
-    kind: 'unknown',
-    bytes: 0,
-    lines: 0,
-    records: 0,
-    skipped: {},
-    problems: [],
-    error: null,
-    headerDate: null,
-    from: null,
-    to: null,
-  };
-}
 
 async function* chunked(buf: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);

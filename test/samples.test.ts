@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import fg from 'fast-glob';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { loadExpectedSessions, type ExpectedSession } from './helpers/samples-expected.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SAMPLES = join(ROOT, 'samples');
@@ -15,17 +16,8 @@ const LOG_FILES = fg
   .sync('**/*.LOG', { cwd: SAMPLES, ignore: ['queue/**'], caseSensitiveMatch: false })
   .sort();
 
-interface Expected {
-  file: string;
-  sessionId: string;
-  direction: 'send' | 'receive';
-  remoteIp: string;
-  categories: Array<{ category: string; detail: string | null }>;
-  tls: string;
-  note: string;
-  continuedIn?: string[];
-}
-const EXPECTED: Expected[] = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/samples-expected.json'), 'utf8'));
+type Expected = ExpectedSession;
+const EXPECTED: Expected[] = loadExpectedSessions();
 
 interface Row {
   file: string;

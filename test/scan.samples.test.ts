@@ -1,18 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
 import type { Finding, Session } from '../src/types.js';
+import { loadExpectedSessions } from './helpers/samples-expected.js';
 
-interface Expected {
-  file: string;
-  sessionId: string;
-  direction: 'send' | 'receive';
-  remoteIp: string;
-  categories: Array<{ category: string; detail: string | null }>;
-  tls: string;
-}
 
-const expected = JSON.parse(readFileSync(new URL('./fixtures/samples-expected.json', import.meta.url), 'utf8')) as Expected[];
+const expected = loadExpectedSessions();
 
 async function sessionsOf(inputs: string | string[]) {
   const seen: Array<{ session: Session; findings: readonly Finding[] }> = [];
