@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import { isValid, parseISO, sub } from 'date-fns';
 import { scan, type ScanProgress } from './scan.js';
 import { mergeReports } from './report/merge.js';
-import { formatReport, type OutputFormat } from './output/index.js';
+import { formatReport, jsonChunks, type OutputFormat } from './output/index.js';
+import { Readable } from 'node:stream';
 import { stripControl } from './output/sanitize.js';
 import { VERSION } from './version.js';
 import type { Report } from './types.js';
@@ -189,9 +190,10 @@ export async function main(io: CliIo): Promise<number> {
     const color =
       !toFile && values['no-color'] !== true && io.env.NO_COLOR === undefined && (values.color === true || io.stdout.isTTY === true);
     const width = !toFile && io.stdout.isTTY ? ((io.stdout as { columns?: number }).columns ?? 100) : 160;
-    const text = formatReport(report, format, { color, width, top, samples });
-    if (toFile) await writeFile(values.output!, text);
-    else io.stdout.write(text);
+    // JSON is written piece by piece: with tens of thousands of groups one string would double peak memory.
+    const pieces: Iterable<string> = format === 'json' ? jsonChunks(report) : [formatReport(report, format, { color, width, top, samples })];
+    if (toFile) await writeFile(values.output!, Readable.from(pieces));
+    else await writeAll(io.stdout, pieces);
 
     const unreadable = report.inputs.filter((i) => i.error !== null);
     if (!quiet) for (const i of unreadable) io.stderr.write(`logscan: ${stripControl(i.source)}: ${stripControl(i.error!)}\n`);
@@ -212,6 +214,30 @@ export async function main(io: CliIo): Promise<number> {
  */
 function defaultJobs(): number {
   return Math.max(1, availableParallelism() - 1);
+}
+
+/** Writes pieces to a stream, waiting when it asks to (a pipe into a slow reader must not buffer the report). */
+async function writeAll(out: CliIo['stdout'], pieces: Iterable<string>): Promise<void> {
+  const stream = out as NodeJS.WritableStream & { write(s: string): boolean };
+  for (const piece of pieces) {
+    if (stream.write(piece) === false && typeof stream.once === 'function') {
+      // A reader that goes away (`| head`) closes the pipe instead of draining it: stop writing then.
+      const closed = await new Promise<boolean>((resolve) => {
+        const done = (value: boolean) => () => {
+          stream.removeListener('drain', onDrain);
+          stream.removeListener('close', onClose);
+          stream.removeListener('error', onClose);
+          resolve(value);
+        };
+        const onDrain = done(false);
+        const onClose = done(true);
+        stream.once('drain', onDrain);
+        stream.once('close', onClose);
+        stream.once('error', onClose);
+      });
+      if (closed) return;
+    }
+  }
 }
 
 function matches(report: Report, categories: readonly string[]): boolean {

@@ -289,3 +289,15 @@ describe('formatReport', () => {
     expect(() => formatReport(report, 'x\u001b[2J' as OutputFormat)).toThrow('unknown output format "x\\x1B[2J"');
   });
 });
+
+describe('json output in chunks', () => {
+  it('is byte for byte JSON.stringify(report, null, 2) plus a newline, for clean and empty reports', async () => {
+    const { jsonChunks, renderJson } = await import('../src/output/json.js');
+    const { scan } = await import('../src/scan.js');
+    const report = await scan('samples');
+    expect(renderJson(report)).toBe(`${JSON.stringify(report, null, 2)}\n`);
+    expect([...jsonChunks(report)].length).toBeGreaterThan(report.groups.length);
+    const empty = { ...report, inputs: [], groups: [], hosts: [], connectors: [] };
+    expect(renderJson(empty)).toBe(`${JSON.stringify(empty, null, 2)}\n`);
+  });
+});

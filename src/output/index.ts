@@ -57,7 +57,7 @@ export function formatReport(report: Report, format: OutputFormat, options: Form
 
 export { renderCsv } from './csv.js';
 export { renderHtml } from './html.js';
-export { renderJson } from './json.js';
+export { jsonChunks, renderJson } from './json.js';
 export { renderMarkdown } from './markdown.js';
 export { csvCell, escapeHtml, markdownCell, stripControl, toWellFormed, truncate } from './sanitize.js';
 export { renderTable } from './table.js';

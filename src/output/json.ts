@@ -37,14 +37,48 @@ export function wellFormedDeep(value: unknown): unknown {
 /** What JSON.stringify writes for a lone surrogate (ES2019 well-formed stringify). */
 const ESCAPED_SURROGATE = /\\ud[89a-f][0-9a-f]{2}/i;
 
+/** Arrays that grow with the input (one item per remote host); they are written item by item. */
+const LARGE_ARRAYS: ReadonlySet<string> = new Set(['inputs', 'groups', 'hosts', 'connectors']);
+
 /**
- * `JSON.stringify(report, null, 2)` plus a newline, safe for any string content (see above). The deep copy is
- * made only when the plain text shows a lone surrogate: on large reports it doubled time and peak memory.
+ * One value as `JSON.stringify(value, null, 2)` would print it at `depth` levels of nesting, made safe (see
+ * above). The deep well-formed copy is made only when the text shows a lone surrogate.
  */
-export function renderJson(report: Report): string {
-  let text = JSON.stringify(report, null, 2);
-  if (ESCAPED_SURROGATE.test(text)) text = JSON.stringify(wellFormedDeep(report), null, 2);
+function safeStringify(value: unknown, depth: number): string {
+  let text = JSON.stringify(value, null, 2) ?? 'null';
+  if (ESCAPED_SURROGATE.test(text)) text = JSON.stringify(wellFormedDeep(value), null, 2);
   RAW_RISKY.lastIndex = 0;
   if (RAW_RISKY.test(text)) text = text.replace(RAW_RISKY, unicodeEscape);
-  return `${text}\n`;
+  // JSON strings never contain a raw line break, so re-indenting line starts cannot touch string content.
+  return depth === 0 ? text : text.replace(/\n/g, `\n${'  '.repeat(depth)}`);
+}
+
+/**
+ * The JSON report in pieces, byte for byte what {@link renderJson} returns: the CLI writes them one by one so a
+ * report with tens of thousands of groups is never one giant string in memory.
+ */
+export function* jsonChunks(report: Report): Generator<string> {
+  // Like JSON.stringify, leave out keys whose value is undefined.
+  const entries = Object.entries(report).filter(([, v]) => v !== undefined);
+  yield '{';
+  for (let i = 0; i < entries.length; i++) {
+    const [key, value] = entries[i]!;
+    const comma = i < entries.length - 1 ? ',' : '';
+    yield `\n  ${JSON.stringify(key)}: `;
+    if (LARGE_ARRAYS.has(key) && Array.isArray(value) && value.length > 0) {
+      yield '[';
+      for (let j = 0; j < value.length; j++) yield `\n    ${safeStringify(value[j], 2)}${j < value.length - 1 ? ',' : ''}`;
+      yield `\n  ]${comma}`;
+    } else {
+      yield `${safeStringify(value, 1)}${comma}`;
+    }
+  }
+  yield entries.length > 0 ? '\n}\n' : '}\n';
+}
+
+/** `JSON.stringify(report, null, 2)` plus a newline, safe for any string content (see above). */
+export function renderJson(report: Report): string {
+  let out = '';
+  for (const chunk of jsonChunks(report)) out += chunk;
+  return out;
 }
