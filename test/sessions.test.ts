@@ -272,3 +272,36 @@ describe('session assembler', () => {
     expect(summarizeSession(recs, meta)).toEqual(summarizeSession(recs, meta));
   });
 });
+
+describe('100,000 sessions open at once', () => {
+  it('are flushed by the cap and the idle timeout as incomplete, none lost, memory bounded by the cap', () => {
+    const asm = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: null }, { maxOpenSessions: 50_000, idleTimeoutMs: 10 * 60_000 });
+    const record = (i: number, time: string, event: LogRecord['event']): LogRecord => ({
+      source: 'big.LOG', line: i + 1, time, connector: 'EX01\\Default Frontend EX01', sessionId: `S${String(i).padStart(15, '0')}`,
+      sequence: 0, local: '10.0.0.5:25', remote: `198.51.100.${i % 250}:${1024 + (i % 60000)}`, event, data: '', context: '',
+    });
+    const out: Session[] = [];
+    let peakOpen = 0;
+    for (let i = 0; i < 100_000; i += 1000) {
+      const batch: LogRecord[] = [];
+      for (let j = i; j < i + 1000; j++) batch.push(record(j, '2025-11-10T09:00:00.000Z', '+'));
+      out.push(...asm.add(batch));
+      peakOpen = Math.max(peakOpen, asm.openSessions);
+    }
+    expect(peakOpen).toBe(50_000);
+    expect(out.filter((s) => s.endReason === 'cap')).toHaveLength(50_000);
+    // An hour later in log time, the rest has been idle for longer than the timeout.
+    const later: LogRecord[] = [];
+    for (let j = 0; j < 9000; j++) later.push({ ...record(200_000 + j, '2025-11-10T10:00:00.000Z', '-'), context: 'Local' });
+    out.push(...asm.add(later), ...asm.end());
+    // The first new session arrives while 50,000 are open: the cap hands on the oldest before the idle sweep,
+    // which runs after the batch and takes the other 49,999.
+    expect(out.filter((s) => s.endReason === 'cap')).toHaveLength(50_001);
+    expect(out.filter((s) => s.endReason === 'idle')).toHaveLength(49_999);
+    expect(out.filter((s) => s.endReason === 'disconnect')).toHaveLength(9000);
+    expect(asm.openSessions).toBe(0);
+    const ids = new Set(out.map((s) => s.key));
+    expect(ids.size).toBe(109_000);
+    expect(out.filter((s) => !s.complete)).toHaveLength(100_000);
+  });
+});
