@@ -30,7 +30,8 @@ Output:
   -f, --format <fmt>      table (default), json, csv, markdown, html
   -o, --output <file>     write the report to a file instead of standard output
       --samples <n>       evidence rows kept per group and category (default 3)
-      --top <n>           groups shown in table/markdown output (default: all)
+      --top <n|all>       groups with findings shown in detail in table/markdown output (default 20 for
+                          the table, 50 for markdown; json, csv and html always hold every group)
       --no-color          no colours (also when NO_COLOR is set or output is not a terminal)
   -q, --quiet             no progress line and no per-input warnings on standard error
 
@@ -71,6 +72,7 @@ Examples:
 class UsageError extends Error {}
 
 const FORMATS: readonly OutputFormat[] = ['table', 'json', 'csv', 'markdown', 'html'];
+const DEFAULT_TOP: Partial<Record<OutputFormat, number>> = { table: 20, markdown: 50 };
 
 /** `7d`, `12h`, `30m`, `2w` before now, or an ISO date/time. */
 export function parseTime(value: string, now: Date = new Date()): Date {
@@ -155,7 +157,8 @@ export async function main(io: CliIo): Promise<number> {
     const format = (values.format ?? 'table') as OutputFormat;
     if (!FORMATS.includes(format)) throw new UsageError(`unknown format '${values.format}' (use ${FORMATS.join(', ')})`);
     const samples = parseCount('samples', values.samples, 0);
-    const top = parseCount('top', values.top, 1);
+    // A terminal table of thousands of hosts helps nobody in an incident: the worst first, the rest counted.
+    const top = values.top === 'all' ? undefined : (parseCount('top', values.top, 1) ?? DEFAULT_TOP[format]);
     const failOn = list(values['fail-on']);
     const merge = positionals[0] === 'merge';
     const inputs = merge ? positionals.slice(1) : positionals;

@@ -133,6 +133,18 @@ describe('logscan CLI', () => {
     expect(report.totals.sessions).toBe((await json(['flat'])).totals.sessions);
   });
 
+  it('--top limits the detailed groups of the table and says how many more there are; --top all shows all', async () => {
+    const all = await json(['flat']);
+    const failing = all.groups.filter((g) => g.mainCategory !== null).length;
+    expect(failing).toBeGreaterThan(3);
+    const three = await run(['--top', '3', 'flat']);
+    expect(three.stdout.split('\n').filter((l) => /^\[\d+\] /.test(l))).toHaveLength(3);
+    expect(three.stdout).toContain(`${failing - 3} more groups with findings not shown`);
+    const every = await run(['--top', 'all', 'flat']);
+    expect(every.stdout.split('\n').filter((l) => /^\[\d+\] /.test(l))).toHaveLength(failing);
+    expect((await run(['--top', 'some', 'flat'])).code).toBe(2);
+  });
+
   it('--help documents the exit codes and --version prints the version', async () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
