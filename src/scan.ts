@@ -69,12 +69,6 @@ function directionOf(kind: InputKind): Direction | null {
   return kind === 'smtp-receive' ? 'receive' : kind === 'smtp-send' ? 'send' : null;
 }
 
-function headerDate(head: Buffer): string | null {
-  const text = head.toString('latin1', 0, Math.min(head.length, 4096));
-  const m = /#?Date: ?(\d{4}-\d\d-\d\dT[\d:.]{1,16}Z?)/.exec(text);
-  return m ? m[1]! : null;
-}
-
 /**
  * Reads every input, rebuilds sessions, classifies them and returns the report. Never throws for bad input:
  * unreadable or refused inputs are listed in `report.inputs` with their error.
@@ -219,7 +213,7 @@ async function open(ref: InputRef): Promise<Opened> {
     if (!readable) stats.error = detection.reason;
     const keep = readable && ref.path === null;
     if (!keep) input.close();
-    return { ref, stats, chunks: keep ? input.chunks : null, readable, headerDate: headerDate(input.head) };
+    return { ref, stats, chunks: keep ? input.chunks : null, readable, headerDate: detection.headerDate };
   } catch (e) {
     stats.error = `cannot read: ${describeError(e)}`;
     return { ref, stats, chunks: null, readable: false, headerDate: null };

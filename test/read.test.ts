@@ -513,3 +513,12 @@ describe('detectInput', () => {
     expect(d.reason).toContain('row shape');
   });
 });
+
+describe('detectInput headerDate', () => {
+  it('gives the #Date of the header, also in UTF-16LE (rotated files are ordered by it)', () => {
+    const text = '#Software: Microsoft Exchange Server\r\n#Version: 15.0.0.0\r\n#Log-type: SMTP Receive Protocol Log\r\n#Date: 2025-11-10T10:00:04.113Z\r\n#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context\r\n';
+    expect(detectInput(Buffer.from(`\uFEFF${text}`, 'utf8')).headerDate).toBe('2025-11-10T10:00:04.113Z');
+    expect(detectInput(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])).headerDate).toBe('2025-11-10T10:00:04.113Z');
+    expect(detectInput(Buffer.from('2025-11-10T10:00:04.113Z,EX01\\R,08DE000000000001,0,10.0.0.5:25,203.0.113.1:1,+,,\r\n')).headerDate).toBeNull();
+  });
+});

@@ -16,6 +16,8 @@ export interface Detection {
   /** Human-readable, e.g. 'message-tracking log (#Log-type: Message Tracking Log): not a protocol log, it has no SMTP sessions' */
   reason: string;
   encoding: 'utf8' | 'utf16le';
+  /** `#Date` of a protocol-log header in the head (orders rotated files), else null. */
+  headerDate: string | null;
 }
 
 /** Decide direction from rows when the header is missing: rules in §2.3 of the reference. */
@@ -49,6 +51,11 @@ function shapedRows(records: readonly LogRecord[]): number {
  * `sniffQueue(text)` exported by `src/read/queue/detect.ts`.
  */
 export function detectInput(head: Buffer): Detection {
+  const found = { headerDate: null as string | null };
+  return { ...detectKind(head, found), headerDate: found.headerDate };
+}
+
+function detectKind(head: Buffer, found: { headerDate: string | null }): Omit<Detection, 'headerDate'> {
   const encoding = sniffEncoding(head);
   if (head.length === 0) return { kind: 'unknown', reason: 'empty input: nothing to analyse', encoding };
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
@@ -64,6 +71,7 @@ export function detectInput(head: Buffer): Detection {
 
   const headers: ProtocolHeader[] = [];
   const { records, stats } = parseProtocolBuffer(complete, 'detect', { onHeader: (h) => headers.push(h) });
+  found.headerDate = stats.headerDate;
   const text = utf8.toString('utf8');
   const hashless = text.startsWith('Log-type:') || text.includes('\nLog-type:') || text.startsWith('Fields:') || text.includes('\nFields:');
   const copyNote = hashless ? "; header lines without '#', a web copy" : '';
