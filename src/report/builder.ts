@@ -11,6 +11,7 @@ import type {
   Timeline,
   TlsVersion,
 } from '../types.js';
+import { isTimestamp } from '../sessions/builder.js';
 import { emptyAccumulated, finalizeReport, groupKey, type Accumulated } from './finalize.js';
 
 export interface ReportOptions {
@@ -116,19 +117,14 @@ export class ReportBuilder {
   }
 
   #server(name: string, from: string, to: string): void {
-    if (!isTime(from)) return;
+    if (!isTimestamp(from)) return;
     const s = this.#acc.servers.get(name);
-    if (s === undefined) this.#acc.servers.set(name, { from, to: isTime(to) ? to : from });
+    if (s === undefined) this.#acc.servers.set(name, { from, to: isTimestamp(to) ? to : from });
     else {
       if (from < s.from) s.from = from;
-      if (isTime(to) && to > s.to) s.to = to;
+      if (isTimestamp(to) && to > s.to) s.to = to;
     }
   }
-}
-
-function isTime(t: string): boolean {
-  const c = t.charCodeAt(0);
-  return c >= 48 && c <= 57;
 }
 
 export const MAX_NAMES = 20;
@@ -176,8 +172,8 @@ export function addCertificate(group: ReportGroup, cert: GroupCertificate): void
 }
 
 export function widen(group: ReportGroup, from: string, to: string): void {
-  if (isTime(from) && (group.firstSeen === null || from < group.firstSeen)) group.firstSeen = from;
-  if (isTime(to) && (group.lastSeen === null || to > group.lastSeen)) group.lastSeen = to;
+  if (isTimestamp(from) && (group.firstSeen === null || from < group.firstSeen)) group.firstSeen = from;
+  if (isTimestamp(to) && (group.lastSeen === null || to > group.lastSeen)) group.lastSeen = to;
 }
 
 export function compareSamples(a: Sample, b: Sample): number {

@@ -143,7 +143,8 @@ function guessDirection(records: readonly LogRecord[]): Direction {
   return records[0]!.connector.includes('\\') ? 'receive' : 'send';
 }
 
-function isTimestamp(time: string): boolean {
+/** A log time rather than a placeholder of a pasted excerpt (`Date/Time.ConnectorId`): it starts with a digit. */
+export function isTimestamp(time: string): boolean {
   const c = time.charCodeAt(0);
   return c >= 48 && c <= 57;
 }
