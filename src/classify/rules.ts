@@ -1,5 +1,5 @@
 import type { Evidence, LogRecord, Session, TlsVersion } from '../types.js';
-import { goAheadIndex } from '../sessions/facts.js';
+import { commandVerb, goAheadIndex } from '../sessions/facts.js';
 import { classifyReply, type TextCategory } from './replies.js';
 
 /** What a rule found in one session. */
@@ -77,7 +77,7 @@ function rowsWhere(session: Session, test: (r: LogRecord) => boolean, max = 3): 
 }
 
 function isStartTlsRow(r: LogRecord): boolean {
-  return (r.event === '<' || r.event === '>') && r.data.toUpperCase().startsWith('STARTTLS');
+  return (r.event === '<' || r.event === '>') && commandVerb(r.data) === 'STARTTLS';
 }
 
 /** STARTTLS got its 220, then the peer hung up before any further SMTP and without a success row. */
@@ -223,7 +223,7 @@ const plaintext: Rule = {
   docs: MS_TLSCFG,
   matchSession(session) {
     if (!session.mailAccepted || !session.starttlsAdvertised || session.tls !== null || session.starttlsAccepted) return null;
-    const rows = rowsWhere(session, (r) => (r.event === '<' || r.event === '>') && r.data.toUpperCase().startsWith('MAIL FROM'), 1);
+    const rows = rowsWhere(session, (r) => (r.event === '<' || r.event === '>') && commandVerb(r.data) === 'MAIL', 1);
     return { detail: null, evidence: rows };
   },
 };

@@ -40,15 +40,8 @@ function isReply(r: LogRecord, direction: Direction): boolean {
   return direction === 'receive' ? r.event === '>' : r.event === '<';
 }
 
-function startsWithWord(text: string, word: string): boolean {
-  if (text.length < word.length) return false;
-  if (text.slice(0, word.length).toUpperCase() !== word) return false;
-  const next = text.charCodeAt(word.length);
-  return Number.isNaN(next) || next === 32 || next === 58 || next === 9;
-}
-
 /** Upper-case first word of a command (`MAIL FROM:<…>` → `MAIL`). */
-function commandVerb(command: string): string {
+export function commandVerb(command: string): string {
   let end = 0;
   while (end < command.length && end < 16) {
     const c = command.charCodeAt(end);
@@ -70,9 +63,8 @@ function bannerHost(reply: string): string | null {
   return m ? m[1]! : null;
 }
 
-/** Argument of `EHLO name` / `HELO name`. */
+/** Argument of an `EHLO name` / `HELO name` command. */
 function heloName(command: string): string | null {
-  if (!startsWithWord(command, 'EHLO') && !startsWithWord(command, 'HELO')) return null;
   const name = command.slice(5).trim();
   return name === '' ? null : name;
 }
@@ -231,7 +223,7 @@ export function goAheadIndex(records: readonly LogRecord[], direction: Direction
   let sawStartTls = false;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
-    if (isCommand(r, direction) && startsWithWord(r.data, 'STARTTLS')) sawStartTls = true;
+    if (isCommand(r, direction) && commandVerb(r.data) === 'STARTTLS') sawStartTls = true;
     else if (sawStartTls && isReply(r, direction)) {
       if (r.data.startsWith('220')) return i;
       sawStartTls = false;
