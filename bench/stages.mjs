@@ -1,18 +1,30 @@
 // Where the time goes: runs the pipeline up to one stage on one file and prints the time and peak RSS.
-//   node bench/stages.mjs <read|retain|sessions|classify|scan> <file>
+//   node bench/stages.mjs <rows|facts|read|retain|sessions|classify|scan> <file>
 // `retain` only groups records by session id (no facts), to price keeping rows in memory.
 import { createReadStream } from 'node:fs';
 import { classifySession, emptyStats, readProtocolLog, scan, SessionAssembler } from '../dist/index.js';
+import { readProtocolRows } from '../dist/read/protocol.js';
 
 const [stage, file] = process.argv.slice(2);
 if (!stage || !file) {
-  console.error('usage: node bench/stages.mjs <read|retain|sessions|classify|scan> <file>');
+  console.error('usage: node bench/stages.mjs <rows|facts|read|retain|sessions|classify|scan> <file>');
   process.exit(2);
 }
 const rows = () => readProtocolLog(createReadStream(file, { highWaterMark: 1 << 20 }), emptyStats(file));
 const started = performance.now();
 let count = 0;
-if (stage === 'read') {
+if (stage === 'rows') {
+  // The lazy view only: what reading costs when no row becomes a record.
+  await readProtocolRows(createReadStream(file, { highWaterMark: 1 << 20 }), emptyStats(file), () => count++);
+} else if (stage === 'facts') {
+  const assembler = new SessionAssembler({ origin: 'bench', direction: 'receive', serverHint: null });
+  const done = [];
+  await readProtocolRows(createReadStream(file, { highWaterMark: 1 << 20 }), emptyStats(file), (row) => {
+    assembler.addRow(row, done);
+    count += done.length;
+    done.length = 0;
+  });
+} else if (stage === 'read') {
   for await (const batch of rows()) count += batch.length;
 } else if (stage === 'retain') {
   const open = new Map();

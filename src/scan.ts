@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Direction, Finding, InputKind, InputStats, Report, Session } from './types.js';
 import { detectInput, emptyStats } from './read/detect.js';
-import { readProtocolLog, type ProtocolHeader } from './read/protocol.js';
+import { readProtocolRows, type ProtocolHeader } from './read/protocol.js';
 import { readQueueExport } from './read/queue/index.js';
 import { describeError, expandInputs, fileName, openInput, serverFromPath, type InputRef } from './read/inputs.js';
 import { SessionAssembler, type SessionOptions } from './sessions/builder.js';
@@ -157,12 +157,22 @@ export async function processOrigin(origin: string, files: Opened[], ctx: Origin
   for (const file of files) {
     ctx.progress.current = file.ref.source;
     assembler.setDirection(directionOf(file.stats.kind));
+    const done: Session[] = [];
     await readSafely(file, async (chunks) => {
-      for await (const batch of readProtocolLog(chunks, file.stats, {
-        onHeader: (h: ProtocolHeader) => assembler.setDirection(h.logType?.includes('Send') ? 'send' : h.logType?.includes('Receive') ? 'receive' : null),
-      })) {
-        for (const s of assembler.add(batch)) report(s);
-      }
+      await readProtocolRows(
+        chunks,
+        file.stats,
+        (row) => {
+          assembler.addRow(row, done);
+          if (done.length > 0) {
+            for (const s of done) report(s);
+            done.length = 0;
+          }
+        },
+        {
+          onHeader: (h: ProtocolHeader) => assembler.setDirection(h.logType?.includes('Send') ? 'send' : h.logType?.includes('Receive') ? 'receive' : null),
+        },
+      );
     }, ctx.progress, ctx.onProgress);
     builder.addInput(file.stats);
   }

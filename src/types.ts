@@ -156,7 +156,15 @@ export interface Session {
   end: string;
   complete: boolean;
   endReason: SessionEnd;
-  /** Rows of the session in the order they were read. */
+  /** Rows read for this session (all of them, whether kept in `records` or not). */
+  rows: number;
+  /** 4xx/5xx replies in the session (the peer's or Exchange's, by direction). 0 means no SMTP command was refused. */
+  failedReplies: number;
+  /**
+   * Rows of the session in read order. From `scan()` and {@link SessionAssembler} these are the rows that matter
+   * (see `keepRows` in the session options): the first row, STARTTLS and its answer, EHLO/HELO, the first MAIL,
+   * 4xx/5xx replies, `TLS …` rows, the last rows before the end and the disconnect. `keepRows: 'all'` keeps every row.
+   */
   records: LogRecord[];
 }
 

@@ -160,7 +160,7 @@ describe('damaged lines', () => {
     const s = inputNamed(report, bad);
     expect(s).toMatchObject({ lines: LOG_LINES, records: LOG_RECORDS - 1, skipped: { header: 5, 'unclosed-quote': 1 } });
     expect(s.problems).toEqual([expect.objectContaining({ line: 17, reason: 'unclosed-quote' })]);
-    expect(sessions.map((x) => x.records.length).sort()).toEqual([8, 9, 9]);
+    expect(sessions.map((x) => x.rows).sort()).toEqual([8, 9, 9]);
     expect(sessions.every((x) => x.complete)).toBe(true);
   });
 

@@ -47,6 +47,8 @@ function isReplyRow(r: LogRecord, session: Session): boolean {
 
 /** First reply row whose text falls in a category of `classifyReply`. */
 function findReply(session: Session, category: TextCategory): RuleMatch | null {
+  // Most sessions were never refused anything: their rows need not be read (or made, see keepRows).
+  if (session.failedReplies === 0) return null;
   for (const r of session.records) {
     if (!isReplyRow(r, session)) continue;
     // Only 4xx/5xx replies can be failures: skipping the rest keeps the text matchers off the hot path.
@@ -164,6 +166,8 @@ const socketError: Rule = {
     if (session.quit) return null;
     const reply = findReply(session, 'socket-error');
     if (reply) return reply;
+    // The disconnect row's context is a fact: sessions that did not end on a remote error stop here.
+    if (session.disconnect === null || remoteError(session.disconnect) === null) return null;
     const index = session.records.findIndex((r) => r.event === '-');
     if (index < 0) return null;
     const drop = session.records[index]!;

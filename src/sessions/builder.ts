@@ -1,6 +1,9 @@
 import type { Direction, LogRecord, Session, SessionEnd } from '../types.js';
 import { inferDirection } from '../read/detect.js';
-import { summarizeSession } from './facts.js';
+import { SessionFacts, isTimestamp, summarizeSession } from './facts.js';
+import { RecordRow, type Row } from './row.js';
+
+export { isTimestamp };
 
 export interface SessionOptions {
   /** Sessions held open at once; past this the oldest is handed on as incomplete (`cap`). Default 20,000. */
@@ -10,6 +13,11 @@ export interface SessionOptions {
    * Default 15 minutes: longer than Exchange's default connection timeouts, so live sessions are not cut.
    */
   idleTimeoutMs?: number;
+  /**
+   * Which rows a session hands on in `records`. `evidence` (default): the rows the built-in rules read and quote,
+   * so memory and time do not depend on how chatty a session is. `all`: every row, for rules that need them.
+   */
+  keepRows?: 'evidence' | 'all';
 }
 
 export interface OriginInfo {
@@ -22,8 +30,10 @@ export interface OriginInfo {
 
 interface OpenSession {
   key: string;
-  records: LogRecord[];
-  last: string;
+  /** Null while the direction is unknown: then the rows are held and replayed once it is decided. */
+  facts: SessionFacts | null;
+  held: LogRecord[] | null;
+  lastMs: number;
 }
 
 const DEFAULT_CAP = 20_000;
@@ -32,16 +42,19 @@ const SWEEP_EVERY = 8192;
 
 /**
  * Rebuilds SMTP sessions from interleaved rows of one origin. Feed the origin's files in order (rotation keeps
- * a session's rows in the next file); only open sessions are held, so memory follows concurrency, not input size.
+ * a session's rows in the next file); only open sessions are held, each as a fixed set of facts and a few rows,
+ * so memory follows concurrency, not input size.
  */
 export class SessionAssembler {
   readonly #info: OriginInfo;
   readonly #cap: number;
   readonly #idleMs: number;
+  readonly #keepAll: boolean;
   readonly #open = new Map<string, OpenSession>();
   /** How often a session id was reused in this origin, so each use gets its own key. */
   readonly #reuse = new Map<string, number>();
-  #clock = '';
+  readonly #recordRow = new RecordRow();
+  #clock = NaN;
   #sinceSweep = 0;
   #direction: Direction | null;
 
@@ -50,6 +63,7 @@ export class SessionAssembler {
     this.#direction = info.direction;
     this.#cap = Math.max(1, options.maxOpenSessions ?? DEFAULT_CAP);
     this.#idleMs = Math.max(0, options.idleTimeoutMs ?? DEFAULT_IDLE_MS);
+    this.#keepAll = options.keepRows === 'all';
   }
 
   get openSessions(): number {
@@ -64,27 +78,47 @@ export class SessionAssembler {
   /** Adds a batch of rows and returns the sessions that ended. */
   add(batch: readonly LogRecord[]): Session[] {
     const done: Session[] = [];
-    for (const r of batch) {
-      let s = this.#open.get(r.sessionId);
-      if (s === undefined) {
-        s = { key: this.#newKey(r.sessionId), records: [], last: r.time };
-        this.#open.set(r.sessionId, s);
-        if (this.#open.size > this.#cap) this.#evictOldest(done);
-      }
-      s.records.push(r);
-      if (r.time > s.last) s.last = r.time;
-      if (r.time > this.#clock && isTimestamp(r.time)) this.#clock = r.time;
-      if (r.event === '-') {
-        this.#open.delete(r.sessionId);
-        done.push(this.#finish(s, 'disconnect'));
-      }
+    for (const r of batch) this.addRow(this.#recordRow.set(r), done);
+    return done;
+  }
+
+  /**
+   * Adds one row; ended sessions are appended to `done`. The row is read during the call only (the reader's
+   * view is reused for the next row), so nothing here may keep it except through `record()` or `pin()`.
+   */
+  addRow(row: Row, done: Session[]): void {
+    const id = row.sessionId();
+    let s = this.#open.get(id);
+    if (s === undefined) {
+      const direction = this.#direction;
+      s = {
+        key: this.#newKey(id),
+        facts: direction === null ? null : new SessionFacts(direction, this.#keepAll),
+        held: direction === null ? [] : null,
+        lastMs: NaN,
+      };
+      this.#open.set(id, s);
+      if (this.#open.size > this.#cap) this.#evictOldest(done);
     }
-    this.#sinceSweep += batch.length;
-    if (this.#sinceSweep >= SWEEP_EVERY) {
+    let ms: number;
+    if (s.facts !== null) {
+      s.facts.add(row);
+      ms = s.facts.lastMs;
+    } else {
+      const r = row.record();
+      s.held!.push(r);
+      ms = isTimestamp(r.time) ? Date.parse(r.time) : NaN;
+    }
+    if (!(ms <= s.lastMs)) s.lastMs = ms;
+    if (!(ms <= this.#clock)) this.#clock = ms;
+    if (row.event === '-') {
+      this.#open.delete(id);
+      done.push(this.#finish(s, 'disconnect'));
+    }
+    if (++this.#sinceSweep >= SWEEP_EVERY) {
       this.#sinceSweep = 0;
       this.#sweepIdle(done);
     }
-    return done;
   }
 
   /** End of input: everything still open is handed on as incomplete. */
@@ -113,12 +147,10 @@ export class SessionAssembler {
   }
 
   #sweepIdle(done: Session[]): void {
-    if (this.#idleMs === 0 || this.#clock === '') return;
-    const now = Date.parse(this.#clock);
-    if (Number.isNaN(now)) return;
+    if (this.#idleMs === 0 || Number.isNaN(this.#clock)) return;
+    const now = this.#clock;
     for (const [id, s] of this.#open) {
-      const last = Date.parse(s.last);
-      if (!Number.isNaN(last) && now - last > this.#idleMs) {
+      if (now - s.lastMs > this.#idleMs) {
         this.#open.delete(id);
         done.push(this.#finish(s, 'idle'));
       }
@@ -126,27 +158,21 @@ export class SessionAssembler {
   }
 
   #finish(s: OpenSession, endReason: SessionEnd): Session {
-    const direction = this.#direction ?? inferDirection(s.records) ?? guessDirection(s.records);
-    return summarizeSession(s.records, {
-      key: s.key,
-      origin: this.#info.origin,
-      direction,
-      serverHint: this.#info.serverHint,
-      complete: endReason === 'disconnect',
-      endReason,
-    });
+    const meta = { key: s.key, origin: this.#info.origin, serverHint: this.#info.serverHint, complete: endReason === 'disconnect', endReason };
+    if (s.facts !== null) return s.facts.finish({ ...meta, direction: s.facts.direction });
+    const records = s.held!;
+    const direction = this.#direction ?? inferDirection(records) ?? guessDirection(records);
+    if (this.#keepAll) return summarizeSession(records, { ...meta, direction });
+    const facts = new SessionFacts(direction, false);
+    const row = new RecordRow();
+    for (const r of records) facts.add(row.set(r));
+    return facts.finish({ ...meta, direction });
   }
 }
 
 /** Last resort when neither header nor rows decide: a receive connector id names its server. */
 function guessDirection(records: readonly LogRecord[]): Direction {
   return records[0]!.connector.includes('\\') ? 'receive' : 'send';
-}
-
-/** A log time rather than a placeholder of a pasted excerpt (`Date/Time.ConnectorId`): it starts with a digit. */
-export function isTimestamp(time: string): boolean {
-  const c = time.charCodeAt(0);
-  return c >= 48 && c <= 57;
 }
 
 /** Collects sessions from an async stream of row batches (for library users who want the building blocks). */

@@ -1,5 +1,6 @@
 import type { Certificate, Direction, LogRecord, Session, SessionEnd, TlsInfo } from '../types.js';
 import { parseEndpoint } from './endpoint.js';
+import { commandVerb, RecordRow, Verb, type Pin, type Row, type SharedFields } from './row.js';
 import {
   applyCertificateRow,
   certificateRole,
@@ -8,6 +9,8 @@ import {
   parseTlsFailure,
   parseTlsSuccess,
 } from './tls.js';
+
+export { commandVerb };
 
 export interface SessionMeta {
   key: string;
@@ -32,25 +35,6 @@ export function advertisesStartTls(reply: string): boolean {
   }
 }
 
-function isCommand(r: LogRecord, direction: Direction): boolean {
-  return direction === 'receive' ? r.event === '<' : r.event === '>';
-}
-
-function isReply(r: LogRecord, direction: Direction): boolean {
-  return direction === 'receive' ? r.event === '>' : r.event === '<';
-}
-
-/** Upper-case first word of a command (`MAIL FROM:<…>` → `MAIL`). */
-export function commandVerb(command: string): string {
-  let end = 0;
-  while (end < command.length && end < 16) {
-    const c = command.charCodeAt(end);
-    if (c === 32 || c === 58 || c === 9) break;
-    end++;
-  }
-  return command.slice(0, end).toUpperCase();
-}
-
 /** Server from a receive connector id `SERVER\Connector name`. */
 export function serverFromConnector(connector: string): string | null {
   const slash = connector.indexOf('\\');
@@ -69,153 +53,308 @@ function heloName(command: string): string | null {
   return name === '' ? null : name;
 }
 
-/**
- * Derives the facts of one SMTP session from its rows. Pure: the same rows give the same session.
- * State is tracked in order, because what a reply means depends on the command before it.
- */
 /** Distinct EHLO/HELO names kept per session; reports show at most 20 per group anyway. */
 const MAX_REMOTE_NAMES = 64;
 
-export function summarizeSession(records: LogRecord[], meta: SessionMeta): Session {
-  const first = records[0]!;
-  const direction = meta.direction;
-  const names: string[] = [];
-  const certificates: Certificate[] = [];
-  const tlsErrors: string[] = [];
-  let tls: TlsInfo | null = null;
-  let advertised = false;
-  let issued = false;
-  let accepted = false;
-  let mailAccepted = false;
-  let quit = false;
-  let authUser: string | null = null;
-  let disconnect: string | null = null;
-  const pending: string[] = [];
-  let current: Certificate | null = null;
-  let local = '';
-  let remote = '';
-  let start = first.time;
-  let end = first.time;
+/**
+ * Which rows a session keeps for quoting (unless every row is kept): the first row, the disconnect, `TLS …`
+ * information rows, STARTTLS and its answer, the first SMTP row after the go-ahead, EHLO/HELO, the first MAIL,
+ * 4xx/5xx replies, and (pinned, made at the end) the last row and the last two SMTP rows. Those are all the rows
+ * the built-in rules read or quote, so rules decide the same on them as on every row.
+ */
+const KEEP = { tlsRows: 8, startTls: 4, helo: 4, failedReplies: 16 };
 
-  for (const r of records) {
-    if (r.time < start) start = r.time;
-    if (r.time > end) end = r.time;
-    if (local === '' && r.local !== '') local = r.local;
-    if (remote === '' && r.remote !== '') remote = r.remote;
-    switch (r.event) {
-      case '-':
-        disconnect = r.context;
-        break;
-      case '*': {
-        const role = r.data === '' ? certificateRole(r.context) : null;
-        if (role !== null && r.context === role) {
-          current = emptyCertificate(role);
-          certificates.push(current);
-          break;
-        }
-        const compactRole = role === null ? certificateRole(r.context) : null;
-        if (compactRole !== null && r.context.length > compactRole.length + 8) {
-          certificates.push(parseCompactCertificate(compactRole, r.data));
-          current = null;
-          break;
-        }
-        if (r.context.startsWith('Certificate ')) {
-          // KB excerpts sometimes omit the type row: a value row alone still describes a certificate.
-          if (current === null) {
-            current = emptyCertificate('Certificate');
-            certificates.push(current);
-          }
-          applyCertificateRow(current, r.context, r.data);
-          break;
-        }
-        const ok = parseTlsSuccess(r.context);
-        if (ok) {
-          tls = ok;
-          break;
-        }
-        const failed = parseTlsFailure(r.context);
-        if (failed) {
-          tlsErrors.push(failed);
-          break;
-        }
-        // Failed logins log `User Name: <user>`; successful ones `<user>` in data with context `authenticated`.
-        if (r.context.startsWith('User Name: ')) authUser = r.context.slice(11).trim() || authUser;
-        else if (r.context === 'authenticated' && r.data !== '') authUser = r.data;
-        break;
+/** Contexts of the information rows {@link SessionFacts} reads; every other `*` row is skipped unread. */
+const INFORMATION_PREFIXES = ['TLS ', 'Sending certificate', 'Received certificate', 'Remote certificate', 'Certificate ', 'User Name: ', 'authenticated'];
+
+/** Answered-command queue entries: only two verbs change facts when answered. */
+const PENDING_LIMIT = 64;
+
+/**
+ * Builds the facts of one SMTP session row by row, in read order (what a reply means depends on the command
+ * before it). Holds no row unless asked to, so memory per open session is small and fixed.
+ */
+export class SessionFacts {
+  readonly #direction: Direction;
+  readonly #keepAll: boolean;
+  #rows = 0;
+  readonly #kept: LogRecord[] = [];
+  readonly #keptOrdinals: number[] = [];
+  #lastRow: Pin | null = null;
+  #lastSmtp: Pin | null = null;
+  #prevSmtp: Pin | null = null;
+  readonly #counts = { tlsRows: 0, startTls: 0, helo: 0, mail: 0 };
+  #failedReplies = 0;
+
+  /** connector, sessionId (first row), local and remote (first non-empty): kept rows reuse these strings. */
+  readonly #shared: SharedFields = { connector: '', sessionId: '', local: '', remote: '' };
+  #startMs = Infinity;
+  #endMs = -Infinity;
+  #startText: string | null = null;
+  #endText: string | null = null;
+  /** Latest time as a number (also for non-canonical but parseable times), for idle detection. */
+  lastMs = NaN;
+
+  readonly #names: string[] = [];
+  readonly #certificates: Certificate[] = [];
+  readonly #tlsErrors: string[] = [];
+  #tls: TlsInfo | null = null;
+  #advertised = false;
+  #issued = false;
+  #accepted = false;
+  #mailAccepted = false;
+  #quit = false;
+  #authUser: string | null = null;
+  #disconnect: string | null = null;
+  readonly #pending: number[] = [];
+  #current: Certificate | null = null;
+  /** STARTTLS seen and its answer not yet read (the go-ahead search of {@link goAheadIndex}). */
+  #awaitingGoAhead = false;
+  #goAhead = false;
+  /** An SMTP command or reply followed the go-ahead: the handshake worked even if no row says so (Exchange 2010). */
+  #continued = false;
+
+  constructor(direction: Direction, keepAll: boolean) {
+    this.#direction = direction;
+    this.#keepAll = keepAll;
+  }
+
+  get direction(): Direction {
+    return this.#direction;
+  }
+
+  add(row: Row): void {
+    const ordinal = this.#rows++;
+    let keep = this.#keepAll || ordinal === 0;
+    const shared = this.#shared;
+    if (ordinal === 0) {
+      shared.connector = row.connector();
+      shared.sessionId = row.sessionId();
+    }
+    this.#time(row);
+    if (shared.local === '') shared.local = row.local();
+    if (shared.remote === '') shared.remote = row.remote();
+    const event = row.event;
+    let smtp = false;
+    if (event === '-') {
+      this.#disconnect = row.context();
+      keep = true;
+    } else if (event === '*') {
+      if (this.#information(row)) keep = true;
+    } else if (event === '<' || event === '>') {
+      smtp = true;
+      if (this.#goAhead && !this.#continued) {
+        this.#continued = true;
+        keep = true;
       }
-      default:
-        if (isCommand(r, direction)) {
-          const cmd = r.data;
-          const verb = commandVerb(cmd);
-          if (verb === 'STARTTLS') issued = true;
-          else if (verb === 'QUIT') quit = true;
-          else if (direction === 'receive' && (verb === 'EHLO' || verb === 'HELO')) {
-            const name = heloName(cmd);
-            // Bounded: a hostile client sending 100,000 different EHLO names must not make this quadratic.
-            if (name !== null && names.length < MAX_REMOTE_NAMES && !names.includes(name)) names.push(name);
-          }
-          // Pipelined commands (MAIL, RCPT, DATA in one go) are answered in order: keep them in a queue.
-          if (pending.length < 64) pending.push(verb);
-        } else if (isReply(r, direction)) {
-          const reply = r.data;
-          if (direction === 'send' && names.length === 0 && !issued) {
-            const host = bannerHost(reply);
-            if (host !== null) names.push(host);
-          }
-          if (reply.startsWith('250') && advertisesStartTls(reply)) advertised = true;
-          if (reply.startsWith('221')) quit = true;
-          // `250-…` continuation lines of a multi-line reply do not finish the reply.
-          if (reply.charCodeAt(3) === 45) break;
-          const answered = pending.shift();
-          if (answered === 'STARTTLS' && reply.startsWith('220')) accepted = true;
-          else if (answered === 'MAIL' && reply.startsWith('250')) mailAccepted = true;
-        }
+      const command = this.#direction === 'receive' ? event === '<' : event === '>';
+      if ((command ? this.#command(row) : this.#reply(row)) === true) keep = true;
+    }
+    if (keep) {
+      this.#kept.push(row.record(shared));
+      this.#keptOrdinals.push(ordinal);
+    }
+    if (this.#keepAll) return;
+    this.#lastRow = row.pin(ordinal, this.#lastRow);
+    if (smtp) {
+      const recycled = this.#prevSmtp;
+      this.#prevSmtp = this.#lastSmtp;
+      this.#lastSmtp = row.pin(ordinal, recycled);
     }
   }
 
-  // Exchange 2010 writes no `TLS protocol` row: a go-ahead followed by more SMTP means TLS of unknown version.
-  if (tls === null && accepted && tlsErrors.length === 0 && continuedAfterStartTls(records, direction)) {
-    tls = { version: 'unknown', protocol: null, cipher: null, cipherStrength: null, hash: null, keyExchange: null };
+  #time(row: Row): void {
+    const ms = row.canonicalMs();
+    if (ms === ms) {
+      if (ms < this.#startMs) this.#startMs = ms;
+      if (ms > this.#endMs) this.#endMs = ms;
+      if (!(ms <= this.lastMs)) this.lastMs = ms;
+      return;
+    }
+    // Pasted excerpts carry placeholders or other forms: compared as text, as reports always did.
+    const t = row.time();
+    if (this.#startText === null || t < this.#startText) this.#startText = t;
+    if (this.#endText === null || t > this.#endText) this.#endText = t;
+    const parsed = isTimestamp(t) ? Date.parse(t) : NaN;
+    if (parsed === parsed && !(parsed <= this.lastMs)) this.lastMs = parsed;
   }
 
-  const remoteEndpoint = parseEndpoint(remote);
-  return {
-    key: meta.key,
-    origin: meta.origin,
-    sessionId: first.sessionId,
-    direction,
-    server: serverFromConnector(first.connector) ?? meta.serverHint,
-    connector: first.connector,
-    local: parseEndpoint(local),
-    remote: remoteEndpoint,
-    remoteNames: names,
-    starttlsAdvertised: advertised,
-    starttlsIssued: issued,
-    starttlsAccepted: accepted,
-    tls,
-    tlsErrors,
-    certificates,
-    mailAccepted,
-    quit,
-    authUser,
-    disconnect,
-    start,
-    end,
-    complete: meta.complete,
-    endReason: meta.endReason,
-    records,
-  };
+  /** A `*` row: certificates, TLS result, AUTH user. Returns true when the row is worth keeping. */
+  #information(row: Row): boolean {
+    // Most information rows (`receiving message`, capabilities, certificate chains) say nothing facts use:
+    // tell them apart on the bytes before making strings.
+    if (!INFORMATION_PREFIXES.some((p) => row.contextStarts(p))) return false;
+    const context = row.context();
+    const data = row.data();
+    const keep = context.startsWith('TLS ') && this.#counts.tlsRows++ < KEEP.tlsRows;
+    const role = data === '' ? certificateRole(context) : null;
+    if (role !== null && context === role) {
+      this.#current = emptyCertificate(role);
+      this.#certificates.push(this.#current);
+      return keep;
+    }
+    const compactRole = role === null ? certificateRole(context) : null;
+    if (compactRole !== null && context.length > compactRole.length + 8) {
+      this.#certificates.push(parseCompactCertificate(compactRole, data));
+      this.#current = null;
+      return keep;
+    }
+    if (context.startsWith('Certificate ')) {
+      // KB excerpts sometimes omit the type row: a value row alone still describes a certificate.
+      if (this.#current === null) {
+        this.#current = emptyCertificate('Certificate');
+        this.#certificates.push(this.#current);
+      }
+      applyCertificateRow(this.#current, context, data);
+      return keep;
+    }
+    const ok = parseTlsSuccess(context);
+    if (ok) {
+      this.#tls = ok;
+      return keep;
+    }
+    const failed = parseTlsFailure(context);
+    if (failed) {
+      this.#tlsErrors.push(failed);
+      return keep;
+    }
+    // Failed logins log `User Name: <user>`; successful ones `<user>` in data with context `authenticated`.
+    if (context.startsWith('User Name: ')) this.#authUser = context.slice(11).trim() || this.#authUser;
+    else if (context === 'authenticated' && data !== '') this.#authUser = data;
+    return keep;
+  }
+
+  #command(row: Row): boolean {
+    const verb = row.verb();
+    let keep = false;
+    if (verb === Verb.STARTTLS) {
+      this.#issued = true;
+      if (!this.#goAhead) this.#awaitingGoAhead = true;
+      keep = this.#counts.startTls++ < KEEP.startTls;
+    } else if (verb === Verb.QUIT) {
+      this.#quit = true;
+    } else if (this.#direction === 'receive' && (verb === Verb.EHLO || verb === Verb.HELO)) {
+      const name = heloName(row.data());
+      const names = this.#names;
+      // Bounded: a hostile client sending 100,000 different EHLO names must not make this quadratic.
+      if (name !== null && names.length < MAX_REMOTE_NAMES && !names.includes(name)) names.push(name);
+      keep = this.#counts.helo++ < KEEP.helo;
+    } else if (verb === Verb.MAIL) {
+      keep = this.#counts.mail++ === 0;
+    }
+    // Pipelined commands (MAIL, RCPT, DATA in one go) are answered in order: keep them in a queue.
+    if (this.#pending.length < PENDING_LIMIT) this.#pending.push(verb);
+    return keep;
+  }
+
+  #reply(row: Row): boolean {
+    let keep = false;
+    const go = row.dataStarts('220');
+    if (this.#awaitingGoAhead) {
+      keep = true;
+      this.#awaitingGoAhead = false;
+      if (go) this.#goAhead = true;
+    }
+    const c0 = row.dataCode(0);
+    if ((c0 === 52 || c0 === 53) && this.#failedReplies++ < KEEP.failedReplies) keep = true;
+    if (go && this.#direction === 'send' && this.#names.length === 0 && !this.#issued) {
+      const host = bannerHost(row.data());
+      if (host !== null) this.#names.push(host);
+    }
+    if (!this.#advertised && row.dataStarts('250') && advertisesStartTls(row.data())) this.#advertised = true;
+    if (row.dataStarts('221')) this.#quit = true;
+    // `250-…` continuation lines of a multi-line reply do not finish the reply.
+    if (row.dataCode(3) === 45) return keep;
+    const answered = this.#pending.shift();
+    if (answered === Verb.STARTTLS && go) this.#accepted = true;
+    else if (answered === Verb.MAIL && row.dataStarts('250')) this.#mailAccepted = true;
+    return keep;
+  }
+
+  /** The rows to hand on: every row, or the kept ones with the pinned last rows merged in by position. */
+  #records(): LogRecord[] {
+    if (this.#keepAll) return this.#kept;
+    const ordinals = this.#keptOrdinals;
+    const extra: Pin[] = [];
+    for (const pin of [this.#prevSmtp, this.#lastSmtp, this.#lastRow]) {
+      if (pin === null || ordinals.includes(pin.ordinal) || extra.some((p) => p.ordinal === pin.ordinal)) continue;
+      extra.push(pin);
+    }
+    if (extra.length === 0) return this.#kept;
+    extra.sort((a, b) => a.ordinal - b.ordinal);
+    const out: LogRecord[] = [];
+    let k = 0;
+    for (const pin of extra) {
+      while (k < ordinals.length && ordinals[k]! < pin.ordinal) out.push(this.#kept[k++]!);
+      out.push(pin.record(this.#shared));
+    }
+    while (k < ordinals.length) out.push(this.#kept[k++]!);
+    return out;
+  }
+
+  finish(meta: SessionMeta): Session {
+    let tls = this.#tls;
+    // Exchange 2010 writes no `TLS protocol` row: a go-ahead followed by more SMTP means TLS of unknown version.
+    if (tls === null && this.#accepted && this.#tlsErrors.length === 0 && this.#continued) {
+      tls = { version: 'unknown', protocol: null, cipher: null, cipherStrength: null, hash: null, keyExchange: null };
+    }
+    return {
+      key: meta.key,
+      origin: meta.origin,
+      sessionId: this.#shared.sessionId,
+      direction: this.#direction,
+      server: serverFromConnector(this.#shared.connector) ?? meta.serverHint,
+      connector: this.#shared.connector,
+      local: parseEndpoint(this.#shared.local),
+      remote: parseEndpoint(this.#shared.remote),
+      remoteNames: this.#names,
+      starttlsAdvertised: this.#advertised,
+      starttlsIssued: this.#issued,
+      starttlsAccepted: this.#accepted,
+      tls,
+      tlsErrors: this.#tlsErrors,
+      certificates: this.#certificates,
+      mailAccepted: this.#mailAccepted,
+      quit: this.#quit,
+      authUser: this.#authUser,
+      disconnect: this.#disconnect,
+      start: earliest(this.#startMs, this.#startText),
+      end: latest(this.#endMs, this.#endText),
+      complete: meta.complete,
+      endReason: meta.endReason,
+      rows: this.#rows,
+      failedReplies: this.#failedReplies,
+      records: this.#records(),
+    };
+  }
 }
 
-/** True when an SMTP command or reply follows the 220 go-ahead to STARTTLS. */
-export function continuedAfterStartTls(records: readonly LogRecord[], direction: Direction): boolean {
-  const go = goAheadIndex(records, direction);
-  if (go < 0) return false;
-  for (let i = go + 1; i < records.length; i++) {
-    const e = records[i]!.event;
-    if (e === '<' || e === '>') return true;
-  }
-  return false;
+function earliest(ms: number, text: string | null): string {
+  const iso = ms === Infinity ? null : new Date(ms).toISOString();
+  if (iso === null) return text ?? '';
+  return text === null || iso < text ? iso : text;
+}
+
+function latest(ms: number, text: string | null): string {
+  const iso = ms === -Infinity ? null : new Date(ms).toISOString();
+  if (iso === null) return text ?? '';
+  return text === null || iso > text ? iso : text;
+}
+
+/** A log time rather than a placeholder of a pasted excerpt (`Date/Time.ConnectorId`): it starts with a digit. */
+export function isTimestamp(time: string): boolean {
+  const c = time.charCodeAt(0);
+  return c >= 48 && c <= 57;
+}
+
+/** Derives the facts of one SMTP session from all its rows. Pure: the same rows give the same session. */
+export function summarizeSession(records: LogRecord[], meta: SessionMeta): Session {
+  const facts = new SessionFacts(meta.direction, true);
+  const row = new RecordRow();
+  for (const r of records) facts.add(row.set(r));
+  const session = facts.finish(meta);
+  session.records = records;
+  return session;
 }
 
 /** Index of the `220` reply that answered STARTTLS, or -1. */
@@ -223,8 +362,10 @@ export function goAheadIndex(records: readonly LogRecord[], direction: Direction
   let sawStartTls = false;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
-    if (isCommand(r, direction) && commandVerb(r.data) === 'STARTTLS') sawStartTls = true;
-    else if (sawStartTls && isReply(r, direction)) {
+    const command = direction === 'receive' ? r.event === '<' : r.event === '>';
+    const reply = direction === 'receive' ? r.event === '>' : r.event === '<';
+    if (command && commandVerb(r.data) === 'STARTTLS') sawStartTls = true;
+    else if (sawStartTls && reply) {
       if (r.data.startsWith('220')) return i;
       sawStartTls = false;
     }

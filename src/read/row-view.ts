@@ -1,0 +1,304 @@
+/**
+ * The reader's lazy view of the current row: field positions in the input buffer, strings made only when asked.
+ * Most rows of a multi-GB log are only looked at (event byte, reply code, verb) and never kept; making nine
+ * strings and an object for each of them cost as much as everything else together.
+ */
+import type { EventCode, LogRecord } from '../types.js';
+import { canonicalFromBytes, canonicalTimeMs, newMinuteCache, Verb, verbOf, type Pin, type Row, type SharedFields } from '../sessions/row.js';
+import type { ColumnMap } from './header.js';
+import { parseSequence, splitQuoted } from './fields.js';
+
+type FastSlices = Buffer & { utf8Slice(start: number, end: number): string };
+
+/** Fields a row may have before it is rejected as too long (`count + 1` are split to tell "too many"). */
+export const MAX_FIELDS = 64;
+
+export class RowView implements Row {
+  buf: Buffer = Buffer.alloc(0);
+  line = 0;
+  source = '';
+  event: EventCode = '*';
+  map!: ColumnMap;
+  readonly starts = new Int32Array(MAX_FIELDS + 2);
+  readonly ends = new Int32Array(MAX_FIELDS + 2);
+  /** Decoded fields for lines that needed the quote-aware split; null when the positions above apply. */
+  strs: string[] | null = null;
+  /** Reused for quoted lines. */
+  readonly scratch: string[] = [];
+  #ms: number | undefined;
+  readonly #minutes = newMinuteCache();
+
+  /** Called by the reader for each row, before anything reads it. */
+  reset(): void {
+    this.#ms = undefined;
+  }
+
+  field(col: number): string {
+    if (col < 0) return '';
+    const strs = this.strs;
+    if (strs !== null) return strs[col] ?? '';
+    const s = this.starts[col]!;
+    const e = this.ends[col]!;
+    if (s === e) return '';
+    // Buffer#utf8Slice is what toString('utf8') ends in, without its argument checks (one call per field).
+    return (this.buf as FastSlices).utf8Slice(s, e);
+  }
+
+  fieldLength(col: number): number {
+    if (col < 0) return 0;
+    return this.strs !== null ? (this.strs[col] ?? '').length : this.ends[col]! - this.starts[col]!;
+  }
+
+  /** Char code (byte on the fast path) at `i` of a field, or -1 past its end. */
+  code(col: number, i: number): number {
+    if (col < 0) return -1;
+    if (this.strs !== null) {
+      const t = this.strs[col] ?? '';
+      return i < t.length ? t.charCodeAt(i) : -1;
+    }
+    const p = this.starts[col]! + i;
+    return p < this.ends[col]! ? this.buf[p]! : -1;
+  }
+
+  starts_(col: number, prefix: string): boolean {
+    if (col < 0) return prefix === '';
+    if (this.strs !== null) return (this.strs[col] ?? '').startsWith(prefix);
+    const s = this.starts[col]!;
+    if (this.ends[col]! - s < prefix.length) return false;
+    const buf = this.buf;
+    for (let i = 0; i < prefix.length; i++) if (buf[s + i] !== prefix.charCodeAt(i)) return false;
+    return true;
+  }
+
+  time(): string {
+    return this.field(this.map.time);
+  }
+  canonicalMs(): number {
+    let ms = this.#ms;
+    if (ms === undefined) {
+      const col = this.map.time;
+      ms = this.strs !== null || col < 0 ? canonicalTimeMs(this.field(col)) : canonicalFromBytes(this.buf, this.starts[col]!, this.ends[col]!, this.#minutes);
+      this.#ms = ms;
+    }
+    return ms;
+  }
+  connector(): string {
+    return this.field(this.map.connector);
+  }
+  sessionId(): string {
+    return this.field(this.map.sessionId);
+  }
+  local(): string {
+    return this.field(this.map.local);
+  }
+  remote(): string {
+    return this.field(this.map.remote);
+  }
+  data(): string {
+    return this.field(this.map.data);
+  }
+  context(): string {
+    return this.field(this.map.context);
+  }
+  dataStarts(prefix: string): boolean {
+    return this.starts_(this.map.data, prefix);
+  }
+  contextStarts(prefix: string): boolean {
+    return this.starts_(this.map.context, prefix);
+  }
+  dataCode(i: number): number {
+    return this.code(this.map.data, i);
+  }
+
+  verb(): Verb {
+    const col = this.map.data;
+    if (this.strs !== null) return verbOf(this.field(col));
+    // The first word, upper-cased, compared with the few verbs facts use; no string is made.
+    const buf = this.buf;
+    const s = this.starts[col]!;
+    const e = Math.min(this.ends[col]!, s + 16);
+    let end = s;
+    while (end < e) {
+      const c = buf[end]!;
+      if (c === 32 || c === 58 || c === 9) break;
+      end++;
+    }
+    switch (end - s) {
+      case 4:
+        if (wordIs(buf, s, 'QUIT')) return Verb.QUIT;
+        if (wordIs(buf, s, 'EHLO')) return Verb.EHLO;
+        if (wordIs(buf, s, 'HELO')) return Verb.HELO;
+        if (wordIs(buf, s, 'MAIL')) return Verb.MAIL;
+        return Verb.OTHER;
+      case 8:
+        return wordIs(buf, s, 'STARTTLS') ? Verb.STARTTLS : Verb.OTHER;
+      default:
+        return Verb.OTHER;
+    }
+  }
+
+  /** The field's text, or `same` when the field holds exactly that text (no new string). */
+  fieldOr(col: number, same: string | undefined): string {
+    if (same === undefined || same === '' || this.strs !== null || col < 0) return this.field(col);
+    const s = this.starts[col]!;
+    if (this.ends[col]! - s !== same.length) return this.field(col);
+    const buf = this.buf;
+    for (let i = 0; i < same.length; i++) if (buf[s + i] !== same.charCodeAt(i)) return this.field(col);
+    return same;
+  }
+
+  record(shared?: SharedFields): LogRecord {
+    const map = this.map;
+    return {
+      source: this.source,
+      line: this.line,
+      time: this.field(map.time),
+      connector: this.fieldOr(map.connector, shared?.connector),
+      sessionId: this.fieldOr(map.sessionId, shared?.sessionId),
+      sequence: parseSequence(this.field(map.sequence)),
+      local: this.fieldOr(map.local, shared?.local),
+      remote: this.fieldOr(map.remote, shared?.remote),
+      event: this.event,
+      data: this.field(map.data),
+      context: this.field(map.context),
+    };
+  }
+
+  // Pins: the current line's bytes stay referenced until the reader retires the buffer, then are copied.
+  lineStart = 0;
+  lineEnd = 0;
+  #epoch = 0;
+  #live: BufferPin[] = [];
+  #scratch: RowView | null = null;
+
+  pin(ordinal: number, reuse: Pin | null): Pin {
+    const p = reuse instanceof BufferPin ? reuse : new BufferPin((this.#scratch ??= new RowView()));
+    p.ordinal = ordinal;
+    p.buf = this.buf;
+    p.s = this.lineStart;
+    p.e = this.lineEnd;
+    p.line = this.line;
+    p.source = this.source;
+    p.map = this.map;
+    if (p.epoch !== this.#epoch) {
+      p.epoch = this.#epoch;
+      this.#live.push(p);
+    }
+    return p;
+  }
+
+  /**
+   * The reader is done with the buffers of this chunk: pinned lines get their own copy (a few per open session,
+   * not one per row), so a pin never keeps a whole chunk alive.
+   */
+  retire(): void {
+    const epoch = this.#epoch;
+    for (const p of this.#live) {
+      if (p.epoch !== epoch) continue;
+      p.buf = Buffer.from(p.buf.subarray(p.s, p.e));
+      p.e -= p.s;
+      p.s = 0;
+    }
+    this.#live = [];
+    this.#epoch = epoch + 1;
+  }
+}
+
+class BufferPin implements Pin {
+  /** Shared by the pins of one reader: materializing is synchronous, so one scratch view is enough. */
+  constructor(private readonly view: RowView) {}
+  ordinal = 0;
+  buf: Buffer = Buffer.alloc(0);
+  s = 0;
+  e = 0;
+  line = 0;
+  source = '';
+  map!: ColumnMap;
+  epoch = -1;
+
+  record(shared?: SharedFields): LogRecord {
+    const view = this.view;
+    view.map = this.map;
+    view.source = this.source;
+    view.line = this.line;
+    // The row was accepted when it was read, so it splits and has an event; the fallbacks are unreachable.
+    const quote = this.buf.indexOf(QUOTE, this.s);
+    splitRow(view, this.buf, this.s, this.e, this.map.count, quote !== -1 && quote < this.e);
+    view.event = eventOf(view) ?? '*';
+    return view.record(shared);
+  }
+}
+
+const QUOTE = 34;
+const COMMA = 44;
+
+/**
+ * Splits `[s, e)` into the view: positions for a line without quotes, decoded strings (quote-aware, as
+ * csv-parse with relax_quotes) otherwise. Returns the field count (at most `max + 1`), or -1 for a quote left open.
+ */
+export function splitRow(view: RowView, buf: Buffer, s: number, e: number, max: number, quoted: boolean): number {
+  view.buf = buf;
+  view.lineStart = s;
+  view.lineEnd = e;
+  view.reset();
+  if (quoted) {
+    const out = view.scratch;
+    view.strs = out;
+    return splitQuoted(buf, s, e, out, max, null);
+  }
+  view.strs = null;
+  const starts = view.starts;
+  const ends = view.ends;
+  let count = 0;
+  let from = s;
+  for (let i = s; i < e; i++) {
+    if (buf[i] !== COMMA) continue;
+    starts[count] = from;
+    ends[count++] = i;
+    if (count > max) return count;
+    from = i + 1;
+  }
+  starts[count] = from;
+  ends[count++] = e;
+  return count;
+}
+
+/** The event code of a split row; `\*` and empty events of Markdown-damaged copies are repaired. Null: invalid. */
+export function eventOf(view: RowView): EventCode | null {
+  const col = view.map.event;
+  const n = view.fieldLength(col);
+  const c = view.code(col, 0);
+  if (n === 1) {
+    switch (c) {
+      case 62:
+        return '>';
+      case 60:
+        return '<';
+      case 43:
+        return '+';
+      case 45:
+        return '-';
+      case 42:
+        return '*';
+      default:
+        return null;
+    }
+  }
+  if (n === 0 || (n === 2 && c === 92 && view.code(col, 1) === 42)) {
+    // Markdown ate or escaped the `*`; only an information row (it has text) can be repaired.
+    const map = view.map;
+    if (view.fieldLength(map.data) === 0 && view.fieldLength(map.context) === 0) return null;
+    return '*';
+  }
+  return null;
+}
+
+/** ASCII case-insensitive comparison of `word.length` bytes with an upper-case word. */
+function wordIs(buf: Buffer, s: number, word: string): boolean {
+  for (let i = 0; i < word.length; i++) {
+    let c = buf[s + i]!;
+    if (c >= 97 && c <= 122) c -= 32;
+    if (c !== word.charCodeAt(i)) return false;
+  }
+  return true;
+}

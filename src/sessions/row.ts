@@ -1,0 +1,220 @@
+/**
+ * The view of one protocol-log row that session facts are built from. Two implementations: {@link RecordRow}
+ * over a {@link LogRecord} (library users, tests) and the reader's lazy buffer view (scan), which makes strings
+ * only for the fields a fact needs. Facts code asks questions (`dataStarts('250')`, `verb()`) instead of reading
+ * fields, so the fast path can answer them from bytes.
+ */
+import type { EventCode, LogRecord } from '../types.js';
+
+/** SMTP verbs the facts care about; everything else is `OTHER`. */
+export const Verb = { OTHER: 0, STARTTLS: 1, QUIT: 2, EHLO: 3, HELO: 4, MAIL: 5 } as const;
+export type Verb = (typeof Verb)[keyof typeof Verb];
+
+/** A cheap, reusable reference to a row that may be materialized later (the last rows before a disconnect). */
+export interface Pin {
+  /** Position of the row within its session (0-based), to merge pinned rows with kept ones in order. */
+  ordinal: number;
+  record(shared?: SharedFields): LogRecord;
+}
+
+/**
+ * Fields that are the same on every row of a session. A record made from a lazy row reuses these strings when
+ * the bytes are equal, so a kept row costs three new strings instead of nine.
+ */
+export interface SharedFields {
+  connector: string;
+  sessionId: string;
+  local: string;
+  remote: string;
+}
+
+export interface Row {
+  readonly event: EventCode;
+  readonly line: number;
+  time(): string;
+  /** Milliseconds since the epoch for a canonical `yyyy-MM-ddTHH:mm:ss.fffZ` time, else NaN. */
+  canonicalMs(): number;
+  connector(): string;
+  sessionId(): string;
+  local(): string;
+  remote(): string;
+  data(): string;
+  context(): string;
+  /** ASCII prefix tests; cheap on bytes. */
+  dataStarts(prefix: string): boolean;
+  contextStarts(prefix: string): boolean;
+  /** Char code of `data` at `i`, or -1 past its end. */
+  dataCode(i: number): number;
+  /** The command verb of `data`, as far as facts care. */
+  verb(): Verb;
+  /** The whole row as a record (strings made now, except `shared` ones that are equal). */
+  record(shared?: SharedFields): LogRecord;
+  /** A reference that can be materialized later; `reuse` is a previous pin of the same holder, to recycle. */
+  pin(ordinal: number, reuse: Pin | null): Pin;
+}
+
+const VERBS: Record<string, Verb> = { STARTTLS: Verb.STARTTLS, QUIT: Verb.QUIT, EHLO: Verb.EHLO, HELO: Verb.HELO, MAIL: Verb.MAIL };
+
+/** Upper-case first word of a command (`MAIL FROM:<…>` → `MAIL`). */
+export function commandVerb(command: string): string {
+  let end = 0;
+  while (end < command.length && end < 16) {
+    const c = command.charCodeAt(end);
+    if (c === 32 || c === 58 || c === 9) break;
+    end++;
+  }
+  return command.slice(0, end).toUpperCase();
+}
+
+export function verbOf(command: string): Verb {
+  return VERBS[commandVerb(command)] ?? Verb.OTHER;
+}
+
+class RecordPin implements Pin {
+  constructor(
+    public ordinal: number,
+    public rec: LogRecord,
+  ) {}
+  record(): LogRecord {
+    return this.rec;
+  }
+}
+
+/** {@link Row} over an existing record. One instance can be re-pointed at each record in turn. */
+export class RecordRow implements Row {
+  r!: LogRecord;
+  set(r: LogRecord): this {
+    this.r = r;
+    return this;
+  }
+  get event(): EventCode {
+    return this.r.event;
+  }
+  get line(): number {
+    return this.r.line;
+  }
+  time(): string {
+    return this.r.time;
+  }
+  canonicalMs(): number {
+    return canonicalTimeMs(this.r.time);
+  }
+  connector(): string {
+    return this.r.connector;
+  }
+  sessionId(): string {
+    return this.r.sessionId;
+  }
+  local(): string {
+    return this.r.local;
+  }
+  remote(): string {
+    return this.r.remote;
+  }
+  data(): string {
+    return this.r.data;
+  }
+  context(): string {
+    return this.r.context;
+  }
+  dataStarts(prefix: string): boolean {
+    return this.r.data.startsWith(prefix);
+  }
+  contextStarts(prefix: string): boolean {
+    return this.r.context.startsWith(prefix);
+  }
+  dataCode(i: number): number {
+    return i < this.r.data.length ? this.r.data.charCodeAt(i) : -1;
+  }
+  verb(): Verb {
+    return verbOf(this.r.data);
+  }
+  record(): LogRecord {
+    return this.r;
+  }
+  pin(ordinal: number, reuse: Pin | null): Pin {
+    if (reuse instanceof RecordPin) {
+      reuse.ordinal = ordinal;
+      reuse.rec = this.r;
+      return reuse;
+    }
+    return new RecordPin(ordinal, this.r);
+  }
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Reads `yyyy-MM-ddTHH:mm:ss.fffZ` (what Exchange writes) from bytes `[s, e)`. Only this exact form counts, so
+ * that `new Date(ms).toISOString()` gives back the same text and times can be compared as numbers.
+ */
+export function canonicalFromBytes(b: Uint8Array, s: number, e: number, cache?: MinuteCache): number {
+  if (e - s !== 24) return NaN;
+  if (cache !== undefined && cache.base === cache.base && b[s + 19] === 46 && b[s + 23] === 90) {
+    // Rows of a log share their minute with the row before: compare 17 bytes instead of parsing and Date.UTC.
+    const minute = cache.minute;
+    let same = true;
+    for (let i = 0; i < 17; i++) {
+      if (b[s + i] !== minute[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) {
+      const second = digits(b, s + 17, 2);
+      const ms = digits(b, s + 20, 3);
+      if (second >= 0 && second <= 59 && ms >= 0) return cache.base + second * 1000 + ms;
+      return NaN;
+    }
+  }
+  const value = parseCanonical(b, s);
+  if (cache !== undefined && value === value) {
+    cache.minute.set(b.subarray(s, s + 17));
+    cache.base = value - (value % 60_000);
+  }
+  return value;
+}
+
+/** The last minute (`yyyy-MM-ddTHH:mm:`) read and its start in ms; one per reader. */
+export interface MinuteCache {
+  minute: Uint8Array;
+  base: number;
+}
+
+export function newMinuteCache(): MinuteCache {
+  return { minute: new Uint8Array(17), base: NaN };
+}
+
+function parseCanonical(b: Uint8Array, s: number): number {
+  if (b[s + 4] !== 45 || b[s + 7] !== 45 || b[s + 10] !== 84 || b[s + 13] !== 58 || b[s + 16] !== 58 || b[s + 19] !== 46 || b[s + 23] !== 90) {
+    return NaN;
+  }
+  const year = digits(b, s, 4);
+  const month = digits(b, s + 5, 2);
+  const day = digits(b, s + 8, 2);
+  const hour = digits(b, s + 11, 2);
+  const minute = digits(b, s + 14, 2);
+  const second = digits(b, s + 17, 2);
+  const ms = digits(b, s + 20, 3);
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59 || ms < 0) return NaN;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > DAYS[month - 1]! + (leap ? 1 : 0)) return NaN;
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
+
+function digits(b: Uint8Array, from: number, n: number): number {
+  let v = 0;
+  for (let i = from; i < from + n; i++) {
+    const d = b[i]! - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+export function canonicalTimeMs(time: string): number {
+  if (time.length !== 24) return NaN;
+  // Only ASCII: latin1 encoding would fold U+0130 onto `0` and make a different text look canonical.
+  for (let i = 0; i < 24; i++) if (time.charCodeAt(i) > 127) return NaN;
+  return canonicalFromBytes(Buffer.from(time, 'latin1'), 0, 24);
+}

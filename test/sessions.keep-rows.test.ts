@@ -1,0 +1,129 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { scan } from '../src/scan.js';
+import type { Finding, Session } from '../src/types.js';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'logscan-keep-rows-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Seen {
+  facts: Omit<Session, 'records'>;
+  findings: readonly Finding[];
+}
+
+/** Every session's facts and findings, keyed by session key, with `records` left out (that is what differs). */
+async function sessionsOf(inputs: string[], keepRows: 'evidence' | 'all'): Promise<{ seen: Map<string, Seen>; kept: number; rows: number }> {
+  const seen = new Map<string, Seen>();
+  let kept = 0;
+  let rows = 0;
+  await scan(inputs, {
+    sessions: { keepRows },
+    onSession: (session, findings) => {
+      const { records, ...facts } = session;
+      kept += records.length;
+      rows += session.rows;
+      seen.set(session.key, { facts, findings });
+    },
+  });
+  return { seen, kept, rows };
+}
+
+// The built-in rules only read the rows that `evidence` keeps; these tests hold that promise on every
+// session we have: samples/, the real excerpts, and a generated log with every kind of session the generator knows.
+describe('keepRows: evidence gives the same facts and findings as every row', () => {
+  it.each([
+    ['samples/', ['samples/']],
+    ['real excerpts', ['test/fixtures/real/']],
+  ])('%s', async (_name, inputs) => {
+    const all = await sessionsOf(inputs, 'all');
+    const evidence = await sessionsOf(inputs, 'evidence');
+    expect(all.seen.size).toBeGreaterThan(3);
+    expect(evidence.seen).toEqual(all.seen);
+    expect(all.kept).toBe(all.rows);
+  });
+
+  it('a generated 3 MB receive log and send log (thousands of sessions)', async () => {
+    for (const kind of ['receive', 'send']) {
+      await run(process.execPath, ['bench/generate.mjs', '--single', join(dir, `${kind}.log`), '--size', '3MB', '--kind', kind, '--seed', '7']);
+    }
+    const inputs = [join(dir, 'receive.log'), join(dir, 'send.log')];
+    const all = await sessionsOf(inputs, 'all');
+    const evidence = await sessionsOf(inputs, 'evidence');
+    expect(all.seen.size).toBeGreaterThan(1000);
+    expect(evidence.seen).toEqual(all.seen);
+    const findings = [...all.seen.values()].reduce((n, s) => n + s.findings.length, 0);
+    expect(findings).toBeGreaterThan(100);
+    // What `evidence` is for: far fewer rows held than read.
+    expect(evidence.kept).toBeLessThan(evidence.rows * 0.6);
+  });
+});
+
+describe('canonical times', () => {
+  it('reads Exchange times as numbers, reuses the minute, and refuses anything it could not give back as the same text', async () => {
+    const { canonicalFromBytes, canonicalTimeMs, newMinuteCache } = await import('../src/sessions/row.js');
+    const cache = newMinuteCache();
+    const times = ['2025-11-10T23:59:58.999Z', '2025-11-10T23:59:59.001Z', '2025-11-11T00:00:00.000Z', '2024-02-29T12:00:00.500Z', '2025-11-11T00:00:59.999Z'];
+    for (const t of times) {
+      const b = Buffer.from(`x,${t},y`);
+      const ms = canonicalFromBytes(b, 2, 26, cache);
+      expect(new Date(ms).toISOString()).toBe(t);
+      expect(canonicalTimeMs(t)).toBe(ms);
+    }
+    for (const bad of ['2025-02-29T00:00:00.000Z', '2025-11-10T24:00:00.000Z', '2025-11-10T23:59:60.000Z', '2025-11-10 23:59:59.000Z', '2025-11-10T23:59:59Z', 'Date/Time.ConnectorId', '2025-11-10T23:59:5\u0130.000Z']) {
+      expect(canonicalTimeMs(bad), bad).toBeNaN();
+    }
+    // Same minute as the cache, broken seconds: still refused.
+    expect(canonicalFromBytes(Buffer.from('2025-11-11T00:00:6x.000Z'), 0, 24, cache)).toBeNaN();
+  });
+});
+
+describe('lazy rows across chunk boundaries', () => {
+  it('pinned rows keep their text after the reader has moved past their chunk (997-byte chunks)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { readProtocolRows, parseProtocolText } = await import('../src/read/protocol.js');
+    const { SessionAssembler } = await import('../src/sessions/builder.js');
+    const { emptyStats } = await import('../src/read/stats.js');
+    const file = join(dir, 'chunks.log');
+    await run(process.execPath, ['bench/generate.mjs', '--single', file, '--size', '1MB', '--kind', 'receive', '--seed', '11']);
+    const bytes = readFileSync(file);
+    const info = { origin: 'o', direction: 'receive' as const, serverHint: null };
+
+    const every = new SessionAssembler(info, { keepRows: 'all' });
+    const byKey = new Map<string, Session>();
+    for (const s of [...every.add(parseProtocolText(bytes, file).records), ...every.end()]) byKey.set(s.key, s);
+
+    const lazy = new SessionAssembler(info);
+    const done: Session[] = [];
+    // One buffer, overwritten for every chunk (as a reader with a fixed buffer would): a pin that was not copied
+    // when its chunk was retired would read the bytes of a later chunk.
+    const scratch = Buffer.alloc(997);
+    async function* chunks() {
+      for (let i = 0; i < bytes.length; i += 997) {
+        const n = bytes.copy(scratch, 0, i, Math.min(bytes.length, i + 997));
+        yield scratch.subarray(0, n);
+        scratch.fill(0x21);
+      }
+    }
+    await readProtocolRows(chunks(), emptyStats(file), (row) => lazy.addRow(row, done));
+    done.push(...lazy.end());
+
+    expect(done.length).toBe(byKey.size);
+    let compared = 0;
+    for (const s of done) {
+      const full = byKey.get(s.key)!;
+      const lines = new Map(full.records.map((r) => [r.line, r]));
+      for (const r of s.records) {
+        expect(r).toEqual(lines.get(r.line));
+        compared++;
+      }
+      // The last row is always among the kept ones: it is what an incomplete session is quoted by.
+      expect(s.records.at(-1)).toEqual(full.records.at(-1));
+    }
+    expect(compared).toBeGreaterThan(done.length * 3);
+  });
+});
