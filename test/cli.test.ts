@@ -170,3 +170,15 @@ describe('logscan CLI', () => {
   });
 });
 
+
+describe('batched writes', () => {
+  it('joins pieces into writes of at least the batch size without changing the text', async () => {
+    const { batched } = await import('../src/cli.js');
+    const pieces = Array.from({ length: 1000 }, (_, i) => `piece ${i};`);
+    const out = [...batched(pieces, 1000)];
+    expect(out.join('')).toBe(pieces.join(''));
+    expect(out.length).toBeLessThan(15);
+    expect(out.slice(0, -1).every((w) => w.length >= 1000)).toBe(true);
+    expect([...batched([], 10)]).toEqual([]);
+  });
+});
