@@ -2,7 +2,8 @@
  * The timeline chart of the HTML report: findings per category per hour or day, as inline SVG built here
  * (no chart library, nothing fetched). All bucket arithmetic is in UTC, like the logs.
  */
-import { addHours, differenceInHours } from 'date-fns';
+import { addHours } from 'date-fns/addHours';
+import { differenceInHours } from 'date-fns/differenceInHours';
 import type { ReportGroup, Timeline } from '../types.js';
 import { escapeHtml, formatNumber, parseTime, text } from './html-text.js';
 

@@ -3,7 +3,8 @@
  * hostile: it goes through {@link text} (or {@link attr}) before it touches markup, and through
  * {@link jsonForScript} before it touches a `<script>` block.
  */
-import { formatDuration, intervalToDuration } from 'date-fns';
+import { formatDuration } from 'date-fns/formatDuration';
+import { intervalToDuration } from 'date-fns/intervalToDuration';
 import { escapeHtml, stripControl } from './sanitize.js';
 
 // One escaping implementation for every output format: controls and bidi overrides become visible escapes

@@ -3,7 +3,10 @@
  * text is possible: `1/2/2024` could be 2 January or 1 February, and a wrong guess would put evidence on the
  * wrong day, so such texts keep `iso: null` and only their raw form.
  */
-import { format, isValid, parse, parseISO } from 'date-fns';
+import { format } from 'date-fns/format';
+import { isValid } from 'date-fns/isValid';
+import { parse } from 'date-fns/parse';
+import { parseISO } from 'date-fns/parseISO';
 import type { DateValue } from '../../types.js';
 
 /** Local wall-clock time; queue exports carry no zone, so none is invented. */
