@@ -167,20 +167,33 @@ function median(values) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-async function runCase(step, runs, warmup) {
+/**
+ * Times every step `runs` times in rounds (each round runs every step once, in order), after one warm-up run of
+ * each. Interleaving matters on a shared machine: a slow minute then slows one run of every case instead of all
+ * runs of one case, so the ratios between cases stay honest when absolute times drift.
+ */
+async function measureAll(steps, runs, warmup) {
   mkdirSync(OUT, { recursive: true });
-  const outFile = join(OUT, `${step.id}.out`);
-  if (warmup) await runOnce(step, outFile);
-  const times = [];
-  let rss = 0;
-  for (let i = 0; i < runs; i++) {
-    const r = await runOnce(step, outFile);
-    times.push(r.seconds);
-    if (r.rssKiB !== null) rss = Math.max(rss, r.rssKiB);
+  const outFile = (step) => join(OUT, `${step.id}.out`);
+  if (warmup) for (const step of steps) await runOnce(step, outFile(step));
+  const times = steps.map(() => []);
+  const rss = steps.map(() => 0);
+  for (let round = 0; round < runs; round++) {
+    for (let i = 0; i < steps.length; i++) {
+      const r = await runOnce(steps[i], outFile(steps[i]));
+      times[i].push(r.seconds);
+      if (r.rssKiB !== null) rss[i] = Math.max(rss[i], r.rssKiB);
+    }
   }
-  const count = step.count(readFileSync(outFile, 'utf8'));
-  const seconds = median(times);
-  return { id: step.id, name: step.name, input: step.inputLabel, bytes: step.bytes, seconds, times, mibPerSec: step.bytes / MiB / seconds, peakRssMiB: rss / 1024, count };
+  return steps.map((step, i) => {
+    const count = step.count(readFileSync(outFile(step), 'utf8'), outFile(step));
+    const seconds = median(times[i]);
+    return { id: step.id, name: step.name, input: step.inputLabel, bytes: step.bytes, seconds, times: times[i], mibPerSec: step.bytes / MiB / seconds, peakRssMiB: rss[i] / 1024, count };
+  });
+}
+
+async function runCase(step, runs, warmup) {
+  return (await measureAll([step], runs, warmup))[0];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -203,6 +216,37 @@ const reportCount = (text) => {
   return { sessions: t.sessions, findings: t.findings, groups, label: `${t.sessions} sessions / ${t.findings} findings / ${groups} groups` };
 };
 
+/**
+ * What this machine gives two independent processes: one logscan per server folder, started together. It is the
+ * ceiling for `--jobs 2` (same work, no threads, no merge), so a low jobs ratio can be told apart from a machine
+ * whose second core does not help.
+ */
+function parallelProcessesStep(rotatedPath, bytes, inputLabel) {
+  const servers = readdirSync(rotatedPath, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const part = (i) => join(OUT, `processes.out.${i}`);
+  const script = servers
+    .map((server, i) => `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} --format json --quiet --jobs 1 -o ${JSON.stringify(part(i))} ${JSON.stringify(join(rotatedPath, server))} &`)
+    .join('\n');
+  return {
+    id: 'processes-2',
+    name: `reference: ${servers.length} logscan processes at once, one per server`,
+    cmd: 'sh',
+    args: ['-c', `${script}\nwait`],
+    bytes,
+    inputLabel,
+    count: () => {
+      let sessions = 0;
+      let findings = 0;
+      servers.forEach((_, i) => {
+        const t = JSON.parse(readFileSync(part(i), 'utf8')).totals;
+        sessions += t.sessions;
+        findings += t.findings;
+      });
+      return { sessions, findings, label: `${sessions} sessions / ${findings} findings (${servers.length} reports)` };
+    },
+  };
+}
+
 function logscanStep(id, name, input, bytes, inputLabel, jobs) {
   return { id, name, node: true, args: [BIN, '--format', 'json', '--quiet', '--jobs', String(jobs), input], bytes, inputLabel, count: reportCount };
 }
@@ -220,6 +264,7 @@ function buildCases(opt, data) {
     logscanStep('logscan-send', 'logscan end to end, send log, --jobs 1', send.path, sendBytes, `send log, ${sizeLabel(opt.size)} (1 file)`, 1),
     logscanStep('logscan-rotated-j1', 'logscan rotated folder, --jobs 1', rotated.path, rotBytes, rotLabel, 1),
     logscanStep('logscan-rotated-j2', 'logscan rotated folder, --jobs 2', rotated.path, rotBytes, rotLabel, 2),
+    parallelProcessesStep(rotated.path, rotBytes, rotLabel),
     // On the send log: the generator writes that text only there (receive failures show as aborted handshakes),
     // and a search that never matches would not show that grep did its job. Both logs have the same size.
     { id: 'grep', name: "reference: grep -c -F 'TLS negotiation failed'", cmd: 'grep', args: ['-c', '-F', 'TLS negotiation failed', send.path], bytes: sendBytes, inputLabel: `send log, ${sizeLabel(opt.size)} (1 file)`, count: grepCount },
@@ -280,7 +325,7 @@ function summaryLines(results, memory) {
   const lines = [
     `logscan --jobs 1, receive log: ${fmt(by['logscan-receive'].mibPerSec / base)}× csv-parse (target ≥ 8×, stretch ≥ 12×)`,
     `logscan --jobs 1, send log: ${fmt(by['logscan-send'].mibPerSec / base)}× csv-parse`,
-    `rotated folder: --jobs 2 is ${fmt(by['logscan-rotated-j2'].mibPerSec / by['logscan-rotated-j1'].mibPerSec, 2)}× --jobs 1`,
+    `rotated folder: --jobs 2 is ${fmt(by['logscan-rotated-j2'].mibPerSec / by['logscan-rotated-j1'].mibPerSec, 2)}× --jobs 1 (target ≥ 1.6×); two processes at once, one per server, are ${fmt(by['processes-2'].mibPerSec / by['logscan-rotated-j1'].mibPerSec, 2)}× it (what this machine gives a second process)`,
     `grep -c -F: ${fmt(by.grep.mibPerSec / base)}× csv-parse (logscan receive is ${fmt((100 * by['logscan-receive'].mibPerSec) / by.grep.mibPerSec, 0)} % of grep)`,
   ];
   if (memory) {
@@ -302,7 +347,7 @@ function markdown(opt, m, results, memory, profile, command) {
     'only *parses*; the logscan cases do the whole job (read, rebuild sessions, classify, build the report, write',
     'the JSON report to a file in `bench/.out/`). `grep -c -F` (on the send log, where that text occurs) shows what the page cache and one core allow for a plain byte search.',
     '',
-    'Each case runs in a fresh process: one warm-up run, then the median of the timed runs (wall time, process',
+    'Each case runs in a fresh process: one warm-up run of every case, then rounds in which every case runs once (so a slow minute on a shared machine touches every case alike), and the median of its timed runs (wall time, process',
     'start included). Ratios compare with the csv-parse baseline of the same run, so they carry over to other',
     'machines better than the MiB/s figures. The result column is what each run found, so a fast but wrong run',
     'would show.',
@@ -385,10 +430,8 @@ async function main() {
   };
 
   const warmup = !opt.quick;
-  const results = [];
-  for (const step of buildCases(opt, data)) {
-    const r = await runCase(step, opt.runs, warmup);
-    results.push(r);
+  const results = await measureAll(buildCases(opt, data), opt.runs, warmup);
+  for (const r of results) {
     process.stdout.write(`${r.name.padEnd(50)} ${fmt(r.seconds, 2).padStart(7)} s ${fmt(r.mibPerSec, 0).padStart(6)} MiB/s  RSS ${fmt(r.peakRssMiB, 0).padStart(5)} MiB  ${r.count.label}\n`);
   }
 

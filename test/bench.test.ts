@@ -20,7 +20,7 @@ interface BenchSummary {
   memory: unknown;
 }
 
-const EXPECTED_CASES = ['csv-parse', 'logscan-receive', 'logscan-send', 'logscan-rotated-j1', 'logscan-rotated-j2', 'grep'];
+const EXPECTED_CASES = ['csv-parse', 'logscan-receive', 'logscan-send', 'logscan-rotated-j1', 'logscan-rotated-j2', 'processes-2', 'grep'];
 
 function countOf(r: CaseResult): number {
   return r.count.records ?? r.count.sessions ?? r.count.lines ?? 0;
@@ -58,6 +58,9 @@ describe('bench/run.mjs --quick', () => {
     expect(byId['csv-parse']!.count.records).toBe(direct.inputs[0]!.records);
     // Threads must not change the result.
     expect(byId['logscan-rotated-j2']!.count).toEqual(byId['logscan-rotated-j1']!.count);
+    // One process per server folder sees the same sessions and findings as one run over the whole folder.
+    expect(byId['processes-2']!.count.sessions).toBe(byId['logscan-rotated-j1']!.count.sessions);
+    expect(byId['processes-2']!.count.findings).toBe(byId['logscan-rotated-j1']!.count.findings);
     const rotated = await scan(summary.data.rotated!.path);
     expect(byId['logscan-rotated-j1']!.count.sessions).toBe(rotated.totals.sessions);
   }, 60_000);
