@@ -56,6 +56,31 @@ function reportOf(sessions: readonly Session[], samples = 2) {
 }
 
 describe('report builder', () => {
+  it('shares one copy of a certificate and a connector name between groups, without mixing certificates that differ', () => {
+    const sessions = corpus().filter((x) => x.direction === 'receive');
+    const later = (x: Session, notAfter: string | null): Session => ({
+      ...x,
+      remote: { ip: '10.9.9.9', port: 1, raw: '10.9.9.9:1' },
+      certificates: x.certificates.map((c) => ({ ...c, notAfter })),
+    });
+    const r = reportOf([...sessions, later(sessions[0]!, '2030-01-01T00:00:00.000Z')]);
+    const groups = r.groups.filter((g) => g.direction === 'receive');
+    expect(groups.length).toBe(4);
+    const shared = groups.filter((g) => g.remoteHost !== '10.9.9.9');
+    const first = shared[0]!.certificates![0]!;
+    expect(first.thumbprint).toBe('AB12CD34EF56AB12CD34EF56AB12CD34EF56AB12');
+    expect(shared.length).toBe(3);
+    for (const g of shared) {
+      expect(g.certificates![0]).toBe(first);
+      expect(g.connector).toBe(shared[0]!.connector);
+    }
+    // Same thumbprint and subject, different expiry: its own object, its own value.
+    const odd = groups.find((g) => g.remoteHost === '10.9.9.9')!.certificates![0]!;
+    expect(odd).not.toBe(first);
+    expect(odd.notAfter).toBe('2030-01-01T00:00:00.000Z');
+    expect(first.notAfter).toBe(sessions[0]!.certificates[0]!.notAfter);
+  });
+
   it('groups by direction, server, connector and remote host, with counts and TLS versions', () => {
     const r = reportOf(corpus());
     expect(r.schema).toBe('logscan.report/1');

@@ -39,6 +39,13 @@ function hourOf(time: string): string | null {
 export class ReportBuilder {
   readonly #samples: number;
   readonly #acc: Accumulated;
+  /**
+   * Connector, server and EHLO names and certificates recur in thousands of groups (an internet-facing connector
+   * has a group per remote IP), but every session brings its own copy of the text: groups share one copy.
+   * Bounded; when full it starts over, which only costs sharing.
+   */
+  readonly #strings = new Map<string, string>();
+  readonly #certificates = new Map<string, GroupCertificate>();
 
   constructor(options: ReportOptions) {
     this.#samples = Math.max(0, options.samples ?? 3);
@@ -56,11 +63,9 @@ export class ReportBuilder {
     const remoteHost = session.remote?.ip ?? 'unknown';
     const group = this.#group(session.direction, session.server, session.connector, remoteHost);
     group.sessions++;
-    for (const name of session.remoteNames) addName(group, name);
-    if (session.authUser !== null) addAuthUser(group, session.authUser);
-    for (const c of session.certificates) {
-      addCertificate(group, { role: c.role, subject: c.subject, issuer: c.issuer, thumbprint: c.thumbprint, notAfter: c.notAfter });
-    }
+    for (const name of session.remoteNames) addName(group, this.#intern(name));
+    if (session.authUser !== null) addAuthUser(group, this.#intern(session.authUser));
+    for (const c of session.certificates) addCertificate(group, this.#certificate(c));
     const version: TlsVersion = session.tls?.version ?? 'none';
     group.tlsVersions[version] = (group.tlsVersions[version] ?? 0) + 1;
     widen(group, session.start, session.end);
@@ -103,10 +108,33 @@ export class ReportBuilder {
     }
   }
 
+  #intern(text: string): string {
+    const known = this.#strings.get(text);
+    if (known !== undefined) return known;
+    if (this.#strings.size >= INTERN_LIMIT) this.#strings.clear();
+    this.#strings.set(text, text);
+    return text;
+  }
+
+  /** One shared, never modified object per distinct certificate. */
+  #certificate(c: Session['certificates'][number]): GroupCertificate {
+    const cert: GroupCertificate = { role: c.role, subject: c.subject, issuer: c.issuer, thumbprint: c.thumbprint, notAfter: c.notAfter };
+    // Every field in the key: certificateKey() leaves out issuer and expiry, and which one a group keeps must
+    // not depend on what other groups saw first (reports merged across --jobs must stay identical).
+    const key = JSON.stringify([cert.role, cert.subject, cert.issuer, cert.thumbprint, cert.notAfter]);
+    const known = this.#certificates.get(key);
+    if (known !== undefined) return known;
+    if (this.#certificates.size >= INTERN_LIMIT) this.#certificates.clear();
+    this.#certificates.set(key, cert);
+    return cert;
+  }
+
   #group(direction: ReportGroup['direction'], server: string | null, connector: string, remoteHost: string): ReportGroup {
     const key = groupKey(direction, server, connector, remoteHost);
     let g = this.#acc.groups.get(key);
     if (g === undefined) {
+      server = server === null ? null : this.#intern(server);
+      connector = this.#intern(connector);
       g = {
         direction, server, connector, remoteHost, remoteNames: [], sessions: 0, messages: 0, authUsers: [], certificates: [], byCategory: {}, details: {},
         tlsVersions: {}, firstSeen: null, lastSeen: null, samples: [], mainCategory: null, hint: null,
@@ -126,6 +154,8 @@ export class ReportBuilder {
     }
   }
 }
+
+const INTERN_LIMIT = 4096;
 
 export const MAX_NAMES = 20;
 /** Distinct details kept per group and category; hostile input could otherwise make them unbounded. */
