@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectInput, emptyStats, inferDirection } from '../src/read/detect.js';
-import { parseProtocolBuffer, parseProtocolText, readProtocolLog, type ProtocolHeader } from '../src/read/protocol.js';
+import { parseProtocolBuffer, parseProtocolText, readProtocolLog, readProtocolRows, type ProtocolHeader } from '../src/read/protocol.js';
 import {
   ELASTIC,
   KB4051498,
@@ -520,5 +520,22 @@ describe('detectInput headerDate', () => {
     expect(detectInput(Buffer.from(`\uFEFF${text}`, 'utf8')).headerDate).toBe('2025-11-10T10:00:04.113Z');
     expect(detectInput(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])).headerDate).toBe('2025-11-10T10:00:04.113Z');
     expect(detectInput(Buffer.from('2025-11-10T10:00:04.113Z,EX01\\R,08DE000000000001,0,10.0.0.5:25,203.0.113.1:1,+,,\r\n')).headerDate).toBeNull();
+  });
+});
+
+describe('wide #Fields lines', () => {
+  it('reads a row whose data sits after 40 extra columns, as records and through the lazy view', async () => {
+    const extra = Array.from({ length: 40 }, (_, i) => `x-extra-${i}`);
+    const fields = ['date-time', 'connector-id', 'session-id', 'sequence-number', 'local-endpoint', 'remote-endpoint', ...extra, 'event', 'data', 'context'];
+    const row = ['2025-11-10T09:00:00.000Z', 'EX01\\Default', '08DE1', '0', '10.0.0.1:25', '203.0.113.9:4000', ...extra.map((_, i) => `v${i}`), '<', 'EHLO wide.example', ''];
+    const text = `#Software: Microsoft Exchange Server\r\n#Log-type: SMTP Receive Protocol Log\r\n#Fields: ${fields.join(',')}\r\n${row.join(',')}\r\n${row.join(',')},one too many\r\n`;
+    const { records, stats } = parseProtocolText(text);
+    expect(records.map((r) => r.data)).toEqual(['EHLO wide.example']);
+    expect(stats.skipped['malformed-row']).toBe(1);
+    const seen: string[] = [];
+    const viewStats = emptyStats('wide');
+    await readProtocolRows((async function* () { yield Buffer.from(text); })(), viewStats, (r) => seen.push(`${r.event} ${r.data()} ${r.remote()}`));
+    expect(seen).toEqual(['< EHLO wide.example 203.0.113.9:4000']);
+    expect(viewStats.skipped).toEqual(stats.skipped);
   });
 });

@@ -10,8 +10,8 @@ import { parseSequence, splitQuoted } from './fields.js';
 
 type FastSlices = Buffer & { utf8Slice(start: number, end: number): string };
 
-/** Fields a row may have before it is rejected as too long (`count + 1` are split to tell "too many"). */
-export const MAX_FIELDS = 64;
+/** Field slots a view starts with; a header with more columns grows them (see {@link splitRow}). */
+const INITIAL_FIELDS = 16;
 
 export class RowView implements Row {
   buf: Buffer = Buffer.alloc(0);
@@ -19,8 +19,8 @@ export class RowView implements Row {
   source = '';
   event: EventCode = '*';
   map!: ColumnMap;
-  readonly starts = new Int32Array(MAX_FIELDS + 2);
-  readonly ends = new Int32Array(MAX_FIELDS + 2);
+  starts = new Int32Array(INITIAL_FIELDS);
+  ends = new Int32Array(INITIAL_FIELDS);
   /** Decoded fields for lines that needed the quote-aware split; null when the positions above apply. */
   strs: string[] | null = null;
   /** Reused for quoted lines. */
@@ -60,7 +60,7 @@ export class RowView implements Row {
     return p < this.ends[col]! ? this.buf[p]! : -1;
   }
 
-  starts_(col: number, prefix: string): boolean {
+  fieldStarts(col: number, prefix: string): boolean {
     if (col < 0) return prefix === '';
     if (this.strs !== null) return (this.strs[col] ?? '').startsWith(prefix);
     const s = this.starts[col]!;
@@ -101,10 +101,10 @@ export class RowView implements Row {
     return this.field(this.map.context);
   }
   dataStarts(prefix: string): boolean {
-    return this.starts_(this.map.data, prefix);
+    return this.fieldStarts(this.map.data, prefix);
   }
   contextStarts(prefix: string): boolean {
-    return this.starts_(this.map.context, prefix);
+    return this.fieldStarts(this.map.context, prefix);
   }
   dataCode(i: number): number {
     return this.code(this.map.data, i);
@@ -247,6 +247,11 @@ export function splitRow(view: RowView, buf: Buffer, s: number, e: number, max: 
     return splitQuoted(buf, s, e, out, max, null);
   }
   view.strs = null;
+  if (view.starts.length < max + 2) {
+    // A #Fields line with many columns: room for all of them plus the one that tells "too many".
+    view.starts = new Int32Array(max + 2);
+    view.ends = new Int32Array(max + 2);
+  }
   const starts = view.starts;
   const ends = view.ends;
   let count = 0;
