@@ -127,3 +127,17 @@ describe('lazy rows across chunk boundaries', () => {
     expect(compared).toBeGreaterThan(done.length * 3);
   });
 });
+
+describe('shared per log set', () => {
+  it('parses a repeated certificate once but hands each session its own copy', async () => {
+    const { FactsContext } = await import('../src/sessions/facts.js');
+    const context = new FactsContext();
+    const data = ' CN=mail.contoso.com, O=Contoso CN=R11, O=Let\'s Encrypt, C=US 0C4F 7B1E 2025-02-11T00:00:00.000Z 2026-03-13T23:59:59.000Z mail.contoso.com;autodiscover.contoso.com';
+    const a = context.compactCertificate('Sending certificate', data);
+    const b = context.compactCertificate('Sending certificate', data);
+    expect(b).toEqual(a);
+    expect(b).not.toBe(a);
+    expect(b.alternateNames).not.toBe(a.alternateNames);
+    expect(a).toMatchObject({ subject: 'CN=mail.contoso.com, O=Contoso', thumbprint: '7B1E', alternateNames: ['mail.contoso.com', 'autodiscover.contoso.com'] });
+  });
+});

@@ -1,6 +1,6 @@
 import type { Direction, LogRecord, Session, SessionEnd } from '../types.js';
 import { inferDirection } from '../read/detect.js';
-import { SessionFacts, isTimestamp, summarizeSession } from './facts.js';
+import { FactsContext, SessionFacts, isTimestamp, summarizeSession } from './facts.js';
 import { RecordRow, type Row } from './row.js';
 
 export { isTimestamp };
@@ -54,6 +54,7 @@ export class SessionAssembler {
   /** How often a session id was reused in this origin, so each use gets its own key. */
   readonly #reuse = new Map<string, number>();
   readonly #recordRow = new RecordRow();
+  readonly #context = new FactsContext();
   #clock = NaN;
   #sinceSweep = 0;
   #direction: Direction | null;
@@ -93,7 +94,7 @@ export class SessionAssembler {
       const direction = this.#direction;
       s = {
         key: this.#newKey(id),
-        facts: direction === null ? null : new SessionFacts(direction, this.#keepAll),
+        facts: direction === null ? null : new SessionFacts(direction, this.#keepAll, this.#context),
         held: direction === null ? [] : null,
         lastMs: NaN,
       };
@@ -163,7 +164,7 @@ export class SessionAssembler {
     const records = s.held!;
     const direction = this.#direction ?? inferDirection(records) ?? guessDirection(records);
     if (this.#keepAll) return summarizeSession(records, { ...meta, direction });
-    const facts = new SessionFacts(direction, false);
+    const facts = new SessionFacts(direction, false, this.#context);
     const row = new RecordRow();
     for (const r of records) facts.add(row.set(r));
     return facts.finish({ ...meta, direction });

@@ -114,9 +114,12 @@ export class SessionFacts {
   /** An SMTP command or reply followed the go-ahead: the handshake worked even if no row says so (Exchange 2010). */
   #continued = false;
 
-  constructor(direction: Direction, keepAll: boolean) {
+  readonly #context: FactsContext;
+
+  constructor(direction: Direction, keepAll: boolean, context: FactsContext = new FactsContext()) {
     this.#direction = direction;
     this.#keepAll = keepAll;
+    this.#context = context;
   }
 
   get direction(): Direction {
@@ -195,7 +198,7 @@ export class SessionFacts {
     }
     const compactRole = role === null ? certificateRole(context) : null;
     if (compactRole !== null && context.length > compactRole.length + 8) {
-      this.#certificates.push(parseCompactCertificate(compactRole, data));
+      this.#certificates.push(this.#context.compactCertificate(compactRole, data));
       this.#current = null;
       return keep;
     }
@@ -326,6 +329,26 @@ export class SessionFacts {
       failedReplies: this.#failedReplies,
       records: this.#records(),
     };
+  }
+}
+
+/**
+ * What the sessions of one log set share: a cache of parsed certificates (every session of a connector shows
+ * the same one). One per {@link SessionAssembler}; never global.
+ */
+export class FactsContext {
+  readonly #certificates = new Map<string, Certificate>();
+
+  /** A fresh copy each time, so no two sessions share a mutable object. */
+  compactCertificate(role: string, data: string): Certificate {
+    const key = `${role}\u0000${data}`;
+    let cert = this.#certificates.get(key);
+    if (cert === undefined) {
+      cert = parseCompactCertificate(role, data);
+      if (this.#certificates.size >= 256) this.#certificates.clear();
+      this.#certificates.set(key, cert);
+    }
+    return { ...cert, alternateNames: [...cert.alternateNames] };
   }
 }
 
