@@ -2,8 +2,9 @@
  * Streaming reader for Exchange SMTP Send/Receive protocol logs.
  *
  * Physical lines are found first (one `indexOf(LF)` walk over each chunk), then fields, so a damaged line can
- * never swallow the lines after it. Lines without a `"` are split on commas directly on the bytes; only lines
- * with a quote take the quote-aware path. Strings are made per field, with `latin1` when the bytes are ASCII.
+ * never swallow the lines after it. Lines without a `"` are split into field positions on the bytes; only lines
+ * with a quote take the quote-aware path. The row is a lazy view (`row-view.ts`): `readProtocolRows` hands it to
+ * the session stage, which makes strings only for the fields it needs; `readProtocolLog` makes records of it.
  * Every physical line lands in exactly one bucket (a record or one skip reason), which keeps the accounting
  * invariant `lines === records + sum(skipped)` true by construction.
  */
