@@ -338,9 +338,11 @@ class ProtocolParser {
         if (stats.to === null || time > stats.to) stats.to = time;
       }
     }
-    if (this.vote !== null) voteRecord(this.vote, view.record());
+    // One record at most: made only while the direction is still voted on, or when the caller wants records.
+    const record = this.vote !== null || this.onRow === null ? view.record() : null;
+    if (this.vote !== null) voteRecord(this.vote, record!);
     if (this.onRow !== null) this.onRow(view);
-    else this.batch.push(view.record());
+    else this.batch.push(record!);
   }
 
   /** Folds the numeric time range (canonical times) into the text range of the stats. */

@@ -6,7 +6,7 @@
 import type { EventCode, LogRecord } from '../types.js';
 import { canonicalFromBytes, canonicalTimeMs, newMinuteCache, Verb, verbOf, type Pin, type Row, type SharedFields } from '../sessions/row.js';
 import type { ColumnMap } from './header.js';
-import { parseSequence, splitQuoted } from './fields.js';
+import { COMMA, QUOTE, parseSequence, splitQuoted } from './fields.js';
 
 type FastSlices = Buffer & { utf8Slice(start: number, end: number): string };
 
@@ -228,9 +228,6 @@ class BufferPin implements Pin {
     return view.record(shared);
   }
 }
-
-const QUOTE = 34;
-const COMMA = 44;
 
 /**
  * Splits `[s, e)` into the view: positions for a line without quotes, decoded strings (quote-aware, as
