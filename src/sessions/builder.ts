@@ -1,6 +1,6 @@
 import type { Direction, LogRecord, Session, SessionEnd } from '../types.js';
 import { inferDirection } from '../read/detect.js';
-import { FactsContext, SessionFacts, isTimestamp, summarizeSession } from './facts.js';
+import { FactsContext, SessionFacts, isTimestamp } from './facts.js';
 import { RecordRow, type Row } from './row.js';
 
 export { isTimestamp };
@@ -161,10 +161,11 @@ export class SessionAssembler {
   #finish(s: OpenSession, endReason: SessionEnd): Session {
     const meta = { key: s.key, origin: this.#info.origin, serverHint: this.#info.serverHint, complete: endReason === 'disconnect', endReason };
     if (s.facts !== null) return s.facts.finish({ ...meta, direction: s.facts.direction });
+    // The direction is known now: replay the held rows through the same facts as any other session.
     const records = s.held!;
     const direction = this.#direction ?? inferDirection(records) ?? guessDirection(records);
-    if (this.#keepAll) return summarizeSession(records, { ...meta, direction });
-    const facts = new SessionFacts(direction, false, this.#context);
+    const facts = new SessionFacts(direction, this.#keepAll, this.#context);
+    // Not #recordRow: a cap eviction finishes a session in the middle of add(), while that row is being read.
     const row = new RecordRow();
     for (const r of records) facts.add(row.set(r));
     return facts.finish({ ...meta, direction });
