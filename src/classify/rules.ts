@@ -1,5 +1,5 @@
 import type { Evidence, LogRecord, Session, TlsVersion } from '../types.js';
-import { commandVerb, goAheadIndex } from '../sessions/facts.js';
+import { commandVerb, goAheadIndex, isReplyEvent } from '../sessions/facts.js';
 import { classifyReply, type TextCategory } from './replies.js';
 
 /** What a rule found in one session. */
@@ -42,7 +42,7 @@ const MS_SOCKERR = 'https://learn.microsoft.com/en-us/exchange/troubleshoot/emai
 const MS_TLSCFG = 'https://learn.microsoft.com/en-us/exchange/exchange-tls-configuration';
 
 function isReplyRow(r: LogRecord, session: Session): boolean {
-  return session.direction === 'receive' ? r.event === '>' : r.event === '<';
+  return isReplyEvent(r.event, session.direction);
 }
 
 /** First reply row whose text falls in a category of `classifyReply`. */

@@ -35,6 +35,15 @@ export function advertisesStartTls(reply: string): boolean {
   }
 }
 
+/** The peer's SMTP commands are `<` rows in a receive log and `>` rows in a send log; replies the other way. */
+export function isCommandEvent(event: string, direction: Direction): boolean {
+  return direction === 'receive' ? event === '<' : event === '>';
+}
+
+export function isReplyEvent(event: string, direction: Direction): boolean {
+  return direction === 'receive' ? event === '>' : event === '<';
+}
+
 /** Server from a receive connector id `SERVER\Connector name`. */
 export function serverFromConnector(connector: string): string | null {
   const slash = connector.indexOf('\\');
@@ -150,8 +159,7 @@ export class SessionFacts {
         this.#continued = true;
         keep = true;
       }
-      const command = this.#direction === 'receive' ? event === '<' : event === '>';
-      if ((command ? this.#command(row) : this.#reply(row)) === true) keep = true;
+      if ((isCommandEvent(event, this.#direction) ? this.#command(row) : this.#reply(row)) === true) keep = true;
     }
     if (keep) {
       this.#kept.push(row.record(shared));
@@ -385,10 +393,8 @@ export function goAheadIndex(records: readonly LogRecord[], direction: Direction
   let sawStartTls = false;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
-    const command = direction === 'receive' ? r.event === '<' : r.event === '>';
-    const reply = direction === 'receive' ? r.event === '>' : r.event === '<';
-    if (command && commandVerb(r.data) === 'STARTTLS') sawStartTls = true;
-    else if (sawStartTls && reply) {
+    if (isCommandEvent(r.event, direction) && commandVerb(r.data) === 'STARTTLS') sawStartTls = true;
+    else if (sawStartTls && isReplyEvent(r.event, direction)) {
       if (r.data.startsWith('220')) return i;
       sawStartTls = false;
     }
