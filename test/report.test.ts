@@ -128,3 +128,21 @@ describe('report builder', () => {
     expect(() => mergeReports([{ schema: 'other' } as never])).toThrow(/schema/);
   });
 });
+
+describe('BoundedCache', () => {
+  it('makes each value once, and starts over instead of growing past its bound', async () => {
+    const { BoundedCache } = await import('../src/bounded-cache.js');
+    const cache = new BoundedCache<{ key: string }>(3);
+    let made = 0;
+    const make = (key: string) => ({ key, n: ++made });
+    const a = cache.get('a', make);
+    expect(cache.get('a', make)).toBe(a);
+    cache.get('b', make);
+    cache.get('c', make);
+    expect(made).toBe(3);
+    cache.get('d', make); // full: forgets a, b, c
+    expect(made).toBe(4);
+    expect(cache.get('a', make)).not.toBe(a);
+    expect(cache.get('a', make)).toEqual({ key: 'a', n: 5 });
+  });
+});

@@ -11,6 +11,7 @@ import type {
   Timeline,
   TlsVersion,
 } from '../types.js';
+import { BoundedCache } from '../bounded-cache.js';
 import { isTimestamp } from '../sessions/builder.js';
 import { emptyAccumulated, finalizeReport, groupKey, type Accumulated } from './finalize.js';
 
@@ -32,6 +33,9 @@ function hourOf(time: string): string | null {
   return time.length >= 13 && time.charCodeAt(4) === 45 && time.charCodeAt(10) === 84 ? `${time.slice(0, 13)}:00:00.000Z` : null;
 }
 
+/** Distinct texts and certificates shared between groups before the sharing starts over. */
+const INTERN_LIMIT = 4096;
+
 /**
  * Accumulates sessions, findings and queue entries into report groups. Memory follows the number of distinct
  * groups (direction × server × connector × remote host), never the number of sessions.
@@ -44,8 +48,8 @@ export class ReportBuilder {
    * has a group per remote IP), but every session brings its own copy of the text: groups share one copy.
    * Bounded; when full it starts over, which only costs sharing.
    */
-  readonly #strings = new Map<string, string>();
-  readonly #certificates = new Map<string, GroupCertificate>();
+  readonly #strings = new BoundedCache<string>(INTERN_LIMIT);
+  readonly #certificates = new BoundedCache<GroupCertificate>(INTERN_LIMIT);
 
   constructor(options: ReportOptions) {
     this.#samples = Math.max(0, options.samples ?? 3);
@@ -109,11 +113,7 @@ export class ReportBuilder {
   }
 
   #intern(text: string): string {
-    const known = this.#strings.get(text);
-    if (known !== undefined) return known;
-    if (this.#strings.size >= INTERN_LIMIT) this.#strings.clear();
-    this.#strings.set(text, text);
-    return text;
+    return this.#strings.get(text, () => text);
   }
 
   /** One shared, never modified object per distinct certificate. */
@@ -121,12 +121,7 @@ export class ReportBuilder {
     const cert: GroupCertificate = { role: c.role, subject: c.subject, issuer: c.issuer, thumbprint: c.thumbprint, notAfter: c.notAfter };
     // Every field in the key: certificateKey() leaves out issuer and expiry, and which one a group keeps must
     // not depend on what other groups saw first (reports merged across --jobs must stay identical).
-    const key = JSON.stringify([cert.role, cert.subject, cert.issuer, cert.thumbprint, cert.notAfter]);
-    const known = this.#certificates.get(key);
-    if (known !== undefined) return known;
-    if (this.#certificates.size >= INTERN_LIMIT) this.#certificates.clear();
-    this.#certificates.set(key, cert);
-    return cert;
+    return this.#certificates.get(JSON.stringify([cert.role, cert.subject, cert.issuer, cert.thumbprint, cert.notAfter]), () => cert);
   }
 
   #group(direction: ReportGroup['direction'], server: string | null, connector: string, remoteHost: string): ReportGroup {
@@ -154,8 +149,6 @@ export class ReportBuilder {
     }
   }
 }
-
-const INTERN_LIMIT = 4096;
 
 export const MAX_NAMES = 20;
 /** Distinct details kept per group and category; hostile input could otherwise make them unbounded. */

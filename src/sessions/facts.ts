@@ -1,4 +1,5 @@
 import type { Certificate, Direction, LogRecord, Session, SessionEnd, TlsInfo } from '../types.js';
+import { BoundedCache } from '../bounded-cache.js';
 import { parseEndpoint } from './endpoint.js';
 import { commandVerb, RecordRow, Verb, type Pin, type Row, type SharedFields } from './row.js';
 import {
@@ -345,17 +346,11 @@ export class SessionFacts {
  * the same one). One per {@link SessionAssembler}; never global.
  */
 export class FactsContext {
-  readonly #certificates = new Map<string, Certificate>();
+  readonly #certificates = new BoundedCache<Certificate>(256);
 
   /** A fresh copy each time, so no two sessions share a mutable object. */
   compactCertificate(role: string, data: string): Certificate {
-    const key = `${role}\u0000${data}`;
-    let cert = this.#certificates.get(key);
-    if (cert === undefined) {
-      cert = parseCompactCertificate(role, data);
-      if (this.#certificates.size >= 256) this.#certificates.clear();
-      this.#certificates.set(key, cert);
-    }
+    const cert = this.#certificates.get(`${role}\u0000${data}`, () => parseCompactCertificate(role, data));
     return { ...cert, alternateNames: [...cert.alternateNames] };
   }
 }
