@@ -24,7 +24,7 @@ export class RowView implements Row {
   /** Decoded fields for lines that needed the quote-aware split; null when the positions above apply. */
   strs: string[] | null = null;
   /** Reused for quoted lines. */
-  readonly scratch: string[] = [];
+  readonly quotedFields: string[] = [];
   #ms: number | undefined;
   readonly #minutes = newMinuteCache();
 
@@ -169,10 +169,10 @@ export class RowView implements Row {
   lineEnd = 0;
   #epoch = 0;
   #live: BufferPin[] = [];
-  #scratch: RowView | null = null;
+  #pinView: RowView | null = null;
 
   pin(ordinal: number, reuse: Pin | null): Pin {
-    const p = reuse instanceof BufferPin ? reuse : new BufferPin((this.#scratch ??= new RowView()));
+    const p = reuse instanceof BufferPin ? reuse : new BufferPin((this.#pinView ??= new RowView()));
     p.ordinal = ordinal;
     p.buf = this.buf;
     p.s = this.lineStart;
@@ -239,7 +239,7 @@ export function splitRow(view: RowView, buf: Buffer, s: number, e: number, max: 
   view.lineEnd = e;
   view.reset();
   if (quoted) {
-    const out = view.scratch;
+    const out = view.quotedFields;
     view.strs = out;
     return splitQuoted(buf, s, e, out, max, null);
   }
