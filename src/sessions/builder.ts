@@ -133,8 +133,8 @@ export class SessionAssembler {
   #newKey(sessionId: string): string {
     const n = this.#reuse.get(sessionId) ?? 0;
     this.#reuse.set(sessionId, n + 1);
-    // Bounded: the reuse map only matters for ids seen twice; forget it when it grows past the cap.
-    if (this.#reuse.size > this.#cap * 4) this.#reuse.clear();
+    // Bounded: the reuse map only matters for ids seen twice; forget it when it grows past the open-session cap.
+    if (this.#reuse.size > this.#cap) this.#reuse.clear();
     return n === 0 ? `${this.#info.origin}|${sessionId}` : `${this.#info.origin}|${sessionId}#${n}`;
   }
 
