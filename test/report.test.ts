@@ -124,6 +124,35 @@ describe('report builder', () => {
     );
   });
 
+  it('keeps each group\'s lists to itself, and a report already built does not change when more sessions come', () => {
+    const healthy = RECV_LEGACY.replace('SP_PROT_TLS1_0_SERVER', 'SP_PROT_TLS1_2_SERVER');
+    const at = (id: string, ehlo: string, ip: string, text = healthy) =>
+      build('receive', session(id, text.replace('EHLO printer01', `EHLO ${ehlo}`), { connector: 'EX01\\Default', remote: `${ip}:25`, start: '2025-11-10T08:00:00.000Z', source: 'RECV.LOG' }));
+    const b = new ReportBuilder({ samples: 2, categories: categoryInfo(defaultRules), version: 'test' });
+    const add = (s: Session) => b.addSession(s, classifySession(s));
+    add(at('08DE00000000A001', 'first.contoso.com', '10.2.0.1'));
+    const before = b.build();
+    const frozen = structuredClone(before);
+    const g0 = before.groups[0]!;
+    // A healthy group: empty counts and lists in the report, never missing ones.
+    expect(g0).toMatchObject({ byCategory: {}, details: {}, samples: [], remoteNames: ['first.contoso.com'], mainCategory: null });
+    for (let i = 0; i < 25; i++) add(at(`08DE00000000B0${String(i).padStart(2, '0')}`, `host${String(24 - i).padStart(2, '0')}.contoso.com`, '10.2.0.1'));
+    add(at('08DE00000000C001', 'other.fabrikam.com', '10.2.0.2', RECV_LEGACY));
+    const after = b.build();
+    expect(before).toEqual(frozen);
+    const one = after.groups.find((g) => g.remoteHost === '10.2.0.1')!;
+    const two = after.groups.find((g) => g.remoteHost === '10.2.0.2')!;
+    // The 20 lexically smallest of 26 names, sorted; the other group's name stays in the other group.
+    expect(one.remoteNames).toHaveLength(20);
+    expect(one.remoteNames[0]).toBe('first.contoso.com');
+    expect(one.remoteNames.slice(1)).toEqual(Array.from({ length: 19 }, (_, i) => `host${String(i).padStart(2, '0')}.contoso.com`));
+    expect(two.remoteNames).toEqual(['other.fabrikam.com']);
+    expect(one.byCategory).toEqual({});
+    expect(two.byCategory).toEqual({ 'legacy-tls': 1 });
+    expect(two.samples.map((s) => s.sessionId)).toEqual(['08DE00000000C001']);
+    expect(one.samples).toEqual([]);
+  });
+
   it('refuses to merge something that is not a report', () => {
     expect(() => mergeReports([{ schema: 'other' } as never])).toThrow(/schema/);
   });

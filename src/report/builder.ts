@@ -5,7 +5,6 @@ import type {
   InputStats,
   QueueEntry,
   Report,
-  ReportGroup,
   Sample,
   Session,
   Timeline,
@@ -13,7 +12,7 @@ import type {
 } from '../types.js';
 import { BoundedCache } from '../bounded-cache.js';
 import { isTimestamp } from '../sessions/builder.js';
-import { emptyAccumulated, finalizeReport, groupKey, type Accumulated } from './finalize.js';
+import { emptyAccumulated, finalizeReport, newGroupState, type Accumulated, type GroupState } from './finalize.js';
 
 export interface ReportOptions {
   /** Evidence samples kept per group and category (earliest first). Default 3. */
@@ -94,10 +93,11 @@ export class ReportBuilder {
     return finalizeReport(this.#acc);
   }
 
-  #findings(group: ReportGroup, findings: readonly Finding[]): void {
+  #findings(group: GroupState, findings: readonly Finding[]): void {
     for (const f of findings) {
-      group.byCategory[f.category] = (group.byCategory[f.category] ?? 0) + 1;
-      const details = (group.details[f.category] ??= {});
+      const counts = (group.byCategory ??= {});
+      counts[f.category] = (counts[f.category] ?? 0) + 1;
+      const details = ((group.details ??= {})[f.category] ??= {});
       if (f.detail !== null) addDetail(details, f.detail, 1);
       const hour = hourOf(f.time);
       if (hour !== null) {
@@ -124,17 +124,11 @@ export class ReportBuilder {
     return this.#certificates.get(JSON.stringify([cert.role, cert.subject, cert.issuer, cert.thumbprint, cert.notAfter]), () => cert);
   }
 
-  #group(direction: ReportGroup['direction'], server: string | null, connector: string, remoteHost: string): ReportGroup {
-    const key = groupKey(direction, server, connector, remoteHost);
-    let g = this.#acc.groups.get(key);
+  #group(direction: GroupState['direction'], server: string | null, connector: string, remoteHost: string): GroupState {
+    let g = this.#acc.groups.find(direction, server, connector, remoteHost);
     if (g === undefined) {
-      server = server === null ? null : this.#intern(server);
-      connector = this.#intern(connector);
-      g = {
-        direction, server, connector, remoteHost, remoteNames: [], sessions: 0, messages: 0, authUsers: [], certificates: [], byCategory: {}, details: {},
-        tlsVersions: {}, firstSeen: null, lastSeen: null, samples: [], mainCategory: null, hint: null,
-      };
-      this.#acc.groups.set(key, g);
+      g = newGroupState(direction, server === null ? null : this.#intern(server), this.#intern(connector), remoteHost);
+      this.#acc.groups.add(g);
     }
     return g;
   }
@@ -160,23 +154,27 @@ export function addDetail(details: Record<string, number>, detail: string, n: nu
   details[key] = (details[key] ?? 0) + n;
 }
 
+/**
+ * The list with `item` added, sorted, cut to `max`: a new array of exact size (see GroupState). `concat` is used
+ * because it allocates exactly what it needs, where `push` and spread reserve room to grow.
+ */
+function withItem<T>(list: readonly T[], item: T, max: number, compare?: (a: T, b: T) => number): readonly T[] {
+  const next = list.concat([item]).sort(compare);
+  return next.length > max ? next.slice(0, max) : next;
+}
+
 /** Keeps the lexically smallest names, so merging reports gives the same list as one run. */
-export function addName(group: ReportGroup, name: string): void {
+export function addName(group: GroupState, name: string): void {
   const names = group.remoteNames;
   if (names.includes(name)) return;
   if (names.length >= MAX_NAMES && name >= names[names.length - 1]!) return;
-  names.push(name);
-  names.sort();
-  if (names.length > MAX_NAMES) names.length = MAX_NAMES;
+  group.remoteNames = withItem(names, name, MAX_NAMES);
 }
 
 /** Same rule as names: the smallest 20, so merges are exact. */
-export function addAuthUser(group: ReportGroup, user: string): void {
-  const users = (group.authUsers ??= []);
-  if (users.includes(user)) return;
-  users.push(user);
-  users.sort();
-  if (users.length > MAX_NAMES) users.length = MAX_NAMES;
+export function addAuthUser(group: GroupState, user: string): void {
+  if (group.authUsers.includes(user)) return;
+  group.authUsers = withItem(group.authUsers, user, MAX_NAMES);
 }
 
 export const MAX_CERTIFICATES = 5;
@@ -185,16 +183,17 @@ function certificateKey(c: GroupCertificate): string {
   return `${c.thumbprint ?? ''}\u0000${c.subject ?? ''}\u0000${c.role}`;
 }
 
-export function addCertificate(group: ReportGroup, cert: GroupCertificate): void {
-  const certs = (group.certificates ??= []);
-  const key = certificateKey(cert);
-  if (certs.some((c) => certificateKey(c) === key)) return;
-  certs.push(cert);
-  certs.sort((a, b) => (certificateKey(a) < certificateKey(b) ? -1 : 1));
-  if (certs.length > MAX_CERTIFICATES) certs.length = MAX_CERTIFICATES;
+function compareCertificates(a: GroupCertificate, b: GroupCertificate): number {
+  return certificateKey(a) < certificateKey(b) ? -1 : 1;
 }
 
-export function widen(group: ReportGroup, from: string, to: string): void {
+export function addCertificate(group: GroupState, cert: GroupCertificate): void {
+  const key = certificateKey(cert);
+  if (group.certificates.some((c) => certificateKey(c) === key)) return;
+  group.certificates = withItem(group.certificates, cert, MAX_CERTIFICATES, compareCertificates);
+}
+
+export function widen(group: GroupState, from: string, to: string): void {
   if (isTimestamp(from) && (group.firstSeen === null || from < group.firstSeen)) group.firstSeen = from;
   if (isTimestamp(to) && (group.lastSeen === null || to > group.lastSeen)) group.lastSeen = to;
 }
@@ -207,16 +206,16 @@ export function compareSamples(a: Sample, b: Sample): number {
  * Keeps the earliest `limit` samples per category. That rule is what makes merged reports equal a single run:
  * the earliest N of a union are the earliest N of the parts' earliest N.
  */
-export function addSample(group: ReportGroup, sample: Sample, limit: number): void {
+export function addSample(group: GroupState, sample: Sample, limit: number): void {
   if (limit === 0) return;
-  const same = group.samples.filter((s) => s.category === sample.category);
+  let kept = group.samples;
+  const same = kept.filter((s) => s.category === sample.category);
   if (same.length >= limit) {
     const latest = same.reduce((a, b) => (compareSamples(a, b) >= 0 ? a : b));
     if (compareSamples(sample, latest) >= 0) return;
-    group.samples.splice(group.samples.indexOf(latest), 1);
+    kept = kept.filter((s) => s !== latest);
   }
-  group.samples.push(sample);
-  group.samples.sort(compareSamples);
+  group.samples = kept.concat([sample]).sort(compareSamples);
 }
 
 export type { Timeline };

@@ -1,12 +1,72 @@
 import { severityTier } from './severity.js';
-import type { CategoryInfo, Coverage, InputStats, Report, ReportGroup, ReportRollup, Timeline, TlsCounts } from '../types.js';
+import type { CategoryInfo, Coverage, GroupCertificate, InputStats, Report, ReportGroup, ReportRollup, Sample, Timeline, TlsCounts } from '../types.js';
+
+/**
+ * A report group while it is being filled. There is one per remote host, so thousands of them live until the
+ * end: lists are replaced, never changed in place, which lets each be allocated at its exact size (an array that
+ * is pushed to reserves 17 slots, and most groups hold one name) and lets one empty list serve every group;
+ * counts by category only appear with the first finding, as most groups are healthy.
+ */
+export interface GroupState {
+  readonly direction: ReportGroup['direction'];
+  readonly server: string | null;
+  readonly connector: string;
+  readonly remoteHost: string;
+  sessions: number;
+  messages: number;
+  remoteNames: readonly string[];
+  authUsers: readonly string[];
+  certificates: readonly GroupCertificate[];
+  byCategory: Record<string, number> | null;
+  details: Record<string, Record<string, number>> | null;
+  tlsVersions: TlsCounts;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  samples: readonly Sample[];
+}
+
+const NONE: readonly never[] = Object.freeze([]);
+
+export function newGroupState(direction: GroupState['direction'], server: string | null, connector: string, remoteHost: string): GroupState {
+  return {
+    direction, server, connector, remoteHost, sessions: 0, messages: 0, remoteNames: NONE, authUsers: NONE, certificates: NONE,
+    byCategory: null, details: null, tlsVersions: {}, firstSeen: null, lastSeen: null, samples: NONE,
+  };
+}
+
+/**
+ * Groups by direction, server and connector, then by remote host. Two levels instead of one joined key: the
+ * remote host string is the group's own, so a group costs no key string of its own.
+ */
+export class GroupTable {
+  readonly #byConnector = new Map<string, Map<string, GroupState>>();
+
+  find(direction: GroupState['direction'], server: string | null, connector: string, remoteHost: string): GroupState | undefined {
+    return this.#byConnector.get(connectorKey(direction, server, connector))?.get(remoteHost);
+  }
+
+  add(group: GroupState): void {
+    const key = connectorKey(group.direction, group.server, group.connector);
+    let hosts = this.#byConnector.get(key);
+    if (hosts === undefined) this.#byConnector.set(key, (hosts = new Map()));
+    hosts.set(group.remoteHost, group);
+  }
+
+  *values(): IterableIterator<GroupState> {
+    for (const hosts of this.#byConnector.values()) yield* hosts.values();
+  }
+}
+
+function connectorKey(direction: string, server: string | null, connector: string): string {
+  return JSON.stringify([direction, server, connector]);
+}
 
 /** Everything a report is computed from; several of these (or finished reports) merge into one. */
 export interface Accumulated {
   version: string;
   categories: CategoryInfo[];
   inputs: InputStats[];
-  groups: Map<string, ReportGroup>;
+  groups: GroupTable;
   /** Per server (or origin): earliest and latest session time. */
   servers: Map<string, { from: string; to: string }>;
   /** Findings per hour bucket and category. */
@@ -19,11 +79,7 @@ export interface Accumulated {
 }
 
 export function emptyAccumulated(version: string, categories: CategoryInfo[], samplesPerCategory: number): Accumulated {
-  return { version, categories, inputs: [], groups: new Map(), servers: new Map(), hours: new Map(), sessions: 0, incomplete: 0, samplesPerCategory };
-}
-
-export function groupKey(direction: string, server: string | null, connector: string, remoteHost: string): string {
-  return JSON.stringify([direction, server, connector, remoteHost]);
+  return { version, categories, inputs: [], groups: new GroupTable(), servers: new Map(), hours: new Map(), sessions: 0, incomplete: 0, samplesPerCategory };
 }
 
 /** Up to three days of data are charted per hour, longer spans per day. */
@@ -56,11 +112,11 @@ function compareGroups(a: ReportGroup, b: ReportGroup, categories: readonly Cate
   );
 }
 
-function mainCategory(g: ReportGroup, order: readonly string[]): string | null {
+function mainCategory(byCategory: Readonly<Record<string, number>>, order: readonly string[]): string | null {
   let best: string | null = null;
-  for (const [id, n] of Object.entries(g.byCategory)) {
+  for (const [id, n] of Object.entries(byCategory)) {
     if (n <= 0) continue;
-    const current = best === null ? 0 : g.byCategory[best]!;
+    const current = best === null ? 0 : byCategory[best]!;
     if (best === null || n > current || (n === current && rank(order, id) < rank(order, best))) best = id;
   }
   return best;
@@ -151,21 +207,30 @@ function sorted<T>(counts: Readonly<Record<string, T>>, order: readonly string[]
 export function finalizeReport(acc: Accumulated): Report {
   const order = acc.categories.map((c) => c.id);
   const info = new Map(acc.categories.map((c) => [c.id, c]));
-  const groups = [...acc.groups.values()].map((g) => {
-    const main = mainCategory(g, order);
+  const groups = [...acc.groups.values()].map((g): ReportGroup => {
+    const counts = g.byCategory ?? {};
+    const main = mainCategory(counts, order);
     const details: Record<string, Record<string, number>> = {};
-    for (const [k, v] of Object.entries(sorted(g.details, order))) details[k] = sorted(v, []);
+    for (const [k, v] of Object.entries(sorted(g.details ?? {}, order))) details[k] = sorted(v, []);
+    // Field order is the JSON contract's order.
     return {
-      ...g,
+      direction: g.direction,
+      server: g.server,
+      connector: g.connector,
+      remoteHost: g.remoteHost,
       remoteNames: [...g.remoteNames],
-      authUsers: [...(g.authUsers ?? [])],
-      certificates: [...(g.certificates ?? [])],
-      byCategory: sorted(g.byCategory, order),
+      sessions: g.sessions,
+      messages: g.messages,
+      authUsers: [...g.authUsers],
+      certificates: [...g.certificates],
+      byCategory: sorted(counts, order),
       details,
       tlsVersions: sorted(g.tlsVersions, TLS_ORDER),
+      firstSeen: g.firstSeen,
+      lastSeen: g.lastSeen,
       samples: [...g.samples],
       mainCategory: main,
-      hint: main === null ? null : hintFor(info.get(main), g.details[main]),
+      hint: main === null ? null : hintFor(info.get(main), g.details?.[main]),
     };
   });
   groups.sort((a, b) => compareGroups(a, b, acc.categories));
