@@ -204,11 +204,14 @@ export class RowView implements Row {
   }
 }
 
+/** Until a pin is set: sessions make pins by the hundred thousand, and each `Buffer.alloc(0)` is an object. */
+const NO_BYTES = Buffer.alloc(0);
+
 class BufferPin implements Pin {
   /** Shared by the pins of one reader: materializing is synchronous, so one scratch view is enough. */
   constructor(private readonly view: RowView) {}
   ordinal = 0;
-  buf: Buffer = Buffer.alloc(0);
+  buf: Buffer = NO_BYTES;
   s = 0;
   e = 0;
   line = 0;
