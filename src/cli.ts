@@ -52,8 +52,9 @@ Checks:
 Sessions:
       --max-open <n>      sessions held open at once before the oldest is reported incomplete (default 20000)
       --idle <duration>   a session silent this long in log time is reported incomplete (default 15m)
-  -j, --jobs <n>          worker threads; each takes whole log sets (a server's rotated files), so the
-                          report is the same for any n (default: number of cores minus one)
+  -j, --jobs <n>          threads reading at once, this one included; each takes whole log sets (a
+                          server's rotated files), so the report is the same for any n
+                          (default: number of cores minus one)
 
   -h, --help              this help
   -v, --version           the version
@@ -216,7 +217,7 @@ export async function main(io: CliIo): Promise<number> {
 
 /**
  * One core is left free: V8's garbage collector already uses a second core for a single parse, and on this
- * project's 2-core benchmark machine two workers were slower than one (docs/performance.md).
+ * project's 2-core benchmark machine two threads were no faster than one (docs/performance.md).
  */
 function defaultJobs(): number {
   return Math.max(1, availableParallelism() - 1);

@@ -44,8 +44,9 @@ export interface ScanOptions {
   /** Called after each input and about every 64 MiB. */
   onProgress?: (progress: ScanProgress) => void;
   /**
-   * Worker threads for protocol logs (default 1; the CLI defaults to the number of cores). Each thread takes
-   * whole log sets (a server's rotated files), so the report is identical to a single-threaded run.
+   * Threads reading protocol logs at once, the calling thread included (default 1; the CLI defaults to the
+   * number of cores minus one): `jobs - 1` worker threads. Each thread takes whole log sets (a server's rotated
+   * files), so the report is identical to a single-threaded run.
    * Ignored (1) with custom rules or `onSession`, which cannot cross threads.
    */
   jobs?: number;

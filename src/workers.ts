@@ -32,7 +32,10 @@ export function workerUrl(): URL | null {
   return existsSync(fileURLToPath(built)) ? built : null;
 }
 
-/** Runs each origin (a server's rotated files) in a pool of worker threads and returns one report per origin. */
+/**
+ * Runs each origin (a server's rotated files) in `jobs` threads: the main thread, which adds to `ctx.builder`,
+ * and `jobs - 1` workers, which return one report per origin they read.
+ */
 export async function runInWorkers(
   origins: Map<string, Opened[]>,
   jobs: number,
@@ -62,23 +65,14 @@ export async function runInWorkers(
     },
   };
   const reports: Report[] = [];
-  const baseBytes = ctx.progress.bytesRead;
-  const baseDone = ctx.progress.filesDone;
-  const bytes = new Map<number, number>();
-  const done = new Map<number, number>();
 
-  const runOne = (worker: Worker, id: number, job: OriginJob) =>
+  const runOne = (worker: Worker, job: OriginJob) =>
     new Promise<Report>((resolve, reject) => {
       const onMessage = (m: WorkerMessage) => {
         if (m.type === 'progress') {
-          bytes.set(id, (bytes.get(id) ?? 0) + m.bytes);
-          done.set(id, (done.get(id) ?? 0) + m.filesDone);
-          let b = baseBytes;
-          let d = baseDone;
-          for (const v of bytes.values()) b += v;
-          for (const v of done.values()) d += v;
-          ctx.progress.bytesRead = b;
-          ctx.progress.filesDone = d;
+          // Deltas: the main thread counts its own log sets into the same progress as it reads them.
+          ctx.progress.bytesRead += m.bytes;
+          ctx.progress.filesDone += m.filesDone;
           ctx.onProgress?.(ctx.progress);
         } else {
           worker.off('message', onMessage);
@@ -92,19 +86,24 @@ export async function runInWorkers(
       worker.postMessage(job);
     });
 
-  const pool = Array.from({ length: Math.min(jobs, queue.length) }, (_, id) => {
+  // The main thread is one of the `jobs`: it takes log sets from the same queue into the caller's builder,
+  // which saves a thread's start-up and the copy and merge of that thread's reports.
+  const { processOrigin } = await import('./scan.js');
+  const pool = Array.from({ length: Math.min(jobs - 1, queue.length - 1) }, () => {
     const worker = new Worker(url, { workerData: setup });
     return (async () => {
       try {
-        for (let job = queue.shift(); job !== undefined; job = queue.shift()) reports.push(await runOne(worker, id, job));
+        for (let job = queue.shift(); job !== undefined; job = queue.shift()) reports.push(await runOne(worker, job));
       } finally {
         await worker.terminate();
       }
     })();
   });
-  await Promise.all(pool);
+  const own = (async () => {
+    for (let job = queue.shift(); job !== undefined; job = queue.shift()) await processOrigin(job.origin, origins.get(job.origin)!, ctx);
+  })();
+  await Promise.all([...pool, own]);
   // stdin origins cannot move to a thread: read them here.
-  const { processOrigin } = await import('./scan.js');
   for (const [origin, files] of origins) if (origin.startsWith('stdin:')) await processOrigin(origin, files, ctx);
   return reports;
 }

@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuiltCli, runCli, type Run } from './helpers/cli.js';
 import type { Report, ReportGroup } from '../src/types.js';
+import { scan, type ScanProgress } from '../src/scan.js';
 
 let dir: string;
 
@@ -69,6 +70,25 @@ describe('logscan CLI', () => {
     expect(two.code).toBe(0);
     expect(JSON.parse(one.stdout).totals.sessions).toBeGreaterThan(10);
     expect(two.stdout).toBe(one.stdout);
+  });
+
+  it('--jobs 3 (the main thread and two workers) gives the same JSON and the same final progress as --jobs 1', async () => {
+    const one = await run(['-f', 'json', '--jobs', '1', 'nested']);
+    const three = await run(['-f', 'json', '--jobs', '3', 'nested']);
+    expect(three.code).toBe(0);
+    expect(three.stdout).toBe(one.stdout);
+    // Workers report progress as deltas and the main thread counts its own share into the same numbers.
+    const finalProgress = async (jobs: number) => {
+      let last: ScanProgress | null = null;
+      await scan([join(dir, 'nested')], { jobs, onProgress: (p) => (last = { ...p }) });
+      return last as ScanProgress | null;
+    };
+    const single = await finalProgress(1);
+    const threaded = await finalProgress(3);
+    expect(single).not.toBeNull();
+    expect(threaded).toEqual(single);
+    expect(threaded!.filesDone).toBe(threaded!.filesTotal);
+    expect(threaded!.bytesRead).toBeGreaterThan(10_000);
   });
 
   it('reads standard input with -', async () => {
