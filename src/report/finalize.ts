@@ -5,7 +5,7 @@ import type { CategoryInfo, Coverage, GroupCertificate, InputStats, Report, Repo
  * A report group while it is being filled. There is one per remote host, so thousands of them live until the
  * end: lists are replaced, never changed in place, which lets each be allocated at its exact size (an array that
  * is pushed to reserves 17 slots, and most groups hold one name) and lets one empty list serve every group;
- * counts by category only appear with the first finding, as most groups are healthy.
+ * counts by category only appear with the first finding, so a healthy group has none.
  */
 export interface GroupState {
   readonly direction: ReportGroup['direction'];
