@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBuiltCli, runCli, type Run } from './helpers/cli.js';
+import { BIN, requireBuiltCli, runCli, type Run } from './helpers/cli.js';
 import type { Report, ReportGroup } from '../src/types.js';
 import { scan, type ScanProgress } from '../src/scan.js';
 
@@ -89,6 +90,14 @@ describe('logscan CLI', () => {
     expect(threaded).toEqual(single);
     expect(threaded!.filesDone).toBe(threaded!.filesTotal);
     expect(threaded!.bytesRead).toBeGreaterThan(10_000);
+  });
+
+  it('the built dist/bin.js runs by itself, as npx and package bin links run it (shebang and execute bit)', () => {
+    // A fresh clone's build must not depend on npm having once marked the file executable.
+    const r = spawnSync(BIN, ['--version'], { encoding: 'utf8' });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it('reads standard input with -', async () => {
