@@ -4,7 +4,7 @@
  */
 import type { Direction, InputKind, LogRecord } from '../types.js';
 import { inferDirectionFrom } from './direction.js';
-import { bomAt, isIsoLike, looksLikeRowStart, sanitize, sniffEncoding } from './fields.js';
+import { bomAt, isGzip, isIsoLike, looksLikeRowStart, sanitize, sniffEncoding } from './fields.js';
 import { parseProtocolBuffer, type ProtocolHeader } from './protocol.js';
 import { sniffQueue } from './queue/detect.js';
 import { TextDecoder } from 'node:util';
@@ -58,7 +58,7 @@ export function detectInput(head: Buffer): Detection {
 function detectKind(head: Buffer, found: { headerDate: string | null }): Omit<Detection, 'headerDate'> {
   const encoding = sniffEncoding(head);
   if (head.length === 0) return { kind: 'unknown', reason: 'empty input: nothing to analyse', encoding };
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+  if (isGzip(head)) {
     return { kind: 'unknown', reason: 'gzip-compressed data that was not decompressed', encoding };
   }
   const utf8 = toUtf8(head, encoding);

@@ -25,6 +25,11 @@ export function trimEnd(buf: Uint8Array, s: number, e: number): number {
   return e;
 }
 
+/** Whether bytes start with the gzip magic number (`1f 8b`). */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
 /** 3 when a UTF-8 BOM starts at `s` (a new file, or concatenated files), else 0. */
 export function bomAt(buf: Uint8Array, s: number, e: number): number {
   return e - s >= 3 && buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf ? 3 : 0;

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import fg from 'fast-glob';
+import { isGzip } from './fields.js';
 
 /** One input to read: a file, or a stream given by the caller (stdin). */
 export interface InputRef {
@@ -128,7 +129,7 @@ export async function openInput(ref: InputRef): Promise<OpenedInput> {
   const iterator = raw[Symbol.asyncIterator]();
   const first = await iterator.next();
   const firstChunk: Buffer = first.done ? Buffer.alloc(0) : first.value;
-  const gzip = firstChunk.length >= 2 && firstChunk[0] === 0x1f && firstChunk[1] === 0x8b;
+  const gzip = isGzip(firstChunk);
   const rest = resume(firstChunk, first.done === true, iterator);
   const data = gzip ? gunzip(rest) : rest;
   const opened = await peekHead(data, gzip);
@@ -150,26 +151,23 @@ export const READ_BYTES = 1024 * 1024;
  * Each chunk is valid until the next one is asked for; a caller that keeps a chunk must copy it.
  */
 export async function* refilledChunks(ref: InputRef, size = READ_BYTES): AsyncIterable<Buffer> {
-  if (ref.path === null) {
-    yield* (await openInput(ref)).chunks;
-    return;
-  }
-  const file = await open(ref.path, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(size);
-    let n = (await file.read(buf, 0, size, null)).bytesRead;
-    if (n >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
-      await file.close();
-      yield* (await openInput(ref)).chunks;
-      return;
+  if (ref.path !== null) {
+    const file = await open(ref.path, 'r');
+    let gzip = false;
+    try {
+      const buf = Buffer.allocUnsafe(size);
+      let n = (await file.read(buf, 0, size, null)).bytesRead;
+      gzip = isGzip(buf.subarray(0, n));
+      while (!gzip && n > 0) {
+        yield buf.subarray(0, n);
+        n = (await file.read(buf, 0, size, null)).bytesRead;
+      }
+    } finally {
+      await file.close().catch(() => undefined);
     }
-    while (n > 0) {
-      yield buf.subarray(0, n);
-      n = (await file.read(buf, 0, size, null)).bytesRead;
-    }
-  } finally {
-    await file.close().catch(() => undefined);
+    if (!gzip) return;
   }
+  yield* (await openInput(ref)).chunks;
 }
 
 async function* toBuffers(stream: AsyncIterable<Buffer | string> | Readable): AsyncIterable<Buffer> {
