@@ -1,8 +1,7 @@
 /**
- * Byte-level helpers for the protocol reader: line trimming, encoding sniffing and the two field splitters.
- * They work on `Buffer` ranges so the hot path never builds a string for a whole line.
+ * Byte-level helpers for the protocol reader: line trimming, encoding sniffing and the quote-aware field splitter
+ * (the plain one is `splitRow` in row-view.ts). They work on `Buffer` ranges, never on a whole line as a string.
  */
-import { isAscii } from 'node:buffer';
 
 export const LF = 10;
 export const CR = 13;
@@ -35,18 +34,9 @@ export function bomAt(buf: Uint8Array, s: number, e: number): number {
   return e - s >= 3 && buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf ? 3 : 0;
 }
 
-/** Whether a byte range is plain ASCII, so `latin1` decoding gives the same string as `utf8`, only faster. */
-export function rangeIsAscii(buf: Buffer, s: number, e: number): boolean {
-  return isAscii(buf.subarray(s, e));
-}
-
-/**
- * Field text for bytes `[s, e)` of a line starting at `base`. `ascii` is the whole line already decoded when it
- * is plain ASCII (byte offsets are then string offsets, and `slice` is far cheaper than one `toString` per
- * field); otherwise the range is decoded as UTF-8, with U+FFFD for bad bytes.
- */
-export function decode(buf: Buffer, s: number, e: number, base: number, ascii: string | null): string {
-  return ascii !== null ? ascii.slice(s - base, e - base) : buf.toString('utf8', s, e);
+/** Field text for bytes `[s, e)`, decoded as UTF-8 (U+FFFD for bad bytes). */
+function decode(buf: Buffer, s: number, e: number): string {
+  return buf.toString('utf8', s, e);
 }
 
 /**
@@ -76,7 +66,7 @@ export function sniffEncoding(head: Uint8Array): 'utf8' | 'utf16le' {
  * tell "too many"), returns the count, or -1 when a quoted field is still open at the end of the line.
  * Every search is bounded by `e`, so a damaged line costs time proportional to its own length only.
  */
-export function splitQuoted(buf: Buffer, s: number, e: number, out: string[], max: number, ascii: string | null): number {
+export function splitQuoted(buf: Buffer, s: number, e: number, out: string[], max: number): number {
   // A view bounded at the line end keeps indexOf from running into the following lines.
   const line = buf.subarray(s, e);
   const end = e - s;
@@ -98,7 +88,7 @@ export function splitQuoted(buf: Buffer, s: number, e: number, out: string[], ma
         }
         break;
       }
-      let value = decode(line, pos + 1, q, 0, ascii);
+      let value = decode(line, pos + 1, q);
       if (doubled) value = value.replaceAll('""', '"');
       const next = q + 1;
       if (next === end) {
@@ -113,17 +103,17 @@ export function splitQuoted(buf: Buffer, s: number, e: number, out: string[], ma
       // Junk after the closing quote: keep the field as literal text up to the next comma.
       const c = line.indexOf(COMMA, next);
       const fe = c === -1 ? end : c;
-      out[count++] = '"' + value + '"' + decode(line, next, fe, 0, ascii);
+      out[count++] = '"' + value + '"' + decode(line, next, fe);
       if (c === -1) return count;
       pos = c + 1;
       continue;
     }
     const c = line.indexOf(COMMA, pos);
     if (c === -1) {
-      out[count++] = decode(line, pos, end, 0, ascii);
+      out[count++] = decode(line, pos, end);
       return count;
     }
-    out[count++] = decode(line, pos, c, 0, ascii);
+    out[count++] = decode(line, pos, c);
     pos = c + 1;
   }
 }

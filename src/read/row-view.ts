@@ -244,7 +244,7 @@ export function splitRow(view: RowView, buf: Buffer, s: number, e: number, max: 
   if (quoted) {
     const out = view.quotedFields;
     view.strs = out;
-    return splitQuoted(buf, s, e, out, max, null);
+    return splitQuoted(buf, s, e, out, max);
   }
   view.strs = null;
   if (view.starts.length < max + 2) {
