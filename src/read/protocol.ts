@@ -165,6 +165,7 @@ class ProtocolParser {
   private resetCursors(): void {
     this.nextQuote = -1;
     this.nextNul = -1;
+    this.view.forgetCommas();
   }
 
   private consume(buf: Buffer): void {
