@@ -62,11 +62,21 @@ export function sniffEncoding(head: Uint8Array): 'utf8' | 'utf16le' {
 /**
  * Quote-aware split of one line (`"` quoting, `""` escapes), matching csv-parse with `relax_quotes`: a quote
  * inside an unquoted field is literal, and a closing quote followed by something other than a comma turns the
- * field back into literal text (`"a"b` stays `"a"b`). Writes at most `max + 1` fields into `out` (so callers can
- * tell "too many"), returns the count, or -1 when a quoted field is still open at the end of the line.
+ * field back into literal text (`"a"b` stays `"a"b`). A quoted field is decoded into `out[i]`; any other field
+ * gets `out[i] = undefined` and its byte range in `starts[i]`/`ends[i]`, so a row with one quoted field does not
+ * pay for nine strings. Writes at most `max + 1` fields (so callers can tell "too many"), returns the count, or
+ * -1 when a quoted field is still open at the end of the line.
  * Every search is bounded by `e`, so a damaged line costs time proportional to its own length only.
  */
-export function splitQuoted(buf: Buffer, s: number, e: number, out: string[], max: number): number {
+export function splitQuoted(
+  buf: Buffer,
+  s: number,
+  e: number,
+  out: (string | undefined)[],
+  starts: Int32Array,
+  ends: Int32Array,
+  max: number,
+): number {
   // A view bounded at the line end keeps indexOf from running into the following lines.
   const line = buf.subarray(s, e);
   const end = e - s;
@@ -109,11 +119,11 @@ export function splitQuoted(buf: Buffer, s: number, e: number, out: string[], ma
       continue;
     }
     const c = line.indexOf(COMMA, pos);
-    if (c === -1) {
-      out[count++] = decode(line, pos, end);
-      return count;
-    }
-    out[count++] = decode(line, pos, c);
+    const fe = c === -1 ? end : c;
+    out[count] = undefined;
+    starts[count] = s + pos;
+    ends[count++] = s + fe;
+    if (c === -1) return count;
     pos = c + 1;
   }
 }

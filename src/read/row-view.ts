@@ -21,10 +21,13 @@ export class RowView implements Row {
   map!: ColumnMap;
   starts = new Int32Array(INITIAL_FIELDS);
   ends = new Int32Array(INITIAL_FIELDS);
-  /** Decoded fields for lines that needed the quote-aware split; null when the positions above apply. */
-  strs: string[] | null = null;
+  /**
+   * Null on a line without quotes. On a line with quotes, the decoded text of each quoted field, and undefined
+   * for the fields whose positions above apply.
+   */
+  strs: (string | undefined)[] | null = null;
   /** Reused for quoted lines. */
-  readonly quotedFields: string[] = [];
+  readonly quotedFields: (string | undefined)[] = [];
   /**
    * The plain split's search cursor: no comma in `[commaFrom, commaAt)` of the current buffer. Whoever gives the
    * view another buffer, or new bytes in the same one, calls {@link forgetCommas}.
@@ -44,10 +47,15 @@ export class RowView implements Row {
     this.#ms = undefined;
   }
 
+  /** The decoded text of a quoted field, or undefined when the field's byte positions apply. */
+  #text(col: number): string | undefined {
+    return this.strs === null ? undefined : this.strs[col];
+  }
+
   field(col: number): string {
     if (col < 0) return '';
-    const strs = this.strs;
-    if (strs !== null) return strs[col] ?? '';
+    const t = this.#text(col);
+    if (t !== undefined) return t;
     const s = this.starts[col]!;
     const e = this.ends[col]!;
     if (s === e) return '';
@@ -57,23 +65,23 @@ export class RowView implements Row {
 
   fieldLength(col: number): number {
     if (col < 0) return 0;
-    return this.strs !== null ? (this.strs[col] ?? '').length : this.ends[col]! - this.starts[col]!;
+    const t = this.#text(col);
+    return t !== undefined ? t.length : this.ends[col]! - this.starts[col]!;
   }
 
   /** Char code (byte on the fast path) at `i` of a field, or -1 past its end. */
   code(col: number, i: number): number {
     if (col < 0) return -1;
-    if (this.strs !== null) {
-      const t = this.strs[col] ?? '';
-      return i < t.length ? t.charCodeAt(i) : -1;
-    }
+    const t = this.#text(col);
+    if (t !== undefined) return i < t.length ? t.charCodeAt(i) : -1;
     const p = this.starts[col]! + i;
     return p < this.ends[col]! ? this.buf[p]! : -1;
   }
 
   fieldStarts(col: number, prefix: string): boolean {
     if (col < 0) return prefix === '';
-    if (this.strs !== null) return (this.strs[col] ?? '').startsWith(prefix);
+    const t = this.#text(col);
+    if (t !== undefined) return t.startsWith(prefix);
     const s = this.starts[col]!;
     if (this.ends[col]! - s < prefix.length) return false;
     const buf = this.buf;
@@ -88,7 +96,7 @@ export class RowView implements Row {
     let ms = this.#ms;
     if (ms === undefined) {
       const col = this.map.time;
-      ms = this.strs !== null || col < 0 ? canonicalTimeMs(this.field(col)) : canonicalFromBytes(this.buf, this.starts[col]!, this.ends[col]!, this.#minutes);
+      ms = col < 0 || this.#text(col) !== undefined ? canonicalTimeMs(this.field(col)) : canonicalFromBytes(this.buf, this.starts[col]!, this.ends[col]!, this.#minutes);
       this.#ms = ms;
     }
     return ms;
@@ -123,7 +131,7 @@ export class RowView implements Row {
 
   verb(): Verb {
     const col = this.map.data;
-    if (this.strs !== null) return verbOf(this.field(col));
+    if (col < 0 || this.#text(col) !== undefined) return verbOf(this.field(col));
     // The first word, upper-cased, compared with the few verbs facts use; no string is made.
     const buf = this.buf;
     const s = this.starts[col]!;
@@ -150,7 +158,7 @@ export class RowView implements Row {
 
   /** The field's text, or `same` when the field holds exactly that text (no new string). */
   fieldOr(col: number, same: string | undefined): string {
-    if (same === undefined || same === '' || this.strs !== null || col < 0) return this.field(col);
+    if (same === undefined || same === '' || col < 0 || this.#text(col) !== undefined) return this.field(col);
     const s = this.starts[col]!;
     if (this.ends[col]! - s !== same.length) return this.field(col);
     const buf = this.buf;
@@ -245,20 +253,15 @@ class BufferPin implements Pin {
 }
 
 /**
- * Splits `[s, e)` into the view: positions for a line without quotes, decoded strings (quote-aware, as
- * csv-parse with relax_quotes) otherwise. Returns the field count (at most `max + 1`), or -1 for a quote left open.
+ * Splits `[s, e)` into the view: positions for the fields, and decoded strings for quoted fields (quote-aware,
+ * as csv-parse with relax_quotes) on a line with a quote. Returns the field count (at most `max + 1`), or -1
+ * for a quote left open.
  */
 export function splitRow(view: RowView, buf: Buffer, s: number, e: number, max: number, quoted: boolean): number {
   view.buf = buf;
   view.lineStart = s;
   view.lineEnd = e;
   view.reset();
-  if (quoted) {
-    const out = view.quotedFields;
-    view.strs = out;
-    return splitQuoted(buf, s, e, out, max);
-  }
-  view.strs = null;
   if (view.starts.length < max + 2) {
     // A #Fields line with many columns: room for all of them plus the one that tells "too many".
     view.starts = new Int32Array(max + 2);
@@ -266,6 +269,12 @@ export function splitRow(view: RowView, buf: Buffer, s: number, e: number, max: 
   }
   const starts = view.starts;
   const ends = view.ends;
+  if (quoted) {
+    const out = view.quotedFields;
+    view.strs = out;
+    return splitQuoted(buf, s, e, out, starts, ends, max);
+  }
+  view.strs = null;
   let count = 0;
   let from = s;
   // Native indexOf (memchr) beats a byte loop on lines of 100–300 bytes. Its search runs past `e` into the
