@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { parseProtocolText, readProtocolRows } from '../src/read/protocol.js';
+import { emptyStats } from '../src/read/stats.js';
 import { SessionAssembler } from '../src/sessions/builder.js';
 import { summarizeSession, advertisesStartTls } from '../src/sessions/facts.js';
 import { parseEndpoint } from '../src/sessions/endpoint.js';
@@ -304,5 +307,58 @@ describe('100,000 sessions open at once', () => {
     const ids = new Set(out.map((s) => s.key));
     expect(ids.size).toBe(109_000);
     expect(out.filter((s) => !s.complete)).toHaveLength(100_000);
+  });
+});
+
+describe("finding a row's open session by the hash of its id", () => {
+  // More sessions open at once than the id cache has slots, so slots are shared; ids reused after their session
+  // ended; ids with non-ASCII characters (UTF-8 bytes in the log), and two ids of equal length that differ only
+  // in their last character.
+  const ids: string[] = [];
+  for (let i = 0; i < 6000; i++) ids.push(`08DE${i.toString(16).toUpperCase().padStart(12, '0')}`);
+  ids.push('SESSIÖN-1', 'SESSIÖN-2', 'Ã\u0084x');
+  const line = (id: string, seq: number, event: string, data = '') =>
+    `2025-11-10T09:00:00.000Z,EX01\\Default Frontend EX01,${id},${seq},10.0.1.21:25,203.0.113.9:40000,${event},${data},`;
+  const lines: string[] = [
+    '#Software: Microsoft Exchange Server',
+    '#Log-type: SMTP Receive Protocol Log',
+    '#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context',
+  ];
+  // Round-robin: every session starts, then every one gets a reply, then every one ends; then the first 100
+  // ids are used again by new sessions of 2 rows.
+  for (const id of ids) lines.push(line(id, 0, '+'));
+  for (const id of ids) lines.push(line(id, 1, '>', `220 ${id}`));
+  for (const id of ids) lines.push(line(id, 2, '-'));
+  for (const id of ids.slice(0, 100)) lines.push(line(id, 0, '+'));
+  for (const id of ids.slice(0, 100)) lines.push(line(id, 1, '-'));
+  const text = `${lines.join('\r\n')}\r\n`;
+
+  function check(sessions: Session[]): void {
+    expect(sessions).toHaveLength(ids.length + 100);
+    expect(new Set(sessions.map((s) => s.key)).size).toBe(sessions.length);
+    const first = sessions.slice(0, ids.length);
+    expect(first.map((s) => s.sessionId)).toEqual(ids);
+    for (const s of first) {
+      expect(s.rows).toBe(3);
+      expect(s.endReason).toBe('disconnect');
+      // The reply row went to its own session: the banner names the session's id.
+      expect(s.records.find((r) => r.event === '>')?.data).toBe(`220 ${s.sessionId}`);
+    }
+    const again = sessions.slice(ids.length);
+    expect(again.map((s) => s.sessionId)).toEqual(ids.slice(0, 100));
+    expect(again.every((s) => s.rows === 2 && s.key.endsWith('#1'))).toBe(true);
+  }
+
+  it('from records (library path)', () => {
+    const asm = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: null });
+    check([...asm.add(parseProtocolText(text).records), ...asm.end()]);
+  });
+
+  it("from the reader's lazy rows (scan path)", async () => {
+    const asm = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: null });
+    const out: Session[] = [];
+    await readProtocolRows(Readable.from([Buffer.from(text, 'utf8')]), emptyStats('t'), (row) => asm.addRow(row, out));
+    out.push(...asm.end());
+    check(out);
   });
 });

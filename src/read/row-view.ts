@@ -4,7 +4,7 @@
  * strings and an object for each of them cost as much as everything else together.
  */
 import type { EventCode, LogRecord } from '../types.js';
-import { canonicalFromBytes, canonicalTimeMs, newMinuteCache, Verb, verbOf, type Pin, type Row, type SharedFields } from '../sessions/row.js';
+import { canonicalFromBytes, canonicalTimeMs, hashBytes, hashText, newMinuteCache, Verb, verbOf, type Pin, type Row, type SharedFields } from '../sessions/row.js';
 import type { ColumnMap } from './header.js';
 import { COMMA, QUOTE, parseSequence, splitQuoted } from './fields.js';
 
@@ -107,6 +107,15 @@ export class RowView implements Row {
   sessionId(): string {
     return this.field(this.map.sessionId);
   }
+  sessionIdHash(): number {
+    const col = this.map.sessionId;
+    if (col < 0) return hashText('');
+    const t = this.#text(col);
+    return t !== undefined ? hashText(t) : hashBytes(this.buf, this.starts[col]!, this.ends[col]!);
+  }
+  sessionIdIs(id: string): boolean {
+    return this.fieldIs(this.map.sessionId, id);
+  }
   local(): string {
     return this.field(this.map.local);
   }
@@ -156,14 +165,30 @@ export class RowView implements Row {
     }
   }
 
+  /** Whether the field holds exactly `text`; compared on the bytes when it can be (ASCII `text`). */
+  fieldIs(col: number, text: string): boolean {
+    if (col < 0) return text === '';
+    const t = this.#text(col);
+    if (t !== undefined) return t === text;
+    const s = this.starts[col]!;
+    const n = this.ends[col]! - s;
+    // UTF-8 never has fewer bytes than UTF-16 has code units, and has more only for non-ASCII text.
+    if (n < text.length) return false;
+    if (n > text.length) return !isAscii(text) && this.field(col) === text;
+    const buf = this.buf;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      // A non-ASCII character is more than one byte: lengths that agree can still hide a match.
+      if (c > 127) return this.field(col) === text;
+      if (buf[s + i] !== c) return false;
+    }
+    return true;
+  }
+
   /** The field's text, or `same` when the field holds exactly that text (no new string). */
   fieldOr(col: number, same: string | undefined): string {
     if (same === undefined || same === '' || col < 0 || this.#text(col) !== undefined) return this.field(col);
-    const s = this.starts[col]!;
-    if (this.ends[col]! - s !== same.length) return this.field(col);
-    const buf = this.buf;
-    for (let i = 0; i < same.length; i++) if (buf[s + i] !== same.charCodeAt(i)) return this.field(col);
-    return same;
+    return this.fieldIs(col, same) ? same : this.field(col);
   }
 
   record(shared?: SharedFields): LogRecord {
@@ -322,6 +347,11 @@ export function eventOf(view: RowView): EventCode | null {
     return '*';
   }
   return null;
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 127) return false;
+  return true;
 }
 
 /** ASCII case-insensitive comparison of `word.length` bytes with an upper-case word. */

@@ -29,6 +29,10 @@ export interface OriginInfo {
 }
 
 interface OpenSession {
+  /** The session id as logged (the key of the open map). */
+  id: string;
+  /** False once handed on: a slot of the id cache may still point at it. */
+  open: boolean;
   key: string;
   /** Null while the direction is unknown: then the rows are held and replayed once it is decided. */
   facts: SessionFacts | null;
@@ -39,6 +43,12 @@ interface OpenSession {
 const DEFAULT_CAP = 20_000;
 const DEFAULT_IDLE_MS = 15 * 60_000;
 const SWEEP_EVERY = 8192;
+/**
+ * Slots of the id cache (a power of two). Rows find their open session through the hash of the id's bytes and a
+ * byte comparison, so the id's string is made once per session instead of once per row; a miss falls back to
+ * the map. Collisions only cost that fallback.
+ */
+const ID_SLOTS = 1 << 12;
 
 /**
  * Rebuilds SMTP sessions from interleaved rows of one origin. Feed the origin's files in order (rotation keeps
@@ -51,6 +61,7 @@ export class SessionAssembler {
   readonly #idleMs: number;
   readonly #keepAll: boolean;
   readonly #open = new Map<string, OpenSession>();
+  readonly #slots: (OpenSession | undefined)[] = new Array<OpenSession | undefined>(ID_SLOTS).fill(undefined);
   /** How often a session id was reused in this origin, so each use gets its own key. */
   readonly #reuse = new Map<string, number>();
   readonly #recordRow = new RecordRow();
@@ -88,19 +99,9 @@ export class SessionAssembler {
    * view is reused for the next row), so nothing here may keep it except through `record()` or `pin()`.
    */
   addRow(row: Row, done: Session[]): void {
-    const id = row.sessionId();
-    let s = this.#open.get(id);
-    if (s === undefined) {
-      const direction = this.#direction;
-      s = {
-        key: this.#newKey(id),
-        facts: direction === null ? null : new SessionFacts(direction, this.#keepAll, this.#context),
-        held: direction === null ? [] : null,
-        lastMs: NaN,
-      };
-      this.#open.set(id, s);
-      if (this.#open.size > this.#cap) this.#evictOldest(done);
-    }
+    const slot = row.sessionIdHash() & (ID_SLOTS - 1);
+    let s = this.#slots[slot];
+    if (s === undefined || !s.open || !row.sessionIdIs(s.id)) s = this.#lookup(row, slot, done);
     let ms: number;
     if (s.facts !== null) {
       s.facts.add(row);
@@ -113,13 +114,34 @@ export class SessionAssembler {
     if (!(ms <= s.lastMs)) s.lastMs = ms;
     if (!(ms <= this.#clock)) this.#clock = ms;
     if (row.event === '-') {
-      this.#open.delete(id);
+      this.#open.delete(s.id);
       done.push(this.#finish(s, 'disconnect'));
     }
     if (++this.#sinceSweep >= SWEEP_EVERY) {
       this.#sinceSweep = 0;
       this.#sweepIdle(done);
     }
+  }
+
+  /** The open session of the row's id through the map, or a new one; either way it takes the slot. */
+  #lookup(row: Row, slot: number, done: Session[]): OpenSession {
+    const id = row.sessionId();
+    let s = this.#open.get(id);
+    if (s === undefined) {
+      const direction = this.#direction;
+      s = {
+        id,
+        open: true,
+        key: this.#newKey(id),
+        facts: direction === null ? null : new SessionFacts(direction, this.#keepAll, this.#context),
+        held: direction === null ? [] : null,
+        lastMs: NaN,
+      };
+      this.#open.set(id, s);
+      if (this.#open.size > this.#cap) this.#evictOldest(done);
+    }
+    this.#slots[slot] = s;
+    return s;
   }
 
   /** End of input: everything still open is handed on as incomplete. */
@@ -159,10 +181,15 @@ export class SessionAssembler {
   }
 
   #finish(s: OpenSession, endReason: SessionEnd): Session {
+    const { facts: built, held } = s;
+    // A slot of the id cache may keep the entry until another session takes it: it must not keep the facts.
+    s.open = false;
+    s.facts = null;
+    s.held = null;
     const meta = { key: s.key, origin: this.#info.origin, serverHint: this.#info.serverHint, complete: endReason === 'disconnect', endReason };
-    if (s.facts !== null) return s.facts.finish({ ...meta, direction: s.facts.direction });
+    if (built !== null) return built.finish({ ...meta, direction: built.direction });
     // The direction is known now: replay the held rows through the same facts as any other session.
-    const records = s.held!;
+    const records = held!;
     const direction = this.#direction ?? inferDirection(records) ?? guessDirection(records);
     const facts = new SessionFacts(direction, this.#keepAll, this.#context);
     // Not #recordRow: a cap eviction finishes a session in the middle of add(), while that row is being read.

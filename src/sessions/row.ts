@@ -36,6 +36,12 @@ export interface Row {
   canonicalMs(): number;
   connector(): string;
   sessionId(): string;
+  /**
+   * A hash of the session id and a test for it, so a session can be found again without making the id's string
+   * for every row. Equal ids hash equal within one implementation; a hash says nothing without `sessionIdIs`.
+   */
+  sessionIdHash(): number;
+  sessionIdIs(id: string): boolean;
   local(): string;
   remote(): string;
   data(): string;
@@ -104,6 +110,12 @@ export class RecordRow implements Row {
   }
   sessionId(): string {
     return this.r.sessionId;
+  }
+  sessionIdHash(): number {
+    return hashText(this.r.sessionId);
+  }
+  sessionIdIs(id: string): boolean {
+    return this.r.sessionId === id;
   }
   local(): string {
     return this.r.local;
@@ -217,4 +229,18 @@ export function canonicalTimeMs(time: string): number {
   // Only ASCII: latin1 encoding would fold U+0130 onto `0` and make a different text look canonical.
   for (let i = 0; i < 24; i++) if (time.charCodeAt(i) > 127) return NaN;
   return canonicalFromBytes(Buffer.from(time, 'latin1'), 0, 24);
+}
+
+/** FNV-1a over the char codes of a text (32 bits). */
+export function hashText(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** FNV-1a over bytes `[s, e)`: the same as {@link hashText} of their Latin-1 reading (ASCII ids hash alike). */
+export function hashBytes(b: Uint8Array, s: number, e: number): number {
+  let h = 0x811c9dc5;
+  for (let i = s; i < e; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return h >>> 0;
 }
