@@ -293,7 +293,14 @@ export class SessionFacts {
       extra.push(pin);
     }
     if (extra.length === 0) return this.#kept;
-    extra.sort((a, b) => a.ordinal - b.ordinal);
+    // At most three pins: an insertion sort, because Array#sort allocates its work state on every call.
+    for (let i = 1; i < extra.length; i++) {
+      for (let j = i; j > 0 && extra[j - 1]!.ordinal > extra[j]!.ordinal; j--) {
+        const t = extra[j]!;
+        extra[j] = extra[j - 1]!;
+        extra[j - 1] = t;
+      }
+    }
     const out: LogRecord[] = [];
     let k = 0;
     for (const pin of extra) {

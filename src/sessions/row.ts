@@ -231,16 +231,16 @@ export function canonicalTimeMs(time: string): number {
   return canonicalFromBytes(Buffer.from(time, 'latin1'), 0, 24);
 }
 
-/** FNV-1a over the char codes of a text (32 bits). */
+/** FNV-1a over the char codes of a text, cut to 30 bits so the result is a small integer (never boxed). */
 export function hashText(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
+  return h & 0x3fffffff;
 }
 
 /** FNV-1a over bytes `[s, e)`: the same as {@link hashText} of their Latin-1 reading (ASCII ids hash alike). */
 export function hashBytes(b: Uint8Array, s: number, e: number): number {
   let h = 0x811c9dc5;
   for (let i = s; i < e; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
-  return h >>> 0;
+  return h & 0x3fffffff;
 }
