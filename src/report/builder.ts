@@ -72,9 +72,10 @@ export class ReportBuilder {
     const remoteHost = session.remote?.ip ?? 'unknown';
     const group = this.#group(session.direction, session.server, session.connector, remoteHost);
     group.sessions++;
-    for (const name of session.remoteNames) addName(group, this.#intern(name));
-    if (session.authUser !== null) addAuthUser(group, this.#intern(session.authUser));
-    for (const c of session.certificates) addCertificate(group, this.#certificate(c));
+    // Most sessions repeat what their group already holds: share a copy only of what is added.
+    for (const name of session.remoteNames) if (wouldAddName(group, name)) addName(group, this.#intern(name));
+    if (session.authUser !== null && !group.authUsers.includes(session.authUser)) addAuthUser(group, this.#intern(session.authUser));
+    for (const c of session.certificates) if (!hasCertificate(group, c)) addCertificate(group, this.#certificate(c));
     const version: TlsVersion = session.tls?.version ?? 'none';
     group.tlsVersions[version] = (group.tlsVersions[version] ?? 0) + 1;
     widen(group, session.start, session.end);
@@ -173,12 +174,15 @@ function withItem<T>(list: readonly T[], item: T, max: number, compare?: (a: T, 
   return next.length > max ? next.slice(0, max) : next;
 }
 
+/** Whether {@link addName} would change the group's names. */
+function wouldAddName(group: GroupState, name: string): boolean {
+  const names = group.remoteNames;
+  return !names.includes(name) && !(names.length >= MAX_NAMES && name >= names[names.length - 1]!);
+}
+
 /** Keeps the lexically smallest names, so merging reports gives the same list as one run. */
 export function addName(group: GroupState, name: string): void {
-  const names = group.remoteNames;
-  if (names.includes(name)) return;
-  if (names.length >= MAX_NAMES && name >= names[names.length - 1]!) return;
-  group.remoteNames = withItem(names, name, MAX_NAMES);
+  if (wouldAddName(group, name)) group.remoteNames = withItem(group.remoteNames, name, MAX_NAMES);
 }
 
 /** Same rule as names: the smallest 20, so merges are exact. */
@@ -189,7 +193,7 @@ export function addAuthUser(group: GroupState, user: string): void {
 
 export const MAX_CERTIFICATES = 5;
 
-function certificateKey(c: GroupCertificate): string {
+function certificateKey(c: Pick<GroupCertificate, 'thumbprint' | 'subject' | 'role'>): string {
   return `${c.thumbprint ?? ''}\u0000${c.subject ?? ''}\u0000${c.role}`;
 }
 
@@ -197,10 +201,14 @@ function compareCertificates(a: GroupCertificate, b: GroupCertificate): number {
   return certificateKey(a) < certificateKey(b) ? -1 : 1;
 }
 
-export function addCertificate(group: GroupState, cert: GroupCertificate): void {
+/** Whether the group holds a certificate that {@link addCertificate} takes for the same one. */
+function hasCertificate(group: GroupState, cert: Pick<GroupCertificate, 'thumbprint' | 'subject' | 'role'>): boolean {
   const key = certificateKey(cert);
-  if (group.certificates.some((c) => certificateKey(c) === key)) return;
-  group.certificates = withItem(group.certificates, cert, MAX_CERTIFICATES, compareCertificates);
+  return group.certificates.some((c) => certificateKey(c) === key);
+}
+
+export function addCertificate(group: GroupState, cert: GroupCertificate): void {
+  if (!hasCertificate(group, cert)) group.certificates = withItem(group.certificates, cert, MAX_CERTIFICATES, compareCertificates);
 }
 
 export function widen(group: GroupState, from: string, to: string): void {

@@ -40,16 +40,28 @@ export function newGroupState(direction: GroupState['direction'], server: string
  */
 export class GroupTable {
   readonly #byConnector = new Map<string, Map<string, GroupState>>();
+  /** The connector asked for last: a log set's sessions nearly all share one, so its key is rarely rebuilt. */
+  #last: { direction: string; server: string | null; connector: string; hosts: Map<string, GroupState> } | null = null;
 
   find(direction: GroupState['direction'], server: string | null, connector: string, remoteHost: string): GroupState | undefined {
-    return this.#byConnector.get(connectorKey(direction, server, connector))?.get(remoteHost);
+    return this.#hosts(direction, server, connector, false)?.get(remoteHost);
   }
 
   add(group: GroupState): void {
-    const key = connectorKey(group.direction, group.server, group.connector);
+    this.#hosts(group.direction, group.server, group.connector, true)!.set(group.remoteHost, group);
+  }
+
+  #hosts(direction: string, server: string | null, connector: string, create: boolean): Map<string, GroupState> | undefined {
+    const last = this.#last;
+    if (last !== null && last.connector === connector && last.server === server && last.direction === direction) return last.hosts;
+    const key = connectorKey(direction, server, connector);
     let hosts = this.#byConnector.get(key);
-    if (hosts === undefined) this.#byConnector.set(key, (hosts = new Map()));
-    hosts.set(group.remoteHost, group);
+    if (hosts === undefined) {
+      if (!create) return undefined;
+      this.#byConnector.set(key, (hosts = new Map()));
+    }
+    this.#last = { direction, server, connector, hosts };
+    return hosts;
   }
 
   *values(): IterableIterator<GroupState> {
