@@ -3,7 +3,7 @@ import type { Direction, Finding, InputKind, InputStats, Report, Session } from 
 import { detectInput, emptyStats } from './read/detect.js';
 import { readProtocolRows, type ProtocolHeader } from './read/protocol.js';
 import { readQueueExport } from './read/queue/index.js';
-import { describeError, expandInputs, fileName, openInput, refilledChunks, serverFromPath, type InputRef } from './read/inputs.js';
+import { describeError, expandInputs, fileName, openInput, plainFileHead, refilledChunks, serverFromPath, type InputRef } from './read/inputs.js';
 import { SessionAssembler, type SessionOptions } from './sessions/builder.js';
 import { categoryInfo, classifySession, classifyText } from './classify/classify.js';
 import { defaultRules, QUEUE_ERROR_RULE, type Rule } from './classify/rules.js';
@@ -217,14 +217,16 @@ function effectiveJobs(options: ScanOptions, origins: Map<string, Opened[]>): nu
 async function open(ref: InputRef): Promise<Opened> {
   const stats = emptyStats(ref.source);
   try {
-    const input = await openInput(ref);
-    const detection = detectInput(input.head);
+    // A plain file is read again from the start later; a stream (stdin) is kept open and read on from here.
+    const plain = ref.path === null ? null : await plainFileHead(ref.path);
+    const input = plain === null ? await openInput(ref) : null;
+    const detection = detectInput(plain ?? input!.head);
     stats.kind = detection.kind;
     const readable = PROTOCOL_KINDS.has(detection.kind) || QUEUE_KINDS.has(detection.kind);
     if (!readable) stats.error = detection.reason;
     const keep = readable && ref.path === null;
-    if (!keep) input.close();
-    return { ref, stats, chunks: keep ? input.chunks : null, readable, headerDate: detection.headerDate };
+    if (!keep) input?.close();
+    return { ref, stats, chunks: keep ? input!.chunks : null, readable, headerDate: detection.headerDate };
   } catch (e) {
     stats.error = `cannot read: ${describeError(e)}`;
     return { ref, stats, chunks: null, readable: false, headerDate: null };

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { refilledChunks, type InputRef } from '../src/read/inputs.js';
+import { HEAD_BYTES, plainFileHead, refilledChunks, type InputRef } from '../src/read/inputs.js';
 import { scan } from '../src/scan.js';
 import { detectInput, emptyStats, inferDirection } from '../src/read/detect.js';
 import { parseProtocolBuffer, parseProtocolText, readProtocolLog, readProtocolRows, type ProtocolHeader } from '../src/read/protocol.js';
@@ -582,6 +582,26 @@ describe('refilled reads (the protocol path of scan)', () => {
     expect(Buffer.concat(copies).toString()).toBe(text);
     const missing = join(dir, 'gone.log');
     await expect(collect({ source: missing, path: missing }, 1000)).rejects.toThrow(/gone\.log/);
+  });
+
+  it('detection reads only the first 64 KiB of a plain file, none of a gzip file, and all of a short one', async () => {
+    const big = join(dir, 'head.log');
+    const bytes = Buffer.from(text.repeat(20));
+    expect(bytes.length).toBeGreaterThan(HEAD_BYTES * 2);
+    writeFileSync(big, bytes);
+    const head = await plainFileHead(big);
+    expect(head?.length).toBe(HEAD_BYTES);
+    expect(head!.equals(bytes.subarray(0, HEAD_BYTES))).toBe(true);
+    const short = join(dir, 'short.log');
+    writeFileSync(short, text.slice(0, 500));
+    expect((await plainFileHead(short))?.toString()).toBe(text.slice(0, 500));
+    const gz = join(dir, 'head.log.gz');
+    writeFileSync(gz, gzipSync(text));
+    expect(await plainFileHead(gz)).toBeNull();
+    // The gzip file is still detected, through its decompressed head.
+    const report = await scan([gz, big]);
+    expect(report.inputs.map((i) => i.kind)).toEqual(['smtp-receive', 'smtp-receive']);
+    await expect(plainFileHead(join(dir, 'gone.log'))).rejects.toThrow(/gone\.log/);
   });
 
   it('reading the same log from a file and from a stream of fresh chunks gives the same report', async () => {
