@@ -556,23 +556,42 @@ describe('refilled reads (the protocol path of scan)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const text = [RECV_HEADER, ...Array.from({ length: 400 }, (_, i) => row(i, i % 7 === 0 ? '-' : '>', `250 reply ${i}`))].join('\r\n') + '\r\n';
 
-  async function collect(ref: InputRef, size: number): Promise<{ copies: Buffer[]; arrays: Set<ArrayBufferLike> }> {
+  /** Every chunk's bytes (copied), and where in memory each chunk lay (its ArrayBuffer and offset). */
+  async function collect(ref: InputRef, size: number): Promise<{ copies: Buffer[]; places: Map<ArrayBufferLike, Set<number>> }> {
     const copies: Buffer[] = [];
-    const arrays = new Set<ArrayBufferLike>();
+    const places = new Map<ArrayBufferLike, Set<number>>();
     for await (const chunk of refilledChunks(ref, size)) {
       copies.push(Buffer.from(chunk));
-      arrays.add(chunk.buffer);
+      const offsets = places.get(chunk.buffer) ?? new Set<number>();
+      offsets.add(chunk.byteOffset);
+      places.set(chunk.buffer, offsets);
     }
-    return { copies, arrays };
+    return { copies, places };
   }
 
-  it('a plain file comes through one buffer, refilled, with every byte in order', async () => {
+  it('a plain file comes through two buffers, refilled in turn, with every byte in order', async () => {
     const path = join(dir, 'plain.log');
     writeFileSync(path, text);
-    const { copies, arrays } = await collect({ source: path, path }, 1000);
-    expect(copies.length).toBe(Math.ceil(Buffer.byteLength(text) / 1000));
+    for (const size of [1000, 16_384]) {
+      const { copies, places } = await collect({ source: path, path }, size);
+      expect(copies.length).toBe(Math.ceil(Buffer.byteLength(text) / size));
+      expect(Buffer.concat(copies).toString()).toBe(text);
+      // Small buffers come from Node's shared pool, large ones have their own memory: two places either way.
+      expect([...places.values()].reduce((n, offsets) => n + offsets.size, 0)).toBe(2);
+    }
+  });
+
+  it('a caller that stops early closes the file after the read ahead ends', async () => {
+    const path = join(dir, 'early.log');
+    writeFileSync(path, text);
+    let chunks = 0;
+    for await (const chunk of refilledChunks({ source: path, path }, 1000)) {
+      expect(chunk.length).toBe(1000);
+      if (++chunks === 3) break;
+    }
+    // Nothing left open or failing: the same file reads again in full.
+    const { copies } = await collect({ source: path, path }, 1000);
     expect(Buffer.concat(copies).toString()).toBe(text);
-    expect(arrays.size).toBe(1);
   });
 
   it('a gzip file is decompressed, and a missing file fails when read, naming the file', async () => {
