@@ -164,6 +164,19 @@ export function parseSequence(text: string): number {
   return v;
 }
 
+/** {@link parseSequence} of the bytes `[s, e)`: the same rule, without making a string. */
+export function parseSequenceBytes(buf: Uint8Array, s: number, e: number): number {
+  const n = e - s;
+  if (n === 0 || n > 15) return -1;
+  let v = 0;
+  for (let i = s; i < e; i++) {
+    const d = buf[i]! - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
 /** `yyyy-…`: the start of an ISO date-time (the only kind of time that may set the from/to coverage). */
 export function isIsoLike(text: string): boolean {
   if (text.length < 10) return false;

@@ -6,7 +6,7 @@
 import type { EventCode, LogRecord } from '../types.js';
 import { canonicalFromBytes, canonicalTimeMs, hashBytes, hashText, newMinuteCache, Verb, verbOf, type Pin, type Row, type SharedFields } from '../sessions/row.js';
 import type { ColumnMap } from './header.js';
-import { COMMA, QUOTE, parseSequence, splitQuoted } from './fields.js';
+import { COMMA, QUOTE, parseSequence, parseSequenceBytes, splitQuoted } from './fields.js';
 
 type FastSlices = Buffer & { utf8Slice(start: number, end: number): string };
 
@@ -165,6 +165,12 @@ export class RowView implements Row {
     }
   }
 
+  /** `sequence-number` as {@link parseSequence} reads it, from the bytes when it can (no string per record). */
+  #sequence(col: number): number {
+    if (col < 0 || this.#text(col) !== undefined) return parseSequence(this.field(col));
+    return parseSequenceBytes(this.buf, this.starts[col]!, this.ends[col]!);
+  }
+
   /** Whether the field holds exactly `text`; compared on the bytes when it can be (ASCII `text`). */
   fieldIs(col: number, text: string): boolean {
     if (col < 0) return text === '';
@@ -199,7 +205,7 @@ export class RowView implements Row {
       time: this.field(map.time),
       connector: this.fieldOr(map.connector, shared?.connector),
       sessionId: this.fieldOr(map.sessionId, shared?.sessionId),
-      sequence: parseSequence(this.field(map.sequence)),
+      sequence: this.#sequence(map.sequence),
       local: this.fieldOr(map.local, shared?.local),
       remote: this.fieldOr(map.remote, shared?.remote),
       event: this.event,
