@@ -35,6 +35,8 @@ export class RowView implements Row {
   commaFrom = 0;
   commaAt = -1;
   #ms: number | undefined;
+  #data: string | undefined;
+  #context: string | undefined;
   readonly #minutes = newMinuteCache();
 
   forgetCommas(): void {
@@ -45,6 +47,8 @@ export class RowView implements Row {
   /** Called by the reader for each row, before anything reads it. */
   reset(): void {
     this.#ms = undefined;
+    this.#data = undefined;
+    this.#context = undefined;
   }
 
   /** The decoded text of a quoted field, or undefined when the field's byte positions apply. */
@@ -122,11 +126,12 @@ export class RowView implements Row {
   remote(): string {
     return this.field(this.map.remote);
   }
+  // Facts read the data or context of the rows they keep (EHLO, TLS lines): the record reuses that string.
   data(): string {
-    return this.field(this.map.data);
+    return (this.#data ??= this.field(this.map.data));
   }
   context(): string {
-    return this.field(this.map.context);
+    return (this.#context ??= this.field(this.map.context));
   }
   dataStarts(prefix: string): boolean {
     return this.fieldStarts(this.map.data, prefix);
@@ -209,8 +214,8 @@ export class RowView implements Row {
       local: this.fieldOr(map.local, shared?.local),
       remote: this.fieldOr(map.remote, shared?.remote),
       event: this.event,
-      data: this.field(map.data),
-      context: this.field(map.context),
+      data: this.data(),
+      context: this.context(),
     };
   }
 
