@@ -166,9 +166,9 @@ export const READ_BYTES = 1024 * 1024;
 /**
  * The bytes of an input for a reader that is done with each chunk before it asks for the next one, as the
  * protocol-log reader is (it copies the little it keeps: a line cut by the chunk end, rows of open sessions).
- * A plain file is read into two buffers that are refilled in turn. A new 1 MiB buffer per read is freed only by a full
- * garbage collection, and those come further apart as the report grows: on a 2 GB log the dead buffers were
- * 5 to 8 MB of the peak. Gzip and stdin go through {@link openInput}.
+ * A plain file is read into two buffers that are refilled in turn. A new 1 MiB buffer per read is freed only by
+ * a full garbage collection, and those come further apart as the report grows: on a 2 GB log the dead buffers
+ * were 5 to 8 MB of the peak. Gzip and stdin go through {@link openInput}.
  *
  * Each chunk is valid until the next one is asked for; a caller that keeps a chunk must copy it.
  */
@@ -179,7 +179,7 @@ export async function* refilledChunks(ref: InputRef, size = READ_BYTES): AsyncIt
     let ahead: Promise<number> | null = null;
     try {
       // Two buffers: the next read runs while the caller works on the current chunk, so the thread does not
-      // sit idle for every read (7 % of a run on a folder of rotated files).
+      // sit idle for every read (5–7 % of a run on a folder of rotated files).
       let current = Buffer.allocUnsafe(size);
       let next = Buffer.allocUnsafe(size);
       const fill = async (buf: Buffer) => (await file.read(buf, 0, size, null)).bytesRead;
