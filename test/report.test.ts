@@ -158,6 +158,31 @@ describe('report builder', () => {
   });
 });
 
+describe('GroupTable', () => {
+  it('keeps groups apart that differ only in direction, server or connector, asked for in any order', async () => {
+    const { GroupTable, newGroupState } = await import('../src/report/finalize.js');
+    const table = new GroupTable();
+    // The same connector name and host under every direction and two servers (and no server): eight groups.
+    const keys: [('receive' | 'send' | 'queue'), string | null, string][] = [];
+    for (const direction of ['receive', 'send', 'queue'] as const) {
+      for (const server of ['EX01', 'EX02', null]) keys.push([direction, server, 'Outbound to Office 365']);
+    }
+    keys.push(['send', 'EX01', 'Other connector']);
+    for (const [d, s, c] of keys) {
+      expect(table.find(d, s, c, '203.0.113.9')).toBeUndefined();
+      table.add(newGroupState(d, s, c, '203.0.113.9'));
+    }
+    // Lookups in which consecutive keys differ in one part only (direction, then server), and the other way.
+    const byServer = [...keys].sort((a, b) => String(a[1]).localeCompare(String(b[1])) || a[0].localeCompare(b[0]));
+    for (const [d, s, c] of [...keys, ...byServer, ...[...keys].reverse()]) {
+      const g = table.find(d, s, c, '203.0.113.9');
+      expect([g?.direction, g?.server, g?.connector]).toEqual([d, s, c]);
+      expect(table.find(d, s, c, '198.51.100.1')).toBeUndefined();
+    }
+    expect([...table.values()]).toHaveLength(keys.length);
+  });
+});
+
 describe('BoundedCache', () => {
   it('makes each value once, and starts over instead of growing past its bound', async () => {
     const { BoundedCache } = await import('../src/bounded-cache.js');
