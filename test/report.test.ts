@@ -124,6 +124,26 @@ describe('report builder', () => {
     );
   });
 
+  it('keeps the smallest 5 certificates and 20 names of a group, whatever order the sessions come in', () => {
+    const base = corpus().find((x) => x.direction === 'receive' && x.certificates.length > 0)!;
+    const cert = base.certificates[0]!;
+    // 30 sessions of one remote host, each with its own certificate and name; some repeat.
+    const sessions = Array.from({ length: 30 }, (_, i) => {
+      const n = String((i * 7) % 23).padStart(2, '0');
+      return { ...base, key: `k${i}`, remoteNames: [`host${n}.example`], certificates: [{ ...cert, thumbprint: `THUMB${n}`, alternateNames: [] }] };
+    });
+    const distinct = [...new Set(sessions.map((x) => x.certificates[0]!.thumbprint))].sort();
+    expect(distinct.length).toBeGreaterThan(20);
+    fc.assert(
+      fc.property(fc.shuffledSubarray(sessions, { minLength: sessions.length }), (order) => {
+        const g = reportOf(order).groups.find((x) => x.remoteHost === base.remote!.ip)!;
+        expect(g.certificates.map((c) => c.thumbprint)).toEqual(distinct.slice(0, 5));
+        expect(g.remoteNames).toEqual(distinct.slice(0, 20).map((t) => `host${t.slice(5)}.example`));
+      }),
+      { numRuns: 30, seed: 20261128 },
+    );
+  });
+
   it('keeps each group\'s lists to itself, and a report already built does not change when more sessions come', () => {
     const healthy = RECV_LEGACY.replace('SP_PROT_TLS1_0_SERVER', 'SP_PROT_TLS1_2_SERVER');
     const at = (id: string, ehlo: string, ip: string, text = healthy) =>

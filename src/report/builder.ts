@@ -75,7 +75,7 @@ export class ReportBuilder {
     // Most sessions repeat what their group already holds: share a copy only of what is added.
     for (const name of session.remoteNames) if (wouldAddName(group, name)) addName(group, this.#intern(name));
     if (session.authUser !== null && !group.authUsers.includes(session.authUser)) addAuthUser(group, this.#intern(session.authUser));
-    for (const c of session.certificates) if (!hasCertificate(group, c)) addCertificate(group, this.#certificate(c));
+    for (const c of session.certificates) if (wouldAddCertificate(group, c)) addCertificate(group, this.#certificate(c));
     const version: TlsVersion = session.tls?.version ?? 'none';
     group.tlsVersions[version] = (group.tlsVersions[version] ?? 0) + 1;
     widen(group, session.start, session.end);
@@ -201,14 +201,20 @@ function compareCertificates(a: GroupCertificate, b: GroupCertificate): number {
   return certificateKey(a) < certificateKey(b) ? -1 : 1;
 }
 
-/** Whether the group holds a certificate that {@link addCertificate} takes for the same one. */
-function hasCertificate(group: GroupState, cert: Pick<GroupCertificate, 'thumbprint' | 'subject' | 'role'>): boolean {
+/**
+ * Whether {@link addCertificate} would change the group's certificates: not one it holds already (same key), and
+ * not one that sorts after all of a full list (it would be cut again at once).
+ */
+function wouldAddCertificate(group: GroupState, cert: Pick<GroupCertificate, 'thumbprint' | 'subject' | 'role'>): boolean {
   const key = certificateKey(cert);
-  return group.certificates.some((c) => certificateKey(c) === key);
+  const certs = group.certificates;
+  if (certs.some((c) => certificateKey(c) === key)) return false;
+  return certs.length < MAX_CERTIFICATES || key < certificateKey(certs[certs.length - 1]!);
 }
 
+/** Keeps the certificates with the smallest keys, so merging reports gives the same list as one run. */
 export function addCertificate(group: GroupState, cert: GroupCertificate): void {
-  if (!hasCertificate(group, cert)) group.certificates = withItem(group.certificates, cert, MAX_CERTIFICATES, compareCertificates);
+  if (wouldAddCertificate(group, cert)) group.certificates = withItem(group.certificates, cert, MAX_CERTIFICATES, compareCertificates);
 }
 
 export function widen(group: GroupState, from: string, to: string): void {
