@@ -362,3 +362,41 @@ describe("finding a row's open session by the hash of its id", () => {
     check(out);
   });
 });
+
+describe('session start and end', () => {
+  // Rows written out of time order (clock steps, merged copies): start and end are the earliest and latest
+  // times, not the first and last rows'. When the first or last row does hold them, its text is used as is.
+  const line = (id: string, time: string, seq: number, event: string) =>
+    `${time},EX01\\Default Frontend EX01,${id},${seq},10.0.1.21:25,203.0.113.9:40000,${event},${event === '>' ? '220 ready' : ''},`;
+  const text = [
+    '#Software: Microsoft Exchange Server',
+    '#Log-type: SMTP Receive Protocol Log',
+    '#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context',
+    line('A', '2025-11-10T09:00:05.000Z', 0, '+'),
+    line('A', '2025-11-10T09:00:01.000Z', 1, '>'),
+    line('A', '2025-11-10T09:00:09.000Z', 2, '>'),
+    line('A', '2025-11-10T09:00:03.000Z', 3, '-'),
+    line('B', '2025-11-10T09:00:01.500Z', 0, '+'),
+    line('B', '2025-11-10T09:00:02.000Z', 1, '>'),
+    line('B', '2025-11-10T09:00:07.250Z', 2, '-'),
+  ].join('\r\n') + '\r\n';
+
+  function check(sessions: Session[]): void {
+    expect(sessions.map((s) => [s.sessionId, s.start, s.end])).toEqual([
+      ['A', '2025-11-10T09:00:01.000Z', '2025-11-10T09:00:09.000Z'],
+      ['B', '2025-11-10T09:00:01.500Z', '2025-11-10T09:00:07.250Z'],
+    ]);
+  }
+
+  it('from records', () => {
+    const asm = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: null });
+    check([...asm.add(parseProtocolText(text).records), ...asm.end()]);
+  });
+
+  it('from lazy rows', async () => {
+    const asm = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: null });
+    const out: Session[] = [];
+    await readProtocolRows(Readable.from([Buffer.from(text, 'utf8')]), emptyStats('t'), (row) => asm.addRow(row, out));
+    check([...out, ...asm.end()]);
+  });
+});
