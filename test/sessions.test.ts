@@ -349,23 +349,13 @@ describe("finding a row's open session by the hash of its id", () => {
     expect(again.every((s) => s.rows === 2 && s.key.endsWith('#1'))).toBe(true);
   }
 
-  it('from records (library path)', () => {
-    const asm = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: null });
-    check([...asm.add(parseProtocolText(text).records), ...asm.end()]);
-  });
-
-  it("from the reader's lazy rows (scan path)", async () => {
-    const asm = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: null });
-    const out: Session[] = [];
-    await readProtocolRows(Readable.from([Buffer.from(text, 'utf8')]), emptyStats('t'), (row) => asm.addRow(row, out));
-    out.push(...asm.end());
-    check(out);
-  });
+  it('from records (library path)', () => check(sessionsFromRecords(text)));
+  it("from the reader's lazy rows (scan path)", async () => check(await sessionsFromRows(text)));
 });
 
 describe('session start and end', () => {
   // Rows written out of time order (clock steps, merged copies): start and end are the earliest and latest
-  // times, not the first and last rows'. When the first or last row does hold them, its text is used as is.
+  // times, not the first and last rows'.
   const line = (id: string, time: string, seq: number, event: string) =>
     `${time},EX01\\Default Frontend EX01,${id},${seq},10.0.1.21:25,203.0.113.9:40000,${event},${event === '>' ? '220 ready' : ''},`;
   const text = [
@@ -388,15 +378,20 @@ describe('session start and end', () => {
     ]);
   }
 
-  it('from records', () => {
-    const asm = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: null });
-    check([...asm.add(parseProtocolText(text).records), ...asm.end()]);
-  });
-
-  it('from lazy rows', async () => {
-    const asm = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: null });
-    const out: Session[] = [];
-    await readProtocolRows(Readable.from([Buffer.from(text, 'utf8')]), emptyStats('t'), (row) => asm.addRow(row, out));
-    check([...out, ...asm.end()]);
-  });
+  it('from records', () => check(sessionsFromRecords(text)));
+  it('from lazy rows', async () => check(await sessionsFromRows(text)));
 });
+
+/** Sessions of a receive log through records, as a library user builds them. */
+function sessionsFromRecords(text: string): Session[] {
+  const asm = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: null });
+  return [...asm.add(parseProtocolText(text).records), ...asm.end()];
+}
+
+/** Sessions of a receive log through the reader's lazy rows, as scan() builds them. */
+async function sessionsFromRows(text: string): Promise<Session[]> {
+  const asm = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: null });
+  const out: Session[] = [];
+  await readProtocolRows(Readable.from([Buffer.from(text, 'utf8')]), emptyStats('t'), (row) => asm.addRow(row, out));
+  return [...out, ...asm.end()];
+}
