@@ -12,7 +12,7 @@ import type {
 } from '../types.js';
 import { BoundedCache } from '../bounded-cache.js';
 import { isTimestamp } from '../sessions/builder.js';
-import { emptyAccumulated, finalizeReport, newGroupState, type Accumulated, type GroupState } from './finalize.js';
+import { addCategoryCount, categoryDetails, emptyAccumulated, finalizeReport, newGroupState, type Accumulated, type GroupState } from './finalize.js';
 
 export interface ReportOptions {
   /** Evidence samples kept per group and category (earliest first). Default 3. */
@@ -102,9 +102,8 @@ export class ReportBuilder {
 
   #findings(group: GroupState, findings: readonly Finding[]): void {
     for (const f of findings) {
-      const counts = (group.byCategory ??= {});
-      counts[f.category] = (counts[f.category] ?? 0) + 1;
-      const details = ((group.details ??= {})[f.category] ??= {});
+      addCategoryCount(group, f.category, 1);
+      const details = categoryDetails(group, f.category);
       if (f.detail !== null) addDetail(details, f.detail, 1);
       const hour = hourOf(f.time);
       if (hour !== null) {
@@ -132,12 +131,12 @@ export class ReportBuilder {
   }
 
   #group(direction: GroupState['direction'], server: string | null, connector: string, remoteHost: string): GroupState {
-    let g = this.#acc.groups.find(direction, server, connector, remoteHost);
-    if (g === undefined) {
-      g = newGroupState(direction, server === null ? null : this.#intern(server), this.#intern(connector), remoteHost);
-      this.#acc.groups.add(g);
-    }
-    return g;
+    const groups = this.#acc.groups;
+    // Names are shared only for a new group: the lookup itself needs no copy.
+    return (
+      groups.find(direction, server, connector, remoteHost) ??
+      groups.add(newGroupState(direction, server === null ? null : this.#intern(server), this.#intern(connector), remoteHost))
+    );
   }
 
   #server(name: string, from: string, to: string): void {

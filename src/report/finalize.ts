@@ -34,6 +34,17 @@ export function newGroupState(direction: GroupState['direction'], server: string
   };
 }
 
+/** Adds `n` to the group's count for `category`; the counts are made with the first finding. */
+export function addCategoryCount(group: GroupState, category: string, n: number): void {
+  const counts = (group.byCategory ??= {});
+  counts[category] = (counts[category] ?? 0) + n;
+}
+
+/** The group's detail counts for `category`, made when first asked for. */
+export function categoryDetails(group: GroupState, category: string): Record<string, number> {
+  return ((group.details ??= {})[category] ??= {});
+}
+
 /**
  * Groups by direction, server and connector, then by remote host. Two levels instead of one joined key: the
  * remote host string is the group's own, so a group costs no key string of its own.
@@ -47,8 +58,10 @@ export class GroupTable {
     return this.#hosts(direction, server, connector, false)?.get(remoteHost);
   }
 
-  add(group: GroupState): void {
+  /** Adds a group that {@link find} did not find, and returns it. */
+  add(group: GroupState): GroupState {
     this.#hosts(group.direction, group.server, group.connector, true)!.set(group.remoteHost, group);
+    return group;
   }
 
   #hosts(direction: string, server: string | null, connector: string, create: boolean): Map<string, GroupState> | undefined {

@@ -1,6 +1,6 @@
 import type { CategoryInfo, Report } from '../types.js';
 import { addAuthUser, addCertificate, addDetail, addName, addSample, widen } from './builder.js';
-import { emptyAccumulated, finalizeReport, newGroupState } from './finalize.js';
+import { addCategoryCount, categoryDetails, emptyAccumulated, finalizeReport, newGroupState } from './finalize.js';
 
 export interface MergeOptions {
   /** Samples kept per group and category; use the value the reports were made with. Default 3. */
@@ -42,23 +42,18 @@ export function mergeReports(reports: readonly Report[], options: MergeOptions =
       }
     }
     for (const g of report.groups) {
-      let into = acc.groups.find(g.direction, g.server, g.connector, g.remoteHost);
-      if (into === undefined) {
-        into = newGroupState(g.direction, g.server, g.connector, g.remoteHost);
-        acc.groups.add(into);
-      }
+      const into =
+        acc.groups.find(g.direction, g.server, g.connector, g.remoteHost) ??
+        acc.groups.add(newGroupState(g.direction, g.server, g.connector, g.remoteHost));
       into.sessions += g.sessions;
       into.messages += g.messages;
-      for (const [k, v] of Object.entries(g.byCategory)) {
-        const counts = (into.byCategory ??= {});
-        counts[k] = (counts[k] ?? 0) + v;
-      }
+      for (const [k, v] of Object.entries(g.byCategory)) addCategoryCount(into, k, v);
       for (const [k, v] of Object.entries(g.tlsVersions)) {
         const version = k as keyof typeof g.tlsVersions;
         into.tlsVersions[version] = (into.tlsVersions[version] ?? 0) + (v ?? 0);
       }
       for (const [category, details] of Object.entries(g.details)) {
-        const target = ((into.details ??= {})[category] ??= {});
+        const target = categoryDetails(into, category);
         for (const [d, n] of Object.entries(details)) addDetail(target, d, n);
       }
       for (const name of g.remoteNames) addName(into, name);
