@@ -2,7 +2,6 @@ import type { Readable } from 'node:stream';
 import type { Direction, Finding, InputKind, InputStats, Report, Session } from './types.js';
 import { detectInput, emptyStats } from './read/detect.js';
 import { readProtocolRows, type ProtocolHeader } from './read/protocol.js';
-import { readQueueExport } from './read/queue/index.js';
 import { describeError, expandInputs, fileName, openInput, plainFileHead, refilledChunks, serverFromPath, type InputRef } from './read/inputs.js';
 import { SessionAssembler, type SessionOptions } from './sessions/builder.js';
 import { categoryInfo, classifySession, classifyText } from './classify/classify.js';
@@ -183,6 +182,8 @@ export async function processOrigin(origin: string, files: Opened[], ctx: Origin
 async function processQueue(file: Opened, ctx: OriginContext, hints: Record<string, string>): Promise<void> {
   const { builder, filter } = ctx;
   ctx.progress.current = file.ref.source;
+  // Loaded on first use: csv-parse and date-fns cost a protocol-log-only run about 0.1 s of start-up.
+  const { readQueueExport } = await import('./read/queue/index.js');
   await readSafely(file, async (chunks) => {
     for await (const entries of readQueueExport(chunks, file.stats, file.stats.kind)) {
       for (const entry of entries) {
