@@ -34,15 +34,17 @@ export function workerUrl(): URL | null {
 
 /**
  * Runs each origin (a server's rotated files) in `jobs` threads: the main thread, which adds to `ctx.builder`,
- * and `jobs - 1` workers, which return one report per origin they read.
+ * and `jobs - 1` workers, which return one report per origin they read. A worker that fails or stops is not
+ * given more work, and the log set it was reading is read again on the main thread, so a crashed thread costs
+ * time but loses nothing. `url` is the worker script (tests pass one that fails).
  */
 export async function runInWorkers(
   origins: Map<string, Opened[]>,
   jobs: number,
   options: ScanOptions,
   ctx: OriginContext,
+  url: URL = workerUrl()!,
 ): Promise<Report[]> {
-  const url = workerUrl()!;
   const queue: OriginJob[] = [];
   for (const [origin, files] of origins) {
     if (origin.startsWith('stdin:')) continue;
@@ -65,35 +67,32 @@ export async function runInWorkers(
     },
   };
   const reports: Report[] = [];
-
-  const runOne = (worker: Worker, job: OriginJob) =>
-    new Promise<Report>((resolve, reject) => {
-      const onMessage = (m: WorkerMessage) => {
-        if (m.type === 'progress') {
-          // Deltas: the main thread counts its own log sets into the same progress as it reads them.
-          ctx.progress.bytesRead += m.bytes;
-          ctx.progress.filesDone += m.filesDone;
-          ctx.onProgress?.(ctx.progress);
-        } else {
-          worker.off('message', onMessage);
-          worker.off('error', reject);
-          if (m.type === 'done') resolve(m.report);
-          else reject(new Error(m.message));
-        }
-      };
-      worker.on('message', onMessage);
-      worker.once('error', reject);
-      worker.postMessage(job);
-    });
+  const failed: OriginJob[] = [];
 
   // The main thread is one of the `jobs`: it takes log sets from the same queue into the caller's builder,
   // which saves a thread's start-up and the copy and merge of that thread's reports.
   const { processOrigin } = await import('./scan.js');
   const pool = Array.from({ length: Math.min(jobs - 1, queue.length - 1) }, () => {
     const worker = new Worker(url, { workerData: setup });
+    // Between log sets no listener of runOne is attached: an error there must not become an uncaught one, and
+    // loses nothing (the worker's next log set, if any, then fails and is read again here).
+    worker.on('error', () => undefined);
+    let exited = false;
+    worker.once('exit', () => (exited = true));
     return (async () => {
       try {
-        for (let job = queue.shift(); job !== undefined; job = queue.shift()) reports.push(await runOne(worker, job));
+        for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
+          if (exited) {
+            failed.push(job);
+            break;
+          }
+          try {
+            reports.push(await runOne(worker, job, ctx));
+          } catch {
+            failed.push(job);
+            break;
+          }
+        }
       } finally {
         await worker.terminate();
       }
@@ -103,7 +102,49 @@ export async function runInWorkers(
     for (let job = queue.shift(); job !== undefined; job = queue.shift()) await processOrigin(job.origin, origins.get(job.origin)!, ctx);
   })();
   await Promise.all([...pool, own]);
-  // stdin origins cannot move to a thread: read them here.
+  // What failed workers left undone, and stdin origins (a stream cannot move to a thread), are read here.
+  for (const job of failed) await processOrigin(job.origin, origins.get(job.origin)!, ctx);
   for (const [origin, files] of origins) if (origin.startsWith('stdin:')) await processOrigin(origin, files, ctx);
   return reports;
+}
+
+/**
+ * Sends one log set to a worker and waits for its report. Rejects when the worker reports an error, throws, or
+ * stops without answering (a `process.exit` in the worker, an out-of-memory abort); the progress it reported for
+ * the log set is taken back then, because the set is read again.
+ */
+function runOne(worker: Worker, job: OriginJob, ctx: OriginContext): Promise<Report> {
+  return new Promise<Report>((resolve, reject) => {
+    let bytes = 0;
+    let filesDone = 0;
+    const settle = (error: Error | null, report?: Report) => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      if (error === null) {
+        resolve(report!);
+        return;
+      }
+      ctx.progress.bytesRead -= bytes;
+      ctx.progress.filesDone -= filesDone;
+      reject(error);
+    };
+    const onMessage = (m: WorkerMessage) => {
+      if (m.type === 'progress') {
+        // Deltas: the main thread counts its own log sets into the same progress as it reads them.
+        bytes += m.bytes;
+        filesDone += m.filesDone;
+        ctx.progress.bytesRead += m.bytes;
+        ctx.progress.filesDone += m.filesDone;
+        ctx.onProgress?.(ctx.progress);
+      } else if (m.type === 'done') settle(null, m.report);
+      else settle(new Error(m.message));
+    };
+    const onError = (e: Error) => settle(e);
+    const onExit = (code: number) => settle(new Error(`worker stopped (exit code ${code}) before it finished ${job.origin}`));
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    worker.postMessage(job);
+  });
 }
