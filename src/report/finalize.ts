@@ -120,15 +120,20 @@ function sumValues(counts: Readonly<Record<string, number | undefined>>): number
   return n;
 }
 
-function failing(g: ReportGroup): number {
-  return sumValues(g.byCategory);
+/** A group with its sort keys worked out once, not once per comparison (a sort compares n log n times). */
+interface Ranked {
+  group: ReportGroup;
+  tier: number;
+  failing: number;
 }
 
 /** Worst first: failures before warnings, then by finding count and sessions; ties broken by identity. */
-function compareGroups(a: ReportGroup, b: ReportGroup, categories: readonly CategoryInfo[]): number {
+function compareGroups(x: Ranked, y: Ranked): number {
+  const a = x.group;
+  const b = y.group;
   return (
-    severityTier(b, categories) - severityTier(a, categories) ||
-    failing(b) - failing(a) ||
+    y.tier - x.tier ||
+    y.failing - x.failing ||
     b.sessions - a.sessions ||
     a.direction.localeCompare(b.direction) ||
     (a.server ?? '').localeCompare(b.server ?? '') ||
@@ -169,9 +174,9 @@ function rollup(groups: readonly ReportGroup[], keyOf: (g: ReportGroup) => strin
     if (g.firstSeen !== null && (r.firstSeen === null || g.firstSeen < r.firstSeen)) r.firstSeen = g.firstSeen;
     if (g.lastSeen !== null && (r.lastSeen === null || g.lastSeen > r.lastSeen)) r.lastSeen = g.lastSeen;
   }
-  return [...map.values()].sort(
-    (a, b) => sumValues(b.byCategory) - sumValues(a.byCategory) || b.sessions - a.sessions || a.key.localeCompare(b.key),
-  );
+  const ranked = Array.from(map.values(), (r) => ({ r, failing: sumValues(r.byCategory) }));
+  ranked.sort((x, y) => y.failing - x.failing || y.r.sessions - x.r.sessions || x.r.key.localeCompare(y.r.key));
+  return ranked.map((x) => x.r);
 }
 
 function canonicalRollup(r: ReportRollup, order: readonly string[]): ReportRollup {
@@ -258,7 +263,9 @@ export function finalizeReport(acc: Accumulated): Report {
       hint: main === null ? null : hintFor(info.get(main), g.details?.[main]),
     };
   });
-  groups.sort((a, b) => compareGroups(a, b, acc.categories));
+  const ranked = groups.map((group): Ranked => ({ group, tier: severityTier(group, acc.categories), failing: sumValues(group.byCategory) }));
+  ranked.sort(compareGroups);
+  for (let i = 0; i < ranked.length; i++) groups[i] = ranked[i]!.group;
   const byCategory: Record<string, number> = {};
   const tlsVersions: TlsCounts = {};
   let queueMessages = 0;

@@ -172,9 +172,10 @@ export class SessionAssembler {
   #sweepIdle(done: Session[]): void {
     if (this.#idleMs === 0 || Number.isNaN(this.#clock)) return;
     const now = this.#clock;
-    for (const [id, s] of this.#open) {
+    // values(), not entries(): every sweep visits every open session, and an [id, session] pair each is garbage.
+    for (const s of this.#open.values()) {
       if (now - s.lastMs > this.#idleMs) {
-        this.#open.delete(id);
+        this.#open.delete(s.id);
         done.push(this.#finish(s, 'idle'));
       }
     }
