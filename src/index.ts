@@ -25,7 +25,7 @@ export { parseLastError } from './classify/lasterror.js';
 export { queueFindings } from './classify/queue.js';
 
 // report
-export { ReportBuilder, type ReportOptions } from './report/builder.js';
+export { ReportBuilder, type ReportOptions, type PartialReport } from './report/builder.js';
 export { mergeReports, type MergeOptions } from './report/merge.js';
 
 // output

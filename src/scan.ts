@@ -9,7 +9,6 @@ import { defaultRules, QUEUE_ERROR_RULE, type Rule } from './classify/rules.js';
 import { queueFindings } from './classify/queue.js';
 import { ReportBuilder } from './report/builder.js';
 import { VERSION } from './version.js';
-import { mergeReports } from './report/merge.js';
 import { runInWorkers, workerUrl } from './workers.js';
 
 export interface ScanFilter {
@@ -113,13 +112,11 @@ export async function scan(inputs: string | readonly string[], options: ScanOpti
   const ctx: OriginContext = { builder, rules, filter, sessions: options.sessions, progress, onProgress: options.onProgress, onSession: options.onSession };
   const jobs = effectiveJobs(options, origins);
   if (jobs > 1) {
-    const partials = await runInWorkers(origins, jobs, options, ctx);
-    for (const file of queues) await processQueue(file, ctx, hints);
-    progress.current = null;
-    options.onProgress?.(progress);
-    return mergeReports([builder.build(), ...partials], { samples: options.samples ?? 3, version: VERSION });
+    // Each thread's groups are added as they are and the report is built once (not per thread, then merged).
+    for (const partial of await runInWorkers(origins, jobs, options, ctx)) builder.absorb(partial);
+  } else {
+    for (const [origin, files] of origins) await processOrigin(origin, files, ctx);
   }
-  for (const [origin, files] of origins) await processOrigin(origin, files, ctx);
   for (const file of queues) await processQueue(file, ctx, hints);
   progress.current = null;
   options.onProgress?.(progress);

@@ -1,4 +1,4 @@
-// Worker-thread entry: reads whole log sets sent by the main thread and answers with a partial report.
+// Worker-thread entry: reads whole log sets sent by the main thread and answers with what it gathered (a partial).
 import { parentPort, workerData } from 'node:worker_threads';
 import { emptyStats } from './read/detect.js';
 import { categoryInfo } from './classify/classify.js';
@@ -44,5 +44,5 @@ async function run(job: OriginJob): Promise<WorkerMessage> {
     builder, rules: defaultRules, filter, sessions: setup.sessions, progress, onProgress: report, onSession: undefined,
   });
   report();
-  return { type: 'done', report: builder.build() };
+  return { type: 'done', report: builder.partial() };
 }

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { InputKind, Report } from './types.js';
+import type { InputKind } from './types.js';
+import type { PartialReport } from './report/builder.js';
 import type { OriginContext, Opened, ScanOptions } from './scan.js';
 
 /** One log set handed to a worker: plain data, so it crosses the thread boundary. */
@@ -18,7 +19,7 @@ export interface WorkerSetup {
 
 export type WorkerMessage =
   | { type: 'progress'; bytes: number; filesDone: number }
-  | { type: 'done'; report: Report }
+  | { type: 'done'; report: PartialReport }
   | { type: 'error'; message: string };
 
 /**
@@ -34,7 +35,7 @@ export function workerUrl(): URL | null {
 
 /**
  * Runs each origin (a server's rotated files) in `jobs` threads: the main thread, which adds to `ctx.builder`,
- * and `jobs - 1` workers, which return one report per origin they read. A worker that fails or stops is not
+ * and `jobs - 1` workers, which return what they gathered per origin they read (for `ctx.builder.absorb`). A worker that fails or stops is not
  * given more work, and the log set it was reading is read again on the main thread, so a crashed thread costs
  * time but loses nothing. `url` is the worker script (tests pass one that fails).
  */
@@ -44,7 +45,7 @@ export async function runInWorkers(
   options: ScanOptions,
   ctx: OriginContext,
   url: URL = workerUrl()!,
-): Promise<Report[]> {
+): Promise<PartialReport[]> {
   const queue: OriginJob[] = [];
   for (const [origin, files] of origins) {
     if (origin.startsWith('stdin:')) continue;
@@ -66,7 +67,7 @@ export async function runInWorkers(
       host: options.filter?.host,
     },
   };
-  const reports: Report[] = [];
+  const reports: PartialReport[] = [];
   const failed: OriginJob[] = [];
 
   // The main thread is one of the `jobs`: it takes log sets from the same queue into the caller's builder,
@@ -109,15 +110,15 @@ export async function runInWorkers(
 }
 
 /**
- * Sends one log set to a worker and waits for its report. Rejects when the worker reports an error, throws, or
+ * Sends one log set to a worker and waits for what it gathered. Rejects when the worker reports an error, throws, or
  * stops without answering (a `process.exit` in the worker, an out-of-memory abort); the progress it reported for
  * the log set is taken back then, because the set is read again.
  */
-function runOne(worker: Worker, job: OriginJob, ctx: OriginContext): Promise<Report> {
-  return new Promise<Report>((resolve, reject) => {
+function runOne(worker: Worker, job: OriginJob, ctx: OriginContext): Promise<PartialReport> {
+  return new Promise<PartialReport>((resolve, reject) => {
     let bytes = 0;
     let filesDone = 0;
-    const settle = (error: Error | null, report?: Report) => {
+    const settle = (error: Error | null, report?: PartialReport) => {
       worker.off('message', onMessage);
       worker.off('error', onError);
       worker.off('exit', onExit);

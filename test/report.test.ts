@@ -124,6 +124,21 @@ describe('report builder', () => {
     );
   });
 
+  it('absorbing what builders of any split gathered (copied as a worker posts it) equals one run over all', () => {
+    const all = corpus();
+    const whole = reportOf(all);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 2 }), { minLength: all.length, maxLength: all.length }), (parts) => {
+        const builders = [0, 1, 2].map(() => new ReportBuilder({ samples: 2, categories: categoryInfo(defaultRules), version: 'test' }));
+        all.forEach((s, i) => builders[parts[i]!]!.addSession(s, classifySession(s)));
+        const [main, ...others] = builders;
+        for (const b of others) main!.absorb(structuredClone(b.partial()));
+        expect(main!.build()).toEqual(whole);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('keeps the smallest 5 certificates and 20 names of a group, whatever order the sessions come in', () => {
     const base = corpus().find((x) => x.direction === 'receive' && x.certificates.length > 0)!;
     const cert = base.certificates[0]!;

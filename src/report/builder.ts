@@ -8,11 +8,22 @@ import type {
   Sample,
   Session,
   Timeline,
+  TlsCounts,
   TlsVersion,
 } from '../types.js';
 import { BoundedCache } from '../bounded-cache.js';
 import { isTimestamp } from '../sessions/builder.js';
-import { addCategoryCount, categoryDetails, emptyAccumulated, finalizeReport, newGroupState, type Accumulated, type GroupState } from './finalize.js';
+import {
+  addCategoryCount,
+  addTimelineCounts,
+  categoryDetails,
+  emptyAccumulated,
+  finalizeReport,
+  newGroupState,
+  widenServer,
+  type Accumulated,
+  type GroupState,
+} from './finalize.js';
 
 export interface ReportOptions {
   /** Evidence samples kept per group and category (earliest first). Default 3. */
@@ -100,6 +111,43 @@ export class ReportBuilder {
     return finalizeReport(this.#acc);
   }
 
+  /**
+   * What this builder has gathered, as plain data a worker thread can post (a structured clone keeps no class).
+   * {@link absorb} adds it to another builder; building once after that saves finishing, copying and merging a
+   * report per thread.
+   */
+  partial(): PartialReport {
+    const acc = this.#acc;
+    return {
+      inputs: acc.inputs,
+      sessions: acc.sessions,
+      incomplete: acc.incomplete,
+      servers: [...acc.servers],
+      hours: [...acc.hours],
+      groups: [...acc.groups.values()],
+    };
+  }
+
+  /**
+   * Adds another builder's {@link partial} (of other sessions): the report is as if this builder had seen them.
+   * Groups new to this builder are taken over, not copied: absorb a partial once, and add nothing more to the
+   * builder it came from (a worker's is gone; otherwise pass the partial through structuredClone first).
+   */
+  absorb(part: PartialReport): void {
+    const acc = this.#acc;
+    acc.inputs.push(...part.inputs);
+    acc.sessions += part.sessions;
+    acc.incomplete += part.incomplete;
+    for (const [name, s] of part.servers) widenServer(acc, name, s.from, s.to);
+    for (const [hour, counts] of part.hours) addTimelineCounts(acc, hour, counts);
+    for (const g of part.groups) {
+      const into = acc.groups.find(g.direction, g.server, g.connector, g.remoteHost);
+      // Threads read different log sets, so nearly every group is new here and is taken over as it is.
+      if (into === undefined) acc.groups.add(g);
+      else mergeGroup(into, g, this.#samples);
+    }
+  }
+
   #findings(group: GroupState, findings: readonly Finding[]): void {
     for (const f of findings) {
       addCategoryCount(group, f.category, 1);
@@ -141,12 +189,8 @@ export class ReportBuilder {
 
   #server(name: string, from: string, to: string): void {
     if (!isTimestamp(from)) return;
-    const s = this.#acc.servers.get(name);
-    if (s === undefined) this.#acc.servers.set(name, { from, to: isTimestamp(to) ? to : from });
-    else {
-      if (from < s.from) s.from = from;
-      if (isTimestamp(to) && to > s.to) s.to = to;
-    }
+    // A placeholder end (pasted excerpts) leaves the known end as it is.
+    widenServer(this.#acc, name, from, isTimestamp(to) ? to : (this.#acc.servers.get(name)?.to ?? from));
   }
 }
 
@@ -239,6 +283,56 @@ export function addSample(group: GroupState, sample: Sample, limit: number): voi
     kept = kept.filter((s) => s !== latest);
   }
   group.samples = kept.concat([sample]).sort(compareSamples);
+}
+
+/** A group's data as a finished report or a builder holds it: what {@link mergeGroup} reads. */
+export interface MergeableGroup {
+  sessions: number;
+  messages: number;
+  byCategory: Readonly<Record<string, number>> | null;
+  details: Readonly<Record<string, Readonly<Record<string, number>>>> | null;
+  tlsVersions: TlsCounts;
+  remoteNames: readonly string[];
+  authUsers?: readonly string[];
+  certificates?: readonly GroupCertificate[];
+  firstSeen: string | null;
+  lastSeen: string | null;
+  samples: readonly Sample[];
+}
+
+/**
+ * Adds the counts, names, certificates, times and samples of `g` (other sessions of the same group) to `into`,
+ * under the same keep-the-smallest rules as when the sessions are added one by one, so the result does not
+ * depend on how the sessions were split.
+ */
+export function mergeGroup(into: GroupState, g: MergeableGroup, samples: number): void {
+  into.sessions += g.sessions;
+  into.messages += g.messages;
+  for (const [k, v] of Object.entries(g.byCategory ?? {})) addCategoryCount(into, k, v);
+  for (const [k, v] of Object.entries(g.tlsVersions)) {
+    const version = k as TlsVersion;
+    into.tlsVersions[version] = (into.tlsVersions[version] ?? 0) + (v ?? 0);
+  }
+  for (const [category, details] of Object.entries(g.details ?? {})) {
+    const target = categoryDetails(into, category);
+    for (const [d, n] of Object.entries(details)) addDetail(target, d, n);
+  }
+  for (const name of g.remoteNames) addName(into, name);
+  for (const user of g.authUsers ?? []) addAuthUser(into, user);
+  for (const cert of g.certificates ?? []) addCertificate(into, cert);
+  if (g.firstSeen !== null) widen(into, g.firstSeen, g.firstSeen);
+  if (g.lastSeen !== null) widen(into, g.lastSeen, g.lastSeen);
+  for (const s of g.samples) addSample(into, s, samples);
+}
+
+/** A builder's gathered data as plain values: see {@link ReportBuilder.partial}. */
+export interface PartialReport {
+  inputs: InputStats[];
+  sessions: number;
+  incomplete: number;
+  servers: Array<[string, { from: string; to: string }]>;
+  hours: Array<[string, Record<string, number>]>;
+  groups: GroupState[];
 }
 
 export type { Timeline };

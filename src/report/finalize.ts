@@ -107,6 +107,23 @@ export function emptyAccumulated(version: string, categories: CategoryInfo[], sa
   return { version, categories, inputs: [], groups: new GroupTable(), servers: new Map(), hours: new Map(), sessions: 0, incomplete: 0, samplesPerCategory };
 }
 
+/** Adds finding counts to the timeline bucket `t` (an hour, or a day in a merged day-bucketed report). */
+export function addTimelineCounts(acc: Accumulated, t: string, counts: Readonly<Record<string, number>>): void {
+  const into = acc.hours.get(t) ?? {};
+  addCounts(into, counts);
+  acc.hours.set(t, into);
+}
+
+/** Widens the time span covered for a server to include `from`..`to` (both log times). */
+export function widenServer(acc: Accumulated, name: string, from: string, to: string): void {
+  const known = acc.servers.get(name);
+  if (known === undefined) acc.servers.set(name, { from, to });
+  else {
+    if (from < known.from) known.from = from;
+    if (to > known.to) known.to = to;
+  }
+}
+
 /** Up to three days of data are charted per hour, longer spans per day. */
 export const HOURLY_LIMIT_MS = 72 * 3600_000;
 
