@@ -381,7 +381,7 @@ function markdown(opt, m, results, memory, profile, command) {
       `Peak resident memory of \`logscan --format json --jobs 1\` on one receive log in ${memory.runs[0].times.length} interleaved run(s): the`,
       'peak moves by 10 MiB or more between runs, so the highest is held against the 200 MB target and the medians',
       'give the ratio (one high run of the small log would flatter a ratio of highest peaks). A protocol log is read into two 1 MiB buffers',
-      'refilled in turn. Sessions are handed on when they end and an open session holds its facts and a bounded set',
+      'refilled in turn, one pair per log set. Sessions are handed on when they end and an open session holds its facts and a bounded set',
       'of rows, so open sessions do not grow with the input. The report keeps one entry (counts, names,',
       'up to 3 samples per category) per direction, server, connector and remote host, so it grows with the number',
       'of distinct remote hosts seen (the groups in the result column) and with how many of them fail, not with the',

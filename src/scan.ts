@@ -2,7 +2,19 @@ import type { Readable } from 'node:stream';
 import type { Direction, Finding, InputKind, InputStats, Report, Session } from './types.js';
 import { detectInput, emptyStats } from './read/detect.js';
 import { readProtocolRows, type ProtocolHeader } from './read/protocol.js';
-import { describeError, expandInputs, fileName, openInput, plainFileHead, refilledChunks, serverFromPath, type InputRef } from './read/inputs.js';
+import {
+  describeError,
+  expandInputs,
+  fileName,
+  HEAD_BYTES,
+  openInput,
+  plainFileHead,
+  readBuffers,
+  refilledChunks,
+  serverFromPath,
+  type InputRef,
+  type ReadBuffers,
+} from './read/inputs.js';
 import { SessionAssembler, type SessionOptions } from './sessions/builder.js';
 import { categoryInfo, classifySession, classifyText } from './classify/classify.js';
 import { defaultRules, QUEUE_ERROR_RULE, type Rule } from './classify/rules.js';
@@ -92,8 +104,10 @@ export async function scan(inputs: string | readonly string[], options: ScanOpti
   const progress: ScanProgress = { filesDone: 0, filesTotal: refs.length, bytesRead: 0, current: null };
   const origins = new Map<string, Opened[]>();
   const queues: Opened[] = [];
+  // One head buffer for the detection of every file (see readBuffers for why not one each).
+  const head = Buffer.allocUnsafe(HEAD_BYTES);
   for (const ref of refs) {
-    const opened = await open(ref);
+    const opened = await open(ref, head);
     const kind = opened.stats.kind;
     if (opened.readable && PROTOCOL_KINDS.has(kind)) {
       const dir = ref.path === null ? `stdin:${ref.source}` : ref.path.slice(0, Math.max(0, ref.path.length - fileName(ref).length));
@@ -151,11 +165,13 @@ export async function processOrigin(origin: string, files: Opened[], ctx: Origin
     { origin, direction: directionOf(first.stats.kind), serverHint: first.ref.path === null ? null : serverFromPath(first.ref.path) },
     ctx.sessions,
   );
+  // The log set's files are read one after another: they share one pair of read buffers.
+  const buffers = readBuffers();
   for (const file of files) {
     ctx.progress.current = file.ref.source;
     assembler.setDirection(directionOf(file.stats.kind));
     const done: Session[] = [];
-    await readSafely(file, async (chunks) => {
+    await readSafely(file, buffers, async (chunks) => {
       await readProtocolRows(
         chunks,
         file.stats,
@@ -181,7 +197,7 @@ async function processQueue(file: Opened, ctx: OriginContext, hints: Record<stri
   ctx.progress.current = file.ref.source;
   // Loaded on first use: csv-parse and date-fns cost a protocol-log-only run about 0.1 s of start-up.
   const { readQueueExport } = await import('./read/queue/index.js');
-  await readSafely(file, async (chunks) => {
+  await readSafely(file, null, async (chunks) => {
     for await (const entries of readQueueExport(chunks, file.stats, file.stats.kind)) {
       for (const entry of entries) {
         if (!filter.queue(entry)) continue;
@@ -212,11 +228,11 @@ function effectiveJobs(options: ScanOptions, origins: Map<string, Opened[]>): nu
 }
 
 /** Reads the first bytes of an input to learn its kind and `#Date`; files are closed again right away. */
-async function open(ref: InputRef): Promise<Opened> {
+async function open(ref: InputRef, head: Buffer): Promise<Opened> {
   const stats = emptyStats(ref.source);
   try {
     // A plain file is read again from the start later; a stream (stdin) is kept open and read on from here.
-    const plain = ref.path === null ? null : await plainFileHead(ref.path);
+    const plain = ref.path === null ? null : await plainFileHead(ref.path, head);
     const input = plain === null ? await openInput(ref) : null;
     const detection = detectInput(plain ?? input!.head);
     stats.kind = detection.kind;
@@ -234,13 +250,15 @@ async function open(ref: InputRef): Promise<Opened> {
 /** Runs a reader over an input; a read error mid-file keeps what was read and is recorded on the input. */
 async function readSafely(
   file: Opened,
+  buffers: ReadBuffers | null,
   read: (chunks: AsyncIterable<Buffer>) => Promise<void>,
   progress: ScanProgress,
   onProgress: ScanOptions['onProgress'],
 ): Promise<void> {
   try {
     // Only the protocol reader is known to be done with a chunk when it asks for the next (its tests check it).
-    const chunks = file.chunks ?? (PROTOCOL_KINDS.has(file.stats.kind) ? refilledChunks(file.ref) : (await openInput(file.ref)).chunks);
+    const chunks =
+      file.chunks ?? (PROTOCOL_KINDS.has(file.stats.kind) ? refilledChunks(file.ref, buffers ?? readBuffers()) : (await openInput(file.ref)).chunks);
     await read(countBytes(chunks, file.stats, progress, onProgress));
   } catch (e) {
     file.stats.error = `read error after line ${file.stats.lines}: ${describeError(e)}`;

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HEAD_BYTES, plainFileHead, refilledChunks, type InputRef } from '../src/read/inputs.js';
+import { HEAD_BYTES, plainFileHead, readBuffers, refilledChunks, type InputRef } from '../src/read/inputs.js';
 import { scan } from '../src/scan.js';
 import { detectInput, emptyStats, inferDirection } from '../src/read/detect.js';
 import { parseProtocolBuffer, parseProtocolText, readProtocolLog, readProtocolRows, type ProtocolHeader } from '../src/read/protocol.js';
@@ -560,7 +560,7 @@ describe('refilled reads (the protocol path of scan)', () => {
   async function collect(ref: InputRef, size: number): Promise<{ copies: Buffer[]; places: Map<ArrayBufferLike, Set<number>> }> {
     const copies: Buffer[] = [];
     const places = new Map<ArrayBufferLike, Set<number>>();
-    for await (const chunk of refilledChunks(ref, size)) {
+    for await (const chunk of refilledChunks(ref, readBuffers(size))) {
       copies.push(Buffer.from(chunk));
       const offsets = places.get(chunk.buffer) ?? new Set<number>();
       offsets.add(chunk.byteOffset);
@@ -585,13 +585,37 @@ describe('refilled reads (the protocol path of scan)', () => {
     const path = join(dir, 'early.log');
     writeFileSync(path, text);
     let chunks = 0;
-    for await (const chunk of refilledChunks({ source: path, path }, 1000)) {
+    for await (const chunk of refilledChunks({ source: path, path }, readBuffers(1000))) {
       expect(chunk.length).toBe(1000);
       if (++chunks === 3) break;
     }
     // Nothing left open or failing: the same file reads again in full.
     const { copies } = await collect({ source: path, path }, 1000);
     expect(Buffer.concat(copies).toString()).toBe(text);
+  });
+
+  it('one pair of buffers serves file after file, also after a file was left early, and holds no other memory', async () => {
+    const first = join(dir, 'pair-1.log');
+    const second = join(dir, 'pair-2.log');
+    const other = text.replace(/250 reply/g, '451 later');
+    writeFileSync(first, text);
+    writeFileSync(second, other);
+    const buffers = readBuffers(1000);
+    const inPair = (chunk: Buffer) => [buffers.a, buffers.b].some((b) => b.buffer === chunk.buffer && b.byteOffset === chunk.byteOffset);
+    let chunks = 0;
+    // Left after two chunks: the read ahead into the other buffer must end before the next file uses it.
+    for await (const chunk of refilledChunks({ source: first, path: first }, buffers)) {
+      expect(inPair(chunk)).toBe(true);
+      if (++chunks === 2) break;
+    }
+    for (const [path, expected] of [[second, other], [first, text]] as const) {
+      const copies: Buffer[] = [];
+      for await (const chunk of refilledChunks({ source: path, path }, buffers)) {
+        expect(inPair(chunk)).toBe(true);
+        copies.push(Buffer.from(chunk));
+      }
+      expect(Buffer.concat(copies).toString()).toBe(expected);
+    }
   });
 
   it('a gzip file is decompressed, and a missing file fails when read, naming the file', async () => {

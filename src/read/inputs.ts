@@ -125,12 +125,12 @@ export interface OpenedInput {
 /**
  * The first {@link HEAD_BYTES} of a plain file, for detection, in one small read; null for a gzip file, whose
  * head must be decompressed ({@link openInput}). Opening the file as a stream read a whole 1 MiB chunk and
- * copied it, for every file of a folder that Exchange rotates every 10 MB.
+ * copied it, for every file of a folder that Exchange rotates every 10 MB. The head is read into `head` (of
+ * HEAD_BYTES), which a caller detecting file after file passes each time: the result is valid until then.
  */
-export async function plainFileHead(path: string): Promise<Buffer | null> {
+export async function plainFileHead(path: string, head: Buffer = Buffer.allocUnsafe(HEAD_BYTES)): Promise<Buffer | null> {
   const file = await open(path, 'r');
   try {
-    const head = Buffer.allocUnsafe(HEAD_BYTES);
     let n = 0;
     for (;;) {
       const { bytesRead } = await file.read(head, n, HEAD_BYTES - n, null);
@@ -163,6 +163,16 @@ export async function openInput(ref: InputRef): Promise<OpenedInput> {
 
 export const READ_BYTES = 1024 * 1024;
 
+/** The two buffers {@link refilledChunks} reads a file into; one pair serves a log set's files one after another. */
+export interface ReadBuffers {
+  a: Buffer;
+  b: Buffer;
+}
+
+export function readBuffers(size = READ_BYTES): ReadBuffers {
+  return { a: Buffer.allocUnsafe(size), b: Buffer.allocUnsafe(size) };
+}
+
 /**
  * The bytes of an input for a reader that is done with each chunk before it asks for the next one, as the
  * protocol-log reader is (it copies the little it keeps: a line cut by the chunk end, rows of open sessions).
@@ -170,9 +180,11 @@ export const READ_BYTES = 1024 * 1024;
  * a full garbage collection, and those come further apart as the report grows: on a 2 GB log the dead buffers
  * were 5 to 8 MB of the peak. Gzip and stdin go through {@link openInput}.
  *
- * Each chunk is valid until the next one is asked for; a caller that keeps a chunk must copy it.
+ * Each chunk is valid until the next one is asked for; a caller that keeps a chunk must copy it. `buffers` may
+ * be passed from file to file (never to two files read at once): a new pair per file of a folder of small
+ * rotated files made V8 collect for the buffers' external memory (1 MB files: 2.9 ms of collection per file).
  */
-export async function* refilledChunks(ref: InputRef, size = READ_BYTES): AsyncIterable<Buffer> {
+export async function* refilledChunks(ref: InputRef, buffers: ReadBuffers = readBuffers()): AsyncIterable<Buffer> {
   if (ref.path !== null) {
     const file = await open(ref.path, 'r');
     let gzip = false;
@@ -180,8 +192,9 @@ export async function* refilledChunks(ref: InputRef, size = READ_BYTES): AsyncIt
     try {
       // Two buffers: the next read runs while the caller works on the current chunk, so the thread does not
       // sit idle for every read (5–7 % of a run on a folder of rotated files).
-      let current = Buffer.allocUnsafe(size);
-      let next = Buffer.allocUnsafe(size);
+      let current = buffers.a;
+      let next = buffers.b;
+      const size = current.length;
       const fill = async (buf: Buffer) => (await file.read(buf, 0, size, null)).bytesRead;
       let n = await fill(current);
       gzip = isGzip(current.subarray(0, n));
