@@ -64,6 +64,8 @@ export interface ScanOptions {
   onSession?: (session: Session, findings: readonly Finding[]) => void;
 }
 
+const NAME_ORDER = new Intl.Collator('en', { numeric: true });
+
 const PROTOCOL_KINDS: ReadonlySet<InputKind> = new Set(['smtp-receive', 'smtp-send']);
 const QUEUE_KINDS: ReadonlySet<InputKind> = new Set(['queue-csv', 'message-csv', 'queue-list', 'message-list', 'queue-viewer']);
 
@@ -158,8 +160,9 @@ export async function processOrigin(origin: string, files: Opened[], ctx: Origin
     builder.addSession(session, findings);
     ctx.onSession?.(session, findings);
   };
-  // Rotated files of one log set: by #Date, then name, so a session continues into the next file.
-  files.sort((a, b) => (a.headerDate ?? '').localeCompare(b.headerDate ?? '') || fileName(a.ref).localeCompare(fileName(b.ref)));
+  // Rotated files of one log set: by #Date, then name, so a session continues into the next file. Instance
+  // numbers are not padded (`RECV2025111009-2.LOG` comes before `-10`): names compare with numbers as numbers.
+  files.sort((a, b) => (a.headerDate ?? '').localeCompare(b.headerDate ?? '') || NAME_ORDER.compare(fileName(a.ref), fileName(b.ref)));
   const first = files[0]!;
   const assembler = new SessionAssembler(
     { origin, direction: directionOf(first.stats.kind), serverHint: first.ref.path === null ? null : serverFromPath(first.ref.path) },

@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
 import type { Finding, Session } from '../src/types.js';
@@ -66,6 +69,28 @@ describe('samples/ (the README example)', () => {
     const { seen } = await sessionsOf('samples');
     const servers = new Set(seen.map((s) => s.session.server));
     expect(servers).toEqual(new Set(['EX01', 'EDGE01', 'EX2010']));
+  });
+});
+
+describe('rotated files of one log set', () => {
+  it('are read in instance-number order when their #Date is the same: -9 before -10', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logscan-rotation-'));
+    try {
+      const folder = join(dir, 'EX01', 'FrontEnd', 'ProtocolLog', 'SmtpReceive');
+      mkdirSync(folder, { recursive: true });
+      const header = '#Software: Microsoft Exchange Server\r\n#Version: 15.0.0.0\r\n#Log-type: SMTP Receive Protocol Log\r\n#Date: 2025-11-10T09:00:00.000Z\r\n#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context\r\n';
+      const row = (s: string, seq: number, event: string, data: string, context = '') =>
+        `2025-11-10T09:${s}Z,EX01\\Default Frontend EX01,08DE1B4B33445566,${seq},10.0.1.21:25,203.0.113.9:40000,${event},${data},${context}\r\n`;
+      // One session cut by rotation: it starts in -9 and ends in -10.
+      writeFileSync(join(folder, 'RECV2025111009-9.LOG'), header + row('00:01.000', 0, '+', '') + row('00:01.001', 1, '>', '220 EX01 ready') + row('00:01.002', 2, '<', 'EHLO printer'));
+      writeFileSync(join(folder, 'RECV2025111009-10.LOG'), header + row('00:01.003', 3, '<', 'QUIT') + row('00:01.004', 4, '>', '221 Bye') + row('00:01.005', 5, '-', '', 'Local'));
+      const sessions: Array<{ complete: boolean; rows: number }> = [];
+      const report = await scan(folder, { onSession: (s) => sessions.push({ complete: s.complete, rows: s.rows }) });
+      expect(report.inputs.map((i) => i.error)).toEqual([null, null]);
+      expect(sessions).toEqual([{ complete: true, rows: 6 }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
