@@ -5,6 +5,7 @@ import { renderCsv } from '../src/output/csv.js';
 import { renderJson } from '../src/output/json.js';
 import { renderMarkdown } from '../src/output/markdown.js';
 import { renderTable } from '../src/output/table.js';
+import { mergeReports } from '../src/report/merge.js';
 import type { Report } from '../src/types.js';
 import { CATEGORIES, FORMULA_EHLO, HOSTILE_EHLO, manyHealthyReport, outputGroups, outputReport, refusedReport, reportOf } from './fixtures/output/report.js';
 
@@ -229,6 +230,23 @@ describe('markdown output', () => {
     expect(md).toContain('**No SMTP sessions or queue entries were found.**');
     expect(md).toContain('The only input was refused');
     expect(md).not.toContain('## Groups');
+  });
+});
+
+describe('a review of 200,000 files', () => {
+  // A spread of that many lines or inputs (`push(...rows)`) overflows the call stack.
+  const base = outputReport();
+  const inputs = Array.from({ length: 200_000 }, (_, i) => ({ ...base.inputs[i % base.inputs.length]!, source: `RECV${i}.LOG` }));
+  const report: Report = { ...base, inputs };
+
+  it('renders as Markdown, every input listed', () => {
+    const out = renderMarkdown(report);
+    expect(out).toContain('| RECV199999.LOG |');
+    expect(out.split('\n').filter((l) => l.startsWith('| RECV')).length).toBe(200_000);
+  });
+
+  it('merges, keeping every input', () => {
+    expect(mergeReports([report]).inputs).toHaveLength(200_000);
   });
 });
 

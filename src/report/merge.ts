@@ -21,7 +21,7 @@ export function mergeReports(reports: readonly Report[], options: MergeOptions =
   const acc = emptyAccumulated(options.version ?? reports[0]?.generator.version ?? '0.0.0', categories, limit);
   for (const report of reports) {
     for (const c of report.categories) if (!categories.some((k) => k.id === c.id)) categories.push(c);
-    acc.inputs.push(...report.inputs);
+    for (const input of report.inputs) acc.inputs.push(input);
     acc.sessions += report.totals.sessions;
     acc.incomplete += report.totals.incompleteSessions;
     for (const s of report.coverage.servers) if (s.from !== null && s.to !== null) widenServer(acc, s.server, s.from, s.to);
