@@ -106,7 +106,7 @@ export async function scan(inputs: string | readonly string[], options: ScanOpti
   const progress: ScanProgress = { filesDone: 0, filesTotal: refs.length, bytesRead: 0, current: null };
   const origins = new Map<string, Opened[]>();
   const queues: Opened[] = [];
-  // One head buffer for the detection of every file (see readBuffers for why not one each).
+  // One head buffer for the detection of every file (refilledChunks says why not one each).
   const head = Buffer.allocUnsafe(HEAD_BYTES);
   for (const ref of refs) {
     const opened = await open(ref, head);

@@ -35,9 +35,9 @@ export function workerUrl(): URL | null {
 
 /**
  * Runs each origin (a server's rotated files) in `jobs` threads: the main thread, which adds to `ctx.builder`,
- * and `jobs - 1` workers, which return what they gathered per origin they read (for `ctx.builder.absorb`). A worker that fails or stops is not
- * given more work, and the log set it was reading is read again on the main thread, so a crashed thread costs
- * time but loses nothing. `url` is the worker script (tests pass one that fails).
+ * and `jobs - 1` workers, which return what they gathered per origin (for `ctx.builder.absorb`). A worker that
+ * fails or stops is given no more work, and the log set it was reading is read again on the main thread, so a
+ * crashed thread costs time but loses nothing. `url` is the worker script (tests pass one that fails).
  */
 export async function runInWorkers(
   origins: Map<string, Opened[]>,
@@ -110,9 +110,9 @@ export async function runInWorkers(
 }
 
 /**
- * Sends one log set to a worker and waits for what it gathered. Rejects when the worker reports an error, throws, or
- * stops without answering (a `process.exit` in the worker, an out-of-memory abort); the progress it reported for
- * the log set is taken back then, because the set is read again.
+ * Sends one log set to a worker and waits for what it gathered. Rejects when the worker reports an error,
+ * throws, or stops without answering (a `process.exit` in the worker, an out-of-memory abort); the progress it
+ * reported for the log set is taken back then, because the set is read again.
  */
 function runOne(worker: Worker, job: OriginJob, ctx: OriginContext): Promise<PartialReport> {
   return new Promise<PartialReport>((resolve, reject) => {

