@@ -15,7 +15,7 @@ import { stripControl } from './output/sanitize.js';
 import { VERSION } from './version.js';
 import type { Report } from './types.js';
 
-export const EXIT = { ok: 0, failOn: 1, usage: 2, unreadable: 3 } as const;
+export const EXIT = { ok: 0, failOn: 1, usage: 2, unreadable: 3, tooLarge: 4 } as const;
 
 const HELP = `logscan ${VERSION}: find out why Exchange mail flow breaks over TLS
 
@@ -62,6 +62,7 @@ Exit codes:
   1  --fail-on matched at least one finding
   2  usage error (bad option or value)
   3  some inputs could not be read or were refused (the report still covers all the others)
+  4  the report is too large for one page in this format (an HTML page of ~200,000 groups): use json
 
 Examples:
   logscan ./Logs
@@ -197,7 +198,15 @@ export async function main(io: CliIo): Promise<number> {
       !toFile && values['no-color'] !== true && io.env.NO_COLOR === undefined && (values.color === true || io.stdout.isTTY === true);
     const width = !toFile && io.stdout.isTTY ? ((io.stdout as { columns?: number }).columns ?? 100) : 160;
     // JSON is written piece by piece: with tens of thousands of groups one string would double peak memory.
-    const pieces: Iterable<string> = format === 'json' ? batched(jsonChunks(report)) : [await render(report, format, { color, width, top, samples })];
+    let pieces: Iterable<string>;
+    try {
+      pieces = format === 'json' ? batched(jsonChunks(report)) : [await render(report, format, { color, width, top, samples })];
+    } catch (e) {
+      const message = tooLargeMessage(e, format, report);
+      if (message === null) throw e;
+      io.stderr.write(`logscan: ${message}\n`);
+      return EXIT.tooLarge;
+    }
     if (toFile) await writeFile(values.output!, Readable.from(pieces));
     else await writeAll(io.stdout, pieces);
 
@@ -212,6 +221,18 @@ export async function main(io: CliIo): Promise<number> {
     }
     throw e;
   }
+}
+
+/**
+ * What to tell the user when a report does not fit one JavaScript string (about 512 MB; an HTML page of some
+ * 200,000 groups), or null for any other error. JSON is written in pieces and never gets here.
+ */
+export function tooLargeMessage(e: unknown, format: OutputFormat, report: Pick<Report, 'groups' | 'inputs'>): string | null {
+  if (!(e instanceof RangeError) || !/invalid string length/i.test(e.message)) return null;
+  return (
+    `the ${format} report of ${report.groups.length} groups and ${report.inputs.length} inputs is too large to write as one text; ` +
+    'use --format json, or narrow it with --since, --until, --host, --connector or --category'
+  );
 }
 
 /**

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, requireBuiltCli, runCli, type Run } from './helpers/cli.js';
 import type { Report, ReportGroup } from '../src/types.js';
 import { scan, type ScanProgress } from '../src/scan.js';
+import { EXIT, tooLargeMessage } from '../src/cli.js';
 
 let dir: string;
 
@@ -209,5 +210,28 @@ describe('batched writes', () => {
     expect(out.length).toBeLessThan(15);
     expect(out.slice(0, -1).every((w) => w.length >= 1000)).toBe(true);
     expect([...batched([], 10)]).toEqual([]);
+  });
+});
+
+describe('a report too large for one text', () => {
+  const report = { groups: new Array(200_000), inputs: new Array(3) };
+
+  it('is explained (with the way out), not shown as an internal error', () => {
+    // What V8 throws when a string would pass its length limit (building it for real takes gigabytes).
+    let thrown: unknown;
+    try {
+      'x'.repeat(2 ** 30);
+    } catch (e) {
+      thrown = e;
+    }
+    const message = tooLargeMessage(thrown, 'html', report);
+    expect(message).toMatch(/^the html report of 200000 groups and 3 inputs is too large/);
+    expect(message).toContain('--format json');
+    expect(EXIT.tooLarge).toBe(4);
+  });
+
+  it('leaves every other error alone', () => {
+    expect(tooLargeMessage(new RangeError('Maximum call stack size exceeded'), 'html', report)).toBeNull();
+    expect(tooLargeMessage(new Error('Invalid string length'), 'html', report)).toBeNull();
   });
 });
