@@ -790,7 +790,9 @@ export function renderTable(report: Report, options: FormatOptions = {}): string
   const rows = [...shownFailing, ...shownHealthy];
 
   lines.push([span('GROUPS', 'bold'), span('  worst first; one row per direction, connector and remote host', 'dim')]);
-  if (rows.length > 0) lines.push(...groupTable(rows, opts.width));
+  // A loop, not push(...): with `top` unlimited there is a line per failing group, and a spread of some 120,000
+  // items overflows the call stack (markdown.ts says the same).
+  if (rows.length > 0) for (const line of groupTable(rows, opts.width)) lines.push(line);
   if (failing.length > shownFailing.length) {
     lines.push(...wrapped(opts.width, '', `… ${formatCount(failing.length - shownFailing.length)} more groups with findings not shown (top ${opts.top})`, 'yellow'));
   }
