@@ -1,6 +1,6 @@
 import type { Direction, LogRecord, Session, SessionEnd } from '../types.js';
 import { inferDirection } from '../read/detect.js';
-import { FactsContext, SessionFacts, isTimestamp } from './facts.js';
+import { FactsContext, SessionFacts, isTimestamp, type SessionMeta } from './facts.js';
 import { RecordRow, type Row } from './row.js';
 
 export { isTimestamp };
@@ -187,8 +187,7 @@ export class SessionAssembler {
     s.open = false;
     s.facts = null;
     s.held = null;
-    const meta = { key: s.key, origin: this.#info.origin, serverHint: this.#info.serverHint, complete: endReason === 'disconnect', endReason };
-    if (built !== null) return built.finish({ ...meta, direction: built.direction });
+    if (built !== null) return built.finish(this.#meta(s, built.direction, endReason));
     // The direction is known now: replay the held rows through the same facts as any other session.
     const records = held!;
     const direction = this.#direction ?? inferDirection(records) ?? guessDirection(records);
@@ -196,7 +195,13 @@ export class SessionAssembler {
     // Not #recordRow: a cap eviction finishes a session in the middle of add(), while that row is being read.
     const row = new RecordRow();
     for (const r of records) facts.add(row.set(r));
-    return facts.finish({ ...meta, direction });
+    return facts.finish(this.#meta(s, direction, endReason));
+  }
+
+  /** One object per session, made whole (a spread of a partial one made two). */
+  #meta(s: OpenSession, direction: Direction, endReason: SessionEnd): SessionMeta {
+    const info = this.#info;
+    return { key: s.key, origin: info.origin, direction, serverHint: info.serverHint, complete: endReason === 'disconnect', endReason };
   }
 }
 
