@@ -5,7 +5,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-// One module per function: the package root loads all of date-fns (~175 ms of every start).
 import { scan, type ScanProgress } from './scan.js';
 import { mergeReports } from './report/merge.js';
 import type { FormatOptions, OutputFormat } from './output/index.js';
@@ -79,6 +78,7 @@ const DEFAULT_TOP: Partial<Record<OutputFormat, number>> = { table: 20, markdown
 
 /** `7d`, `12h`, `30m`, `2w` before now, or an ISO date/time. date-fns is loaded only when a run filters by time. */
 export async function parseTime(value: string, now: Date = new Date()): Promise<Date> {
+  // One module per function: the package root loads all of date-fns (~175 ms).
   const [{ sub }, { parseISO }, { isValid }] = await Promise.all([import('date-fns/sub'), import('date-fns/parseISO'), import('date-fns/isValid')]);
   const rel = /^(\d{1,6})\s*(m|min|h|d|w)$/i.exec(value.trim());
   if (rel) {

@@ -261,7 +261,7 @@ async function readSafely(
   try {
     // Only the protocol reader is known to be done with a chunk when it asks for the next (its tests check it).
     const chunks =
-      file.chunks ?? (PROTOCOL_KINDS.has(file.stats.kind) ? refilledChunks(file.ref, buffers ?? readBuffers()) : (await openInput(file.ref)).chunks);
+      file.chunks ?? (PROTOCOL_KINDS.has(file.stats.kind) ? refilledChunks(file.ref, buffers ?? undefined) : (await openInput(file.ref)).chunks);
     await read(countBytes(chunks, file.stats, progress, onProgress));
   } catch (e) {
     file.stats.error = `read error after line ${file.stats.lines}: ${describeError(e)}`;

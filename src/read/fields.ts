@@ -62,10 +62,11 @@ export function sniffEncoding(head: Uint8Array): 'utf8' | 'utf16le' {
 /**
  * Quote-aware split of one line (`"` quoting, `""` escapes), matching csv-parse with `relax_quotes`: a quote
  * inside an unquoted field is literal, and a closing quote followed by something other than a comma turns the
- * field back into literal text (`"a"b` stays `"a"b`). A quoted field with `""` escapes or text after its closing quote is decoded into
- * `out[i]`; any other field gets `out[i] = undefined` and its byte range in `starts[i]`/`ends[i]` (for a quoted
- * one, the bytes between the quotes), so a row with quoted fields pays for strings only where it must. Writes at most `max + 1` fields (so callers can tell "too many"), returns the count, or
- * -1 when a quoted field is still open at the end of the line.
+ * field back into literal text (`"a"b` stays `"a"b`). A quoted field with `""` escapes or text after its closing
+ * quote is decoded into `out[i]`; any other field gets `out[i] = undefined` and its byte range in
+ * `starts[i]`/`ends[i]` (for a quoted one, the bytes between the quotes), so a row with quoted fields pays for
+ * strings only where it must. Writes at most `max + 1` fields (so callers can tell "too many"), returns the
+ * count, or -1 when a quoted field is still open at the end of the line.
  * Every search is bounded by `e`, so a damaged line costs time proportional to its own length only.
  */
 export function splitQuoted(

@@ -125,18 +125,19 @@ export interface OpenedInput {
 /**
  * The first {@link HEAD_BYTES} of a plain file, for detection, in one small read; null for a gzip file, whose
  * head must be decompressed ({@link openInput}). Opening the file as a stream read a whole 1 MiB chunk and
- * copied it, for every file of a folder that Exchange rotates every 10 MB. The head is read into `head` (of
- * HEAD_BYTES), which a caller detecting file after file passes each time: the result is valid until then.
+ * copied it, for every file of a folder that Exchange rotates every 10 MB. The head is read into `head`, which a
+ * caller detecting file after file passes each time: the result is valid until then.
  */
 export async function plainFileHead(path: string, head: Buffer = Buffer.allocUnsafe(HEAD_BYTES)): Promise<Buffer | null> {
   const file = await open(path, 'r');
+  const size = head.length;
   try {
     let n = 0;
     for (;;) {
-      const { bytesRead } = await file.read(head, n, HEAD_BYTES - n, null);
+      const { bytesRead } = await file.read(head, n, size - n, null);
       if (bytesRead === 0) break;
       n += bytesRead;
-      if (n === HEAD_BYTES) break;
+      if (n === size) break;
     }
     return isGzip(head.subarray(0, n)) ? null : head.subarray(0, n);
   } finally {
