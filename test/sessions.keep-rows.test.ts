@@ -131,13 +131,31 @@ describe('lazy rows across chunk boundaries', () => {
 describe('shared per log set', () => {
   it('parses a repeated certificate once but hands each session its own copy', async () => {
     const { FactsContext } = await import('../src/sessions/facts.js');
+    const { RecordRow } = await import('../src/sessions/row.js');
     const context = new FactsContext();
     const data = ' CN=mail.contoso.com, O=Contoso CN=R11, O=Let\'s Encrypt, C=US 0C4F 7B1E 2025-02-11T00:00:00.000Z 2026-03-13T23:59:59.000Z mail.contoso.com;autodiscover.contoso.com';
-    const a = context.compactCertificate('Sending certificate', data);
-    const b = context.compactCertificate('Sending certificate', data);
+    const row = new RecordRow().set({ source: 's', line: 1, time: '', connector: '', sessionId: '', sequence: 0, local: '', remote: '', event: '*', data, context: 'Sending certificate Subject Issuer name' });
+    const a = context.compactCertificateOf('Sending certificate', row);
+    const b = context.compactCertificateOf('Sending certificate', row);
     expect(b).toEqual(a);
     expect(b).not.toBe(a);
     expect(b.alternateNames).not.toBe(a.alternateNames);
     expect(a).toMatchObject({ subject: 'CN=mail.contoso.com, O=Contoso', thumbprint: '7B1E', alternateNames: ['mail.contoso.com', 'autodiscover.contoso.com'] });
+  });
+
+  it('parses a repeated TLS success text once but hands each session its own copy', async () => {
+    const { FactsContext } = await import('../src/sessions/facts.js');
+    const context = new FactsContext();
+    const text = 'TLS protocol SP_PROT_TLS1_0_SERVER negotiation succeeded using bulk encryption algorithm CALG_AES_256 with strength 256 bits, MAC hash algorithm CALG_SHA1 with strength 160 bits and key exchange algorithm CALG_ECDHE with strength 384 bits';
+    const a = context.tlsSuccess(text);
+    const b = context.tlsSuccess(text);
+    expect(a).toEqual({ version: 'TLS1.0', protocol: 'SP_PROT_TLS1_0_SERVER', cipher: 'CALG_AES_256', cipherStrength: 256, hash: 'CALG_SHA1', keyExchange: 'CALG_ECDHE' });
+    expect(b).toEqual(a);
+    expect(b).not.toBe(a);
+    expect(context.tlsSuccess('TLS negotiation failed with error SocketError')).toBeNull();
+    expect(context.tlsSuccess('TLS protocol garbled')).toBeNull();
+    // Past the cached length the text is parsed each time, with the same result.
+    const long = `${text} ${'x'.repeat(600)}`;
+    expect(context.tlsSuccess(long)).toEqual(a);
   });
 });

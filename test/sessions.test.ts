@@ -395,3 +395,42 @@ async function sessionsFromRows(text: string): Promise<Session[]> {
   await readProtocolRows(Readable.from([Buffer.from(text, 'utf8')]), emptyStats('t'), (row) => asm.addRow(row, out));
   return [...out, ...asm.end()];
 }
+
+describe('compact certificate rows read on the bytes', () => {
+  const cert = (n: number) =>
+    ` CN=mx${n}.contoso.com, O=Contoso CN=R11, O=Let's Encrypt, C=US 0C4F${n} 7B1E${n} 2025-02-11T00:00:00.000Z 2026-03-13T23:59:59.000Z mx${n}.contoso.com;autodiscover.contoso.com`;
+  const LONG = 'Sending certificate Subject Issuer name Serial number Thumbprint Not before Not after Subject alternate names';
+  /** One session per certificate row, each on its own time and id; `order` picks which certificate each one shows. */
+  function log(order: number[], context: (i: number) => string = () => LONG): string {
+    return order
+      .map((n, i) => {
+        const id = `08DE1B4B3344${String(i).padStart(4, '0')}`;
+        const t = `2025-11-10T00:00:${String(i % 60).padStart(2, '0')}.000Z`;
+        const row = (seq: number, event: string, data: string, ctx: string) => `${t},EX01\\Default Frontend EX01,${id},${seq},10.0.1.21:25,203.0.113.${i % 250}:4000,${event},${data},${ctx}`;
+        return [row(0, '+', '', ''), row(1, '*', `"${cert(n)}"`, context(i)), row(2, '-', '', 'Local')].join('\n');
+      })
+      .join('\n') + '\n';
+  }
+
+  it('gives every session its own certificate, also when more certificates rotate than are kept recent', async () => {
+    // Twelve certificates round robin and back again: more than the recent ones, so misses, evictions and hits mix.
+    const order = Array.from({ length: 40 }, (_, i) => (i * 5) % 12);
+    const text = log(order);
+    for (const sessions of [sessionsFromRecords(text), await sessionsFromRows(text)]) {
+      expect(sessions.map((s) => s.certificates.map((c) => c.thumbprint))).toEqual(order.map((n) => [`7B1E${n}`]));
+      expect(sessions[0]!.certificates[0]).toEqual(parseCompactCertificate('Sending certificate', cert(order[0]!)));
+      // Copies, not one shared object: a caller may edit a session's certificate.
+      expect(sessions[12]!.certificates[0]).not.toBe(sessions[0]!.certificates[0]);
+    }
+  });
+
+  it('tells the compact row from the type row by characters, not bytes, near the bound', async () => {
+    // Up to eight characters after `Sending certificate` is a type row: ` ééééééé` is eight characters but 15 bytes.
+    const contexts = ['Sending certificate ééééééé', 'Sending certificate éééééééé', 'Sending certificate 1234567'];
+    const text = log([1, 2, 3], (i) => contexts[i]!);
+    const fromRecords = sessionsFromRecords(text);
+    const fromRows = await sessionsFromRows(text);
+    expect(fromRows.map((s) => s.certificates)).toEqual(fromRecords.map((s) => s.certificates));
+    expect(fromRows.map((s) => s.certificates.length)).toEqual([0, 1, 0]);
+  });
+});

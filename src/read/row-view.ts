@@ -139,6 +139,12 @@ export class RowView implements Row {
   contextStarts(prefix: string): boolean {
     return this.fieldStarts(this.map.context, prefix);
   }
+  dataIs(text: string): boolean {
+    return this.#data !== undefined ? this.#data === text : this.fieldIs(this.map.data, text);
+  }
+  contextLength(): number {
+    return this.#context !== undefined ? this.#context.length : this.fieldLength(this.map.context);
+  }
   dataCode(i: number): number {
     return this.code(this.map.data, i);
   }

@@ -3,6 +3,7 @@ import { BoundedCache } from '../bounded-cache.js';
 import { parseEndpoint } from './endpoint.js';
 import { commandVerb, RecordRow, Verb, type Pin, type Row, type SharedFields } from './row.js';
 import {
+  CERT_ROLES,
   applyCertificateRow,
   certificateRole,
   emptyCertificate,
@@ -196,6 +197,14 @@ export class SessionFacts {
     // Most information rows (`receiving message`, capabilities, certificate chains) say nothing facts use:
     // tell them apart on the bytes before making strings.
     if (!INFORMATION_PREFIXES.some((p) => row.contextStarts(p))) return false;
+    // The compact certificate row (Exchange 2016/2019, one per TLS session) repeats the same bytes on every
+    // session of a connector: recognised on the bytes, it costs neither its strings nor a parse.
+    const compact = row.dataCode(0) === -1 ? null : compactCertificateRole(row);
+    if (compact !== null) {
+      this.#certificates.push(this.#context.compactCertificateOf(compact, row));
+      this.#current = null;
+      return false;
+    }
     const context = row.context();
     const data = row.data();
     const keep = context.startsWith('TLS ') && this.#counts.tlsRows++ < KEEP.tlsRows;
@@ -203,12 +212,6 @@ export class SessionFacts {
     if (role !== null && context === role) {
       this.#current = emptyCertificate(role);
       this.#certificates.push(this.#current);
-      return keep;
-    }
-    const compactRole = role === null ? certificateRole(context) : null;
-    if (compactRole !== null && context.length > compactRole.length + 8) {
-      this.#certificates.push(this.#context.compactCertificate(compactRole, data));
-      this.#current = null;
       return keep;
     }
     if (context.startsWith('Certificate ')) {
@@ -220,7 +223,7 @@ export class SessionFacts {
       applyCertificateRow(this.#current, context, data);
       return keep;
     }
-    const ok = parseTlsSuccess(context);
+    const ok = this.#context.tlsSuccess(context);
     if (ok) {
       this.#tls = ok;
       return keep;
@@ -354,12 +357,65 @@ export class SessionFacts {
  */
 export class FactsContext {
   readonly #certificates = new BoundedCache<Certificate>(256);
+  /** The last few compact certificates met, matched on the row's bytes before any string is made. */
+  readonly #recent: RecentCertificate[] = [];
+  #nextRecent = 0;
 
-  /** A fresh copy each time, so no two sessions share a mutable object. */
-  compactCertificate(role: string, data: string): Certificate {
-    const cert = this.#certificates.get(`${role}\u0000${data}`, () => parseCompactCertificate(role, data));
-    return { ...cert, alternateNames: [...cert.alternateNames] };
+  readonly #tls = new BoundedCache<TlsInfo | null>(64);
+
+  /**
+   * The certificate of a compact certificate row, a fresh copy each time (no two sessions share a mutable
+   * object). Found among the recent ones on the row's bytes, so the usual row costs no string.
+   */
+  compactCertificateOf(role: string, row: Row): Certificate {
+    const recent = this.#recent;
+    for (const r of recent) if (r.role === role && row.dataIs(r.data)) return copyCertificate(r.cert);
+    const data = row.data();
+    const entry: RecentCertificate = { role, data, cert: this.#certificates.get(`${role}\u0000${data}`, () => parseCompactCertificate(role, data)) };
+    // Round robin: a stream of distinct certificates (hostile or not) costs RECENT byte comparisons per row.
+    if (recent.length < RECENT) recent.push(entry);
+    else recent[this.#nextRecent] = entry;
+    this.#nextRecent = (this.#nextRecent + 1) % RECENT;
+    return copyCertificate(entry.cert);
   }
+
+  /** {@link parseTlsSuccess}, parsed once per distinct text (every session of a connector logs the same one). */
+  tlsSuccess(context: string): TlsInfo | null {
+    if (!context.startsWith('TLS protocol ')) return null;
+    const info = context.length > MAX_CACHED_TLS ? parseTlsSuccess(context) : this.#tls.get(context, parseTlsSuccess);
+    return info === null ? null : { ...info };
+  }
+}
+
+interface RecentCertificate {
+  role: string;
+  data: string;
+  cert: Certificate;
+}
+
+/** Recent compact certificates per log set: a server presents one per connector, a few more in a migration. */
+const RECENT = 8;
+
+/** Success rows repeat a few texts (protocol and cipher suite); longer ones are parsed each time, not kept. */
+const MAX_CACHED_TLS = 512;
+
+function copyCertificate(cert: Certificate): Certificate {
+  return { ...cert, alternateNames: [...cert.alternateNames] };
+}
+
+/**
+ * The certificate role of a compact certificate row (`Sending certificate Subject Issuer name …` with the values
+ * in data; the caller checked that data is not empty), or null. A context of the role and at most eight more
+ * characters is not one: that is the multi-row style's type row.
+ */
+function compactCertificateRole(row: Row): string | null {
+  const role = CERT_ROLES.find((r) => row.contextStarts(r));
+  if (role === undefined) return null;
+  const min = role.length + 8;
+  // Bytes on the fast path: UTF-8 has 1 to 3 bytes per UTF-16 code unit, so only a length near the bound needs the text.
+  const length = row.contextLength();
+  if (length > 3 * min) return role;
+  return length > min && row.context().length > min ? role : null;
 }
 
 function earliest(ms: number, text: string | null): string {

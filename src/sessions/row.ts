@@ -49,6 +49,10 @@ export interface Row {
   /** ASCII prefix tests; cheap on bytes. */
   dataStarts(prefix: string): boolean;
   contextStarts(prefix: string): boolean;
+  /** Whether `data` is exactly `text`, compared on the bytes where it can be (no string made). */
+  dataIs(text: string): boolean;
+  /** Length of `context` (bytes on the fast path, which agrees with the text's length for ASCII). */
+  contextLength(): number;
   /** Char code of `data` at `i`, or -1 past its end. */
   dataCode(i: number): number;
   /** The command verb of `data`, as far as facts care. */
@@ -134,6 +138,12 @@ export class RecordRow implements Row {
   }
   contextStarts(prefix: string): boolean {
     return this.r.context.startsWith(prefix);
+  }
+  dataIs(text: string): boolean {
+    return this.r.data === text;
+  }
+  contextLength(): number {
+    return this.r.context.length;
   }
   dataCode(i: number): number {
     return i < this.r.data.length ? this.r.data.charCodeAt(i) : -1;

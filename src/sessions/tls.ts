@@ -56,7 +56,7 @@ export function parseTlsFailure(context: string): string | null {
   return name.endsWith('.') ? name.slice(0, -1) : name;
 }
 
-const CERT_ROLES = ['Sending certificate', 'Received certificate', 'Remote certificate'];
+export const CERT_ROLES = ['Sending certificate', 'Received certificate', 'Remote certificate'];
 
 /** `Sending certificate` etc. when the context starts with a certificate type, else null. */
 export function certificateRole(context: string): string | null {
