@@ -6,6 +6,7 @@ import { defaultRules, QUEUE_ERROR_RULE } from './classify/rules.js';
 import { ReportBuilder } from './report/builder.js';
 import { compileFilter, processOrigin, type Opened } from './scan.js';
 import { VERSION } from './version.js';
+import { collectorFor } from './collector.js';
 import type { OriginJob, WorkerMessage, WorkerSetup } from './workers.js';
 
 const setup = workerData as WorkerSetup;
@@ -17,6 +18,9 @@ const filter = compileFilter({
   connector: setup.filter.connector,
   host: setup.filter.host,
 });
+
+// One per thread: it counts this thread's input across the log sets it is given.
+const collector = collectorFor(setup.collectEvery);
 
 port.on('message', (job: OriginJob) => {
   run(job).then(
@@ -41,7 +45,7 @@ async function run(job: OriginJob): Promise<WorkerMessage> {
     sentDone = progress.filesDone;
   };
   await processOrigin(job.origin, files, {
-    builder, rules: defaultRules, filter, sessions: setup.sessions, progress, onProgress: report, onSession: undefined,
+    builder, rules: defaultRules, filter, sessions: setup.sessions, progress, onProgress: report, onSession: undefined, collector,
   });
   report();
   return { type: 'done', report: builder.partial() };

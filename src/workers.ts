@@ -14,6 +14,7 @@ export interface OriginJob {
 export interface WorkerSetup {
   samples: number | undefined;
   sessions: ScanOptions['sessions'];
+  collectEvery: number | undefined;
   filter: { since?: string; until?: string; categories?: readonly string[]; connector?: string; host?: string };
 }
 
@@ -59,6 +60,7 @@ export async function runInWorkers(
   const setup: WorkerSetup = {
     samples: options.samples,
     sessions: options.sessions,
+    collectEvery: options.collectEvery,
     filter: {
       since: options.filter?.since?.toISOString(),
       until: options.filter?.until?.toISOString(),
