@@ -424,6 +424,16 @@ describe('compact certificate rows read on the bytes', () => {
     }
   });
 
+  it('reads a certificate row too long to cache the same way, each time', async () => {
+    const long = `${cert(1).slice(0, -1)};${'x'.repeat(5000)}.contoso.com`;
+    const text = log([1, 1]).replace(/"[^"]*"/g, `"${long}"`);
+    for (const sessions of [sessionsFromRecords(text), await sessionsFromRows(text)]) {
+      expect(sessions).toHaveLength(2);
+      for (const s of sessions) expect(s.certificates).toEqual([parseCompactCertificate('Sending certificate', long)]);
+      expect(sessions[1]!.certificates[0]!.alternateNames.at(-1)).toMatch(/^x{5000}\.contoso\.com$/);
+    }
+  });
+
   it('tells the compact row from the type row by characters, not bytes, near the bound', async () => {
     // Up to eight characters after `Sending certificate` is a type row: ` ééééééé` is eight characters but 15 bytes.
     const contexts = ['Sending certificate ééééééé', 'Sending certificate éééééééé', 'Sending certificate 1234567'];

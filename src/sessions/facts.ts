@@ -371,6 +371,8 @@ export class FactsContext {
     const recent = this.#recent;
     for (const r of recent) if (r.role === role && row.dataIs(r.data)) return copyCertificate(r.cert);
     const data = row.data();
+    // Real rows are a few hundred bytes; a hostile 1 MiB one is parsed and forgotten, so no cache holds it.
+    if (data.length > MAX_CACHED_CERTIFICATE) return parseCompactCertificate(role, data);
     const entry: RecentCertificate = { role, data, cert: this.#certificates.get(`${role}\u0000${data}`, () => parseCompactCertificate(role, data)) };
     // Round robin: a stream of distinct certificates (hostile or not) costs RECENT byte comparisons per row.
     if (recent.length < RECENT) recent.push(entry);
@@ -395,6 +397,9 @@ interface RecentCertificate {
 
 /** Recent compact certificates per log set: a server presents one per connector, a few more in a migration. */
 const RECENT = 8;
+
+/** Longest certificate data cached (and compared on each row): a subject, an issuer, dates and some names. */
+const MAX_CACHED_CERTIFICATE = 4096;
 
 /** Success rows repeat a few texts (protocol and cipher suite); longer ones are parsed each time, not kept. */
 const MAX_CACHED_TLS = 512;
