@@ -2,19 +2,20 @@
  * The `logscan` command: a thin shell over the library. It parses arguments, calls scan()/mergeReports(),
  * prints, and is the only place that decides the exit code.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { scan, type ScanProgress } from './scan.js';
 import { mergeReports } from './report/merge.js';
 import type { FormatOptions, OutputFormat } from './output/index.js';
 import { jsonChunks } from './output/json.js';
-import { Readable } from 'node:stream';
+import { writePiecesSync } from './output/write.js';
 import { stripControl } from './output/sanitize.js';
 import { VERSION } from './version.js';
 import type { Report } from './types.js';
 
-export const EXIT = { ok: 0, failOn: 1, usage: 2, unreadable: 3, tooLarge: 4 } as const;
+export const EXIT = { ok: 0, failOn: 1, usage: 2, unreadable: 3, tooLarge: 4, unwritable: 5 } as const;
 
 const HELP = `logscan ${VERSION}: find out why Exchange mail flow breaks over TLS
 
@@ -215,8 +216,15 @@ export async function main(io: CliIo): Promise<number> {
       io.stderr.write(`logscan: ${message}\n`);
       return EXIT.tooLarge;
     }
-    if (toFile) await writeFile(values.output!, Readable.from(pieces));
-    else await writeAll(io.stdout, pieces);
+    const fd = toFile ? null : regularFileFd(io.stdout);
+    if (toFile || fd !== null) {
+      // A file: every piece is encoded into one reused buffer (output/write.ts), so JSON is not joined first.
+      const failure = writeToFile(toFile ? values.output! : fd!, format === 'json' ? jsonChunks(report) : pieces);
+      if (failure !== null) {
+        io.stderr.write(`logscan: cannot write the report: ${failure}\n`);
+        return EXIT.unwritable;
+      }
+    } else await writeAll(io.stdout, pieces);
 
     const unreadable = report.inputs.filter((i) => i.error !== null);
     if (!quiet) for (const i of unreadable) io.stderr.write(`logscan: ${stripControl(i.source)}: ${stripControl(i.error!)}\n`);
@@ -282,6 +290,38 @@ export function* batched(pieces: Iterable<string>, size = 64 * 1024): Generator<
     }
   }
   if (buffer !== '') yield buffer;
+}
+
+/** The file descriptor of standard output when it is a regular file (`> report.json`), else null. */
+function regularFileFd(out: CliIo['stdout']): number | null {
+  const fd = (out as { fd?: unknown }).fd;
+  if (typeof fd !== 'number') return null;
+  try {
+    return fstatSync(fd).isFile() ? fd : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Writes the pieces to a path (created or truncated) or an open descriptor; why it failed, or null. */
+function writeToFile(target: string | number, pieces: Iterable<string>): string | null {
+  try {
+    if (typeof target === 'number') writePiecesSync(target, pieces);
+    else {
+      const fd = openSync(target, 'w');
+      try {
+        writePiecesSync(fd, pieces);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    return null;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    // Only file system errors are the user's to fix (no such folder, no space); anything else is a bug.
+    if (typeof err.code !== 'string' || typeof err.syscall !== 'string') throw e;
+    return stripControl(err.message);
+  }
 }
 
 /** Writes pieces to a stream, waiting when it asks to (a pipe into a slow reader must not buffer the report). */

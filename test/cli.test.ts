@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -126,6 +126,31 @@ describe('logscan CLI', () => {
     expect(page).toMatch(/^<!doctype html>/i);
     expect(page).toContain('<svg');
     expect(page).toContain('Content-Security-Policy');
+  });
+
+  it('writes the same JSON to a pipe, to a redirected file and to --output', async () => {
+    const piped = await run(['--format', 'json', 'flat']);
+    expect(piped.code).toBe(0);
+    const out = join(dir, 'report.json');
+    const toFile = await run(['--format', 'json', '--output', out, 'flat']);
+    expect(toFile.code).toBe(0);
+    expect(toFile.stdout).toBe('');
+    expect(readFileSync(out, 'utf8')).toBe(piped.stdout);
+    // `> report.json`: standard output is a regular file, written through the same buffer as --output.
+    const redirected = join(dir, 'redirected.json');
+    const fd = openSync(redirected, 'w');
+    const r = spawnSync(process.execPath, [BIN, '--format', 'json', 'flat'], { cwd: dir, stdio: ['ignore', fd, 'pipe'] });
+    closeSync(fd);
+    expect(r.status).toBe(0);
+    expect(readFileSync(redirected, 'utf8')).toBe(piped.stdout);
+    expect(JSON.parse(piped.stdout).groups.length).toBeGreaterThan(3);
+  });
+
+  it('says so when the report cannot be written, with its own exit code', async () => {
+    const r = await run(['--format', 'json', '--output', join(dir, 'no-such-folder', 'report.json'), 'flat']);
+    expect(r.code).toBe(EXIT.unwritable);
+    expect(r.stderr).toMatch(/^logscan: cannot write the report: ENOENT: .*no-such-folder/);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
   });
 
   it('filters by time, category, connector and host', async () => {
