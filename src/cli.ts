@@ -63,6 +63,7 @@ Exit codes:
   2  usage error (bad option or value)
   3  some inputs could not be read or were refused (the report still covers all the others)
   4  the report is too large for one page in this format (an HTML page of ~200,000 groups): use json
+  5  the report could not be written (no such folder for --output, no permission, disk full)
 
 Examples:
   logscan ./Logs

@@ -203,7 +203,7 @@ describe('logscan CLI', () => {
   it('--help documents the exit codes and --version prints the version', async () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/Exit codes:[\s\S]*3\s+some inputs could not be read/);
+    expect(help.stdout).toMatch(/Exit codes:[\s\S]*3\s+some inputs could not be read[\s\S]*5\s+the report could not be written/);
     const version = await run(['--version']);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
   });
