@@ -210,7 +210,7 @@ export async function main(io: CliIo): Promise<number> {
     // JSON is written piece by piece: with tens of thousands of groups one string would double peak memory.
     let pieces: Iterable<string>;
     try {
-      pieces = format === 'json' ? batched(jsonChunks(report)) : [await render(report, format, { color, width, top, samples })];
+      pieces = format === 'json' ? jsonChunks(report) : [await render(report, format, { color, width, top, samples })];
     } catch (e) {
       const message = tooLargeMessage(e, format, report);
       if (message === null) throw e;
@@ -219,13 +219,13 @@ export async function main(io: CliIo): Promise<number> {
     }
     const fd = toFile ? null : regularFileFd(io.stdout);
     if (toFile || fd !== null) {
-      // A file: every piece is encoded into one reused buffer (output/write.ts), so JSON is not joined first.
-      const failure = writeToFile(toFile ? values.output! : fd!, format === 'json' ? jsonChunks(report) : pieces);
+      // A file: every piece is encoded into one reused buffer (output/write.ts), so pieces are not joined first.
+      const failure = writeToFile(toFile ? values.output! : fd!, pieces);
       if (failure !== null) {
         io.stderr.write(`logscan: cannot write the report: ${failure}\n`);
         return EXIT.unwritable;
       }
-    } else await writeAll(io.stdout, pieces);
+    } else await writeAll(io.stdout, batched(pieces));
 
     const unreadable = report.inputs.filter((i) => i.error !== null);
     if (!quiet) for (const i of unreadable) io.stderr.write(`logscan: ${stripControl(i.source)}: ${stripControl(i.error!)}\n`);

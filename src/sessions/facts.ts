@@ -3,9 +3,9 @@ import { BoundedCache } from '../bounded-cache.js';
 import { parseEndpoint } from './endpoint.js';
 import { commandVerb, RecordRow, Verb, type Pin, type Row, type SharedFields } from './row.js';
 import {
-  CERT_ROLES,
   applyCertificateRow,
   certificateRole,
+  certificateRoleWhere,
   emptyCertificate,
   parseCompactCertificate,
   parseTlsFailure,
@@ -414,8 +414,8 @@ function copyCertificate(cert: Certificate): Certificate {
  * characters is not one: that is the multi-row style's type row.
  */
 function compactCertificateRole(row: Row): string | null {
-  const role = CERT_ROLES.find((r) => row.contextStarts(r));
-  if (role === undefined) return null;
+  const role = certificateRoleWhere((prefix) => row.contextStarts(prefix));
+  if (role === null) return null;
   const min = role.length + 8;
   // Bytes on the fast path: UTF-8 has 1 to 3 bytes per UTF-16 code unit, so only a length near the bound needs the text.
   const length = row.contextLength();

@@ -56,11 +56,16 @@ export function parseTlsFailure(context: string): string | null {
   return name.endsWith('.') ? name.slice(0, -1) : name;
 }
 
-export const CERT_ROLES = ['Sending certificate', 'Received certificate', 'Remote certificate'];
+const CERT_ROLES = ['Sending certificate', 'Received certificate', 'Remote certificate'];
 
 /** `Sending certificate` etc. when the context starts with a certificate type, else null. */
 export function certificateRole(context: string): string | null {
-  for (const role of CERT_ROLES) if (context.startsWith(role)) return role;
+  return certificateRoleWhere((role) => context.startsWith(role));
+}
+
+/** {@link certificateRole} for a context asked about by prefix (a row's bytes, where no string is made). */
+export function certificateRoleWhere(startsWith: (prefix: string) => boolean): string | null {
+  for (const role of CERT_ROLES) if (startsWith(role)) return role;
   return null;
 }
 
