@@ -193,6 +193,21 @@ describe('damaged lines', () => {
     expect(s16.bytes).toBe(2 + 2 * LOG.length);
   });
 
+  it('a UTF-16BE log and a UTF-16BE queue export are read, not refused as binary', async () => {
+    const utf8 = write('twin8be.LOG', LOG);
+    const be = write('twin16be.LOG', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(LOG, 'utf16le').swap16()]));
+    const queueText = '#TYPE Microsoft.Exchange.Data.QueueViewer.ExtensibleQueueInfo\r\n"Identity","DeliveryType","Status","MessageCount","NextHopDomain","LastError"\r\n"EX01\\3","SmtpRelayToRemoteAdSite","Retry","12","contoso.com","421 4.4.2 Connection dropped due to SocketError"\r\n';
+    const queue = write('queue-be.csv', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(queueText, 'utf16le').swap16()]));
+    const a = await scanWith([utf8]);
+    const b = await scanWith([be, queue]);
+    const view = (xs: Session[]) => xs.map((s) => ({ id: s.sessionId, names: s.remoteNames, tls: s.tls, certs: s.certificates, rows: s.records.length, end: s.endReason }));
+    expect(view(b.sessions)).toEqual(view(a.sessions));
+    const [s8, s16] = [inputNamed(a.report, utf8), inputNamed(b.report, be)];
+    expect({ ...s16, source: '', bytes: 0 }).toEqual({ ...s8, source: '', bytes: 0 });
+    expect(inputNamed(b.report, queue)).toMatchObject({ kind: 'queue-csv', records: 1, error: null });
+    expect(b.report.groups.find((g) => g.direction === 'queue')).toMatchObject({ messages: 12, byCategory: { 'socket-error': 1 } });
+  });
+
   it('Latin-1 bytes in EHLO names become replacement characters, and the JSON report stays valid', async () => {
     const bytes = Buffer.from(LOG.replace('EHLO client1.example.net', 'EHLO cli\xe9nt\xff.example.net'), 'latin1');
     const bad = write('latin1.LOG', bytes);
@@ -207,6 +222,14 @@ describe('damaged lines', () => {
 describe('standard input', () => {
   it('a UTF-16LE log fed one byte at a time through stdin gives the same sessions as the file', async () => {
     const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(LOG, 'utf16le')]);
+    const chunks = Array.from(bytes, (b) => Buffer.from([b]));
+    const { report, sessions } = await scanWith(['-'], { stdin: Readable.from(chunks) });
+    expect(report.inputs[0]).toMatchObject({ source: 'stdin', kind: 'smtp-receive', lines: LOG_LINES, records: LOG_RECORDS, bytes: bytes.length, error: null });
+    expect(sessions.map((x) => x.remoteNames)).toEqual([['client0.example.net'], ['client1.example.net'], ['client2.example.net']]);
+  });
+
+  it('a UTF-16BE log fed one byte at a time through stdin gives the same sessions as the file', async () => {
+    const bytes = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(LOG, 'utf16le').swap16()]);
     const chunks = Array.from(bytes, (b) => Buffer.from([b]));
     const { report, sessions } = await scanWith(['-'], { stdin: Readable.from(chunks) });
     expect(report.inputs[0]).toMatchObject({ source: 'stdin', kind: 'smtp-receive', lines: LOG_LINES, records: LOG_RECORDS, bytes: bytes.length, error: null });

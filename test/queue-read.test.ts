@@ -146,6 +146,21 @@ describe('readQueueExport: Export-Csv', () => {
     }
   });
 
+  it('reads the same export written as UTF-16BE (-Encoding BigEndianUnicode), with or without BOM', async () => {
+    const text = fixture('get-queue-ps51.csv').toString('latin1');
+    const withBom = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
+    for (const [buf, sizes] of [
+      [withBom, [1, 2, 7, 65_536]],
+      [withBom.subarray(2), [3, 65_536]],
+    ] as const) {
+      for (const size of sizes) {
+        const { entries, stats } = await read(buf, 'queue-csv', size);
+        expectAccounted(stats, text);
+        expect(entries.map((e) => e.identity)).toEqual(['EX02\\7', 'EX02\\8', 'EX02\\Poison']);
+      }
+    }
+  });
+
   it('counts a stray quote that merges two lines as one malformed row', async () => {
     const text = '"Identity","Status","LastError"\r\n"EX01\\1","Retry","421 4.4.2 Connection dropped"\r\n"EX01\\2","Retry","broken\r\n"EX01\\3","Ready",""\r\n"EX01\\4","Ready",""\r\n';
     const { entries, stats } = await read(Buffer.from(text), 'queue-csv');

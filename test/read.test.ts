@@ -222,6 +222,27 @@ describe('encodings and line ends', () => {
     expect(records.map((r) => r.data)).toEqual(['EHLO h\u00e9llo-\u{1F600}.example']);
   });
 
+  it('UTF-16BE with BOM (PowerShell -Encoding BigEndianUnicode) is transcoded, at any chunk boundary', async () => {
+    const utf16be = Buffer.from('\ufeff' + base.replaceAll('\n', '\r\n'), 'utf16le').swap16();
+    expect(utf16be.subarray(0, 2)).toEqual(Buffer.from([0xfe, 0xff]));
+    expect(detectInput(utf16be)).toMatchObject({ kind: 'smtp-receive', encoding: 'utf16be' });
+    expect(parseProtocolText(utf16be, 'x').records).toEqual(expected);
+    for (const size of [1, 2, 3, 5, 4096]) {
+      const { records, stats } = await readAll(chunksOf(utf16be, size), 'x');
+      expect(records).toEqual(expected);
+      expect(stats.bytes).toBe(utf16be.length);
+      expectBalanced(stats);
+    }
+  });
+
+  it('UTF-16BE without BOM and with non-BMP characters', async () => {
+    const text = `${row(1, '<', 'EHLO h\u00e9llo-\u{1F600}.example')}\n`;
+    const buf = Buffer.from(text, 'utf16le').swap16();
+    expect(detectInput(buf).encoding).toBe('utf16be');
+    const { records } = await readAll(chunksOf(buf, 3), 'x');
+    expect(records.map((r) => r.data)).toEqual(['EHLO h\u00e9llo-\u{1F600}.example']);
+  });
+
   it('invalid UTF-8 becomes replacement characters, never an error', () => {
     const buf = Buffer.concat([Buffer.from(row(1, '<', 'EHLO a').slice(0, -1)), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(',\n')]);
     const { records } = parseProtocolText(buf, 'x');

@@ -4,7 +4,7 @@
  */
 import type { Direction, InputKind, LogRecord } from '../types.js';
 import { inferDirectionFrom } from './direction.js';
-import { bomAt, isGzip, isIsoLike, looksLikeRowStart, sanitize, sniffEncoding } from './fields.js';
+import { bomAt, isGzip, isIsoLike, looksLikeRowStart, sanitize, sniffEncoding, utf16Label, type TextEncoding } from './fields.js';
 import { parseProtocolBuffer, type ProtocolHeader } from './protocol.js';
 import { sniffQueue } from './queue/detect.js';
 import { TextDecoder } from 'node:util';
@@ -15,7 +15,7 @@ export interface Detection {
   kind: InputKind;
   /** Human-readable, e.g. 'message-tracking log (#Log-type: Message Tracking Log): not a protocol log, it has no SMTP sessions' */
   reason: string;
-  encoding: 'utf8' | 'utf16le';
+  encoding: TextEncoding;
   /** `#Date` of a protocol-log header in the head (orders rotated files), else null. */
   headerDate: string | null;
 }
@@ -25,10 +25,10 @@ export function inferDirection(records: readonly LogRecord[]): 'send' | 'receive
   return inferDirectionFrom(records);
 }
 
-function toUtf8(head: Buffer, encoding: 'utf8' | 'utf16le'): Buffer {
+function toUtf8(head: Buffer, encoding: TextEncoding): Buffer {
   if (encoding === 'utf8') return head.subarray(bomAt(head, 0, head.length));
   // TextDecoder drops the BOM; a trailing odd byte (the head cut mid code unit) becomes U+FFFD at worst.
-  return Buffer.from(new TextDecoder('utf-16le').decode(head), 'utf8');
+  return Buffer.from(new TextDecoder(utf16Label(encoding)).decode(head), 'utf8');
 }
 
 function directionKind(d: Direction): InputKind {

@@ -39,24 +39,41 @@ function decode(buf: Buffer, s: number, e: number): string {
   return buf.toString('utf8', s, e);
 }
 
+/** How a text input is encoded; UTF-16 inputs are transcoded to UTF-8 before anything else reads them. */
+export type TextEncoding = 'utf8' | 'utf16le' | 'utf16be';
+
 /**
- * Encoding from the first bytes: a UTF-16LE BOM, or BOM-less UTF-16LE ASCII text (NUL in every odd byte, which
- * UTF-8 text never has). Anything else is read as UTF-8.
+ * Encoding from the first bytes: a UTF-16 BOM (`FF FE` little-endian, `FE FF` big-endian, which Windows
+ * PowerShell's `-Encoding BigEndianUnicode` writes), or BOM-less UTF-16 ASCII text (NUL in every odd byte for
+ * little-endian, every even byte for big-endian; UTF-8 text never has NULs). Anything else is read as UTF-8.
  */
-export function sniffEncoding(head: Uint8Array): 'utf8' | 'utf16le' {
+export function sniffEncoding(head: Uint8Array): TextEncoding {
   if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return 'utf16le';
-  if (
-    head.length >= 4 &&
-    head[1] === 0 &&
-    head[3] === 0 &&
-    head[0] !== 0 &&
-    head[2] !== 0 &&
-    (head[0] ?? 0) < 0x80 &&
-    (head[2] ?? 0) < 0x80
-  ) {
-    return 'utf16le';
-  }
+  if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return 'utf16be';
+  if (head.length < 4) return 'utf8';
+  if (asciiUnits(head, 0)) return 'utf16le';
+  if (asciiUnits(head, 1)) return 'utf16be';
   return 'utf8';
+}
+
+/** The first two UTF-16 code units are non-NUL ASCII with their low byte at `low` (0: little-endian). */
+function asciiUnits(head: Uint8Array, low: 0 | 1): boolean {
+  const high = 1 - low;
+  for (const unit of [0, 2]) {
+    const lo = head[unit + low]!;
+    if (head[unit + high] !== 0 || lo === 0 || lo >= 0x80) return false;
+  }
+  return true;
+}
+
+/** Whether the first bytes are a UTF-16 byte order mark of either order. */
+export function hasUtf16Bom(head: Uint8Array): boolean {
+  return head.length >= 2 && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff));
+}
+
+/** The WHATWG label of a UTF-16 encoding, for TextDecoder. */
+export function utf16Label(encoding: 'utf16le' | 'utf16be'): 'utf-16le' | 'utf-16be' {
+  return encoding === 'utf16le' ? 'utf-16le' : 'utf-16be';
 }
 
 /**

@@ -20,6 +20,8 @@ import {
   looksLikeRowStart,
   sanitize,
   sniffEncoding,
+  hasUtf16Bom,
+  utf16Label,
   trimEnd,
 } from './fields.js';
 import {
@@ -81,7 +83,7 @@ class ProtocolParser {
   private readonly maxLine: number;
   private readonly onHeader: ((h: ProtocolHeader) => void) | undefined;
 
-  // Encoding: decided from the first bytes; UTF-16LE input is transcoded to UTF-8 before line splitting.
+  // Encoding: decided from the first bytes; UTF-16 input (either order) is transcoded to UTF-8 before line splitting.
   private sniffed = false;
   private pendingHead: Buffer | null = null;
   private utf16: TextDecoder | null = null;
@@ -143,15 +145,15 @@ class ProtocolParser {
   private decodeInput(chunk: Buffer, final: boolean): Buffer {
     if (!this.sniffed) {
       const head = this.pendingHead === null ? chunk : Buffer.concat([this.pendingHead, chunk]);
-      const utf16Bom = head.length >= 2 && head[0] === 0xff && head[1] === 0xfe;
-      if (!final && head.length < 4 && !utf16Bom) {
+      if (!final && head.length < 4 && !hasUtf16Bom(head)) {
         // Too few bytes to tell UTF-16 from UTF-8 yet (a chunk boundary may fall anywhere).
         this.pendingHead = Buffer.from(head);
         return EMPTY;
       }
       this.pendingHead = null;
       this.sniffed = true;
-      if (sniffEncoding(head) === 'utf16le') this.utf16 = new TextDecoder('utf-16le');
+      const encoding = sniffEncoding(head);
+      if (encoding !== 'utf8') this.utf16 = new TextDecoder(utf16Label(encoding));
       chunk = head;
     }
     if (this.utf16 !== null) {

@@ -1,6 +1,6 @@
 /**
  * Decode an export to text while it streams. Exports come as UTF-8 (with or without BOM), UTF-16LE with BOM
- * ("Unicode text", `-Encoding Unicode`) or the ANSI code page (Windows PowerShell 5.1 default, Queue Viewer
+ * ("Unicode text", `-Encoding Unicode`), UTF-16BE (`-Encoding BigEndianUnicode`) or the ANSI code page (Windows PowerShell 5.1 default, Queue Viewer
  * "Text"), so the encoding is chosen from the first 64 KiB: a BOM decides; otherwise bytes that are not valid
  * UTF-8 mean Windows-1252.
  */
@@ -28,12 +28,12 @@ function isUtf8(bytes: Buffer): boolean {
   }
 }
 
-/** UTF-16LE without a BOM: most odd bytes of ASCII-range text are zero. */
-function looksUtf16le(bytes: Buffer): boolean {
+/** UTF-16 without a BOM: most bytes at the high-byte position of ASCII-range text are zero (odd: LE, even: BE). */
+function looksUtf16(bytes: Buffer, high: 0 | 1): boolean {
   const pairs = Math.min(bytes.length >> 1, 4096);
   if (pairs < 8) return false;
   let zeros = 0;
-  for (let i = 0; i < pairs; i++) if (bytes[2 * i + 1] === 0 && bytes[2 * i] !== 0) zeros++;
+  for (let i = 0; i < pairs; i++) if (bytes[2 * i + high] === 0 && bytes[2 * i + 1 - high] !== 0) zeros++;
   return zeros * 10 >= pairs * 8;
 }
 
@@ -41,7 +41,8 @@ function choose(head: Buffer): { encoding: TextEncodingName; bomLength: number }
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return { encoding: 'utf-8', bomLength: 3 };
   if (head[0] === 0xff && head[1] === 0xfe) return { encoding: 'utf-16le', bomLength: 2 };
   if (head[0] === 0xfe && head[1] === 0xff) return { encoding: 'utf-16be', bomLength: 2 };
-  if (looksUtf16le(head)) return { encoding: 'utf-16le', bomLength: 0 };
+  if (looksUtf16(head, 1)) return { encoding: 'utf-16le', bomLength: 0 };
+  if (looksUtf16(head, 0)) return { encoding: 'utf-16be', bomLength: 0 };
   return { encoding: isUtf8(head) ? 'utf-8' : 'windows-1252', bomLength: 0 };
 }
 
