@@ -62,7 +62,7 @@ Exit codes:
   1  --fail-on matched at least one finding
   2  usage error (bad option or value)
   3  some inputs could not be read or were refused (the report still covers all the others)
-  4  the report is too large for one page in this format (an HTML page of ~200,000 groups): use json
+  4  the report is too large to write as one text in this format (json, html and csv are written in pieces)
   5  the report could not be written (no such folder for --output, no permission, disk full)
 
 Examples:
@@ -207,10 +207,9 @@ export async function main(io: CliIo): Promise<number> {
     const color =
       !toFile && values['no-color'] !== true && io.env.NO_COLOR === undefined && (values.color === true || io.stdout.isTTY === true);
     const width = !toFile && io.stdout.isTTY ? ((io.stdout as { columns?: number }).columns ?? 100) : 160;
-    // JSON is written piece by piece: with tens of thousands of groups one string would double peak memory.
     let pieces: Iterable<string>;
     try {
-      pieces = format === 'json' ? jsonChunks(report) : [await render(report, format, { color, width, top, samples })];
+      pieces = await reportPieces(report, format, { color, width, top, samples });
     } catch (e) {
       const message = tooLargeMessage(e, format, report);
       if (message === null) throw e;
@@ -241,8 +240,9 @@ export async function main(io: CliIo): Promise<number> {
 }
 
 /**
- * What to tell the user when a report does not fit one JavaScript string (about 512 MB; an HTML page of some
- * 200,000 groups), or null for any other error. JSON is written in pieces and never gets here.
+ * What to tell the user when a report does not fit one JavaScript string (about 512 MB), or null for any other
+ * error. JSON, HTML and CSV are written in pieces and the table and Markdown show the top groups, so this is a
+ * safety net rather than a limit anyone is known to reach.
  */
 export function tooLargeMessage(e: unknown, format: OutputFormat, report: Pick<Report, 'groups' | 'inputs'>): string | null {
   if (!(e instanceof RangeError) || !/invalid string length/i.test(e.message)) return null;
@@ -253,19 +253,23 @@ export function tooLargeMessage(e: unknown, format: OutputFormat, report: Pick<R
 }
 
 /**
- * The renderer of one format, loaded when it is asked for: the HTML renderer and its date-fns helpers would
- * otherwise add about 0.1 s to the start of every run (the library's `formatReport` loads them all).
+ * The report in the pieces it is written in. JSON, HTML and CSV come a group at a time: with tens of thousands
+ * of groups one string (and its encoded copy) would hold the whole report twice more. The table and Markdown
+ * show the top groups only, so they stay one string. A renderer is loaded when it is asked for: the HTML one and
+ * its date-fns helpers would otherwise add about 0.1 s to the start of every run (`formatReport` loads them all).
  */
-async function render(report: Report, format: Exclude<OutputFormat, 'json'>, options: FormatOptions): Promise<string> {
+async function reportPieces(report: Report, format: OutputFormat, options: FormatOptions): Promise<Iterable<string>> {
   switch (format) {
-    case 'table':
-      return (await import('./output/table.js')).renderTable(report, options);
-    case 'csv':
-      return (await import('./output/csv.js')).renderCsv(report);
-    case 'markdown':
-      return (await import('./output/markdown.js')).renderMarkdown(report, options);
+    case 'json':
+      return jsonChunks(report);
     case 'html':
-      return (await import('./output/html.js')).renderHtml(report);
+      return (await import('./output/html.js')).htmlChunks(report);
+    case 'csv':
+      return (await import('./output/csv.js')).csvChunks(report);
+    case 'table':
+      return [(await import('./output/table.js')).renderTable(report, options)];
+    case 'markdown':
+      return [(await import('./output/markdown.js')).renderMarkdown(report, options)];
   }
 }
 

@@ -30,6 +30,9 @@ export { mergeReports, type MergeOptions } from './report/merge.js';
 
 // output
 export { formatReport, type OutputFormat, type FormatOptions } from './output/index.js';
-export { renderHtml, type HtmlOptions } from './output/html.js';
+export { renderHtml, htmlChunks, type HtmlOptions } from './output/html.js';
+// The large formats in pieces, for writing a report of many thousand groups without one string of it.
+export { jsonChunks } from './output/json.js';
+export { csvChunks } from './output/csv.js';
 
 export { VERSION } from './version.js';

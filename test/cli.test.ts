@@ -146,6 +146,25 @@ describe('logscan CLI', () => {
     expect(JSON.parse(piped.stdout).groups.length).toBeGreaterThan(3);
   });
 
+  it('writes the same HTML and CSV to a pipe, to a redirected file and to --output', async () => {
+    // The page says when it was generated (to the second): the runs are compared without that line.
+    const stable = (page: string) => page.replace(/<div class="meta">Generated [^<]*/, '');
+    for (const format of ['html', 'csv']) {
+      const piped = await run(['--format', format, 'flat']);
+      expect(piped.code).toBe(0);
+      const out = join(dir, `report.${format}`);
+      expect((await run(['--format', format, '--output', out, 'flat'])).code).toBe(0);
+      const redirected = join(dir, `redirected.${format}`);
+      const fd = openSync(redirected, 'w');
+      const r = spawnSync(process.execPath, [BIN, '--format', format, 'flat'], { cwd: dir, stdio: ['ignore', fd, 'pipe'] });
+      closeSync(fd);
+      expect(r.status).toBe(0);
+      expect(stable(readFileSync(out, 'utf8'))).toBe(stable(piped.stdout));
+      expect(stable(readFileSync(redirected, 'utf8'))).toBe(stable(piped.stdout));
+      expect(piped.stdout.length).toBeGreaterThan(1_000);
+    }
+  });
+
   it('says so when the report cannot be written, with its own exit code', async () => {
     const r = await run(['--format', 'json', '--output', join(dir, 'no-such-folder', 'report.json'), 'flat']);
     expect(r.code).toBe(EXIT.unwritable);

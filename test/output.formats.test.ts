@@ -1,7 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { OUTPUT_FORMATS, formatReport, isOutputFormat, type OutputFormat } from '../src/output/index.js';
-import { renderCsv } from '../src/output/csv.js';
+import { csvChunks, renderCsv } from '../src/output/csv.js';
+import { htmlChunks, renderHtml } from '../src/output/html.js';
 import { renderJson } from '../src/output/json.js';
 import { renderMarkdown } from '../src/output/markdown.js';
 import { renderTable } from '../src/output/table.js';
@@ -317,5 +318,39 @@ describe('json output in chunks', () => {
     expect([...jsonChunks(report)].length).toBeGreaterThan(report.groups.length);
     const empty = { ...report, inputs: [], groups: [], hosts: [], connectors: [] };
     expect(renderJson(empty)).toBe(`${JSON.stringify(empty, null, 2)}\n`);
+  });
+});
+
+describe('html and csv output in pieces', () => {
+  // 3,000 groups with hostile names and evidence: several MB of HTML, which must not come as one piece.
+  const big = manyHealthyReport(3_000);
+  const at = new Date('2024-05-14T19:05:00.000Z');
+
+  it('html: the pieces are renderHtml byte for byte, and none of them grows with the number of groups', () => {
+    const pieces = [...htmlChunks(big, { generatedAt: at })];
+    const page = pieces.join('');
+    expect(page).toBe(renderHtml(big, { generatedAt: at }));
+    expect(page.length).toBeGreaterThan(3_000_000);
+    expect(pieces.length).toBeGreaterThan(2 * big.groups.length);
+    const largest = Math.max(...pieces.map((p) => p.length));
+    // The largest piece is the head (styles, summary, chart): about the same size for 3 groups or 3,000.
+    const small = manyHealthyReport(3);
+    expect(largest).toBeLessThan(Math.max(...[...htmlChunks(small, { generatedAt: at })].map((p) => p.length)) + 4_096);
+    expect(largest).toBeLessThan(200_000);
+  });
+
+  it('csv: one piece per row, renderCsv byte for byte', () => {
+    const pieces = [...csvChunks(big)];
+    expect(pieces.join('')).toBe(renderCsv(big));
+    expect(pieces).toHaveLength(big.groups.length + 1);
+    expect(pieces.every((p) => p.indexOf('\r\n') === p.length - 2)).toBe(true);
+  });
+
+  it('an empty report still comes out whole', () => {
+    const empty = { ...big, inputs: [], groups: [], hosts: [], connectors: [] };
+    expect([...htmlChunks(empty, { generatedAt: at })].join('')).toBe(renderHtml(empty, { generatedAt: at }));
+    expect(renderHtml(empty, { generatedAt: at })).toContain('No inputs were read.');
+    expect(renderHtml(empty, { generatedAt: at })).toContain('No groups: no sessions or queue entries were found.');
+    expect([...csvChunks(empty)]).toHaveLength(1);
   });
 });

@@ -37,6 +37,13 @@ function groupRow(group: ReportGroup, categories: readonly string[]): Array<stri
 
 /** Header row, then one row per group (worst first, as in the table output). */
 export function renderCsv(report: Report): string {
+  let out = '';
+  for (const piece of csvChunks(report)) out += piece;
+  return out;
+}
+
+/** The CSV report a row at a time, byte for byte what {@link renderCsv} returns (see jsonChunks for why). */
+export function* csvChunks(report: Report): Generator<string> {
   const categories = categoryIds(report);
   const header = [
     'direction',
@@ -54,6 +61,6 @@ export function renderCsv(report: Report): string {
     'hint',
     'sample',
   ];
-  const rows = [header, ...sortGroups(report.groups, report.categories).map((g) => groupRow(g, categories))];
-  return rows.map((row) => row.map(csvCell).join(',')).join(CRLF) + CRLF;
+  yield header.map(csvCell).join(',') + CRLF;
+  for (const g of sortGroups(report.groups, report.categories)) yield groupRow(g, categories).map(csvCell).join(',') + CRLF;
 }

@@ -203,7 +203,12 @@ function problemsText(input: InputStats): string {
   return `${error}${items.length > 0 ? `<ul class="small" style="margin:0;padding-left:16px">${items.join('')}</ul>` : ''}`;
 }
 
-function renderScope(report: Report): string {
+function inputRow(i: InputStats): string {
+  return `<tr><td class="break mono">${text(i.source)}</td><td><span class="badge">${text(i.kind)}</span></td><td class="num nowrap">${text(formatBytes(i.bytes))}</td><td class="num">${formatNumber(i.lines)}</td><td class="num">${formatNumber(i.records)}</td><td>${skippedText(i.skipped)}</td><td class="nowrap">${timeCell(i.from)}<br>${timeCell(i.to)}</td><td>${problemsText(i)}</td></tr>`;
+}
+
+/** Coverage per server and one row per input: a review of many thousand rotated files is written row by row. */
+function* renderScope(report: Report): Generator<string> {
   const servers = report.coverage.servers.map(
     (s) => `<tr><td class="break">${text(s.server)}</td><td>${timeCell(s.from)}</td><td>${timeCell(s.to)}</td><td class="small muted">${text(formatSpan(s.from, s.to))}</td></tr>`,
   );
@@ -211,23 +216,24 @@ function renderScope(report: Report): string {
     servers.length > 0
       ? `<div class="wrap"><table><thead><tr><th>Server (or log set)</th><th>From</th><th>To</th><th>Span</th></tr></thead><tbody>${servers.join('')}</tbody></table></div>`
       : '<p class="empty">No per-server coverage.</p>';
-  const inputs = report.inputs.map(
-    (i) => `<tr><td class="break mono">${text(i.source)}</td><td><span class="badge">${text(i.kind)}</span></td><td class="num nowrap">${text(formatBytes(i.bytes))}</td><td class="num">${formatNumber(i.lines)}</td><td class="num">${formatNumber(i.records)}</td><td>${skippedText(i.skipped)}</td><td class="nowrap">${timeCell(i.from)}<br>${timeCell(i.to)}</td><td>${problemsText(i)}</td></tr>`,
-  );
-  const errors = report.inputs.filter((i) => i.error).length;
-  const totalLines = report.inputs.reduce((s, i) => s + count(i.lines), 0);
-  const totalRecords = report.inputs.reduce((s, i) => s + count(i.records), 0);
-  const skipped = report.inputs.reduce((s, i) => s + sumCounts(i.skipped), 0);
-  const summary = `${formatNumber(report.inputs.length)} input${report.inputs.length === 1 ? '' : 's'}: ${formatNumber(totalLines)} lines, ${formatNumber(totalRecords)} records, ${formatNumber(skipped)} lines skipped${errors > 0 ? `, <span class="err">${formatNumber(errors)} with errors</span>` : ''}`;
-  const inputTable =
-    inputs.length > 0
-      ? `<details${inputs.length <= 25 || errors > 0 ? ' open' : ''}><summary>${summary}</summary><div class="wrap"><table id="inputs"><thead><tr><th>Input</th><th>Kind</th><th class="num">Size</th><th class="num">Lines</th><th class="num">Records</th><th>Skipped lines</th><th>Records from / to</th><th>Problems</th></tr></thead><tbody>${inputs.join('')}</tbody></table></div></details>`
-      : '<p class="empty">No inputs were read.</p>';
-  return `<section class="card" id="scope"><h2>Servers and inputs</h2>
+  const inputs = report.inputs;
+  const errors = inputs.filter((i) => i.error).length;
+  const totalLines = inputs.reduce((s, i) => s + count(i.lines), 0);
+  const totalRecords = inputs.reduce((s, i) => s + count(i.records), 0);
+  const skipped = inputs.reduce((s, i) => s + sumCounts(i.skipped), 0);
+  const summary = `${formatNumber(inputs.length)} input${inputs.length === 1 ? '' : 's'}: ${formatNumber(totalLines)} lines, ${formatNumber(totalRecords)} records, ${formatNumber(skipped)} lines skipped${errors > 0 ? `, <span class="err">${formatNumber(errors)} with errors</span>` : ''}`;
+  yield `<section class="card" id="scope"><h2>Servers and inputs</h2>
 <p class="lead">What the report is based on. Lines = records + skipped lines for every input; a short span means Exchange had already rotated older logs away.</p>
 <h3>Time covered per server</h3>${serverTable}
-<h3>Inputs read</h3>${inputTable}
-</section>`;
+<h3>Inputs read</h3>`;
+  if (inputs.length > 0) {
+    yield `<details${inputs.length <= 25 || errors > 0 ? ' open' : ''}><summary>${summary}</summary><div class="wrap"><table id="inputs"><thead><tr><th>Input</th><th>Kind</th><th class="num">Size</th><th class="num">Lines</th><th class="num">Records</th><th>Skipped lines</th><th>Records from / to</th><th>Problems</th></tr></thead><tbody>`;
+    for (const i of inputs) yield inputRow(i);
+    yield '</tbody></table></div></details>';
+  } else {
+    yield '<p class="empty">No inputs were read.</p>';
+  }
+  yield '\n</section>';
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -294,7 +300,7 @@ function weakShare(counts: TlsCounts): number {
 /** Hosts shown as bars; more are summarised in one line (they stay in the JSON report). */
 export const MAX_TLS_HOSTS = 500;
 
-function renderTlsHosts(hosts: readonly ReportRollup[]): string {
+function* renderTlsHosts(hosts: readonly ReportRollup[]): Generator<string> {
   const withTls = hosts
     .map((h, index) => ({ h, index, total: sumCounts(h.tlsVersions), weak: weakShare(h.tlsVersions) }))
     .filter((x) => x.total > 0)
@@ -310,10 +316,13 @@ function renderTlsHosts(hosts: readonly ReportRollup[]): string {
     hidden > 0 ? `${formatNumber(hidden)} more hosts are in the JSON report.` : '',
     noTls > 0 ? `${formatNumber(noTls)} host${noTls === 1 ? ' has' : 's have'} no TLS version data (for example queue entries).` : '',
   ].filter(Boolean);
-  return `<section class="card" id="tls"><h2>TLS versions per remote host</h2>
+  yield `<section class="card" id="tls"><h2>TLS versions per remote host</h2>
 <p class="lead">Share of sessions per negotiated version; hosts with the largest share of TLS 1.1 or older (or no TLS) first.</p>
 ${tlsLegend()}
-<div id="tls-hosts" style="margin-top:10px">${rows.length > 0 ? rows.join('') : '<p class="empty">No TLS version data.</p>'}</div>
+<div id="tls-hosts" style="margin-top:10px">`;
+  if (rows.length > 0) yield* rows;
+  else yield '<p class="empty">No TLS version data.</p>';
+  yield `</div>
 ${notes.length > 0 ? `<p class="small muted">${notes.join(' ')}</p>` : ''}
 </section>`;
 }
@@ -436,10 +445,33 @@ function groupBody(g: ReportGroup, index: number, cats: CategoryView[], withMess
   return `<tbody data-i="${index}">${row}${detail}</tbody>`;
 }
 
-function renderGroups(report: Report, cats: CategoryView[]): { html: string; data: unknown } {
+/** What the groups section and its JSON block share: the columns and the categories that occur. */
+interface GroupsLayout {
+  used: CategoryView[];
+  withMessages: boolean;
+  columns: Column[];
+}
+
+function groupsLayout(report: Report, cats: CategoryView[]): GroupsLayout {
   const used = cats.filter((c) => report.groups.some((g) => count(g.byCategory[c.id]) > 0));
   const withMessages = report.groups.some((g) => count(g.messages) > 0);
-  const columns = groupColumns(used, withMessages);
+  return { used, withMessages, columns: groupColumns(used, withMessages) };
+}
+
+/** Indexes (into `used`) of the categories a group has sessions in. */
+function groupCats(g: ReportGroup, catIndex: ReadonlyMap<string, number>): number[] {
+  return Object.entries(g.byCategory)
+    .filter(([, n]) => count(n) > 0)
+    .map(([id]) => catIndex.get(id))
+    .filter((i): i is number => i !== undefined);
+}
+
+/**
+ * The groups section, one piece per group: a report of many thousand groups is written as it is made, never
+ * held as one string (the page of a 2 GB log is some 90 MB).
+ */
+function* renderGroups(report: Report, layout: GroupsLayout): Generator<string> {
+  const { used, withMessages, columns } = layout;
   const columnCount = columns.length + 1;
   const head = columns
     .map((c, i) => {
@@ -448,22 +480,18 @@ function renderGroups(report: Report, cats: CategoryView[]): { html: string; dat
       return `<th${cls}${title} data-col="${i}" aria-sort="none"><button type="button" data-sort="${i}">${c.label}</button></th>`;
     })
     .join('');
-  const bodies = report.groups.map((g, i) => groupBody(g, i, used, withMessages, columnCount));
   const catIndex = new Map(used.map((c, i) => [c.id, i]));
-  // The JSON block gets the same control/bidi cleaning as the markup: it feeds sorting and the text filter.
-  const rows = report.groups.map((g) => ({
-    v: sortValues(g, used, withMessages).map((v) => (typeof v === 'string' ? stripControl(v) : v)),
-    cats: Object.entries(g.byCategory)
-      .filter(([, n]) => count(n) > 0)
-      .map(([id]) => catIndex.get(id))
-      .filter((i): i is number => i !== undefined),
-    text: stripControl([g.remoteHost, ...g.remoteNames, g.connector, g.server ?? ''].join(' ')).toLowerCase(),
-  }));
-  const boxes = used.map((c, i) => {
-    const groups = rows.filter((r) => r.cats.includes(i)).length;
-    return `<label><input type="checkbox" data-cat="${i}" checked> <span class="sw" style="background:${c.color}"></span>${text(c.title)} <span class="muted">(${formatNumber(groups)})</span></label>`;
-  });
-  const healthy = rows.filter((r) => r.cats.length === 0).length;
+  const perCat = used.map(() => 0);
+  let healthy = 0;
+  for (const g of report.groups) {
+    const ids = groupCats(g, catIndex);
+    for (const i of ids) perCat[i]!++;
+    if (ids.length === 0) healthy++;
+  }
+  const boxes = used.map(
+    (c, i) =>
+      `<label><input type="checkbox" data-cat="${i}" checked> <span class="sw" style="background:${c.color}"></span>${text(c.title)} <span class="muted">(${formatNumber(perCat[i]!)})</span></label>`,
+  );
   if (healthy > 0) boxes.push(`<label><input type="checkbox" data-cat="none" checked> No finding <span class="muted">(${formatNumber(healthy)})</span></label>`);
   const controls = `<div class="controls needs-js">
 <fieldset><legend>Show groups with</legend>${boxes.join('')}<button type="button" id="cats-all">All</button><button type="button" id="cats-none">None</button></fieldset>
@@ -471,15 +499,38 @@ function renderGroups(report: Report, cats: CategoryView[]): { html: string; dat
 <span class="spacer"></span><span class="small muted" id="group-count">${formatNumber(report.groups.length)} groups</span>
 <button type="button" id="expand-all">Expand all</button><button type="button" id="collapse-all">Collapse all</button>
 </div>`;
-  const table =
-    report.groups.length > 0
-      ? `<div class="wrap"><table id="groups"><thead><tr><th><span class="sr">Evidence</span></th>${head}</tr></thead>${bodies.join('')}</table></div>`
-      : '<p class="empty">No groups: no sessions or queue entries were found.</p>';
-  const html = `<section class="card" id="groups-section"><h2>Groups</h2>
+  yield `<section class="card" id="groups-section"><h2>Groups</h2>
 <p class="lead">One row per direction + connector + remote host. Click a column title to sort, <strong>+</strong> to see the evidence (log file, line, session id and the quoted row). A coloured count is the group's main finding.</p>
-${report.groups.length > 0 ? controls : ''}${table}
-</section>`;
-  return { html, data: { columns: columns.map((c) => ({ key: stripControl(c.key), type: c.type })), cats: used.map((c) => stripControl(c.id)), rows } };
+${report.groups.length > 0 ? controls : ''}`;
+  if (report.groups.length > 0) {
+    yield `<div class="wrap"><table id="groups"><thead><tr><th><span class="sr">Evidence</span></th>${head}</tr></thead>`;
+    for (let i = 0; i < report.groups.length; i++) yield groupBody(report.groups[i]!, i, used, withMessages, columnCount);
+    yield '</table></div>';
+  } else {
+    yield '<p class="empty">No groups: no sessions or queue entries were found.</p>';
+  }
+  yield '\n</section>';
+}
+
+/**
+ * The JSON block that feeds sorting and the text filter, row by row. It gets the same control/bidi cleaning as
+ * the markup; escaping is per character, so the pieces join to exactly `jsonForScript` of the whole object.
+ */
+function* groupsData(report: Report, layout: GroupsLayout): Generator<string> {
+  const { used, withMessages, columns } = layout;
+  const catIndex = new Map(used.map((c, i) => [c.id, i]));
+  const head = jsonForScript({ columns: columns.map((c) => ({ key: stripControl(c.key), type: c.type })), cats: used.map((c) => stripControl(c.id)) });
+  yield `${head.slice(0, -1)},"rows":[`;
+  for (let i = 0; i < report.groups.length; i++) {
+    const g = report.groups[i]!;
+    const row = {
+      v: sortValues(g, used, withMessages).map((v) => (typeof v === 'string' ? stripControl(v) : v)),
+      cats: groupCats(g, catIndex),
+      text: stripControl([g.remoteHost, ...g.remoteNames, g.connector, g.server ?? ''].join(' ')).toLowerCase(),
+    };
+    yield `${i > 0 ? ',' : ''}${jsonForScript(row)}`;
+  }
+  yield ']}';
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -515,13 +566,23 @@ function sha256Base64(value: string): string {
 
 /** The report as one HTML document. Pure: the same report and options give the same bytes. */
 export function renderHtml(report: Report, options: HtmlOptions = {}): string {
+  let out = '';
+  for (const piece of htmlChunks(report, options)) out += piece;
+  return out;
+}
+
+/**
+ * The HTML document in pieces, byte for byte what {@link renderHtml} returns: the CLI writes them one by one, so
+ * memory does not grow with the number of groups the way one string would.
+ */
+export function* htmlChunks(report: Report, options: HtmlOptions = {}): Generator<string> {
   const title = options.title ?? DEFAULT_TITLE;
   const generatedAt = options.generatedAt ?? new Date();
   const cats = categoryViews(report);
-  const groups = renderGroups(report, cats);
+  const layout = groupsLayout(report, cats);
   // The script is allowed by hash, not 'unsafe-inline': even if markup were ever injected, it could not run.
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${sha256Base64(REPORT_SCRIPT)}'; img-src data:; base-uri 'none'; form-action 'none'`;
-  return `<!DOCTYPE html>
+  yield `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -538,14 +599,21 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
 ${renderHeader(report, title, generatedAt)}
 <main class="page">
 ${renderSummary(report, cats)}
-${renderScope(report)}
+`;
+  yield* renderScope(report);
+  yield `
 ${renderTimeline(report, cats)}
-${groups.html}
-${renderTlsHosts(report.hosts)}
+`;
+  yield* renderGroups(report, layout);
+  yield '\n';
+  yield* renderTlsHosts(report.hosts);
+  yield `
 ${renderCategories(cats)}
 <footer>Self-contained report: no scripts, fonts or images are loaded from anywhere; log text is shown escaped. Generated by ${text(report.generator.name)} ${text(report.generator.version)}.</footer>
 </main>
-<script type="application/json" id="logscan-data">${jsonForScript(groups.data)}</script>
+<script type="application/json" id="logscan-data">`;
+  yield* groupsData(report, layout);
+  yield `</script>
 <script>${REPORT_SCRIPT}</script>
 </body>
 </html>
