@@ -178,6 +178,8 @@ export async function processOrigin(origin: string, files: Opened[], ctx: Origin
   const assembler = new SessionAssembler(
     { origin, direction: directionOf(first.stats.kind), serverHint: first.ref.path === null ? null : serverFromPath(first.ref.path) },
     ctx.sessions,
+    // Sessions that nobody outside sees (built-in rules, no callback) make their rows only if a rule asks.
+    { lazyRecords: ctx.rules === defaultRules && ctx.onSession === undefined },
   );
   // The log set's files are read one after another: they share one pair of read buffers.
   const buffers = readBuffers();

@@ -128,6 +128,101 @@ describe('lazy rows across chunk boundaries', () => {
   });
 });
 
+describe('lazy records (scans with the built-in rules and no onSession)', () => {
+  const HEAD = [
+    '#Software: Microsoft Exchange Server',
+    '#Log-type: SMTP Receive Protocol Log',
+    '#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context',
+  ];
+  const row = (id: string, seq: number, rest: string) => `2025-11-10T10:00:0${seq}.000Z,EX01\\Default Frontend EX01,${id},${seq},10.0.0.1:25,203.0.113.5:40000,${rest}`;
+  // Kept rows with UTF-8, quotes and a comma in a quoted field; a pinned row one field short (a web copy's loss).
+  const LOG = [
+    ...HEAD,
+    row('08DE00000000000A', 0, '+,,'),
+    row('08DE00000000000A', 1, '<,EHLO h\u00e9llo-\u65e5\u672c.example,'),
+    row('08DE00000000000A', 2, '<,NOOP,STALE-CONTEXT-OF-A'),
+    row('08DE00000000000A', 3, '-,,Local'),
+    row('08DE00000000000B', 0, '+,,'),
+    row('08DE00000000000B', 1, '>,"550 5.7.1 ""quoted"", with a comma",'),
+    row('08DE00000000000B', 2, '<,NOOP'),
+    row('08DE00000000000B', 3, '-,,Remote(SocketError)'),
+    '',
+  ].join('\r\n');
+
+  async function assembled(bytes: Buffer, lazyRecords: boolean, chunk: number): Promise<Session[]> {
+    const { readProtocolRows } = await import('../src/read/protocol.js');
+    const { SessionAssembler } = await import('../src/sessions/builder.js');
+    const { emptyStats } = await import('../src/read/stats.js');
+    const assembler = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: null }, {}, { lazyRecords });
+    const done: Session[] = [];
+    // One buffer, overwritten for every chunk: rows kept lazily must not point into it.
+    const scratch = Buffer.alloc(chunk);
+    async function* chunks() {
+      for (let i = 0; i < bytes.length; i += chunk) {
+        const n = bytes.copy(scratch, 0, i, Math.min(bytes.length, i + chunk));
+        yield scratch.subarray(0, n);
+        scratch.fill(0x21);
+      }
+    }
+    await readProtocolRows(chunks(), emptyStats('x'), (r) => assembler.addRow(r, done));
+    return [...done, ...assembler.end()];
+  }
+
+  it('makes the same records as an eager session, once, when first asked', async () => {
+    const { recordsOf } = await import('../src/sessions/facts.js');
+    const file = join(dir, 'lazy.log');
+    await run(process.execPath, ['bench/generate.mjs', '--single', file, '--size', '1MB', '--kind', 'receive', '--seed', '13']);
+    const { readFileSync } = await import('node:fs');
+    for (const bytes of [readFileSync(file), Buffer.from(LOG)]) {
+      const eager = await assembled(bytes, false, 997);
+      const lazy = await assembled(bytes, true, 997);
+      expect(lazy.map((s) => s.key)).toEqual(eager.map((s) => s.key));
+      for (let i = 0; i < lazy.length; i++) {
+        const s = lazy[i]!;
+        // Until asked, a lazy session holds an empty stand-in; the rows are made once.
+        expect(s.records).toHaveLength(0);
+        const rows = recordsOf(s);
+        expect(rows).toEqual(eager[i]!.records);
+        expect(recordsOf(s)).toBe(rows);
+        expect(s.records).toBe(rows);
+      }
+    }
+  });
+
+  it('gives a pinned row one field short an empty last field, not the last field of the row made before it', async () => {
+    const { recordsOf } = await import('../src/sessions/facts.js');
+    for (const lazyRecords of [false, true]) {
+      const sessions = await assembled(Buffer.from(LOG), lazyRecords, 64);
+      const noop = sessions.map((s) => recordsOf(s).find((r) => r.data === 'NOOP'));
+      expect(noop.map((r) => r?.context)).toEqual(['STALE-CONTEXT-OF-A', '']);
+      expect(recordsOf(sessions[0]!)[1]!.data).toBe('EHLO h\u00e9llo-\u65e5\u672c.example');
+      expect(recordsOf(sessions[1]!).find((r) => r.event === '>')?.data).toBe('550 5.7.1 "quoted", with a comma');
+    }
+  });
+
+  it.each([
+    ['samples/', ['samples/']],
+    ['real excerpts', ['test/fixtures/real/']],
+  ])('scan reports the same with lazy and with eager sessions: %s', async (_name, inputs) => {
+    const lazy = await scan(inputs);
+    // An onSession callback hands sessions to the caller, so they are made eagerly.
+    const eager = await scan(inputs, { onSession: () => undefined });
+    expect(lazy.groups.length).toBeGreaterThan(3);
+    expect(lazy).toEqual(eager);
+  });
+
+  it('scan reports the same with lazy and with eager sessions: generated logs with every kind of session', async () => {
+    for (const kind of ['receive', 'send']) {
+      await run(process.execPath, ['bench/generate.mjs', '--single', join(dir, `lazy-${kind}.log`), '--size', '2MB', '--kind', kind, '--seed', '5']);
+    }
+    const inputs = [join(dir, 'lazy-receive.log'), join(dir, 'lazy-send.log')];
+    const lazy = await scan(inputs);
+    const eager = await scan(inputs, { onSession: () => undefined });
+    expect(lazy.groups.reduce((n, g) => n + g.samples.length, 0)).toBeGreaterThan(100);
+    expect(lazy).toEqual(eager);
+  });
+});
+
 describe('shared per log set', () => {
   it('parses a repeated certificate once but hands each session its own copy', async () => {
     const { FactsContext } = await import('../src/sessions/facts.js');

@@ -1,5 +1,6 @@
 import type { CategoryInfo, Finding, Session } from '../types.js';
 import { defaultRules, toEvidence, type Rule } from './rules.js';
+import { recordsOf } from '../sessions/facts.js';
 
 /** Runs every rule on one session; each category is reported at most once per session. */
 export function classifySession(session: Session, rules: readonly Rule[] = defaultRules): Finding[] {
@@ -22,7 +23,7 @@ export function classifySession(session: Session, rules: readonly Rule[] = defau
       remoteHost: session.remote?.ip ?? 'unknown',
       remoteNames: session.remoteNames,
       time: match.evidence[0]?.time ?? session.start,
-      evidence: toEvidence(match.evidence.length > 0 ? match.evidence : session.records.slice(-1)),
+      evidence: toEvidence(match.evidence.length > 0 ? match.evidence : recordsOf(session).slice(-1)),
       hint: (match.detail !== null ? rule.detailHints?.[match.detail] : undefined) ?? rule.hint,
     });
   }

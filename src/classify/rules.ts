@@ -1,5 +1,5 @@
 import type { Evidence, LogRecord, Session, TlsVersion } from '../types.js';
-import { commandVerb, goAheadIndex, isReplyEvent } from '../sessions/facts.js';
+import { commandVerb, goAheadIndex, isReplyEvent, recordsOf } from '../sessions/facts.js';
 import { classifyReply, type TextCategory } from './replies.js';
 
 /** What a rule found in one session. */
@@ -49,7 +49,7 @@ function isReplyRow(r: LogRecord, session: Session): boolean {
 function findReply(session: Session, category: TextCategory): RuleMatch | null {
   // Most sessions were never refused anything: their rows need not be read (or made, see keepRows).
   if (session.failedReplies === 0) return null;
-  for (const r of session.records) {
+  for (const r of recordsOf(session)) {
     if (!isReplyRow(r, session)) continue;
     // Only 4xx/5xx replies can be failures: skipping the rest keeps the text matchers off the hot path.
     const c = r.data.charCodeAt(0);
@@ -69,7 +69,7 @@ function textRule(category: TextCategory): (text: string) => string | null | und
 
 function rowsWhere(session: Session, test: (r: LogRecord) => boolean, max = 3): LogRecord[] {
   const out: LogRecord[] = [];
-  for (const r of session.records) {
+  for (const r of recordsOf(session)) {
     if (test(r)) {
       out.push(r);
       if (out.length >= max) break;
@@ -85,15 +85,16 @@ function isStartTlsRow(r: LogRecord): boolean {
 /** STARTTLS got its 220, then the peer hung up before any further SMTP and without a success row. */
 function handshakeAborted(session: Session): RuleMatch | null {
   if (!session.starttlsAccepted || session.tls?.protocol || session.tlsErrors.length > 0) return null;
-  const go = goAheadIndex(session.records, session.direction);
+  const records = recordsOf(session);
+  const go = goAheadIndex(records, session.direction);
   if (go < 0) return null;
-  for (let i = go + 1; i < session.records.length; i++) {
-    const r = session.records[i]!;
+  for (let i = go + 1; i < records.length; i++) {
+    const r = records[i]!;
     if (r.event === '<' || r.event === '>') return null;
     if (r.event === '-') {
       if (!r.context.startsWith('Remote')) return null;
       const start = rowsWhere(session, isStartTlsRow, 1);
-      return { detail: 'HandshakeAborted', evidence: [r, ...start, session.records[go]!] };
+      return { detail: 'HandshakeAborted', evidence: [r, ...start, records[go]!] };
     }
   }
   return null;
@@ -132,18 +133,19 @@ function remoteError(context: string): string | null {
 
 /** The last reply before the disconnect accepted a message (`250` after DATA): the client just left. */
 function droppedAfterDelivery(session: Session, dropIndex: number): boolean {
+  const records = recordsOf(session);
   for (let i = dropIndex - 1; i >= 0; i--) {
-    const r = session.records[i]!;
+    const r = records[i]!;
     if (r.event !== '<' && r.event !== '>') continue;
     if (!isReplyRow(r, session)) return false;
-    return r.data.startsWith('250') && /\b(queued|Queued mail for delivery|ok)\b/i.test(r.data.slice(0, 200)) && afterData(session, i);
+    return r.data.startsWith('250') && /\b(queued|Queued mail for delivery|ok)\b/i.test(r.data.slice(0, 200)) && afterData(records, session, i);
   }
   return false;
 }
 
-function afterData(session: Session, replyIndex: number): boolean {
+function afterData(records: readonly LogRecord[], session: Session, replyIndex: number): boolean {
   for (let i = replyIndex - 1; i >= 0; i--) {
-    const r = session.records[i]!;
+    const r = records[i]!;
     if (r.event !== '<' && r.event !== '>') continue;
     if (isReplyRow(r, session)) return r.data.startsWith('354') || r.data.startsWith('250');
     const verb = r.data.slice(0, 4).toUpperCase();
@@ -168,14 +170,15 @@ const socketError: Rule = {
     if (reply) return reply;
     // The disconnect row's context is a fact: sessions that did not end on a remote error stop here.
     if (session.disconnect === null || remoteError(session.disconnect) === null) return null;
-    const index = session.records.findIndex((r) => r.event === '-');
+    const records = recordsOf(session);
+    const index = records.findIndex((r) => r.event === '-');
     if (index < 0) return null;
-    const drop = session.records[index]!;
+    const drop = records[index]!;
     const name = remoteError(drop.context);
     if (name === null) return null;
     // A client that resets instead of sending QUIT after its message was queued is not a delivery failure.
     if (name === 'ConnectionReset' && droppedAfterDelivery(session, index)) return null;
-    const before = index > 0 ? [session.records[index - 1]!] : [];
+    const before = index > 0 ? [records[index - 1]!] : [];
     return { detail: name, evidence: [drop, ...before] };
   },
   matchText: textRule('socket-error'),

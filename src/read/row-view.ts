@@ -9,6 +9,7 @@ import type { ColumnMap } from './header.js';
 import { COMMA, QUOTE, parseSequence, parseSequenceBytes, splitQuoted } from './fields.js';
 
 type FastSlices = Buffer & { utf8Slice(start: number, end: number): string };
+type LatinSlices = Buffer & { latin1Slice(start: number, end: number): string };
 
 /** Field slots a view starts with; a header with more columns grows them (see {@link splitRow}). */
 const INITIAL_FIELDS = 16;
@@ -208,6 +209,11 @@ export class RowView implements Row {
     return this.fieldIs(col, same) ? same : this.field(col);
   }
 
+  keepLine(store: KeptLines): boolean {
+    store.add(this);
+    return true;
+  }
+
   record(shared?: SharedFields): LogRecord {
     const map = this.map;
     return {
@@ -281,16 +287,59 @@ class BufferPin implements Pin {
   epoch = -1;
 
   record(shared?: SharedFields): LogRecord {
-    const view = this.view;
-    view.map = this.map;
-    view.source = this.source;
-    view.line = this.line;
-    // The row was accepted when it was read, so it splits and has an event; the fallbacks are unreachable.
-    const quote = this.buf.indexOf(QUOTE, this.s);
-    view.forgetCommas();
-    splitRow(view, this.buf, this.s, this.e, this.map.count, quote !== -1 && quote < this.e);
-    view.event = eventOf(view) ?? '*';
-    return view.record(shared);
+    return recordOfLine(this.view, this.buf, this.s, this.e, this.line, this.source, this.map, shared);
+  }
+}
+
+/**
+ * The record of a row the reader accepted earlier, from its bytes `[s, e)`: split again the way the reader split
+ * it, including its one repair (a row one field short gets an empty last field). `view` is a scratch view.
+ */
+export function recordOfLine(view: RowView, buf: Buffer, s: number, e: number, line: number, source: string, map: ColumnMap, shared?: SharedFields): LogRecord {
+  view.map = map;
+  view.source = source;
+  view.line = line;
+  const quote = buf.indexOf(QUOTE, s);
+  view.forgetCommas();
+  const n = splitRow(view, buf, s, e, map.count, quote !== -1 && quote < e);
+  if (n === map.count - 1) {
+    // Without this the last field would keep its position from the row the scratch view held before.
+    if (view.strs !== null) view.strs[n] = '';
+    view.starts[n] = e;
+    view.ends[n] = e;
+  }
+  // The row was accepted when it was read, so it has an event; the fallback is unreachable.
+  view.event = eventOf(view) ?? '*';
+  return view.record(shared);
+}
+
+/**
+ * The kept rows of one session as the bytes they were read from, made into records only when something asks
+ * for them: the built-in rules read rows only of sessions whose facts point at a finding, and most sessions are
+ * healthy. A kept row then costs one copy of its bytes instead of an object and three to five strings.
+ */
+export class KeptLines {
+  /**
+   * Four entries per row: its bytes as a latin1 string (one byte per character, so the UTF-8 comes back
+   * unchanged), its line number, source and column map. One array, not a buffer per session: a session keeps
+   * about ten rows, and growing buffers cost more than the strings.
+   */
+  readonly #rows: Array<string | number | ColumnMap> = [];
+
+  get length(): number {
+    return this.#rows.length >> 2;
+  }
+
+  /** Copies the view's current row. */
+  add(view: RowView): void {
+    this.#rows.push((view.buf as LatinSlices).latin1Slice(view.lineStart, view.lineEnd), view.line, view.source, view.map);
+  }
+
+  /** The `i`-th kept row as a record; `view` is a scratch view. */
+  record(i: number, view: RowView, shared: SharedFields): LogRecord {
+    const rows = this.#rows;
+    const bytes = Buffer.from(rows[4 * i] as string, 'latin1');
+    return recordOfLine(view, bytes, 0, bytes.length, rows[4 * i + 1] as number, rows[4 * i + 2] as string, rows[4 * i + 3] as ColumnMap, shared);
   }
 }
 

@@ -65,13 +65,18 @@ export class SessionAssembler {
   /** How often a session id was reused in this origin, so each use gets its own key. */
   readonly #reuse = new Map<string, number>();
   readonly #recordRow = new RecordRow();
-  readonly #context = new FactsContext();
+  readonly #context: FactsContext;
   #clock = NaN;
   #sinceSweep = 0;
   #direction: Direction | null;
 
-  constructor(info: OriginInfo, options: SessionOptions = {}) {
+  /**
+   * `internal.lazyRecords` is for scan() only: sessions then carry their rows lazily (see `recordsOf`), which
+   * only the built-in rules know how to read.
+   */
+  constructor(info: OriginInfo, options: SessionOptions = {}, internal: { lazyRecords?: boolean } = {}) {
     this.#info = info;
+    this.#context = new FactsContext({ lazyRecords: internal.lazyRecords });
     this.#direction = info.direction;
     this.#cap = Math.max(1, options.maxOpenSessions ?? DEFAULT_CAP);
     this.#idleMs = Math.max(0, options.idleTimeoutMs ?? DEFAULT_IDLE_MS);

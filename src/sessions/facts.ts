@@ -1,5 +1,6 @@
 import type { Certificate, Direction, LogRecord, Session, SessionEnd, TlsInfo } from '../types.js';
 import { BoundedCache } from '../bounded-cache.js';
+import { KeptLines, RowView } from '../read/row-view.js';
 import { parseEndpoint } from './endpoint.js';
 import { commandVerb, RecordRow, Verb, type Pin, type Row, type SharedFields } from './row.js';
 import {
@@ -89,8 +90,10 @@ export class SessionFacts {
   readonly #direction: Direction;
   readonly #keepAll: boolean;
   #rows = 0;
-  readonly #kept: LogRecord[] = [];
+  /** Kept rows in order; null where the row's bytes are in {@link #lines} instead (lazy records). */
+  readonly #kept: (LogRecord | null)[] = [];
   readonly #keptOrdinals: number[] = [];
+  readonly #lines: KeptLines | null;
   #lastRow: Pin | null = null;
   #lastSmtp: Pin | null = null;
   #prevSmtp: Pin | null = null;
@@ -131,6 +134,7 @@ export class SessionFacts {
     this.#direction = direction;
     this.#keepAll = keepAll;
     this.#context = context;
+    this.#lines = context.lazyRecords && !keepAll ? new KeptLines() : null;
   }
 
   get direction(): Direction {
@@ -164,7 +168,8 @@ export class SessionFacts {
       if ((isCommandEvent(event, this.#direction) ? this.#command(row) : this.#reply(row)) === true) keep = true;
     }
     if (keep) {
-      this.#kept.push(row.record(shared));
+      const lines = this.#lines;
+      this.#kept.push(lines !== null && row.keepLine(lines) ? null : row.record(shared));
       this.#keptOrdinals.push(ordinal);
     }
     if (this.#keepAll) return;
@@ -286,16 +291,20 @@ export class SessionFacts {
     return keep;
   }
 
-  /** The rows to hand on: every row, or the kept ones with the pinned last rows merged in by position. */
-  #records(): LogRecord[] {
-    if (this.#keepAll) return this.#kept;
+  /**
+   * The rows to hand on: every row, or the kept ones with the pinned last rows merged in by position. Rows kept
+   * as bytes become records here, so a lazy session pays for its records only when they are asked for.
+   */
+  records(): LogRecord[] {
+    const kept = this.#lines === null ? (this.#kept as LogRecord[]) : this.#keptRecords();
+    if (this.#keepAll) return kept;
     const ordinals = this.#keptOrdinals;
     const extra: Pin[] = [];
     for (const pin of [this.#prevSmtp, this.#lastSmtp, this.#lastRow]) {
       if (pin === null || ordinals.includes(pin.ordinal) || extra.some((p) => p.ordinal === pin.ordinal)) continue;
       extra.push(pin);
     }
-    if (extra.length === 0) return this.#kept;
+    if (extra.length === 0) return kept;
     // At most three pins: an insertion sort, because Array#sort allocates its work state on every call.
     for (let i = 1; i < extra.length; i++) {
       for (let j = i; j > 0 && extra[j - 1]!.ordinal > extra[j]!.ordinal; j--) {
@@ -307,11 +316,18 @@ export class SessionFacts {
     const out: LogRecord[] = [];
     let k = 0;
     for (const pin of extra) {
-      while (k < ordinals.length && ordinals[k]! < pin.ordinal) out.push(this.#kept[k++]!);
+      while (k < ordinals.length && ordinals[k]! < pin.ordinal) out.push(kept[k++]!);
       out.push(pin.record(this.#shared));
     }
-    while (k < ordinals.length) out.push(this.#kept[k++]!);
+    while (k < ordinals.length) out.push(kept[k++]!);
     return out;
+  }
+
+  #keptRecords(): LogRecord[] {
+    const lines = this.#lines!;
+    const scratch = this.#context.scratchView();
+    let next = 0;
+    return this.#kept.map((r) => r ?? lines.record(next++, scratch, this.#shared));
   }
 
   finish(meta: SessionMeta): Session {
@@ -346,7 +362,7 @@ export class SessionFacts {
       endReason: meta.endReason,
       rows: this.#rows,
       failedReplies: this.#failedReplies,
-      records: this.#records(),
+      records: this.#lines === null ? this.records() : lazyRecords(this),
     };
   }
 }
@@ -356,6 +372,12 @@ export class SessionFacts {
  * the same one). One per {@link SessionAssembler}; never global.
  */
 export class FactsContext {
+  /**
+   * Sessions hand on their rows lazily (see {@link recordsOf}). Only for sessions that stay inside the library:
+   * built-in rules, no `onSession` callback.
+   */
+  readonly lazyRecords: boolean;
+  #scratch: RowView | null = null;
   readonly #certificates = new BoundedCache<Certificate>(256);
   /** The last few compact certificates met, matched on the row's bytes before any string is made. */
   readonly #recent: RecentCertificate[] = [];
@@ -379,6 +401,15 @@ export class FactsContext {
     else recent[this.#nextRecent] = entry;
     this.#nextRecent = (this.#nextRecent + 1) % RECENT;
     return copyCertificate(entry.cert);
+  }
+
+  constructor(options: { lazyRecords?: boolean } = {}) {
+    this.lazyRecords = options.lazyRecords === true;
+  }
+
+  /** A view for making records of kept bytes (synchronously, so one per assembler is enough). */
+  scratchView(): RowView {
+    return (this.#scratch ??= new RowView());
   }
 
   /** {@link parseTlsSuccess}, parsed once per distinct text (every session of a connector logs the same one). */
@@ -421,6 +452,29 @@ function compactCertificateRole(row: Row): string | null {
   const length = row.contextLength();
   if (length > 3 * min) return role;
   return length > min && row.context().length > min ? role : null;
+}
+
+/** Marks the stand-in `records` array of a lazy session with the facts that can make the real one. */
+const ROWS_OF = Symbol('logscan.rowsOf');
+
+type LazyRecords = LogRecord[] & { [ROWS_OF]?: SessionFacts };
+
+function lazyRecords(facts: SessionFacts): LogRecord[] {
+  const stand: LazyRecords = [];
+  stand[ROWS_OF] = facts;
+  return stand;
+}
+
+/**
+ * A session's rows. Read rows through this, not `session.records`, in code that may see a lazy session (the
+ * built-in rules and classification): such a session's `records` is an empty stand-in until this makes the
+ * rows, once. Lazy sessions are made only for scans with the built-in rules and no `onSession` callback, so no
+ * caller outside the library ever holds one.
+ */
+export function recordsOf(session: Session): LogRecord[] {
+  const facts = (session.records as LazyRecords)[ROWS_OF];
+  if (facts === undefined) return session.records;
+  return (session.records = facts.records());
 }
 
 function earliest(ms: number, text: string | null): string {

@@ -5,6 +5,7 @@
  * fields, so the fast path can answer them from bytes.
  */
 import type { EventCode, LogRecord } from '../types.js';
+import type { KeptLines } from '../read/row-view.js';
 
 /** SMTP verbs the facts care about; everything else is `OTHER`. */
 export const Verb = { OTHER: 0, STARTTLS: 1, QUIT: 2, EHLO: 3, HELO: 4, MAIL: 5 } as const;
@@ -61,6 +62,8 @@ export interface Row {
   record(shared?: SharedFields): LogRecord;
   /** A reference that can be materialized later; `reuse` is a previous pin of the same holder, to recycle. */
   pin(ordinal: number, reuse: Pin | null): Pin;
+  /** Copies the row's bytes into `store` and returns true, or returns false when the row has no bytes (a record). */
+  keepLine(store: KeptLines): boolean;
 }
 
 const VERBS: Record<string, Verb> = { STARTTLS: Verb.STARTTLS, QUIT: Verb.QUIT, EHLO: Verb.EHLO, HELO: Verb.HELO, MAIL: Verb.MAIL };
@@ -153,6 +156,9 @@ export class RecordRow implements Row {
   }
   record(): LogRecord {
     return this.r;
+  }
+  keepLine(): boolean {
+    return false;
   }
   pin(ordinal: number, reuse: Pin | null): Pin {
     if (reuse instanceof RecordPin) {
