@@ -299,9 +299,8 @@ export function recordOfLine(view: RowView, buf: Buffer, s: number, e: number, l
   view.map = map;
   view.source = source;
   view.line = line;
-  const quote = buf.indexOf(QUOTE, s);
   view.forgetCommas();
-  const n = splitRow(view, buf, s, e, map.count, quote !== -1 && quote < e);
+  const n = splitRow(view, buf, s, e, map.count, hasQuote(buf, s, e));
   if (n === map.count - 1) {
     // Without this the last field would keep its position from the row the scratch view held before.
     if (view.strs !== null) view.strs[n] = '';
@@ -311,6 +310,15 @@ export function recordOfLine(view: RowView, buf: Buffer, s: number, e: number, l
   // The row was accepted when it was read, so it has an event; the fallback is unreachable.
   view.event = eventOf(view) ?? '*';
   return view.record(shared);
+}
+
+/**
+ * Whether `[s, e)` holds a quote. Bounded, unlike `buf.indexOf`: a pinned row still sits in its read chunk, and a
+ * search from it would run on through the rest of the chunk when no quote follows.
+ */
+function hasQuote(buf: Buffer, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) if (buf[i] === QUOTE) return true;
+  return false;
 }
 
 /**
@@ -325,10 +333,6 @@ export class KeptLines {
    * about ten rows, and growing buffers cost more than the strings.
    */
   readonly #rows: Array<string | number | ColumnMap> = [];
-
-  get length(): number {
-    return this.#rows.length >> 2;
-  }
 
   /** Copies the view's current row. */
   add(view: RowView): void {

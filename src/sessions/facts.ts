@@ -385,6 +385,15 @@ export class FactsContext {
 
   readonly #tls = new BoundedCache<TlsInfo | null>(64);
 
+  constructor(options: { lazyRecords?: boolean } = {}) {
+    this.lazyRecords = options.lazyRecords === true;
+  }
+
+  /** A view for making records of kept bytes (synchronously, so one per assembler is enough). */
+  scratchView(): RowView {
+    return (this.#scratch ??= new RowView());
+  }
+
   /**
    * The certificate of a compact certificate row, a fresh copy each time (no two sessions share a mutable
    * object). Found among the recent ones on the row's bytes, so the usual row costs no string.
@@ -401,15 +410,6 @@ export class FactsContext {
     else recent[this.#nextRecent] = entry;
     this.#nextRecent = (this.#nextRecent + 1) % RECENT;
     return copyCertificate(entry.cert);
-  }
-
-  constructor(options: { lazyRecords?: boolean } = {}) {
-    this.lazyRecords = options.lazyRecords === true;
-  }
-
-  /** A view for making records of kept bytes (synchronously, so one per assembler is enough). */
-  scratchView(): RowView {
-    return (this.#scratch ??= new RowView());
   }
 
   /** {@link parseTlsSuccess}, parsed once per distinct text (every session of a connector logs the same one). */
