@@ -3,7 +3,7 @@
 //
 //   node bench/run.mjs [--runs 5] [--size 200MB] [--files 10MB] [--servers 2] [--seed 1] [--big-size 2GB]
 //                      [--memory|--no-memory] [--memory-runs 3] [--profile|--no-profile] [--quick] [--no-write]
-//                      [--json FILE]
+//                      [--scaling|--no-scaling] [--scale-size 1GB] [--json FILE]
 //   npm run bench                      (builds first, then runs this with the defaults)
 //
 // Every case runs in a fresh `node` (or grep) process: one warm-up run, then `--runs` timed runs; the median
@@ -43,6 +43,9 @@ function readOptions(argv) {
       size: { type: 'string' },
       'big-size': { type: 'string' },
       'memory-runs': { type: 'string' },
+      scaling: { type: 'boolean' },
+      'no-scaling': { type: 'boolean', default: false },
+      'scale-size': { type: 'string' },
       files: { type: 'string' },
       servers: { type: 'string', default: '2' },
       seed: { type: 'string', default: '1' },
@@ -58,7 +61,10 @@ function readOptions(argv) {
     strict: true,
   });
   if (values.help) {
-    process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 17).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+    const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1);
+    // The comment block at the top of this file is the help.
+    const header = lines.slice(0, lines.findIndex((l) => !l.startsWith('//')));
+    process.stdout.write(header.map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
     process.exit(0);
   }
   const quick = values.quick;
@@ -77,7 +83,10 @@ function readOptions(argv) {
   const memoryRuns = Number(values['memory-runs'] ?? (quick ? 1 : 3));
   if (!Number.isInteger(memoryRuns) || memoryRuns < 1 || memoryRuns > 99) throw new Error('--memory-runs must be 1..99');
   const profile = values['no-profile'] ? false : (values.profile ?? !quick);
-  return { quick, runs, size, files, bigSize, servers, seed, memory, memoryRuns, profile, write: !values['no-write'], json: values.json ?? null };
+  // --jobs on a folder five times the size: what threads give once start-up and compilation are spread thinner.
+  const scaling = values['no-scaling'] ? false : (values.scaling ?? !quick);
+  const scaleSize = parseSize(values['scale-size'] ?? '1GB');
+  return { quick, runs, size, files, bigSize, servers, seed, memory, memoryRuns, profile, scaling, scaleSize, write: !values['no-write'], json: values.json ?? null };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -324,7 +333,7 @@ function memoryTable(memory) {
   ].join('\n');
 }
 
-function summaryLines(results, memory) {
+function summaryLines(results, memory, scaling) {
   const by = Object.fromEntries(results.map((r) => [r.id, r]));
   const base = by['csv-parse'].mibPerSec;
   const lines = [
@@ -333,6 +342,11 @@ function summaryLines(results, memory) {
     `rotated folder: --jobs 2 is ${fmt(by['logscan-rotated-j2'].mibPerSec / by['logscan-rotated-j1'].mibPerSec, 2)}× --jobs 1 (target ≥ 1.6×); two processes at once, one per server, are ${fmt(by['processes-2'].mibPerSec / by['logscan-rotated-j1'].mibPerSec, 2)}× it (what a second logscan process gains on this machine: one scan already keeps about 1.4 cores busy)`,
     `grep -c -F: ${fmt(by.grep.mibPerSec / base)}× csv-parse (logscan receive is ${fmt((100 * by['logscan-receive'].mibPerSec) / by.grep.mibPerSec, 0)} % of grep)`,
   ];
+  if (scaling) {
+    lines.push(
+      `rotated folder of ${sizeLabel(scaling.size)} (reference): --jobs 2 is ${fmt(scaling.ratio, 2)}× --jobs 1 (each thread compiles its own code and the report is built and written once, after the threads; a larger input spreads those costs thinner)`,
+    );
+  }
   if (memory) {
     lines.push(
       `peak RSS: ${fmt(memory.big.peakRssMiB, 0)} MiB on ${sizeLabel(memory.bigSize)}, the highest of its runs (target ≤ 200 MB); median ${fmt(memory.ratio, 2)}× the ${sizeLabel(memory.smallSize)} run's median (target ≤ 1.25×)`,
@@ -341,7 +355,7 @@ function summaryLines(results, memory) {
   return lines;
 }
 
-function markdown(opt, m, results, memory, profile, command) {
+function markdown(opt, m, results, memory, scaling, profile, command) {
   const out = [
     '# Performance',
     '',
@@ -371,9 +385,21 @@ function markdown(opt, m, results, memory, profile, command) {
     '',
     resultTable(results),
     '',
-    ...summaryLines(results, memory).map((l) => `- ${l}`),
+    ...summaryLines(results, memory, scaling).map((l) => `- ${l}`),
     '',
   ];
+  if (scaling) {
+    out.push(
+      '## Threads on a larger folder (reference)',
+      '',
+      `The rotated-folder case again at ${sizeLabel(scaling.size)}, ${scaling.runs[0].times.length} interleaved run(s) each, no warm-up. The \`--jobs\` target above is set`,
+      'on 200 MB, where a thread spends a large share of its time starting and compiling; this shows how the ratio',
+      'moves when there is more to read. It is not a target.',
+      '',
+      resultTable(scaling.runs),
+      '',
+    );
+  }
   if (memory) {
     out.push(
       '## Memory',
@@ -416,8 +442,9 @@ function markdown(opt, m, results, memory, profile, command) {
     '```',
     '',
     '`npm run bench` builds first and runs the full set (throughput and memory). `--quick` is a tiny smoke run,',
-    '`--runs N`, `--size`, `--big-size` (the memory case, default 2GB), `--memory-runs N` (default 3),',
-    '`--no-memory` and `--no-write` change the rest; generated data is kept in `bench/data/` and reused. To see',
+    '`--runs N`, `--size`, `--big-size` (the memory case, default 2GB), `--memory-runs N` (default 3, also the',
+    'runs of the larger folder), `--scale-size` (the larger folder, default 1GB), `--no-memory`, `--no-scaling` and',
+    '`--no-write` change the rest; generated data is kept in `bench/data/` and reused. To see',
     'where the time goes:',
     '',
     '```sh',
@@ -484,8 +511,28 @@ async function main() {
     process.stdout.write(`profile (self time, top 5): ${profile.rows.slice(0, 5).map((r) => `${r.name} ${fmt(100 * r.share, 0)} %`).join('; ')}\n`);
   }
 
+  let scaling = null;
+  if (opt.scaling) {
+    const scale = sizeLabel(opt.scaleSize);
+    const folder = ensureData(`rotated-${scale}-files${sizeLabel(opt.files)}-servers${opt.servers}-seed${opt.seed}`, [
+      '--out', '--size', scale, '--kind', 'both', '--files', sizeLabel(opt.files), '--servers', String(opt.servers), ...seedArgs,
+    ]);
+    const bytes = bytesOf(folder.path);
+    const label = `${folder.summary.files} files of ${sizeLabel(opt.files)}, ${opt.servers} servers (${(bytes / MiB).toFixed(0)} MiB)`;
+    const runs = await measureAll(
+      [
+        logscanStep('scaling-j1', 'logscan larger rotated folder, --jobs 1', folder.path, bytes, label, 1),
+        logscanStep('scaling-j2', 'logscan larger rotated folder, --jobs 2', folder.path, bytes, label, 2),
+      ],
+      opt.memoryRuns,
+      false,
+    );
+    scaling = { size: opt.scaleSize, bytes, runs, ratio: runs[1].mibPerSec / runs[0].mibPerSec };
+    for (const r of runs) process.stdout.write(`${r.name.padEnd(50)} ${fmt(r.seconds, 2).padStart(7)} s ${fmt(r.mibPerSec, 0).padStart(6)} MiB/s  ${r.count.label}\n`);
+  }
+
   process.stdout.write('\n');
-  for (const line of summaryLines(results, memory)) process.stdout.write(`${line}\n`);
+  for (const line of summaryLines(results, memory, scaling)) process.stdout.write(`${line}\n`);
 
   const m = machine();
   const command = `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim();
@@ -495,13 +542,14 @@ async function main() {
     data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, { path: v.path, bytes: bytesOf(v.path), sessions: v.summary.sessions }])),
     results,
     memory,
+    scaling,
     profile,
   };
   // One machine-readable line for tests and scripts.
   process.stdout.write(`BENCH_JSON ${JSON.stringify(summary)}\n`);
   if (opt.json) writeFileSync(opt.json, JSON.stringify(summary, null, 2));
   if (opt.write) {
-    writeFileSync(join(ROOT, 'docs', 'performance.md'), markdown(opt, m, results, memory, profile, opt.quick ? command : 'npm run bench'));
+    writeFileSync(join(ROOT, 'docs', 'performance.md'), markdown(opt, m, results, memory, scaling, profile, opt.quick ? command : 'npm run bench'));
     process.stdout.write('wrote docs/performance.md\n');
   }
 }
