@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
@@ -32,7 +34,14 @@ describe('bench/run.mjs --quick', () => {
   it('runs every case on a few MB, with counts that match a direct scan()', async () => {
     expect(existsSync('dist/bin.js'), 'dist/bin.js is missing: run `npm run build` first').toBe(true);
     // The larger-folder reference is off in quick runs; asked for here (on 6 MB) so it does not rot either.
-    const { stdout } = await run(process.execPath, ['bench/run.mjs', '--quick', '--no-write', '--scaling', '--scale-size', '6MB'], { maxBuffer: 16 * 1024 * 1024 });
+    const md = join(mkdtempSync(join(tmpdir(), 'logscan-bench-')), 'performance.md');
+    const { stdout } = await run(process.execPath, ['bench/run.mjs', '--quick', '--no-write', '--md', md, '--scaling', '--scale-size', '6MB'], { maxBuffer: 16 * 1024 * 1024 });
+    // The page the full run publishes, with every section this run measured.
+    const page = readFileSync(md, 'utf8');
+    expect(page).toContain('## Throughput');
+    expect(page).toContain('## Threads on a larger folder (reference)');
+    expect(page).toMatch(/\| logscan larger rotated folder, --jobs 2 \|.*\| [\d.]+× \|/);
+    rmSync(dirname(md), { recursive: true, force: true });
     const line = stdout.split('\n').find((l) => l.startsWith('BENCH_JSON '));
     expect(line).toBeDefined();
     const summary = JSON.parse(line!.slice('BENCH_JSON '.length)) as BenchSummary;
