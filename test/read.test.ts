@@ -202,43 +202,28 @@ describe('encodings and line ends', () => {
     expect(detectInput(Buffer.from('\ufeff' + base.replaceAll('\n', '\r\n'))).encoding).toBe('utf8');
   });
 
-  it('UTF-16LE with BOM is transcoded, at any chunk boundary', async () => {
-    const utf16 = Buffer.from('\ufeff' + base.replaceAll('\n', '\r\n'), 'utf16le');
-    expect(detectInput(utf16)).toMatchObject({ kind: 'smtp-receive', encoding: 'utf16le' });
-    expect(parseProtocolText(utf16, 'x').records).toEqual(expected);
+  // UTF-16BE is what Windows PowerShell writes for -Encoding BigEndianUnicode.
+  const utf16 = (text: string, encoding: 'utf16le' | 'utf16be') => {
+    const le = Buffer.from(text, 'utf16le');
+    return encoding === 'utf16le' ? le : le.swap16();
+  };
+
+  it.each(['utf16le', 'utf16be'] as const)('%s with BOM is transcoded, at any chunk boundary', async (encoding) => {
+    const bytes = utf16('\ufeff' + base.replaceAll('\n', '\r\n'), encoding);
+    expect(bytes.subarray(0, 2)).toEqual(Buffer.from(encoding === 'utf16le' ? [0xff, 0xfe] : [0xfe, 0xff]));
+    expect(detectInput(bytes)).toMatchObject({ kind: 'smtp-receive', encoding });
+    expect(parseProtocolText(bytes, 'x').records).toEqual(expected);
     for (const size of [1, 2, 3, 5, 4096]) {
-      const { records, stats } = await readAll(chunksOf(utf16, size), 'x');
+      const { records, stats } = await readAll(chunksOf(bytes, size), 'x');
       expect(records).toEqual(expected);
-      expect(stats.bytes).toBe(utf16.length);
+      expect(stats.bytes).toBe(bytes.length);
       expectBalanced(stats);
     }
   });
 
-  it('UTF-16LE without BOM and with non-BMP characters', async () => {
-    const text = `${row(1, '<', 'EHLO h\u00e9llo-\u{1F600}.example')}\n`;
-    const buf = Buffer.from(text, 'utf16le');
-    expect(detectInput(buf).encoding).toBe('utf16le');
-    const { records } = await readAll(chunksOf(buf, 3), 'x');
-    expect(records.map((r) => r.data)).toEqual(['EHLO h\u00e9llo-\u{1F600}.example']);
-  });
-
-  it('UTF-16BE with BOM (PowerShell -Encoding BigEndianUnicode) is transcoded, at any chunk boundary', async () => {
-    const utf16be = Buffer.from('\ufeff' + base.replaceAll('\n', '\r\n'), 'utf16le').swap16();
-    expect(utf16be.subarray(0, 2)).toEqual(Buffer.from([0xfe, 0xff]));
-    expect(detectInput(utf16be)).toMatchObject({ kind: 'smtp-receive', encoding: 'utf16be' });
-    expect(parseProtocolText(utf16be, 'x').records).toEqual(expected);
-    for (const size of [1, 2, 3, 5, 4096]) {
-      const { records, stats } = await readAll(chunksOf(utf16be, size), 'x');
-      expect(records).toEqual(expected);
-      expect(stats.bytes).toBe(utf16be.length);
-      expectBalanced(stats);
-    }
-  });
-
-  it('UTF-16BE without BOM and with non-BMP characters', async () => {
-    const text = `${row(1, '<', 'EHLO h\u00e9llo-\u{1F600}.example')}\n`;
-    const buf = Buffer.from(text, 'utf16le').swap16();
-    expect(detectInput(buf).encoding).toBe('utf16be');
+  it.each(['utf16le', 'utf16be'] as const)('%s without BOM and with non-BMP characters', async (encoding) => {
+    const buf = utf16(`${row(1, '<', 'EHLO h\u00e9llo-\u{1F600}.example')}\n`, encoding);
+    expect(detectInput(buf).encoding).toBe(encoding);
     const { records } = await readAll(chunksOf(buf, 3), 'x');
     expect(records.map((r) => r.data)).toEqual(['EHLO h\u00e9llo-\u{1F600}.example']);
   });
