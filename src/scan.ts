@@ -178,8 +178,8 @@ export async function processOrigin(origin: string, files: Opened[], ctx: Origin
   const assembler = new SessionAssembler(
     { origin, direction: directionOf(first.stats.kind), serverHint: first.ref.path === null ? null : serverFromPath(first.ref.path) },
     ctx.sessions,
-    // Sessions that nobody outside sees (built-in rules, no callback) make their rows only if a rule asks.
-    { lazyRecords: ctx.rules === defaultRules && ctx.onSession === undefined },
+    // Sessions that nobody outside sees make their rows only if a rule asks.
+    { lazyRecords: sessionsStayInside(ctx.rules, ctx.onSession) },
   );
   // The log set's files are read one after another: they share one pair of read buffers.
   const buffers = readBuffers();
@@ -235,12 +235,19 @@ async function processQueue(file: Opened, ctx: OriginContext, hints: Record<stri
  */
 function effectiveJobs(options: ScanOptions, origins: Map<string, Opened[]>): number {
   const wanted = options.jobs ?? 1;
-  if (wanted <= 1 || options.onSession !== undefined) return 1;
-  if (options.rules !== undefined && options.rules !== defaultRules) return 1;
+  if (wanted <= 1 || !sessionsStayInside(options.rules ?? defaultRules, options.onSession)) return 1;
   let files = 0;
   for (const [origin, list] of origins) if (!origin.startsWith('stdin:')) files += list.length;
   if (files < 2 || workerUrl() === null) return 1;
   return Math.min(wanted, origins.size);
+}
+
+/**
+ * Built-in rules and no per-session callback: no session reaches the caller's code, so sessions may be built in
+ * another thread and may carry their rows lazily.
+ */
+function sessionsStayInside(rules: readonly Rule[], onSession: ScanOptions['onSession']): boolean {
+  return rules === defaultRules && onSession === undefined;
 }
 
 /** Reads the first bytes of an input to learn its kind and `#Date`; files are closed again right away. */

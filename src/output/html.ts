@@ -445,17 +445,20 @@ function groupBody(g: ReportGroup, index: number, cats: CategoryView[], withMess
   return `<tbody data-i="${index}">${row}${detail}</tbody>`;
 }
 
-/** What the groups section and its JSON block share: the columns and the categories that occur. */
+/** What the groups section and its JSON block share: the columns, the categories that occur, and each group's. */
 interface GroupsLayout {
   used: CategoryView[];
   withMessages: boolean;
   columns: Column[];
+  /** Per group (report order), the indexes into `used` of the categories it has sessions in. */
+  groupCats: number[][];
 }
 
 function groupsLayout(report: Report, cats: CategoryView[]): GroupsLayout {
   const used = cats.filter((c) => report.groups.some((g) => count(g.byCategory[c.id]) > 0));
   const withMessages = report.groups.some((g) => count(g.messages) > 0);
-  return { used, withMessages, columns: groupColumns(used, withMessages) };
+  const catIndex = new Map(used.map((c, i) => [c.id, i]));
+  return { used, withMessages, columns: groupColumns(used, withMessages), groupCats: report.groups.map((g) => groupCats(g, catIndex)) };
 }
 
 /** Indexes (into `used`) of the categories a group has sessions in. */
@@ -480,11 +483,9 @@ function* renderGroups(report: Report, layout: GroupsLayout): Generator<string> 
       return `<th${cls}${title} data-col="${i}" aria-sort="none"><button type="button" data-sort="${i}">${c.label}</button></th>`;
     })
     .join('');
-  const catIndex = new Map(used.map((c, i) => [c.id, i]));
   const perCat = used.map(() => 0);
   let healthy = 0;
-  for (const g of report.groups) {
-    const ids = groupCats(g, catIndex);
+  for (const ids of layout.groupCats) {
     for (const i of ids) perCat[i]!++;
     if (ids.length === 0) healthy++;
   }
@@ -518,14 +519,13 @@ ${report.groups.length > 0 ? controls : ''}`;
  */
 function* groupsData(report: Report, layout: GroupsLayout): Generator<string> {
   const { used, withMessages, columns } = layout;
-  const catIndex = new Map(used.map((c, i) => [c.id, i]));
   const head = jsonForScript({ columns: columns.map((c) => ({ key: stripControl(c.key), type: c.type })), cats: used.map((c) => stripControl(c.id)) });
   yield `${head.slice(0, -1)},"rows":[`;
   for (let i = 0; i < report.groups.length; i++) {
     const g = report.groups[i]!;
     const row = {
       v: sortValues(g, used, withMessages).map((v) => (typeof v === 'string' ? stripControl(v) : v)),
-      cats: groupCats(g, catIndex),
+      cats: layout.groupCats[i]!,
       text: stripControl([g.remoteHost, ...g.remoteNames, g.connector, g.server ?? ''].join(' ')).toLowerCase(),
     };
     yield `${i > 0 ? ',' : ''}${jsonForScript(row)}`;

@@ -295,7 +295,7 @@ class BufferPin implements Pin {
  * The record of a row the reader accepted earlier, from its bytes `[s, e)`: split again the way the reader split
  * it, including its one repair (a row one field short gets an empty last field). `view` is a scratch view.
  */
-export function recordOfLine(view: RowView, buf: Buffer, s: number, e: number, line: number, source: string, map: ColumnMap, shared?: SharedFields): LogRecord {
+function recordOfLine(view: RowView, buf: Buffer, s: number, e: number, line: number, source: string, map: ColumnMap, shared?: SharedFields): LogRecord {
   view.map = map;
   view.source = source;
   view.line = line;
