@@ -259,6 +259,17 @@ function parallelProcessesStep(rotatedPath, bytes, inputLabel) {
   };
 }
 
+/** A folder of rotated files of both kinds from `opt.servers` servers, `size` in all (the folder and --jobs cases). */
+function rotatedData(opt, size) {
+  return ensureData(`rotated-${size}-files${sizeLabel(opt.files)}-servers${opt.servers}-seed${opt.seed}`, [
+    '--out', '--size', size, '--kind', 'both', '--files', sizeLabel(opt.files), '--servers', String(opt.servers), '--seed', String(opt.seed),
+  ]);
+}
+
+function printResult(r) {
+  process.stdout.write(`${r.name.padEnd(50)} ${fmt(r.seconds, 2).padStart(7)} s ${fmt(r.mibPerSec, 0).padStart(6)} MiB/s  RSS ${fmt(r.peakRssMiB, 0).padStart(5)} MiB  ${r.count.label}\n`);
+}
+
 function logscanStep(id, name, input, bytes, inputLabel, jobs) {
   return { id, name, node: true, args: [BIN, '--format', 'json', '--quiet', '--jobs', String(jobs), input], bytes, inputLabel, count: reportCount };
 }
@@ -469,15 +480,13 @@ async function main() {
   const data = {
     recv: ensureData(`receive-${size}-seed${opt.seed}.log`, ['--size', size, '--kind', 'receive', ...seedArgs]),
     send: ensureData(`send-${size}-seed${opt.seed}.log`, ['--size', size, '--kind', 'send', ...seedArgs]),
-    rotated: ensureData(`rotated-${size}-files${sizeLabel(opt.files)}-servers${opt.servers}-seed${opt.seed}`, [
-      '--out', '--size', size, '--kind', 'both', '--files', sizeLabel(opt.files), '--servers', String(opt.servers), ...seedArgs,
-    ]),
+    rotated: rotatedData(opt, size),
   };
 
   const warmup = !opt.quick;
   const results = await measureAll(buildCases(opt, data), opt.runs, warmup);
   for (const r of results) {
-    process.stdout.write(`${r.name.padEnd(50)} ${fmt(r.seconds, 2).padStart(7)} s ${fmt(r.mibPerSec, 0).padStart(6)} MiB/s  RSS ${fmt(r.peakRssMiB, 0).padStart(5)} MiB  ${r.count.label}\n`);
+    printResult(r);
   }
 
   let memory = null;
@@ -514,10 +523,7 @@ async function main() {
 
   let scaling = null;
   if (opt.scaling) {
-    const scale = sizeLabel(opt.scaleSize);
-    const folder = ensureData(`rotated-${scale}-files${sizeLabel(opt.files)}-servers${opt.servers}-seed${opt.seed}`, [
-      '--out', '--size', scale, '--kind', 'both', '--files', sizeLabel(opt.files), '--servers', String(opt.servers), ...seedArgs,
-    ]);
+    const folder = rotatedData(opt, sizeLabel(opt.scaleSize));
     const bytes = bytesOf(folder.path);
     const label = `${folder.summary.files} files of ${sizeLabel(opt.files)}, ${opt.servers} servers (${(bytes / MiB).toFixed(0)} MiB)`;
     const runs = await measureAll(
@@ -529,7 +535,7 @@ async function main() {
       false,
     );
     scaling = { size: opt.scaleSize, bytes, runs, ratio: runs[1].mibPerSec / runs[0].mibPerSec };
-    for (const r of runs) process.stdout.write(`${r.name.padEnd(50)} ${fmt(r.seconds, 2).padStart(7)} s ${fmt(r.mibPerSec, 0).padStart(6)} MiB/s  ${r.count.label}\n`);
+    for (const r of runs) printResult(r);
   }
 
   process.stdout.write('\n');
