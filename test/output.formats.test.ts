@@ -319,6 +319,33 @@ describe('json output in chunks', () => {
     const empty = { ...report, inputs: [], groups: [], hosts: [], connectors: [] };
     expect(renderJson(empty)).toBe(`${JSON.stringify(empty, null, 2)}\n`);
   });
+
+  // Groups are stringified a few at a time: every count around a batch edge must give the same text.
+  it('is JSON.stringify byte for byte for any number of groups, in pieces that do not grow with it', async () => {
+    const { jsonChunks } = await import('../src/output/json.js');
+    const healthy = manyHealthyReport(3_000).groups.slice(-3_000);
+    for (const n of [1, 15, 16, 17, 33, 3_000]) {
+      const report = reportOf(healthy.slice(0, n));
+      const pieces = [...jsonChunks(report)];
+      expect(pieces.join('')).toBe(`${JSON.stringify(report, null, 2)}\n`);
+      if (n === 3_000) {
+        expect(pieces.length).toBeGreaterThan(3_000 / 16);
+        expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(100_000);
+      }
+    }
+  });
+
+  it('makes only the hostile group of a batch differ from JSON.stringify', () => {
+    const hostile = outputGroups().find((g) => g.remoteHost === '203.0.113.50');
+    if (hostile === undefined) throw new Error('fixture has no hostile group');
+    const clean = manyHealthyReport(40).groups.slice(-40);
+    const report = reportOf([...clean.slice(0, 20), hostile, ...clean.slice(20)]);
+    const parsed = JSON.parse(renderJson(report)) as Report;
+    for (const s of allStrings(parsed)) expect(LONE.test(s)).toBe(false);
+    expect(parsed.groups).toHaveLength(41);
+    expect(parsed.groups[20]?.remoteNames[0]).toBe(HOSTILE_EHLO);
+    expect(parsed.groups.filter((g) => g !== parsed.groups[20])).toEqual(JSON.parse(JSON.stringify(report.groups.filter((g) => g !== hostile))));
+  });
 });
 
 describe('html and csv output in pieces', () => {

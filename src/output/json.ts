@@ -53,6 +53,28 @@ function safeStringify(value: unknown, depth: number): string {
   return depth === 0 ? text : text.replace(/\n/g, `\n${'  '.repeat(depth)}`);
 }
 
+/** Items of a large array stringified in one call: one call per group cost a third of the JSON time. */
+const BATCH = 16;
+
+/**
+ * Items `[from, to)` of a large array as `JSON.stringify` prints them inside the report (four spaces in, one per
+ * line, with a comma after each but the array's last), made safe (see above). Wrapping them as `{"a": [...]}`
+ * puts them at that depth already, so no re-indenting pass is needed; the wrapper's own lines are cut off.
+ */
+function safeItems(items: readonly unknown[], from: number, to: number): string {
+  const batch = items.slice(from, to);
+  let text = JSON.stringify({ a: batch }, null, 2);
+  if (ESCAPED_SURROGATE.test(text)) text = JSON.stringify({ a: batch.map(wellFormedDeep) }, null, 2);
+  RAW_RISKY.lastIndex = 0;
+  if (RAW_RISKY.test(text)) text = text.replace(RAW_RISKY, unicodeEscape);
+  // `{\n  "a": [` before the items and `\n  ]\n}` after them.
+  const body = text.slice(WRAP_HEAD, text.length - WRAP_TAIL);
+  return to < items.length ? `${body},` : body;
+}
+
+const WRAP_HEAD = '{\n  "a": ['.length;
+const WRAP_TAIL = '\n  ]\n}'.length;
+
 /**
  * The JSON report in pieces, byte for byte what {@link renderJson} returns: the CLI writes them one by one so a
  * report with tens of thousands of groups is never one giant string in memory.
@@ -67,7 +89,7 @@ export function* jsonChunks(report: Report): Generator<string> {
     yield `\n  ${JSON.stringify(key)}: `;
     if (LARGE_ARRAYS.has(key) && Array.isArray(value) && value.length > 0) {
       yield '[';
-      for (let j = 0; j < value.length; j++) yield `\n    ${safeStringify(value[j], 2)}${j < value.length - 1 ? ',' : ''}`;
+      for (let j = 0; j < value.length; j += BATCH) yield safeItems(value, j, Math.min(j + BATCH, value.length));
       yield `\n  ]${comma}`;
     } else {
       yield `${safeStringify(value, 1)}${comma}`;
