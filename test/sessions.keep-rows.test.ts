@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
 import type { Finding, Session } from '../src/types.js';
@@ -79,6 +80,19 @@ describe('canonical times', () => {
     }
     // Same minute as the cache, broken seconds: still refused.
     expect(canonicalFromBytes(Buffer.from('2025-11-11T00:00:6x.000Z'), 0, 24, cache)).toBeNaN();
+  });
+
+  it('writes times back as toISOString does, through the minute cache and outside its range', async () => {
+    const { isoTime, newIsoCache } = await import('../src/sessions/row.js');
+    const cache = newIsoCache();
+    const edges = [0, 59_999, 60_000, Date.parse('2024-02-29T23:59:59.999Z'), 253_402_300_799_999, 253_402_300_800_000, -1, -62_198_755_200_000, 1.5, 8.64e15];
+    for (const ms of edges) expect(isoTime(ms, cache), String(ms)).toBe(new Date(ms).toISOString());
+    // Times in and out of order, so the cached minute is reused as well as replaced.
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -8.64e15 + 300_000, max: 8.64e15 - 300_000 }), { maxLength: 20 }), fc.integer({ min: 0, max: 300_000 }), (starts, step) => {
+        for (const start of starts) for (const ms of [start, start + step, start - step]) expect(isoTime(ms, cache)).toBe(new Date(ms).toISOString());
+      }),
+    );
   });
 });
 

@@ -2,7 +2,7 @@ import type { Certificate, Direction, LogRecord, Session, SessionEnd, TlsInfo } 
 import { BoundedCache } from '../bounded-cache.js';
 import { KeptLines, RowView } from '../read/row-view.js';
 import { parseEndpoint } from './endpoint.js';
-import { commandVerb, RecordRow, Verb, type Pin, type Row, type SharedFields } from './row.js';
+import { commandVerb, isoTime, newIsoCache, RecordRow, Verb, type IsoCache, type Pin, type Row, type SharedFields } from './row.js';
 import {
   applyCertificateRow,
   certificateRole,
@@ -356,8 +356,8 @@ export class SessionFacts {
       quit: this.#quit,
       authUser: this.#authUser,
       disconnect: this.#disconnect,
-      start: earliest(this.#startMs, this.#startText),
-      end: latest(this.#endMs, this.#endText),
+      start: earliest(this.#startMs, this.#startText, this.#context.iso),
+      end: latest(this.#endMs, this.#endText, this.#context.iso),
       complete: meta.complete,
       endReason: meta.endReason,
       rows: this.#rows,
@@ -384,6 +384,8 @@ export class FactsContext {
   #nextRecent = 0;
 
   readonly #tls = new BoundedCache<TlsInfo | null>(64);
+  /** For the session start and end times (see {@link isoTime}). */
+  readonly iso: IsoCache = newIsoCache();
 
   constructor(options: { lazyRecords?: boolean } = {}) {
     this.lazyRecords = options.lazyRecords === true;
@@ -477,14 +479,14 @@ export function recordsOf(session: Session): LogRecord[] {
   return (session.records = facts.records());
 }
 
-function earliest(ms: number, text: string | null): string {
-  const iso = ms === Infinity ? null : new Date(ms).toISOString();
+function earliest(ms: number, text: string | null, cache: IsoCache): string {
+  const iso = ms === Infinity ? null : isoTime(ms, cache);
   if (iso === null) return text ?? '';
   return text === null || iso < text ? iso : text;
 }
 
-function latest(ms: number, text: string | null): string {
-  const iso = ms === -Infinity ? null : new Date(ms).toISOString();
+function latest(ms: number, text: string | null, cache: IsoCache): string {
+  const iso = ms === -Infinity ? null : isoTime(ms, cache);
   if (iso === null) return text ?? '';
   return text === null || iso > text ? iso : text;
 }
