@@ -172,14 +172,20 @@ export class RecordRow implements Row {
 
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** The last minute {@link isoTime} formatted, as text up to the seconds. One per assembler, never shared. */
+/**
+ * The minutes {@link isoTime} formatted last, as text up to the seconds, in a few slots by minute: a session's
+ * start and end are often in different minutes, and one slot would be replaced twice per session. One per
+ * assembler, never shared.
+ */
 export interface IsoCache {
-  minute: number;
-  prefix: string;
+  minutes: number[];
+  prefixes: string[];
 }
 
+const ISO_SLOTS = 8;
+
 export function newIsoCache(): IsoCache {
-  return { minute: NaN, prefix: '' };
+  return { minutes: new Array<number>(ISO_SLOTS).fill(NaN), prefixes: new Array<string>(ISO_SLOTS).fill('') };
 }
 
 const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
@@ -194,13 +200,15 @@ const LAST_FOUR_DIGIT_YEAR_MS = 253_402_300_799_999;
 export function isoTime(ms: number, cache: IsoCache): string {
   if (!Number.isInteger(ms) || ms < 0 || ms > LAST_FOUR_DIGIT_YEAR_MS) return new Date(ms).toISOString();
   const minute = Math.floor(ms / 60_000);
-  if (minute !== cache.minute) {
-    cache.minute = minute;
-    cache.prefix = new Date(minute * 60_000).toISOString().slice(0, 17);
+  const slot = minute & (ISO_SLOTS - 1);
+  let prefix = cache.prefixes[slot]!;
+  if (cache.minutes[slot] !== minute) {
+    cache.minutes[slot] = minute;
+    prefix = cache.prefixes[slot] = new Date(minute * 60_000).toISOString().slice(0, 17);
   }
   const rest = ms - minute * 60_000;
   const second = Math.floor(rest / 1000);
-  return `${cache.prefix}${TWO_DIGITS[second]!}.${THREE_DIGITS[rest - second * 1000]!}Z`;
+  return `${prefix}${TWO_DIGITS[second]!}.${THREE_DIGITS[rest - second * 1000]!}Z`;
 }
 
 /**
