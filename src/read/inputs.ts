@@ -4,7 +4,6 @@ import { basename, dirname, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import fg from 'fast-glob';
 import { isGzip } from './fields.js';
 
 /** One input to read: a file, or a stream given by the caller (stdin). */
@@ -54,6 +53,10 @@ export async function expandInputs(args: readonly string[], stdin?: AsyncIterabl
     seen.add(key);
     inputs.push({ source: path, path });
   };
+  let fg: typeof import('fast-glob') | null = null;
+  // Loaded on the first folder or pattern: a run on named files, and every worker thread (which imports this
+  // module through scan.js), skips its 20 ms of loading.
+  const glob = async () => (fg ??= (await import('fast-glob')).default);
   for (const arg of args) {
     if (arg === '-') {
       inputs.push({ source: 'stdin', path: null, stream: stdin ?? process.stdin });
@@ -62,12 +65,12 @@ export async function expandInputs(args: readonly string[], stdin?: AsyncIterabl
     const info = await stat(arg).catch((e: NodeJS.ErrnoException) => e);
     if (!(info instanceof Error)) {
       if (info.isDirectory()) {
-        const found = await fg('**/*', { cwd: arg, onlyFiles: true, dot: false, suppressErrors: true, followSymbolicLinks: true });
+        const found = await (await glob())('**/*', { cwd: arg, onlyFiles: true, dot: false, suppressErrors: true, followSymbolicLinks: true });
         found.sort();
         for (const f of found) add(joinPath(arg, f));
         // fast-glob leaves out dangling links, FIFOs, sockets and devices silently; list them so they are
         // reported, not lost. They are never opened: a FIFO without a writer would block the run forever.
-        const entries = await fg('**/*', { cwd: arg, onlyFiles: false, dot: false, suppressErrors: true, followSymbolicLinks: false, stats: true });
+        const entries = await (await glob())('**/*', { cwd: arg, onlyFiles: false, dot: false, suppressErrors: true, followSymbolicLinks: false, stats: true });
         for (const l of entries) {
           const path = joinPath(arg, l.path);
           const target = l.stats?.isSymbolicLink() ? await stat(path).catch(() => null) : l.stats;
@@ -81,7 +84,7 @@ export async function expandInputs(args: readonly string[], stdin?: AsyncIterabl
       continue;
     }
     if (GLOB_CHARS.test(arg)) {
-      const found = await fg(arg.split(sep).join('/'), { onlyFiles: true, suppressErrors: true, dot: false });
+      const found = await (await glob())(arg.split(sep).join('/'), { onlyFiles: true, suppressErrors: true, dot: false });
       if (found.length === 0) missing.push([arg, 'the pattern matched no files']);
       found.sort();
       for (const f of found) add(f);
