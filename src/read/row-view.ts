@@ -10,6 +10,7 @@ import { COMMA, QUOTE, parseSequence, parseSequenceBytes, splitQuoted } from './
 
 type FastSlices = Buffer & { utf8Slice(start: number, end: number): string };
 type LatinSlices = Buffer & { latin1Slice(start: number, end: number): string };
+type LatinWrites = Buffer & { latin1Write(text: string, offset: number, length: number): number };
 
 /** Field slots a view starts with; a header with more columns grows them (see {@link splitRow}). */
 const INITIAL_FIELDS = 16;
@@ -39,6 +40,15 @@ export class RowView implements Row {
   #data: string | undefined;
   #context: string | undefined;
   readonly #minutes = newMinuteCache();
+  /** Bytes this view owns, for rows put back from kept text (never a reader's buffer, which it must not write). */
+  #own: Buffer | null = null;
+
+  /** This view's own buffer, at least `size` bytes; its content is the caller's until the next call. */
+  ownBuffer(size: number): Buffer {
+    const own = this.#own;
+    if (own !== null && own.length >= size) return own;
+    return (this.#own = Buffer.allocUnsafe(Math.max(size, 2 * (own?.length ?? 0), 1024)));
+  }
 
   forgetCommas(): void {
     this.commaFrom = 0;
@@ -339,11 +349,16 @@ export class KeptLines {
     this.#rows.push((view.buf as LatinSlices).latin1Slice(view.lineStart, view.lineEnd), view.line, view.source, view.map);
   }
 
-  /** The `i`-th kept row as a record; `view` is a scratch view. */
+  /**
+   * The `i`-th kept row as a record; `view` is a scratch view. The bytes go back into the view's own buffer,
+   * reused from row to row: a record's strings are copies, so nothing keeps the buffer.
+   */
   record(i: number, view: RowView, shared: SharedFields): LogRecord {
     const rows = this.#rows;
-    const bytes = Buffer.from(rows[4 * i] as string, 'latin1');
-    return recordOfLine(view, bytes, 0, bytes.length, rows[4 * i + 1] as number, rows[4 * i + 2] as string, rows[4 * i + 3] as ColumnMap, shared);
+    const text = rows[4 * i] as string;
+    const bytes = view.ownBuffer(text.length);
+    const n = (bytes as LatinWrites).latin1Write(text, 0, text.length);
+    return recordOfLine(view, bytes, 0, n, rows[4 * i + 1] as number, rows[4 * i + 2] as string, rows[4 * i + 3] as ColumnMap, shared);
   }
 }
 
