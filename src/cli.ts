@@ -253,7 +253,7 @@ export function tooLargeMessage(e: unknown, format: OutputFormat, report: Pick<R
 }
 
 /**
- * The report in the pieces it is written in. JSON, HTML and CSV come a group at a time: with tens of thousands
+ * The report in the pieces it is written in. JSON, HTML and CSV come a few groups at a time: with tens of thousands
  * of groups one string (and its encoded copy) would hold the whole report twice more. The table and Markdown
  * show the top groups only, so they stay one string. A renderer is loaded when it is asked for: the HTML one and
  * its date-fns helpers would otherwise add about 0.1 s to the start of every run (`formatReport` loads them all).
