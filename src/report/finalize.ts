@@ -51,8 +51,12 @@ export function categoryDetails(group: GroupState, category: string): Record<str
  */
 export class GroupTable {
   readonly #byConnector = new Map<string, Map<string, GroupState>>();
-  /** The connector asked for last: a log set's sessions nearly all share one, so its key is rarely rebuilt. */
-  #last: { direction: string; server: string | null; connector: string; hosts: Map<string, GroupState> } | null = null;
+  /**
+   * The connectors asked for lately, compared as they are: a server has a few receive connectors whose sessions
+   * interleave, and one remembered connector was missed on every other session (its key rebuilt each time).
+   */
+  readonly #recent: ConnectorHosts[] = [];
+  #nextRecent = 0;
 
   find(direction: GroupState['direction'], server: string | null, connector: string, remoteHost: string): GroupState | undefined {
     return this.#hosts(direction, server, connector, false)?.get(remoteHost);
@@ -65,15 +69,19 @@ export class GroupTable {
   }
 
   #hosts(direction: string, server: string | null, connector: string, create: boolean): Map<string, GroupState> | undefined {
-    const last = this.#last;
-    if (last !== null && last.connector === connector && last.server === server && last.direction === direction) return last.hosts;
+    const recent = this.#recent;
+    for (const r of recent) if (r.connector === connector && r.server === server && r.direction === direction) return r.hosts;
     const key = connectorKey(direction, server, connector);
     let hosts = this.#byConnector.get(key);
     if (hosts === undefined) {
       if (!create) return undefined;
       this.#byConnector.set(key, (hosts = new Map()));
     }
-    this.#last = { direction, server, connector, hosts };
+    // Round robin: a review of many connectors costs RECENT_CONNECTORS comparisons and a key per miss.
+    const entry: ConnectorHosts = { direction, server, connector, hosts };
+    if (recent.length < RECENT_CONNECTORS) recent.push(entry);
+    else recent[this.#nextRecent] = entry;
+    this.#nextRecent = (this.#nextRecent + 1) % RECENT_CONNECTORS;
     return hosts;
   }
 
@@ -81,6 +89,15 @@ export class GroupTable {
     for (const hosts of this.#byConnector.values()) yield* hosts.values();
   }
 }
+
+interface ConnectorHosts {
+  direction: string;
+  server: string | null;
+  connector: string;
+  hosts: Map<string, GroupState>;
+}
+
+const RECENT_CONNECTORS = 8;
 
 function connectorKey(direction: string, server: string | null, connector: string): string {
   return JSON.stringify([direction, server, connector]);
