@@ -210,12 +210,24 @@ export function addDetail(details: Record<string, number>, detail: string, n: nu
 }
 
 /**
- * The list with `item` added, sorted, cut to `max`: a new array of exact size (see GroupState). `concat` is used
- * because it allocates exactly what it needs, where `push` and spread reserve room to grow.
+ * The sorted list with `item` put in its place and cut to `max`: a new array of exact size (see GroupState).
+ * Filled by index, not sorted again: `concat` and `sort` made two arrays and sorted an ordered list on every
+ * new name of a group. Without `compare`, strings are ordered as the default sort orders them (code units).
  */
-function withItem<T>(list: readonly T[], item: T, max: number, compare?: (a: T, b: T) => number): readonly T[] {
-  const next = list.concat([item]).sort(compare);
-  return next.length > max ? next.slice(0, max) : next;
+function withItem<T>(list: readonly T[], item: T, max: number, compare: (a: T, b: T) => number = compareText as (a: T, b: T) => number): readonly T[] {
+  let at = list.length;
+  while (at > 0 && compare(item, list[at - 1]!) < 0) at--;
+  const size = Math.min(list.length + 1, max);
+  if (at >= size) return list;
+  const next = new Array<T>(size);
+  for (let i = 0; i < at; i++) next[i] = list[i]!;
+  next[at] = item;
+  for (let i = at + 1; i < size; i++) next[i] = list[i - 1]!;
+  return next;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Whether {@link addName} would change the group's names. */
