@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { SessionAssembler } from '../src/sessions/builder.js';
 import { categoryInfo, classifySession } from '../src/classify/classify.js';
 import { defaultRules } from '../src/classify/rules.js';
-import { ReportBuilder } from '../src/report/builder.js';
+import { addCertificate, ReportBuilder } from '../src/report/builder.js';
+import { newGroupState } from '../src/report/finalize.js';
 import { mergeReports } from '../src/report/merge.js';
 import type { Session } from '../src/types.js';
 import { session } from './helpers/rows.js';
@@ -157,6 +158,23 @@ describe('report builder', () => {
       }),
       { numRuns: 30, seed: 20261128 },
     );
+  });
+
+  it('tells certificates apart by thumbprint, subject and role, as their joined key does (NULs included)', () => {
+    const g = newGroupState('receive', 'EX01', 'EX01\\Default', '192.0.2.1');
+    const cert = (thumbprint: string | null, subject: string | null, role = 'Remote certificate') => ({ role, subject, issuer: null, thumbprint, notAfter: null });
+    addCertificate(g, cert('AB', 'CN=a'));
+    addCertificate(g, cert('AB', 'CN=a'));
+    addCertificate(g, cert('AB', 'CN=a', 'Sending certificate'));
+    addCertificate(g, cert('AC', 'CN=a'));
+    expect(g.certificates).toHaveLength(3);
+    // A missing thumbprint is the empty one; a NUL that moves the field boundary gives the same joined key.
+    addCertificate(g, cert('X\u0000', 'Y'));
+    addCertificate(g, cert('X', '\u0000Y'));
+    expect(g.certificates).toHaveLength(4);
+    addCertificate(g, cert(null, 'CN=b'));
+    addCertificate(g, cert('', 'CN=b'));
+    expect(g.certificates.map((c) => c.thumbprint)).toEqual([null, 'AB', 'AB', 'AC', 'X\u0000']);
   });
 
   it('keeps each group\'s lists to itself, and a report already built does not change when more sessions come', () => {

@@ -262,10 +262,23 @@ function compareCertificates(a: GroupCertificate, b: GroupCertificate): number {
  * not one that sorts after all of a full list (it would be cut again at once).
  */
 function wouldAddCertificate(group: GroupState, cert: Pick<GroupCertificate, 'thumbprint' | 'subject' | 'role'>): boolean {
-  const key = certificateKey(cert);
   const certs = group.certificates;
-  if (certs.some((c) => certificateKey(c) === key)) return false;
-  return certs.length < MAX_CERTIFICATES || key < certificateKey(certs[certs.length - 1]!);
+  for (const c of certs) if (sameKey(c, cert)) return false;
+  return certs.length < MAX_CERTIFICATES || certificateKey(cert) < certificateKey(certs[certs.length - 1]!);
+}
+
+/**
+ * `certificateKey(a) === certificateKey(b)` without making the keys (every session of a group asks). Fields that
+ * differ can still give one key only through a NUL inside a field, so only then are the keys compared.
+ */
+function sameKey(a: Pick<GroupCertificate, 'thumbprint' | 'subject' | 'role'>, b: Pick<GroupCertificate, 'thumbprint' | 'subject' | 'role'>): boolean {
+  const ta = a.thumbprint ?? '';
+  const tb = b.thumbprint ?? '';
+  const sa = a.subject ?? '';
+  const sb = b.subject ?? '';
+  if (ta === tb && sa === sb && a.role === b.role) return true;
+  if (!ta.includes('\u0000') && !tb.includes('\u0000') && !sa.includes('\u0000') && !sb.includes('\u0000')) return false;
+  return certificateKey(a) === certificateKey(b);
 }
 
 /** Keeps the certificates with the smallest keys, so merging reports gives the same list as one run. */
