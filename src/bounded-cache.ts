@@ -21,3 +21,24 @@ export class BoundedCache<V> {
     return value;
   }
 }
+
+/**
+ * The last few items met, for a linear search before a costlier lookup (callers loop over {@link items} with their
+ * own test, so the hot path makes no closure). Bounded: past `limit` the oldest is replaced, round robin, so a
+ * stream of distinct items costs `limit` comparisons each, never memory.
+ */
+export class RecentItems<T> {
+  readonly items: T[] = [];
+  readonly #limit: number;
+  #next = 0;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  add(item: T): void {
+    if (this.items.length < this.#limit) this.items.push(item);
+    else this.items[this.#next] = item;
+    this.#next = (this.#next + 1) % this.#limit;
+  }
+}

@@ -253,3 +253,16 @@ describe('BoundedCache', () => {
     expect(cache.get('a', make)).toEqual({ key: 'a', n: 5 });
   });
 });
+
+describe('RecentItems', () => {
+  it('keeps the last few items, replacing the oldest once full', async () => {
+    const { RecentItems } = await import('../src/bounded-cache.js');
+    const recent = new RecentItems<string>(3);
+    for (const x of ['a', 'b', 'c']) recent.add(x);
+    expect(recent.items).toEqual(['a', 'b', 'c']);
+    recent.add('d');
+    expect(recent.items).toEqual(['d', 'b', 'c']);
+    for (const x of ['e', 'f', 'g']) recent.add(x);
+    expect(recent.items).toEqual(['g', 'e', 'f']);
+  });
+});

@@ -1,3 +1,4 @@
+import { RecentItems } from '../bounded-cache.js';
 import { severityTier } from './severity.js';
 import type { CategoryInfo, Coverage, GroupCertificate, InputStats, Report, ReportGroup, ReportRollup, Sample, Timeline, TlsCounts } from '../types.js';
 
@@ -55,8 +56,7 @@ export class GroupTable {
    * The connectors asked for lately, compared as they are: a server has a few receive connectors whose sessions
    * interleave, and one remembered connector was missed on every other session (its key rebuilt each time).
    */
-  readonly #recent: ConnectorHosts[] = [];
-  #nextRecent = 0;
+  readonly #recent = new RecentItems<ConnectorHosts>(RECENT_CONNECTORS);
 
   find(direction: GroupState['direction'], server: string | null, connector: string, remoteHost: string): GroupState | undefined {
     return this.#hosts(direction, server, connector, false)?.get(remoteHost);
@@ -69,19 +69,15 @@ export class GroupTable {
   }
 
   #hosts(direction: string, server: string | null, connector: string, create: boolean): Map<string, GroupState> | undefined {
-    const recent = this.#recent;
-    for (const r of recent) if (r.connector === connector && r.server === server && r.direction === direction) return r.hosts;
+    for (const r of this.#recent.items) if (r.connector === connector && r.server === server && r.direction === direction) return r.hosts;
     const key = connectorKey(direction, server, connector);
     let hosts = this.#byConnector.get(key);
     if (hosts === undefined) {
       if (!create) return undefined;
       this.#byConnector.set(key, (hosts = new Map()));
     }
-    // Round robin: a review of many connectors costs RECENT_CONNECTORS comparisons and a key per miss.
-    const entry: ConnectorHosts = { direction, server, connector, hosts };
-    if (recent.length < RECENT_CONNECTORS) recent.push(entry);
-    else recent[this.#nextRecent] = entry;
-    this.#nextRecent = (this.#nextRecent + 1) % RECENT_CONNECTORS;
+    // A review of many connectors costs RECENT_CONNECTORS comparisons and a key per miss.
+    this.#recent.add({ direction, server, connector, hosts });
     return hosts;
   }
 

@@ -1,5 +1,5 @@
 import type { Certificate, Direction, LogRecord, Session, SessionEnd, TlsInfo } from '../types.js';
-import { BoundedCache } from '../bounded-cache.js';
+import { BoundedCache, RecentItems } from '../bounded-cache.js';
 import { KeptLines, RowView } from '../read/row-view.js';
 import { parseEndpoint } from './endpoint.js';
 import { commandVerb, isoTime, newIsoCache, RecordRow, Verb, type IsoCache, type Pin, type Row, type SharedFields } from './row.js';
@@ -380,8 +380,7 @@ export class FactsContext {
   #scratch: RowView | null = null;
   readonly #certificates = new BoundedCache<Certificate>(256);
   /** The last few compact certificates met, matched on the row's bytes before any string is made. */
-  readonly #recent: RecentCertificate[] = [];
-  #nextRecent = 0;
+  readonly #recent = new RecentItems<RecentCertificate>(RECENT);
 
   readonly #tls = new BoundedCache<TlsInfo | null>(64);
   /** For the session start and end times (see {@link isoTime}). */
@@ -401,16 +400,13 @@ export class FactsContext {
    * object). Found among the recent ones on the row's bytes, so the usual row costs no string.
    */
   compactCertificateOf(role: string, row: Row): Certificate {
-    const recent = this.#recent;
-    for (const r of recent) if (r.role === role && row.dataIs(r.data)) return copyCertificate(r.cert);
+    for (const r of this.#recent.items) if (r.role === role && row.dataIs(r.data)) return copyCertificate(r.cert);
     const data = row.data();
     // Real rows are a few hundred bytes; a hostile 1 MiB one is parsed and forgotten, so no cache holds it.
     if (data.length > MAX_CACHED_CERTIFICATE) return parseCompactCertificate(role, data);
     const entry: RecentCertificate = { role, data, cert: this.#certificates.get(`${role}\u0000${data}`, () => parseCompactCertificate(role, data)) };
-    // Round robin: a stream of distinct certificates (hostile or not) costs RECENT byte comparisons per row.
-    if (recent.length < RECENT) recent.push(entry);
-    else recent[this.#nextRecent] = entry;
-    this.#nextRecent = (this.#nextRecent + 1) % RECENT;
+    // A stream of distinct certificates (hostile or not) costs RECENT byte comparisons per row.
+    this.#recent.add(entry);
     return copyCertificate(entry.cert);
   }
 
