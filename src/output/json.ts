@@ -41,16 +41,20 @@ const ESCAPED_SURROGATE = /\\ud[89a-f][0-9a-f]{2}/i;
 const LARGE_ARRAYS: ReadonlySet<string> = new Set(['inputs', 'groups', 'hosts', 'connectors']);
 
 /**
- * One value as `JSON.stringify(value, null, 2)` would print it at `depth` levels of nesting, made safe (see
- * above). The deep well-formed copy is made only when the text shows a lone surrogate.
+ * `JSON.stringify(value, null, 2)` made safe (see above). The deep well-formed copy is made only when the text
+ * shows a lone surrogate.
  */
-function safeStringify(value: unknown, depth: number): string {
+function safeText(value: unknown): string {
   let text = JSON.stringify(value, null, 2) ?? 'null';
   if (ESCAPED_SURROGATE.test(text)) text = JSON.stringify(wellFormedDeep(value), null, 2);
   RAW_RISKY.lastIndex = 0;
-  if (RAW_RISKY.test(text)) text = text.replace(RAW_RISKY, unicodeEscape);
+  return RAW_RISKY.test(text) ? text.replace(RAW_RISKY, unicodeEscape) : text;
+}
+
+/** A value of the report's top level, as {@link safeText} prints it one level in. */
+function safeMember(value: unknown): string {
   // JSON strings never contain a raw line break, so re-indenting line starts cannot touch string content.
-  return depth === 0 ? text : text.replace(/\n/g, `\n${'  '.repeat(depth)}`);
+  return safeText(value).replace(/\n/g, '\n  ');
 }
 
 /** Items of a large array stringified in one call: one call per group cost a third of the JSON time. */
@@ -62,11 +66,7 @@ const BATCH = 16;
  * puts them at that depth already, so no re-indenting pass is needed; the wrapper's own lines are cut off.
  */
 function safeItems(items: readonly unknown[], from: number, to: number): string {
-  const batch = items.slice(from, to);
-  let text = JSON.stringify({ a: batch }, null, 2);
-  if (ESCAPED_SURROGATE.test(text)) text = JSON.stringify({ a: batch.map(wellFormedDeep) }, null, 2);
-  RAW_RISKY.lastIndex = 0;
-  if (RAW_RISKY.test(text)) text = text.replace(RAW_RISKY, unicodeEscape);
+  const text = safeText({ a: items.slice(from, to) });
   // `{\n  "a": [` before the items and `\n  ]\n}` after them.
   const body = text.slice(WRAP_HEAD, text.length - WRAP_TAIL);
   return to < items.length ? `${body},` : body;
@@ -92,7 +92,7 @@ export function* jsonChunks(report: Report): Generator<string> {
       for (let j = 0; j < value.length; j += BATCH) yield safeItems(value, j, Math.min(j + BATCH, value.length));
       yield `\n  ]${comma}`;
     } else {
-      yield `${safeStringify(value, 1)}${comma}`;
+      yield `${safeMember(value)}${comma}`;
     }
   }
   yield entries.length > 0 ? '\n}\n' : '}\n';
