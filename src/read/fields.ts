@@ -95,21 +95,20 @@ export function splitQuoted(
   ends: Int32Array,
   max: number,
 ): number {
-  // A view bounded at the line end keeps indexOf from running into the following lines.
-  const line = buf.subarray(s, e);
-  const end = e - s;
+  // Positions are absolute and every search stops at the line end `e` (byte loops, not Buffer#indexOf, which
+  // has no end bound and would need a view of the line: an object for every quoted line).
   let count = 0;
-  let pos = 0;
+  let pos = s;
   for (;;) {
     if (count > max) return count;
-    if (pos < end && line[pos] === QUOTE) {
+    if (pos < e && buf[pos] === QUOTE) {
       let p = pos + 1;
       let doubled = false;
       let q: number;
       for (;;) {
-        q = line.indexOf(QUOTE, p);
+        q = byteIn(buf, QUOTE, p, e);
         if (q === -1) return -1;
-        if (q + 1 < end && line[q + 1] === QUOTE) {
+        if (q + 1 < e && buf[q + 1] === QUOTE) {
           doubled = true;
           p = q + 2;
           continue;
@@ -117,43 +116,49 @@ export function splitQuoted(
         break;
       }
       const next = q + 1;
-      if (!doubled && (next === end || line[next] === COMMA)) {
+      if (!doubled && (next === e || buf[next] === COMMA)) {
         // Without `""` escapes the value is the bytes between the quotes: positions, like an unquoted field, and
         // a string only if someone reads it (most quoted fields are banners and certificate lines nobody does).
         out[count] = undefined;
-        starts[count] = s + pos + 1;
-        ends[count++] = s + q;
-        if (next === end) return count;
+        starts[count] = pos + 1;
+        ends[count++] = q;
+        if (next === e) return count;
         pos = next + 1;
         continue;
       }
-      let value = decode(line, pos + 1, q);
+      let value = decode(buf, pos + 1, q);
       if (doubled) value = value.replaceAll('""', '"');
-      if (next === end) {
+      if (next === e) {
         out[count++] = value;
         return count;
       }
-      if (line[next] === COMMA) {
+      if (buf[next] === COMMA) {
         out[count++] = value;
         pos = next + 1;
         continue;
       }
       // Junk after the closing quote: keep the field as literal text up to the next comma.
-      const c = line.indexOf(COMMA, next);
-      const fe = c === -1 ? end : c;
-      out[count++] = '"' + value + '"' + decode(line, next, fe);
+      const c = byteIn(buf, COMMA, next, e);
+      const fe = c === -1 ? e : c;
+      out[count++] = '"' + value + '"' + decode(buf, next, fe);
       if (c === -1) return count;
       pos = c + 1;
       continue;
     }
-    const c = line.indexOf(COMMA, pos);
-    const fe = c === -1 ? end : c;
+    const c = byteIn(buf, COMMA, pos, e);
+    const fe = c === -1 ? e : c;
     out[count] = undefined;
-    starts[count] = s + pos;
-    ends[count++] = s + fe;
+    starts[count] = pos;
+    ends[count++] = fe;
     if (c === -1) return count;
     pos = c + 1;
   }
+}
+
+/** First `byte` in `buf[from, to)`, or -1. */
+function byteIn(buf: Buffer, byte: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (buf[i] === byte) return i;
+  return -1;
 }
 
 /**

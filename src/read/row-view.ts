@@ -36,7 +36,9 @@ export class RowView implements Row {
    */
   commaFrom = 0;
   commaAt = -1;
-  #ms: number | undefined;
+  /** Always a number (NaN until read) so storing a time never boxes it: V8 keeps a double field unboxed. */
+  #ms = NaN;
+  #msRead = false;
   #data: string | undefined;
   #context: string | undefined;
   readonly #minutes = newMinuteCache();
@@ -57,7 +59,7 @@ export class RowView implements Row {
 
   /** Called by the reader for each row, before anything reads it. */
   reset(): void {
-    this.#ms = undefined;
+    this.#msRead = false;
     this.#data = undefined;
     this.#context = undefined;
   }
@@ -108,11 +110,13 @@ export class RowView implements Row {
     return this.field(this.map.time);
   }
   canonicalMs(): number {
-    let ms = this.#ms;
-    if (ms === undefined) {
+    if (this.#msRead) return this.#ms;
+    let ms: number;
+    {
       const col = this.map.time;
       ms = col < 0 || this.#text(col) !== undefined ? canonicalTimeMs(this.field(col)) : canonicalFromBytes(this.buf, this.starts[col]!, this.ends[col]!, this.#minutes);
       this.#ms = ms;
+      this.#msRead = true;
     }
     return ms;
   }
@@ -272,9 +276,15 @@ export class RowView implements Row {
     const epoch = this.#epoch;
     for (const p of this.#live) {
       if (p.epoch !== epoch) continue;
-      p.buf = Buffer.from(p.buf.subarray(p.s, p.e));
-      p.e -= p.s;
+      // Into the pin's own bytes, kept from chunk to chunk: a session's pins cross many chunks, and a new
+      // Buffer (and the view to copy from) for each crossing was a sizeable share of all allocations.
+      const n = p.e - p.s;
+      let own = p.own;
+      if (own === null || own.length < n) own = p.own = Buffer.allocUnsafe(Math.max(n, 160));
+      p.buf.copy(own, 0, p.s, p.e);
+      p.buf = own;
       p.s = 0;
+      p.e = n;
     }
     this.#live = [];
     this.#epoch = epoch + 1;
@@ -295,6 +305,8 @@ class BufferPin implements Pin {
   source = '';
   map!: ColumnMap;
   epoch = -1;
+  /** Where the line's bytes are copied when its chunk is retired; reused by every later row of the pin. */
+  own: Buffer | null = null;
 
   record(shared?: SharedFields): LogRecord {
     return recordOfLine(this.view, this.buf, this.s, this.e, this.line, this.source, this.map, shared);

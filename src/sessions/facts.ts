@@ -79,6 +79,12 @@ const KEEP = { tlsRows: 8, startTls: 4, helo: 4, failedReplies: 16 };
 /** Contexts of the information rows {@link SessionFacts} reads; every other `*` row is skipped unread. */
 const INFORMATION_PREFIXES = ['TLS ', 'Sending certificate', 'Received certificate', 'Remote certificate', 'Certificate ', 'User Name: ', 'authenticated'];
 
+/** A loop, not `some()` with an arrow: the arrow was a closure made for every information row. */
+function startsWithAny(row: Row, prefixes: readonly string[]): boolean {
+  for (let i = 0; i < prefixes.length; i++) if (row.contextStarts(prefixes[i]!)) return true;
+  return false;
+}
+
 /** Answered-command queue entries: only two verbs change facts when answered. */
 const PENDING_LIMIT = 64;
 
@@ -201,7 +207,7 @@ export class SessionFacts {
   #information(row: Row): boolean {
     // Most information rows (`receiving message`, capabilities, certificate chains) say nothing facts use:
     // tell them apart on the bytes before making strings.
-    if (!INFORMATION_PREFIXES.some((p) => row.contextStarts(p))) return false;
+    if (!startsWithAny(row, INFORMATION_PREFIXES)) return false;
     // The compact certificate row (Exchange 2016/2019, one per TLS session) repeats the same bytes on every
     // session of a connector: recognised on the bytes, it costs neither its strings nor a parse.
     const compact = row.dataCode(0) === -1 ? null : compactCertificateRole(row);
