@@ -95,8 +95,8 @@ export function splitQuoted(
   ends: Int32Array,
   max: number,
 ): number {
-  // Positions are absolute and every search stops at the line end `e` (byte loops, not Buffer#indexOf, which
-  // has no end bound and would need a view of the line: an object for every quoted line).
+  // Positions are absolute and every result past the line end `e` is ignored (see byteIn): a view bounded at
+  // the line end would be an object for every quoted line.
   let count = 0;
   let pos = s;
   for (;;) {
@@ -155,10 +155,14 @@ export function splitQuoted(
   }
 }
 
-/** First `byte` in `buf[from, to)`, or -1. */
+/**
+ * First `byte` in `buf[from, to)`, or -1. The native search may run past `to`, but only up to the next such
+ * byte: the stretches searched for the lines of a buffer do not overlap, so a buffer is searched at most once.
+ */
 function byteIn(buf: Buffer, byte: number, from: number, to: number): number {
-  for (let i = from; i < to; i++) if (buf[i] === byte) return i;
-  return -1;
+  if (from >= to) return -1;
+  const i = buf.indexOf(byte, from);
+  return i !== -1 && i < to ? i : -1;
 }
 
 /**
