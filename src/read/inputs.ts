@@ -39,6 +39,38 @@ export function serverFromPath(path: string): string | null {
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
+/** How one glob argument is searched: see {@link globPlan}. */
+export interface GlobPlan {
+  /** The folder before the first wildcard, searched from (null: the current folder). */
+  cwd: string | null;
+  /** The rest of the argument, with `/` separators, as fast-glob reads patterns. */
+  pattern: string;
+  caseSensitiveMatch: boolean;
+  /** The path of a match (fast-glob gives it relative to `cwd`), spelled as the user spelled the folder. */
+  pathOf(match: string): string;
+}
+
+/**
+ * Splits `C:\Program Files (x86)\Logs\RECV*.LOG` into the folder before the first wildcard and the pattern after
+ * it. The folder is a path, not a pattern: parentheses and brackets in folder names (`Logs (EX01)`, `old [2025]`)
+ * would otherwise be read as glob syntax and match nothing. Matching ignores case on Windows and macOS, whose file
+ * systems do (node-glob does the same): `*.log` must find Exchange's `RECV2025111009-1.LOG` there. On Windows
+ * both `\` and `/` separate folders; elsewhere `\` is the pattern's escape character and stays in the pattern.
+ */
+export function globPlan(arg: string, platform: NodeJS.Platform = process.platform): GlobPlan {
+  const windows = platform === 'win32';
+  const head = arg.slice(0, Math.max(0, arg.search(GLOB_CHARS)));
+  const cut = windows ? Math.max(head.lastIndexOf('/'), head.lastIndexOf('\\')) : head.lastIndexOf('/');
+  const cwd = cut < 0 ? null : arg.slice(0, cut + 1);
+  const rest = arg.slice(cut + 1);
+  return {
+    cwd,
+    pattern: windows ? rest.replaceAll('\\', '/') : rest,
+    caseSensitiveMatch: !(windows || platform === 'darwin'),
+    pathOf: (match) => (cwd ?? '') + (windows ? match.replaceAll('/', '\\') : match),
+  };
+}
+
 /**
  * Turns CLI-style arguments into inputs: files, folders (recursive), glob patterns and `-` (stdin).
  * Sorted by path so runs are repeatable; a folder's unreadable entries surface later as read errors.
@@ -84,10 +116,17 @@ export async function expandInputs(args: readonly string[], stdin?: AsyncIterabl
       continue;
     }
     if (GLOB_CHARS.test(arg)) {
-      const found = await (await glob())(arg.split(sep).join('/'), { onlyFiles: true, suppressErrors: true, dot: false });
+      const plan = globPlan(arg);
+      const found = await (await glob())(plan.pattern, {
+        cwd: plan.cwd ?? undefined,
+        caseSensitiveMatch: plan.caseSensitiveMatch,
+        onlyFiles: true,
+        suppressErrors: true,
+        dot: false,
+      });
       if (found.length === 0) missing.push([arg, 'the pattern matched no files']);
       found.sort();
-      for (const f of found) add(f);
+      for (const f of found) add(plan.pathOf(f));
       continue;
     }
     missing.push([arg, describeError(info)]);

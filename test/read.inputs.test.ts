@@ -1,0 +1,69 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expandInputs, globPlan } from '../src/read/inputs.js';
+
+describe('globPlan', () => {
+  it('searches a Windows pattern from the folder before the first wildcard, ignoring case', () => {
+    const plan = globPlan('C:\\Program Files (x86)\\Logs\\SmtpReceive\\RECV*.log', 'win32');
+    expect(plan.cwd).toBe('C:\\Program Files (x86)\\Logs\\SmtpReceive\\');
+    expect(plan.pattern).toBe('RECV*.log');
+    expect(plan.caseSensitiveMatch).toBe(false);
+    expect(plan.pathOf('RECV2025111009-1.LOG')).toBe('C:\\Program Files (x86)\\Logs\\SmtpReceive\\RECV2025111009-1.LOG');
+  });
+
+  it('turns Windows separators after the wildcard into the pattern’s slashes, and matches back into backslashes', () => {
+    const plan = globPlan('D:\\collected\\*\\FrontEnd\\**\\*.LOG', 'win32');
+    expect(plan.cwd).toBe('D:\\collected\\');
+    expect(plan.pattern).toBe('*/FrontEnd/**/*.LOG');
+    expect(plan.pathOf('EX01/FrontEnd/ProtocolLog/RECV1.LOG')).toBe('D:\\collected\\EX01\\FrontEnd\\ProtocolLog\\RECV1.LOG');
+    // Forward slashes work on Windows too.
+    expect(globPlan('D:/collected/*.LOG', 'win32').cwd).toBe('D:/collected/');
+  });
+
+  it('keeps a backslash in a POSIX pattern (an escape there) and matches case exactly on Linux', () => {
+    const plan = globPlan('logs (copy)/RECV\\[1\\]*.LOG', 'linux');
+    expect(plan.cwd).toBe('logs (copy)/');
+    expect(plan.pattern).toBe('RECV\\[1\\]*.LOG');
+    expect(plan.caseSensitiveMatch).toBe(true);
+    expect(globPlan('*.LOG', 'darwin')).toMatchObject({ cwd: null, pattern: '*.LOG', caseSensitiveMatch: false });
+    expect(globPlan('/*.LOG', 'linux')).toMatchObject({ cwd: '/', pattern: '*.LOG' });
+  });
+});
+
+describe('expandInputs', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'logscan-inputs-'));
+    for (const folder of ['logs (copy)', 'old [2025]', 'tree/EX01', 'tree/EX02']) mkdirSync(join(dir, folder), { recursive: true });
+    for (const file of ['logs (copy)/RECV1.LOG', 'logs (copy)/RECV2.LOG', 'old [2025]/SEND1.LOG', 'tree/EX02/b.LOG', 'tree/EX01/a.LOG', 'tree/EX01/.hidden.LOG']) {
+      writeFileSync(join(dir, file), '#Software: Microsoft Exchange Server\r\n');
+    }
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('finds files below folders whose names hold glob syntax (parentheses, brackets)', async () => {
+    const paren = await expandInputs([join(dir, 'logs (copy)', '*.LOG')]);
+    expect(paren.missing).toEqual([]);
+    expect(paren.inputs.map((i) => i.path)).toEqual([join(dir, 'logs (copy)', 'RECV1.LOG'), join(dir, 'logs (copy)', 'RECV2.LOG')]);
+    const bracket = await expandInputs([join(dir, 'old [2025]', 'SEND*.LOG')]);
+    expect(bracket.inputs.map((i) => i.path)).toEqual([join(dir, 'old [2025]', 'SEND1.LOG')]);
+  });
+
+  it('reads folders recursively and patterns across folders, sorted, each file once, dot files left out', async () => {
+    const { inputs, missing } = await expandInputs([join(dir, 'tree'), join(dir, 'tree', '*', '*.LOG'), join(dir, 'tree', 'EX01', 'a.LOG')]);
+    expect(missing).toEqual([]);
+    expect(inputs.map((i) => i.path)).toEqual([join(dir, 'tree', 'EX01', 'a.LOG'), join(dir, 'tree', 'EX02', 'b.LOG')]);
+  });
+
+  it('names a pattern that matched nothing and a path that does not exist, and takes - as standard input', async () => {
+    const stdin = Readable.from([Buffer.from('x')]);
+    const { inputs, missing } = await expandInputs([join(dir, 'logs (copy)', '*.TXT'), join(dir, 'nope.LOG'), '-'], stdin);
+    expect(inputs).toEqual([{ source: 'stdin', path: null, stream: stdin }]);
+    expect(missing.map(([source]) => source)).toEqual([join(dir, 'logs (copy)', '*.TXT'), join(dir, 'nope.LOG')]);
+    expect(missing[0]![1]).toBe('the pattern matched no files');
+    expect(missing[1]![1]).toMatch(/no such file or directory/i);
+  });
+});
