@@ -523,6 +523,24 @@ describe('detectInput', () => {
     expect(detectInput(Buffer.from('Hello,\nthis is a letter.\n')).kind).toBe('unknown');
   });
 
+  it('names a ZIP, 7-Zip or RAR archive and says to extract it, where other binary data is only binary', async () => {
+    const { deflateRawSync } = await import('node:zlib');
+    // A real one-entry ZIP local header (as Windows' "Compressed folder" writes), then deflated log text.
+    const name = Buffer.from('RECV2025111009-1.LOG');
+    const header = Buffer.alloc(30);
+    header.writeUInt32LE(0x04034b50, 0);
+    header.writeUInt16LE(20, 4);
+    header.writeUInt16LE(8, 8);
+    header.writeUInt16LE(name.length, 26);
+    const zip = Buffer.concat([header, name, deflateRawSync(real(QAZEER))]);
+    const d = detectInput(zip);
+    expect(d.kind).toBe('unknown');
+    expect(d.reason).toBe('a ZIP archive: extract it and give logscan the folder (it decompresses .gz files only)');
+    expect(detectInput(Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4])).reason).toMatch(/^a 7-Zip archive/);
+    expect(detectInput(Buffer.from('Rar!\x1a\x07\x01\x00', 'latin1')).reason).toMatch(/^a RAR archive/);
+    expect(detectInput(Buffer.from('PK but not an archive\n\0')).reason).toContain('binary data');
+  });
+
   it('judges only complete lines of a head cut mid-line', () => {
     const text = real(QAZEER).toString('utf8').split('\n').slice(5).join('\n');
     const d = detectInput(Buffer.from(text).subarray(0, 700));

@@ -4,7 +4,7 @@
  */
 import type { Direction, InputKind, LogRecord } from '../types.js';
 import { inferDirectionFrom } from './direction.js';
-import { bomAt, isGzip, isIsoLike, looksLikeRowStart, sanitize, sniffEncoding, utf16Label, type TextEncoding } from './fields.js';
+import { archiveKind, bomAt, isGzip, isIsoLike, looksLikeRowStart, sanitize, sniffEncoding, utf16Label, type TextEncoding } from './fields.js';
 import { parseProtocolBuffer, type ProtocolHeader } from './protocol.js';
 import { sniffQueue } from './queue/detect.js';
 import { TextDecoder } from 'node:util';
@@ -60,6 +60,10 @@ function detectKind(head: Buffer, found: { headerDate: string | null }): Omit<De
   if (head.length === 0) return { kind: 'unknown', reason: 'empty input: nothing to analyse', encoding };
   if (isGzip(head)) {
     return { kind: 'unknown', reason: 'gzip-compressed data that was not decompressed', encoding };
+  }
+  const archive = archiveKind(head);
+  if (archive !== null) {
+    return { kind: 'unknown', reason: `a ${archive} archive: extract it and give logscan the folder (it decompresses .gz files only)`, encoding };
   }
   const utf8 = toUtf8(head, encoding);
   if (utf8.indexOf(0) !== -1) {

@@ -29,6 +29,19 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
+/**
+ * The archive format whose magic number starts the bytes: logs sent as a zipped folder (Windows' "Compressed
+ * folder") are common, and "binary data" would not tell the admin what to do.
+ */
+export function archiveKind(bytes: Uint8Array): 'ZIP' | '7-Zip' | 'RAR' | null {
+  const starts = (magic: readonly number[]) => bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
+  // Local file header, end of an empty archive, spanned archive marker.
+  if (starts([0x50, 0x4b, 0x03, 0x04]) || starts([0x50, 0x4b, 0x05, 0x06]) || starts([0x50, 0x4b, 0x07, 0x08])) return 'ZIP';
+  if (starts([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c])) return '7-Zip';
+  if (starts([0x52, 0x61, 0x72, 0x21, 0x1a, 0x07])) return 'RAR';
+  return null;
+}
+
 /** 3 when a UTF-8 BOM starts at `s` (a new file, or concatenated files), else 0. */
 export function bomAt(buf: Uint8Array, s: number, e: number): number {
   return e - s >= 3 && buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf ? 3 : 0;
