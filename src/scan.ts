@@ -260,7 +260,8 @@ async function open(ref: InputRef, head: Buffer): Promise<Opened> {
     const detection = detectInput(plain ?? input!.head);
     stats.kind = detection.kind;
     const readable = PROTOCOL_KINDS.has(detection.kind) || QUEUE_KINDS.has(detection.kind);
-    if (!readable) stats.error = detection.reason;
+    if (!readable && ref.walked === true && detection.foreign) stats.ignored = detection.reason;
+    else if (!readable) stats.error = detection.reason;
     const keep = readable && ref.path === null;
     if (!keep) input?.close();
     return { ref, stats, chunks: keep ? input!.chunks : null, readable, headerDate: detection.headerDate };

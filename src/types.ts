@@ -74,6 +74,12 @@ export interface InputStats {
   problems: Problem[];
   /** A fatal error that stopped this input (unreadable, refused, corrupt gzip ...). */
   error: string | null;
+  /**
+   * Why a file found in a folder or by a pattern was passed over without being read: it is another kind of file
+   * (a message-tracking or other Exchange log, an empty, binary or unrecognised file). Not an error: pointing
+   * logscan at a whole `Logs` folder is meant to work. A file named on its own gets `error` instead.
+   */
+  ignored: string | null;
   /** `#Date` header of a protocol log, when present. */
   headerDate: string | null;
   /** Earliest and latest record time seen in this input. */

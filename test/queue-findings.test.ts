@@ -100,7 +100,7 @@ describe('queueFindings', () => {
   it('finds the two broken queues of the EX01 sample and nothing else', async () => {
     const stats: InputStats = {
       source: 'EX01-get-queue.csv', kind: 'unknown', bytes: 0, lines: 0, records: 0, skipped: {}, problems: [],
-      error: null, headerDate: null, from: null, to: null,
+      error: null, ignored: null, headerDate: null, from: null, to: null,
     };
     const buf = readFileSync(new URL('../samples/queue/EX01-get-queue.csv', import.meta.url));
     async function* one(): AsyncGenerator<Buffer> {

@@ -198,7 +198,11 @@ function problemsText(input: InputStats): string {
   const items = input.problems.map(
     (p) => `<li>${p.line > 0 ? `line ${formatNumber(p.line)}` : 'input'} · <span class="mono">${text(p.reason)}</span>: ${text(p.message)}</li>`,
   );
-  const error = input.error ? `<div class="err">${text(input.error)}</div>` : '';
+  const error = input.error
+    ? `<div class="err">${text(input.error)}</div>`
+    : input.ignored
+      ? `<div class="muted">ignored: ${text(input.ignored)}</div>`
+      : '';
   if (items.length === 0 && !error) return '<span class="muted">—</span>';
   return `${error}${items.length > 0 ? `<ul class="small" style="margin:0;padding-left:16px">${items.join('')}</ul>` : ''}`;
 }
@@ -218,10 +222,11 @@ function* renderScope(report: Report): Generator<string> {
       : '<p class="empty">No per-server coverage.</p>';
   const inputs = report.inputs;
   const errors = inputs.filter((i) => i.error).length;
+  const ignored = inputs.filter((i) => i.ignored).length;
   const totalLines = inputs.reduce((s, i) => s + count(i.lines), 0);
   const totalRecords = inputs.reduce((s, i) => s + count(i.records), 0);
   const skipped = inputs.reduce((s, i) => s + sumCounts(i.skipped), 0);
-  const summary = `${formatNumber(inputs.length)} input${inputs.length === 1 ? '' : 's'}: ${formatNumber(totalLines)} lines, ${formatNumber(totalRecords)} records, ${formatNumber(skipped)} lines skipped${errors > 0 ? `, <span class="err">${formatNumber(errors)} with errors</span>` : ''}`;
+  const summary = `${formatNumber(inputs.length)} input${inputs.length === 1 ? '' : 's'}: ${formatNumber(totalLines)} lines, ${formatNumber(totalRecords)} records, ${formatNumber(skipped)} lines skipped${errors > 0 ? `, <span class="err">${formatNumber(errors)} with errors</span>` : ''}${ignored > 0 ? `, ${formatNumber(ignored)} ignored (other kinds of file found in the folders)` : ''}`;
   yield `<section class="card" id="scope"><h2>Servers and inputs</h2>
 <p class="lead">What the report is based on. Lines = records + skipped lines for every input; a short span means Exchange had already rotated older logs away.</p>
 <h3>Time covered per server</h3>${serverTable}

@@ -19,6 +19,7 @@ import {
   formatTime,
   groupHint,
   isFailing,
+  ignoredSummary,
   kindTotals,
   remoteLabel,
   sortGroups,
@@ -55,6 +56,8 @@ function inputsSection(report: Report): string[] {
     .join(', ');
   const files = `${formatCount(inputs.length)} file${inputs.length === 1 ? '' : 's'}${kinds === '' ? '' : `: ${kinds}`}.`;
   const lines = ['## Inputs', '', markdownCell(files), ''];
+  const ignored = ignoredSummary(inputs);
+  if (ignored !== null) lines.push(markdownCell(`Ignored: ${ignored}.`), '');
   if (inputs.length > 0) {
     const rows = inputs.map((i) => [
       i.source,
@@ -65,7 +68,7 @@ function inputsSection(report: Report): string[] {
         .filter(([, n]) => n !== undefined && n > 0)
         .map(([reason, n]) => `${reason} ${n ?? 0}`)
         .join(', '),
-      i.error ?? '',
+      i.error ?? (i.ignored ? `ignored: ${i.ignored}` : ''),
     ]);
     append(lines, table(['File', 'Kind', 'Lines', 'Records', 'Skipped', 'Error'], ['l', 'l', 'r', 'r', 'l', 'l'], rows), '');
   }

@@ -175,8 +175,47 @@ export function skippedTotals(inputs: readonly InputStats[]): Array<[string, num
 /** Input kinds with counts, largest first. */
 export function kindTotals(inputs: readonly InputStats[]): Array<[string, number]> {
   const totals = new Map<string, number>();
-  for (const input of inputs) totals.set(input.kind, (totals.get(input.kind) ?? 0) + 1);
+  // Passed-over files are counted apart (see ignoredTotals): their kind is what they are not.
+  for (const input of inputs) {
+    const kind = isIgnored(input) ? 'ignored' : input.kind;
+    totals.set(kind, (totals.get(kind) ?? 0) + 1);
+  }
   return [...totals.entries()].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
+}
+
+/** Reports merged from older runs have no `ignored`. */
+function isIgnored(input: InputStats): boolean {
+  return input.ignored !== null && input.ignored !== undefined;
+}
+
+/** What a passed-over file is, in a word or two, from its reason (see InputStats.ignored). */
+function ignoredLabel(reason: string): string {
+  if (reason.startsWith('message-tracking log')) return 'message-tracking log';
+  if (reason.startsWith('another kind of Exchange log')) return 'other Exchange log';
+  if (reason.startsWith('IIS')) return 'IIS log';
+  if (reason.startsWith('empty')) return 'empty';
+  if (reason.startsWith('binary')) return 'binary';
+  return 'unrecognised';
+}
+
+/** Files found in folders and passed over, counted by what they are; most first. */
+export function ignoredTotals(inputs: readonly InputStats[]): Array<[string, number]> {
+  const totals = new Map<string, number>();
+  for (const input of inputs) {
+    if (!isIgnored(input)) continue;
+    const label = ignoredLabel(input.ignored!);
+    totals.set(label, (totals.get(label) ?? 0) + 1);
+  }
+  return [...totals.entries()].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
+}
+
+/** The line that says which files were passed over, or null when none were. */
+export function ignoredSummary(inputs: readonly InputStats[]): string | null {
+  const totals = ignoredTotals(inputs);
+  if (totals.length === 0) return null;
+  const n = totals.reduce((s, [, c]) => s + c, 0);
+  const what = totals.map(([label, c]) => `${formatCount(c)} ${label}`).join(', ');
+  return `${formatCount(n)} file${n === 1 ? '' : 's'} found in folders or by patterns that are not SMTP protocol logs or queue exports (${what}); not read`;
 }
 
 /**
@@ -188,6 +227,10 @@ export function emptyReason(report: Report): string | null {
   const inputs = report.inputs;
   if (inputs.length === 0) return 'No input was read: no files matched, or the input was empty.';
   const failed = inputs.filter((i) => i.error !== null).length;
+  const ignored = inputs.filter(isIgnored).length;
+  if (ignored > 0 && failed + ignored === inputs.length) {
+    return `No SMTP protocol log or queue export was found: ${failed > 0 ? 'the inputs named were refused or could not be read, and ' : ''}the ${formatCount(ignored)} file${ignored === 1 ? '' : 's'} found in the folders ${ignored === 1 ? 'is' : 'are'} other kinds (see Ignored above). Protocol logs are in …\\TransportRoles\\Logs\\FrontEnd\\ProtocolLog and …\\Hub\\ProtocolLog (SmtpReceive, SmtpSend).`;
+  }
   if (failed === inputs.length) {
     const which = inputs.length === 1 ? 'The only input was' : `All ${inputs.length} inputs were`;
     return `${which} refused or could not be read (see the errors above): logscan reads SMTP protocol logs and queue exports only.`;
@@ -509,6 +552,8 @@ function inputsSection(report: Report, width: number): Line[] {
   if (skipped.length > 0) {
     lines.push(...wrapped(width, 'Skipped'.padEnd(LABEL), skipped.map(([reason, n]) => `${formatCount(n)} ${reason}`).join(', '), 'dim'));
   }
+  const ignored = ignoredSummary(inputs);
+  if (ignored !== null) lines.push(...wrapped(width, 'Ignored'.padEnd(LABEL), ignored, 'dim'));
   const failed = inputs.filter((i) => i.error !== null);
   for (const input of failed.slice(0, MAX_ERRORS)) {
     lines.push(...wrapped(width, `${' '.repeat(LABEL)}error `, `${input.source}: ${input.error ?? ''}`, 'red', 'red'));

@@ -18,6 +18,11 @@ export interface Detection {
   encoding: TextEncoding;
   /** `#Date` of a protocol-log header in the head (orders rotated files), else null. */
   headerDate: string | null;
+  /**
+   * Refused as another kind of file that a log folder holds anyway (other logs, empty, binary or unrecognised
+   * files), as opposed to one that may hide logs (a compressed or archived file): see InputStats.ignored.
+   */
+  foreign: boolean;
 }
 
 /** Decide direction from rows when the header is missing: rules in §2.3 of the reference. */
@@ -52,12 +57,13 @@ function shapedRows(records: readonly LogRecord[]): number {
  */
 export function detectInput(head: Buffer): Detection {
   const found = { headerDate: null as string | null };
-  return { ...detectKind(head, found), headerDate: found.headerDate };
+  const detection = detectKind(head, found);
+  return { ...detection, headerDate: found.headerDate, foreign: detection.foreign === true };
 }
 
-function detectKind(head: Buffer, found: { headerDate: string | null }): Omit<Detection, 'headerDate'> {
+function detectKind(head: Buffer, found: { headerDate: string | null }): Omit<Detection, 'headerDate' | 'foreign'> & { foreign?: boolean } {
   const encoding = sniffEncoding(head);
-  if (head.length === 0) return { kind: 'unknown', reason: 'empty input: nothing to analyse', encoding };
+  if (head.length === 0) return { kind: 'unknown', reason: 'empty input: nothing to analyse', encoding, foreign: true };
   if (isGzip(head)) {
     return { kind: 'unknown', reason: 'gzip-compressed data that was not decompressed', encoding };
   }
@@ -67,7 +73,7 @@ function detectKind(head: Buffer, found: { headerDate: string | null }): Omit<De
   }
   const utf8 = toUtf8(head, encoding);
   if (utf8.indexOf(0) !== -1) {
-    return { kind: 'unknown', reason: 'binary data (NUL bytes): not a text log or export', encoding };
+    return { kind: 'unknown', reason: 'binary data (NUL bytes): not a text log or export', encoding, foreign: true };
   }
   // The head may end mid-line (and mid-character): only complete lines are judged.
   const lastLf = utf8.lastIndexOf(10);
@@ -81,7 +87,7 @@ function detectKind(head: Buffer, found: { headerDate: string | null }): Omit<De
   const copyNote = hashless ? "; header lines without '#', a web copy" : '';
 
   // A foreign header before any protocol row: message tracking or another Exchange log.
-  if (stats.error !== null && records.length === 0) return { kind: stats.kind, reason: stats.error, encoding };
+  if (stats.error !== null && records.length === 0) return { kind: stats.kind, reason: stats.error, encoding, foreign: true };
 
   const logType = headers.find((h) => h.logType !== null)?.logType ?? null;
   if (logType !== null && (stats.kind === 'smtp-receive' || stats.kind === 'smtp-send')) {
@@ -116,5 +122,6 @@ function detectKind(head: Buffer, found: { headerDate: string | null }): Omit<De
     kind: 'unknown',
     reason: 'not recognised: no protocol-log header, no rows of the protocol-log shape, not a queue export',
     encoding,
+    foreign: true,
   };
 }

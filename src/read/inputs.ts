@@ -12,6 +12,8 @@ export interface InputRef {
   source: string;
   path: string | null;
   stream?: AsyncIterable<Buffer> | Readable;
+  /** Found inside a folder or by a pattern, not named on its own: another kind of file there is passed over. */
+  walked?: boolean;
 }
 
 export interface ExpandResult {
@@ -79,11 +81,11 @@ export async function expandInputs(args: readonly string[], stdin?: AsyncIterabl
   const inputs: InputRef[] = [];
   const missing: Array<[string, string]> = [];
   const seen = new Set<string>();
-  const add = (path: string) => {
+  const add = (path: string, walked: boolean) => {
     const key = resolve(path);
     if (seen.has(key)) return;
     seen.add(key);
-    inputs.push({ source: path, path });
+    inputs.push(walked ? { source: path, path, walked } : { source: path, path });
   };
   let fg: typeof import('fast-glob') | null = null;
   // Loaded on the first folder or pattern: a run on named files, and every worker thread (which imports this
@@ -99,20 +101,20 @@ export async function expandInputs(args: readonly string[], stdin?: AsyncIterabl
       if (info.isDirectory()) {
         const found = await (await glob())('**/*', { cwd: arg, onlyFiles: true, dot: false, suppressErrors: true, followSymbolicLinks: true });
         found.sort();
-        for (const f of found) add(joinPath(arg, f));
+        for (const f of found) add(joinPath(arg, f), true);
         // fast-glob leaves out dangling links, FIFOs, sockets and devices silently; list them so they are
         // reported, not lost. They are never opened: a FIFO without a writer would block the run forever.
         const entries = await (await glob())('**/*', { cwd: arg, onlyFiles: false, dot: false, suppressErrors: true, followSymbolicLinks: false, stats: true });
         for (const l of entries) {
           const path = joinPath(arg, l.path);
           const target = l.stats?.isSymbolicLink() ? await stat(path).catch(() => null) : l.stats;
-          if (l.stats?.isSymbolicLink() && target === null) add(path);
+          if (l.stats?.isSymbolicLink() && target === null) add(path, true);
           else if (target && !target.isFile() && !target.isDirectory() && !seen.has(resolve(path))) {
             seen.add(resolve(path));
             missing.push([path, 'not a regular file (FIFO, socket or device); not read']);
           }
         }
-      } else add(arg);
+      } else add(arg, false);
       continue;
     }
     if (GLOB_CHARS.test(arg)) {
@@ -126,7 +128,7 @@ export async function expandInputs(args: readonly string[], stdin?: AsyncIterabl
       });
       if (found.length === 0) missing.push([arg, 'the pattern matched no files']);
       found.sort();
-      for (const f of found) add(plan.pathOf(f));
+      for (const f of found) add(plan.pathOf(f), true);
       continue;
     }
     missing.push([arg, describeError(info)]);

@@ -17,6 +17,7 @@ export function emptyStats(source: string): InputStats {
     skipped: {},
     problems: [],
     error: null,
+    ignored: null,
     headerDate: null,
     from: null,
     to: null,

@@ -21,7 +21,8 @@ export function mergeReports(reports: readonly Report[], options: MergeOptions =
   const acc = emptyAccumulated(options.version ?? reports[0]?.generator.version ?? '0.0.0', categories, limit);
   for (const report of reports) {
     for (const c of report.categories) if (!categories.some((k) => k.id === c.id)) categories.push(c);
-    for (const input of report.inputs) acc.inputs.push(input);
+    // Reports written before `ignored` existed lack it: the merged report has it on every input.
+    for (const input of report.inputs) acc.inputs.push({ ...input, ignored: input.ignored ?? null });
     acc.sessions += report.totals.sessions;
     acc.incomplete += report.totals.incompleteSessions;
     for (const s of report.coverage.servers) if (s.from !== null && s.to !== null) widenServer(acc, s.server, s.from, s.to);
