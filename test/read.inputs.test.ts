@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expandInputs, globPlan } from '../src/read/inputs.js';
+import { expandInputs, globPlan, serverFromPath } from '../src/read/inputs.js';
 
 describe('globPlan', () => {
   it('searches a Windows pattern from the folder before the first wildcard, ignoring case', () => {
@@ -65,5 +65,26 @@ describe('expandInputs', () => {
     expect(missing.map(([source]) => source)).toEqual([join(dir, 'logs (copy)', '*.TXT'), join(dir, 'nope.LOG')]);
     expect(missing[0]![1]).toBe('the pattern matched no files');
     expect(missing[1]![1]).toMatch(/no such file or directory/i);
+  });
+});
+
+describe('serverFromPath', () => {
+  it('names the server by the folder above the Exchange folders, on either separator', () => {
+    expect(serverFromPath('collected/EX01/FrontEnd/ProtocolLog/SmtpReceive/RECV2025111009-1.LOG')).toBe('EX01');
+    expect(serverFromPath('D:\\cases\\4711\\EX02\\TransportRoles\\Logs\\Hub\\ProtocolLog\\SmtpSend\\SEND1.LOG')).toBe('EX02');
+    expect(serverFromPath('EX03/Logs/Edge/ProtocolLog/SmtpSend/SEND1.LOG')).toBe('EX03');
+  });
+
+  it('gives the host of an admin share, and no server for a drive root or a folder above the current one', () => {
+    const share = '\\\\EX01\\c$\\Program Files\\Microsoft\\Exchange Server\\V15\\TransportRoles\\Logs\\Hub\\ProtocolLog\\SmtpSend\\SEND1.LOG';
+    expect(serverFromPath(share)).toBe('EX01');
+    expect(serverFromPath('C:\\Program Files\\Microsoft\\Exchange Server\\V15\\TransportRoles\\Logs\\Hub\\ProtocolLog\\SmtpSend\\SEND1.LOG')).toBeNull();
+    expect(serverFromPath('E:\\Exchange\\V15\\TransportRoles\\Logs\\FrontEnd\\ProtocolLog\\SmtpReceive\\RECV1.LOG')).toBeNull();
+    expect(serverFromPath('../Logs/Hub/ProtocolLog/SmtpSend/SEND1.LOG')).toBeNull();
+  });
+
+  it('gives no server for a path without Exchange folders', () => {
+    expect(serverFromPath('/tmp/logs/SEND1.LOG')).toBeNull();
+    expect(serverFromPath('SEND1.LOG')).toBeNull();
   });
 });

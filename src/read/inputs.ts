@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { basename, dirname, resolve, sep } from 'node:path';
+import { basename, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -22,19 +22,30 @@ export interface ExpandResult {
   missing: Array<[string, string]>;
 }
 
-/** Folders Exchange uses below the server folder; the first other folder above them names the server. */
-const EXCHANGE_FOLDERS = new Set(
-  ['transportroles', 'logs', 'frontend', 'hub', 'mailbox', 'edge', 'protocollog', 'smtpreceive', 'smtpsend', 'delivery', 'submission', 'v14', 'v15', 'exchange server', 'microsoft', 'program files']
-);
+/** Folders only Exchange's log tree has: one of them below a folder makes that folder the server's. */
+const EXCHANGE_FOLDERS = new Set(['transportroles', 'frontend', 'hub', 'protocollog', 'smtpreceive', 'smtpsend', 'v14', 'v15', 'exchange server']);
 
-/** `collected/EX01/FrontEnd/ProtocolLog/SmtpReceive/RECV….LOG` → `EX01`; null when the path has no Exchange folders. */
+/** Folders of that tree with common names: passed on the way up, but alone they do not make a server folder. */
+const GENERIC_FOLDERS = new Set(['logs', 'mailbox', 'edge', 'delivery', 'submission', 'exchange', 'microsoft', 'program files']);
+
+/**
+ * `collected/EX01/FrontEnd/ProtocolLog/SmtpReceive/RECV….LOG` → `EX01`; null when the path has no Exchange folders
+ * (`/tmp/logs/SEND1.LOG` names no server `tmp`). Read on the server itself
+ * (`C:\Program Files\Microsoft\Exchange Server\V15\…`) the walk ends at the drive, which names no server: null.
+ * Through an admin share (`\\EX01\c$\Program Files\…`) the share is skipped and the host names the server. Both
+ * separators are split on any platform, so a Windows path reads the same here.
+ */
 export function serverFromPath(path: string): string | null {
-  const parts = dirname(path).split(/[\\/]/).filter((p) => p !== '' && p !== '.');
+  const parts = path.split(/[\\/]/).slice(0, -1).filter((p) => p !== '' && p !== '.');
   let sawExchangeFolder = false;
   for (let i = parts.length - 1; i >= 0; i--) {
     const name = parts[i]!;
-    if (EXCHANGE_FOLDERS.has(name.toLowerCase())) sawExchangeFolder = true;
-    else return sawExchangeFolder ? name : null;
+    const lower = name.toLowerCase();
+    if (EXCHANGE_FOLDERS.has(lower)) sawExchangeFolder = true;
+    else if (GENERIC_FOLDERS.has(lower)) continue;
+    else if (!sawExchangeFolder) return null;
+    else if (name === '..' || /^[A-Za-z]:$/.test(name)) return null;
+    else if (!/^[A-Za-z]\$$/.test(name)) return name;
   }
   return null;
 }
