@@ -15,7 +15,7 @@ import { stripControl } from './output/sanitize.js';
 import { VERSION } from './version.js';
 import type { Report } from './types.js';
 
-export const EXIT = { ok: 0, failOn: 1, usage: 2, unreadable: 3, tooLarge: 4, unwritable: 5 } as const;
+export const EXIT = { ok: 0, failOn: 1, usage: 2, unreadable: 3, tooLarge: 4, unwritable: 5, nothingRead: 6 } as const;
 
 const HELP = `logscan ${VERSION}: find out why Exchange mail flow breaks over TLS
 
@@ -64,6 +64,7 @@ Exit codes:
   3  some inputs could not be read or were refused (the report still covers all the others)
   4  the report is too large to write as one text in this format (json, html and csv are written in pieces)
   5  the report could not be written (no such folder for --output, no permission, disk full)
+  6  --fail-on was given but not one protocol-log row or queue entry was read: the check has no data
 
 Examples:
   logscan ./Logs
@@ -229,7 +230,14 @@ export async function main(io: CliIo): Promise<number> {
     const unreadable = report.inputs.filter((i) => i.error !== null);
     if (!quiet) for (const i of unreadable) io.stderr.write(`logscan: ${stripControl(i.source)}: ${stripControl(i.error!)}\n`);
     if (failOn !== undefined && matches(report, failOn)) return EXIT.failOn;
-    return unreadable.length > 0 ? EXIT.unreadable : EXIT.ok;
+    if (unreadable.length > 0) return EXIT.unreadable;
+    // A scheduled check pointed at the wrong folder, or at servers whose protocol logging was turned off, finds
+    // nothing to fail on: it must not pass. Rows read and then filtered out (--since, --category) still count.
+    if (failOn !== undefined && !report.inputs.some((i) => i.records > 0)) {
+      if (!quiet) io.stderr.write('logscan: --fail-on: no protocol-log row or queue entry was read, so the check has no data (see the report)\n');
+      return EXIT.nothingRead;
+    }
+    return EXIT.ok;
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr.write(`logscan: ${e.message}\nTry 'logscan --help'.\n`);

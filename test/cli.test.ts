@@ -207,6 +207,24 @@ describe('logscan CLI', () => {
     expect(report.totals.sessions).toBe((await json(['flat'])).totals.sessions);
   });
 
+  it('exit code 6 when a --fail-on check read no row at all; 0 when rows were read and filtered out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logscan-nothing-'));
+    try {
+      mkdirSync(join(dir, 'MessageTracking'));
+      cpSync(join(process.cwd(), 'test', 'fixtures', 'real', 'elastic-beats-bom8-exch2010-messagetracking.LOG'), join(dir, 'MessageTracking', 'MSGTRK1.LOG'));
+      const check = await run(['--fail-on', 'legacy-tls', dir]);
+      expect(check.code).toBe(6);
+      expect(check.stderr).toContain('--fail-on: no protocol-log row or queue entry was read');
+      expect((await run(['--fail-on', 'legacy-tls', '--quiet', dir])).stderr).toBe('');
+      // The same folder without --fail-on is an (explained) empty report, as before.
+      expect((await run([dir])).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // Rows were read, and --since left no session: the check ran on data and found nothing.
+    expect((await run(['--fail-on', 'legacy-tls', '--quiet', '--since', '2099-01-01', 'flat'])).code).toBe(0);
+  });
+
   it('--top limits the detailed groups of the table and says how many more there are; --top all shows all', async () => {
     const all = await json(['flat']);
     const failing = all.groups.filter((g) => g.mainCategory !== null).length;
