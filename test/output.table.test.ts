@@ -273,3 +273,26 @@ describe('table output: very long hostile text', () => {
     expect(out).not.toContain('\u001b');
   });
 });
+
+describe('queue groups (Get-Queue export of samples/)', () => {
+  it('label their names as next hops, name the Send connector lookup for a GUID, and show no empty time span', async () => {
+    const { scan } = await import('../src/scan.js');
+    const { formatReport } = await import('../src/output/index.js');
+    const report = await scan(new URL('../samples/queue/EX01-get-queue.csv', import.meta.url).pathname);
+    const queue = report.groups.filter((g) => g.direction === 'queue' && g.mainCategory !== null);
+    expect(queue.length).toBeGreaterThan(0);
+    // Get-Queue has local, zone-less retry times only: no UTC span is known.
+    expect(queue.every((g) => g.firstSeen === null && g.lastSeen === null)).toBe(true);
+    const table = renderTable(report, { width: 200 });
+    const guid = queue[0]!.connector;
+    expect(table).toContain(`Connector: Get-SendConnector | Where-Object Guid -eq '${guid}' names the queue's next-hop connector`);
+    expect(table).toMatch(/^ {4}Next hop: contoso/m);
+    expect(table).not.toMatch(/^ {4}EHLO: /m);
+    expect(table).toMatch(/^ {4}1 queue entry, \d+ messages waiting$/m);
+    const markdown = formatReport(report, 'markdown');
+    expect(markdown).toContain(`- Connector: \`Get-SendConnector | Where-Object Guid -eq '${guid}'\` names the queue's next-hop connector`);
+    expect(markdown).toMatch(/^- 1 queue entry, \d+ messages waiting$/m);
+    expect(markdown).not.toContain('- → -');
+    expect(formatReport(report, 'html')).toContain(`<dt>Send connector</dt><dd class="break mono">Get-SendConnector | Where-Object Guid -eq &#39;${guid}&#39;`);
+  });
+});

@@ -10,6 +10,7 @@ import { markdownCell } from './sanitize.js';
 import {
   categoryIds,
   categoryInfo,
+  connectorLookup,
   detailsSummary,
   directionLabel,
   emptyReason,
@@ -21,7 +22,9 @@ import {
   isFailing,
   ignoredSummary,
   kindTotals,
+  namesLabel,
   remoteLabel,
+  sizeAndSpan,
   sortGroups,
   tlsSummary,
   viewOptions,
@@ -118,12 +121,14 @@ function groupsTable(groups: readonly ReportGroup[]): string[] {
 function groupSection(report: Report, group: ReportGroup, index: number, samples: number): string[] {
   const where = [directionLabel(group.direction), group.server ?? '', group.connector].filter((s) => s !== '').join(' · ');
   const lines = [`### ${index}. ${markdownCell(`${where} → ${group.remoteHost}`)}`, ''];
-  if (group.remoteNames.length > 0) lines.push(`- ${group.direction === 'send' ? 'Banner' : 'EHLO'}: ${markdownCell(group.remoteNames.join(', '))}`);
+  if (group.remoteNames.length > 0) lines.push(`- ${namesLabel(group)}: ${markdownCell(group.remoteNames.join(', '))}`);
   const size =
     group.direction === 'queue'
       ? `${formatCount(group.sessions)} queue entr${group.sessions === 1 ? 'y' : 'ies'}, ${formatCount(group.messages)} messages waiting`
       : `${formatCount(group.sessions)} sessions`;
-  lines.push(`- ${markdownCell(`${size}, ${formatTime(group.firstSeen)} → ${formatTime(group.lastSeen)} UTC`)}`);
+  lines.push(`- ${markdownCell(sizeAndSpan(group, size, ' UTC'))}`);
+  const lookup = connectorLookup(group);
+  if (lookup !== null) lines.push(`- Connector: \`${lookup.replace(/ names .*$/, '')}\` names the queue's next-hop connector`);
   const tls = tlsSummary(group.tlsVersions);
   if (tls !== '') lines.push(`- TLS: ${markdownCell(tls)}`);
   const ids = Object.entries(group.byCategory)

@@ -183,6 +183,27 @@ export function kindTotals(inputs: readonly InputStats[]): Array<[string, number
   return [...totals.entries()].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
 }
 
+/**
+ * For a queue group, the line that names its Send connector's lookup: Get-Queue gives the next-hop connector as
+ * a GUID only. Null for other groups and for the all-zero GUID of Submission and shadow queues.
+ */
+export function connectorLookup(group: ReportGroup): string | null {
+  if (group.direction !== 'queue' || !/^[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(group.connector)) return null;
+  if (/^[0-]+$/.test(group.connector)) return null;
+  return `Get-SendConnector | Where-Object Guid -eq '${group.connector}' names the queue's next-hop connector`;
+}
+
+/** `size, first → last`, leaving out a span no time is known for (queue entries carry local, zone-less times). */
+export function sizeAndSpan(group: ReportGroup, size: string, zone: string): string {
+  if (group.firstSeen === null && group.lastSeen === null) return size;
+  return `${size}, ${formatTime(group.firstSeen)} → ${formatTime(group.lastSeen)}${zone}`;
+}
+
+/** What a group's remote names are: EHLO names (receive), banner hosts (send), next-hop domain and FQDN (queue). */
+export function namesLabel(group: ReportGroup): string {
+  return group.direction === 'send' ? 'Banner' : group.direction === 'queue' ? 'Next hop' : 'EHLO';
+}
+
 /** Reports merged from older runs have no `ignored`. */
 function isIgnored(input: InputStats): boolean {
   return input.ignored !== null && input.ignored !== undefined;
@@ -770,7 +791,7 @@ function groupBlock(report: Report, group: ReportGroup, index: number, opts: Vie
   const lines: Line[] = [[span(`[${index}] `, 'bold'), span(where, 'bold'), span(' → '), span(group.remoteHost, 'cyan')]];
   if (group.remoteNames.length > 0) {
     const names = group.remoteNames.slice(0, 5).join(', ') + (group.remoteNames.length > 5 ? ` +${group.remoteNames.length - 5} more` : '');
-    lines.push(...wrapped(opts.width, `${indent}${group.direction === 'send' ? 'Banner: ' : 'EHLO: '}`, names, undefined, 'dim'));
+    lines.push(...wrapped(opts.width, `${indent}${namesLabel(group)}: `, names, undefined, 'dim'));
   }
   if (group.authUsers && group.authUsers.length > 0) {
     lines.push(...wrapped(opts.width, `${indent}AUTH users: `, stripControl(group.authUsers.join(', ')), undefined, 'dim'));
@@ -786,7 +807,9 @@ function groupBlock(report: Report, group: ReportGroup, index: number, opts: Vie
       ? `${formatCount(group.sessions)} queue entr${group.sessions === 1 ? 'y' : 'ies'}, ${formatCount(group.messages)} messages waiting`
       : `${formatCount(group.sessions)} sessions`;
   const tls = tlsSummary(group.tlsVersions);
-  lines.push(...wrapped(opts.width, indent, `${size}, ${formatTime(group.firstSeen)} → ${formatTime(group.lastSeen)}${tls === '' ? '' : `, TLS ${tls}`}`));
+  lines.push(...wrapped(opts.width, indent, `${sizeAndSpan(group, size, '')}${tls === '' ? '' : `, TLS ${tls}`}`));
+  const lookup = connectorLookup(group);
+  if (lookup !== null) lines.push(...wrapped(opts.width, `${indent}Connector: `, lookup, undefined, 'dim'));
   const ids = Object.entries(group.byCategory)
     .filter(([, n]) => n > 0)
     .sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
