@@ -268,3 +268,64 @@ describe('shared per log set', () => {
     expect(context.tlsSuccess(long)).toEqual(a);
   });
 });
+
+describe('lazy rows made one at a time (rowOf, rowMayMatch)', () => {
+  it('give the rows records() gives, and never pass over a row the full test accepts', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { readProtocolRows } = await import('../src/read/protocol.js');
+    const { SessionAssembler } = await import('../src/sessions/builder.js');
+    const { emptyStats } = await import('../src/read/stats.js');
+    const { rowCountOf, rowMayMatch, rowOf, recordsOf } = await import('../src/sessions/facts.js');
+    const { TLS_FAILED_ROW, TLS_PROTOCOL_ROW } = await import('../src/classify/rules.js');
+    const { classifySession } = await import('../src/classify/classify.js');
+    const file = join(dir, 'lazy-rows.log');
+    await run(process.execPath, ['bench/generate.mjs', '--single', file, '--size', '1MB', '--kind', 'send', '--seed', '13']);
+    const files: Array<[string, 'send' | 'receive']> = [
+      [file, 'send'],
+      ['test/fixtures/real/mskb4051498-send-o365-tls-unknowncredentials-excerpt.LOG', 'send'],
+      ['test/fixtures/real/qazeer-artefacts-help-exch2016-recv-tls12.LOG', 'receive'],
+    ];
+
+    // The direction is known up front, as scan() knows it from the header: otherwise rows wait as records.
+    async function lazySessions(path: string, direction: 'send' | 'receive'): Promise<Session[]> {
+      const assembler = new SessionAssembler({ origin: path, direction, serverHint: null }, {}, { lazyRecords: true });
+      const done: Session[] = [];
+      const bytes = readFileSync(path);
+      async function* one() {
+        yield bytes;
+      }
+      await readProtocolRows(one(), emptyStats(path), (row) => assembler.addRow(row, done));
+      return [...done, ...assembler.end()];
+    }
+
+    let rows = 0;
+    let accepted = 0;
+    let passedOver = 0;
+    for (const [path, direction] of files) {
+      // Three copies of each session: one read whole, one row by row, one searched with the pre-tests first.
+      const [whole, single, searched] = await Promise.all([lazySessions(path, direction), lazySessions(path, direction), lazySessions(path, direction)]);
+      expect(whole.length).toBeGreaterThan(0);
+      for (let s = 0; s < whole.length; s++) {
+        for (const [test, peek] of [TLS_PROTOCOL_ROW, TLS_FAILED_ROW]) {
+          for (let i = 0; i < rowCountOf(searched[s]!); i++) {
+            const may = rowMayMatch(searched[s]!, i, peek);
+            if (!may) passedOver++;
+            if (test(rowOf(single[s]!, i))) {
+              accepted++;
+              expect(may).toBe(true);
+            }
+          }
+        }
+        const records = recordsOf(whole[s]!);
+        expect(rowCountOf(single[s]!)).toBe(records.length);
+        for (let i = 0; i < records.length; i++) expect(rowOf(single[s]!, i)).toEqual(records[i]);
+        rows += records.length;
+        expect(classifySession(searched[s]!)).toEqual(classifySession(whole[s]!));
+      }
+    }
+    expect(rows).toBeGreaterThan(1000);
+    expect(accepted).toBeGreaterThan(100);
+    // The pre-tests do their job: most rows are passed over unmade.
+    expect(passedOver).toBeGreaterThan(rows);
+  });
+});

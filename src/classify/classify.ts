@@ -1,6 +1,6 @@
-import type { CategoryInfo, Finding, Session } from '../types.js';
+import type { CategoryInfo, Finding, LogRecord, Session } from '../types.js';
 import { defaultRules, toEvidence, type Rule } from './rules.js';
-import { recordsOf } from '../sessions/facts.js';
+import { rowCountOf, rowOf } from '../sessions/facts.js';
 
 /** Runs every rule on one session; each category is reported at most once per session. */
 export function classifySession(session: Session, rules: readonly Rule[] = defaultRules): Finding[] {
@@ -23,11 +23,17 @@ export function classifySession(session: Session, rules: readonly Rule[] = defau
       remoteHost: session.remote?.ip ?? 'unknown',
       remoteNames: session.remoteNames,
       time: match.evidence[0]?.time ?? session.start,
-      evidence: toEvidence(match.evidence.length > 0 ? match.evidence : recordsOf(session).slice(-1)),
+      evidence: toEvidence(match.evidence.length > 0 ? match.evidence : lastRow(session)),
       hint: (match.detail !== null ? rule.detailHints?.[match.detail] : undefined) ?? rule.hint,
     });
   }
   return findings;
+}
+
+/** The session's last row (quoted when a rule names no row), made alone. */
+function lastRow(session: Session): LogRecord[] {
+  const n = rowCountOf(session);
+  return n > 0 ? [rowOf(session, n - 1)] : [];
 }
 
 /** Classifies a stream of sessions, pairing each with its findings. */

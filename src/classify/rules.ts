@@ -1,5 +1,6 @@
 import type { Evidence, LogRecord, Session, TlsVersion } from '../types.js';
-import { commandVerb, goAheadIndex, isReplyEvent, recordsOf } from '../sessions/facts.js';
+import { commandVerb, goAheadIndex, isReplyEvent, recordsOf, rowCountOf, rowMayMatch, rowOf } from '../sessions/facts.js';
+import type { RowPeek } from '../sessions/row.js';
 import { classifyReply, type TextCategory } from './replies.js';
 
 /** What a rule found in one session. */
@@ -67,16 +68,29 @@ function textRule(category: TextCategory): (text: string) => string | null | und
   };
 }
 
-function rowsWhere(session: Session, test: (r: LogRecord) => boolean, max = 3): LogRecord[] {
+/**
+ * The first `max` rows that pass `test`. On a lazy session only rows that may pass are made: `peek` must accept
+ * every row `test` accepts (it is a pre-test on the row's bytes, so it may accept more, never fewer).
+ */
+function rowsWhere(session: Session, test: (r: LogRecord) => boolean, max = 3, peek?: RowPeek): LogRecord[] {
   const out: LogRecord[] = [];
-  for (const r of recordsOf(session)) {
-    if (test(r)) {
-      out.push(r);
-      if (out.length >= max) break;
-    }
+  const n = rowCountOf(session);
+  for (let i = 0; i < n && out.length < max; i++) {
+    if (peek !== undefined && !rowMayMatch(session, i, peek)) continue;
+    const r = rowOf(session, i);
+    if (test(r)) out.push(r);
   }
   return out;
 }
+
+/** `*` rows whose context starts with `prefix` (ASCII, no quote): the record test and its byte-level twin. */
+function informationRows(prefix: string): [(r: LogRecord) => boolean, RowPeek] {
+  return [(r) => r.event === '*' && r.context.startsWith(prefix), { needle: prefix, test: (row) => row.event === '*' && row.contextStarts(prefix) }];
+}
+
+/** Exported for the tests that hold each byte-level twin to its record test. */
+export const TLS_PROTOCOL_ROW = informationRows('TLS protocol ');
+export const TLS_FAILED_ROW = informationRows('TLS negotiation failed');
 
 function isStartTlsRow(r: LogRecord): boolean {
   return (r.event === '<' || r.event === '>') && commandVerb(r.data) === 'STARTTLS';
@@ -116,7 +130,7 @@ const tlsNegotiationFailed: Rule = {
   docs: MS_SOCKERR,
   matchSession(session) {
     if (session.tlsErrors.length > 0) {
-      const evidence = rowsWhere(session, (r) => r.event === '*' && r.context.startsWith('TLS negotiation failed'), 1);
+      const evidence = rowsWhere(session, TLS_FAILED_ROW[0], 1, TLS_FAILED_ROW[1]);
       return { detail: session.tlsErrors[0]!, evidence: [...evidence, ...rowsWhere(session, isStartTlsRow, 1)] };
     }
     return findReply(session, 'tls-negotiation-failed') ?? handshakeAborted(session);
@@ -211,7 +225,7 @@ const legacyTls: Rule = {
   docs: MS_TLSCFG,
   matchSession(session) {
     if (session.tls && LEGACY.has(session.tls.version)) {
-      const rows = rowsWhere(session, (r) => r.event === '*' && r.context.startsWith('TLS protocol '), 1);
+      const rows = rowsWhere(session, TLS_PROTOCOL_ROW[0], 1, TLS_PROTOCOL_ROW[1]);
       return { detail: session.tls.version, evidence: rows };
     }
     return findReply(session, 'legacy-tls');

@@ -296,7 +296,7 @@ const NO_BYTES = Buffer.alloc(0);
 
 class BufferPin implements Pin {
   /** Shared by the pins of one reader: materializing is synchronous, so one scratch view is enough. */
-  constructor(private readonly view: RowView) {}
+  constructor(private readonly scratch: RowView) {}
   ordinal = 0;
   buf: Buffer = NO_BYTES;
   s = 0;
@@ -309,7 +309,11 @@ class BufferPin implements Pin {
   own: Buffer | null = null;
 
   record(shared?: SharedFields): LogRecord {
-    return recordOfLine(this.view, this.buf, this.s, this.e, this.line, this.source, this.map, shared);
+    return recordOfLine(this.scratch, this.buf, this.s, this.e, this.line, this.source, this.map, shared);
+  }
+
+  view(): RowView {
+    return viewOfLine(this.scratch, this.buf, this.s, this.e, this.line, this.source, this.map);
   }
 }
 
@@ -318,6 +322,11 @@ class BufferPin implements Pin {
  * it, including its one repair (a row one field short gets an empty last field). `view` is a scratch view.
  */
 function recordOfLine(view: RowView, buf: Buffer, s: number, e: number, line: number, source: string, map: ColumnMap, shared?: SharedFields): LogRecord {
+  return viewOfLine(view, buf, s, e, line, source, map).record(shared);
+}
+
+/** The row at `[s, e)` split into `view` the way the reader split it; no strings are made. */
+function viewOfLine(view: RowView, buf: Buffer, s: number, e: number, line: number, source: string, map: ColumnMap): RowView {
   view.map = map;
   view.source = source;
   view.line = line;
@@ -331,7 +340,7 @@ function recordOfLine(view: RowView, buf: Buffer, s: number, e: number, line: nu
   }
   // The row was accepted when it was read, so it has an event; the fallback is unreachable.
   view.event = eventOf(view) ?? '*';
-  return view.record(shared);
+  return view;
 }
 
 /**
@@ -361,16 +370,26 @@ export class KeptLines {
     this.#rows.push((view.buf as LatinSlices).latin1Slice(view.lineStart, view.lineEnd), view.line, view.source, view.map);
   }
 
+  /** Whether the `i`-th kept row's bytes contain `needle` (ASCII): one search of a one-byte string, no split. */
+  includes(i: number, needle: string): boolean {
+    return (this.#rows[4 * i] as string).includes(needle);
+  }
+
+  /** The `i`-th kept row split into the scratch `view`, no strings made; valid until the view's next use. */
+  view(i: number, view: RowView): RowView {
+    const rows = this.#rows;
+    const text = rows[4 * i] as string;
+    const bytes = view.ownBuffer(text.length);
+    const n = (bytes as LatinWrites).latin1Write(text, 0, text.length);
+    return viewOfLine(view, bytes, 0, n, rows[4 * i + 1] as number, rows[4 * i + 2] as string, rows[4 * i + 3] as ColumnMap);
+  }
+
   /**
    * The `i`-th kept row as a record; `view` is a scratch view. The bytes go back into the view's own buffer,
    * reused from row to row: a record's strings are copies, so nothing keeps the buffer.
    */
   record(i: number, view: RowView, shared: SharedFields): LogRecord {
-    const rows = this.#rows;
-    const text = rows[4 * i] as string;
-    const bytes = view.ownBuffer(text.length);
-    const n = (bytes as LatinWrites).latin1Write(text, 0, text.length);
-    return recordOfLine(view, bytes, 0, n, rows[4 * i + 1] as number, rows[4 * i + 2] as string, rows[4 * i + 3] as ColumnMap, shared);
+    return this.view(i, view).record(shared);
   }
 }
 

@@ -2,7 +2,7 @@ import type { Certificate, Direction, LogRecord, Session, SessionEnd, TlsInfo } 
 import { BoundedCache, RecentItems } from '../bounded-cache.js';
 import { KeptLines, RowView } from '../read/row-view.js';
 import { parseEndpoint } from './endpoint.js';
-import { commandVerb, isoTime, newIsoCache, RecordRow, Verb, type IsoCache, type Pin, type Row, type SharedFields } from './row.js';
+import { commandVerb, isoTime, newIsoCache, RecordRow, Verb, type IsoCache, type Pin, type Row, type RowPeek, type SharedFields } from './row.js';
 import {
   applyCertificateRow,
   certificateRole,
@@ -298,42 +298,92 @@ export class SessionFacts {
   }
 
   /**
-   * The rows to hand on: every row, or the kept ones with the pinned last rows merged in by position. Rows kept
-   * as bytes become records here, so a lazy session pays for its records only when they are asked for.
+   * Row order for {@link rowAt}: `k >= 0` is kept row `k`, `-1 - p` is pin `p` of {@link #planPins} (the pinned last
+   * rows not kept anyway), merged by position. Made when a row is first asked for, after the session ended.
    */
-  records(): LogRecord[] {
-    const kept = this.#lines === null ? (this.#kept as LogRecord[]) : this.#keptRecords();
-    if (this.#keepAll) return kept;
+  #plan: number[] | null = null;
+  readonly #planPins: Pin[] = [];
+  /** For each kept row, its index in {@link #lines}, or -1 where it was kept as a record. */
+  #lineOf: number[] = [];
+  /** Rows already made, by position: a rule that searched the first rows leaves them for the next. */
+  readonly #made: (LogRecord | undefined)[] = [];
+
+  #makePlan(): number[] {
     const ordinals = this.#keptOrdinals;
-    const extra: Pin[] = [];
-    for (const pin of [this.#prevSmtp, this.#lastSmtp, this.#lastRow]) {
-      if (pin === null || ordinals.includes(pin.ordinal) || extra.some((p) => p.ordinal === pin.ordinal)) continue;
-      extra.push(pin);
+    const pins = this.#planPins;
+    for (const pin of this.#keepAll ? [] : [this.#prevSmtp, this.#lastSmtp, this.#lastRow]) {
+      if (pin === null || ordinals.includes(pin.ordinal) || pins.some((p) => p.ordinal === pin.ordinal)) continue;
+      pins.push(pin);
     }
-    if (extra.length === 0) return kept;
     // At most three pins: an insertion sort, because Array#sort allocates its work state on every call.
-    for (let i = 1; i < extra.length; i++) {
-      for (let j = i; j > 0 && extra[j - 1]!.ordinal > extra[j]!.ordinal; j--) {
-        const t = extra[j]!;
-        extra[j] = extra[j - 1]!;
-        extra[j - 1] = t;
+    for (let i = 1; i < pins.length; i++) {
+      for (let j = i; j > 0 && pins[j - 1]!.ordinal > pins[j]!.ordinal; j--) {
+        const t = pins[j]!;
+        pins[j] = pins[j - 1]!;
+        pins[j - 1] = t;
       }
     }
-    const out: LogRecord[] = [];
+    const plan: number[] = [];
     let k = 0;
-    for (const pin of extra) {
-      while (k < ordinals.length && ordinals[k]! < pin.ordinal) out.push(kept[k++]!);
-      out.push(pin.record(this.#shared));
+    for (let p = 0; p < pins.length; p++) {
+      while (k < ordinals.length && ordinals[k]! < pins[p]!.ordinal) plan.push(k++);
+      plan.push(-1 - p);
     }
-    while (k < ordinals.length) out.push(kept[k++]!);
-    return out;
+    while (k < ordinals.length) plan.push(k++);
+    let next = 0;
+    this.#lineOf = this.#kept.map((r) => (r === null ? next++ : -1));
+    return plan;
   }
 
-  #keptRecords(): LogRecord[] {
+  /** How many rows the session hands on (see {@link records}). */
+  rowCount(): number {
+    return (this.#plan ??= this.#makePlan()).length;
+  }
+
+  /**
+   * Row `i` of {@link records}, made on first use: a rule that quotes the first matching row (the TLS 1.0 line of
+   * a legacy session) makes the rows up to it, not all of them. On a log where most sessions are findings, making
+   * every kept row of every one was a fifth of the run.
+   */
+  rowAt(i: number): LogRecord {
+    const made = this.#made[i];
+    if (made !== undefined) return made;
+    const plan = (this.#plan ??= this.#makePlan());
+    const p = plan[i]!;
+    let row: LogRecord;
+    if (p < 0) row = this.#planPins[-1 - p]!.record(this.#shared);
+    else row = this.#kept[p] ?? this.#lines!.record(this.#lineOf[p]!, this.#context.scratchView(), this.#shared);
+    this.#made[i] = row;
+    return row;
+  }
+
+  /**
+   * False when row `i` surely fails `peek`, read on the bytes of a row not made yet (no strings): a search can then
+   * pass over it without making it. True when it may pass, or is a record already (the caller's full test decides).
+   */
+  rowMayMatch(i: number, peek: RowPeek): boolean {
+    if (this.#made[i] !== undefined) return true;
+    const p = (this.#plan ??= this.#makePlan())[i]!;
+    if (p < 0) {
+      const pin = this.#planPins[-1 - p]!;
+      return pin.view === undefined || peek.test(pin.view());
+    }
+    if (this.#kept[p] !== null) return true;
     const lines = this.#lines!;
-    const scratch = this.#context.scratchView();
-    let next = 0;
-    return this.#kept.map((r) => r ?? lines.record(next++, scratch, this.#shared));
+    const at = this.#lineOf[p]!;
+    return lines.includes(at, peek.needle) && peek.test(lines.view(at, this.#context.scratchView()));
+  }
+
+  /**
+   * The rows to hand on: every row, or the kept ones with the pinned last rows merged in by position. Rows kept
+   * as bytes become records here (or in {@link rowAt}), so a lazy session pays for its records only when asked.
+   */
+  records(): LogRecord[] {
+    if (this.#keepAll) return this.#kept as LogRecord[];
+    const n = this.rowCount();
+    const out = new Array<LogRecord>(n);
+    for (let i = 0; i < n; i++) out[i] = this.rowAt(i);
+    return out;
   }
 
   finish(meta: SessionMeta): Session {
@@ -475,6 +525,24 @@ function lazyRecords(facts: SessionFacts): LogRecord[] {
  * rows, once. Lazy sessions are made only for scans with the built-in rules and no `onSession` callback, so no
  * caller outside the library ever holds one.
  */
+/** The number of rows {@link recordsOf} gives, without making them. */
+export function rowCountOf(session: Session): number {
+  const facts = (session.records as LazyRecords)[ROWS_OF];
+  return facts === undefined ? session.records.length : facts.rowCount();
+}
+
+/** Row `i` of {@link recordsOf}, made alone on a lazy session: for searches that stop at the first match. */
+export function rowOf(session: Session, i: number): LogRecord {
+  const facts = (session.records as LazyRecords)[ROWS_OF];
+  return facts === undefined ? session.records[i]! : facts.rowAt(i);
+}
+
+/** {@link SessionFacts.rowMayMatch} for row `i` of a lazy session; true for any other session. */
+export function rowMayMatch(session: Session, i: number, peek: RowPeek): boolean {
+  const facts = (session.records as LazyRecords)[ROWS_OF];
+  return facts === undefined || facts.rowMayMatch(i, peek);
+}
+
 export function recordsOf(session: Session): LogRecord[] {
   const facts = (session.records as LazyRecords)[ROWS_OF];
   if (facts === undefined) return session.records;

@@ -12,10 +12,21 @@ export const Verb = { OTHER: 0, STARTTLS: 1, QUIT: 2, EHLO: 3, HELO: 4, MAIL: 5 
 export type Verb = (typeof Verb)[keyof typeof Verb];
 
 /** A cheap, reusable reference to a row that may be materialized later (the last rows before a disconnect). */
+/**
+ * A pre-test of a row on its bytes, for searches that make only the rows that may match: `needle` (ASCII, no
+ * quote) occurs in every row `test` accepts, and `test` accepts every row the caller's full test accepts.
+ */
+export interface RowPeek {
+  needle: string;
+  test(row: Row): boolean;
+}
+
 export interface Pin {
   /** Position of the row within its session (0-based), to merge pinned rows with kept ones in order. */
   ordinal: number;
   record(shared?: SharedFields): LogRecord;
+  /** The row in a scratch view, no strings made (rows kept as bytes only); valid until the next call. */
+  view?(): Row;
 }
 
 /**
