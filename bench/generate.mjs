@@ -2,7 +2,10 @@
 // Writes large, realistic Exchange SMTP protocol logs for benchmarks and soak tests.
 //
 //   node bench/generate.mjs --out DIR --size 200MB [--kind receive|send|both] [--files 10MB] [--seed 1] [--servers 2]
-//   node bench/generate.mjs --single FILE --size 1GB [--kind receive|send] [--seed 1]
+//   node bench/generate.mjs --single FILE --size 1GB [--kind receive|send] [--seed 1] [--mix standard|retirement]
+//
+// --mix retirement: most sessions negotiate TLS 1.0/1.1 (printers and old applications in the middle of a TLS 1.0
+// retirement), so most sessions are findings; the standard mix has about one finding in five sessions.
 //
 // Plain Node ESM without dependencies. The same arguments always give the same bytes: every random choice
 // comes from one seeded PRNG per log stream, and nothing depends on wall time or write timing.
@@ -17,8 +20,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
-const HELP = `usage: node bench/generate.mjs --out DIR --size 200MB [--kind receive|send|both] [--files 10MB] [--seed 1] [--servers 2]
-       node bench/generate.mjs --single FILE --size 1GB [--kind receive|send] [--seed 1]`;
+const HELP = `usage: node bench/generate.mjs --out DIR --size 200MB [--kind receive|send|both] [--files 10MB] [--seed 1] [--servers 2] [--mix standard|retirement]
+       node bench/generate.mjs --single FILE --size 1GB [--kind receive|send] [--seed 1] [--mix standard|retirement]`;
 
 // ---------------------------------------------------------------------------------------------
 // arguments
@@ -42,6 +45,7 @@ function readOptions(argv) {
       files: { type: 'string', default: '10MB' },
       seed: { type: 'string', default: '1' },
       servers: { type: 'string', default: '2' },
+      mix: { type: 'string', default: 'standard' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -59,7 +63,8 @@ function readOptions(argv) {
   const fileSize = parseSize(values.files);
   if (size < 1) throw new Error('--size must be positive');
   if (fileSize < 4096) throw new Error('--files must be at least 4KB');
-  return { out: values.out ?? null, single: values.single ?? null, size, kind, fileSize, seed, servers };
+  if (!(values.mix in MIXES)) throw new Error(`--mix must be ${Object.keys(MIXES).join(' or ')}, not ${values.mix}`);
+  return { out: values.out ?? null, single: values.single ?? null, size, kind, fileSize, seed, servers, mix: values.mix };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -222,6 +227,20 @@ const SEND_MIX = weights({
   'healthy-tls12': 700, 'healthy-no-starttls': 40, 'legacy-tls10': 40, 'legacy-tls11': 10,
   'tls-failed-socketerror': 40, 'tls-failed-credentials': 10, 'socket-error': 30, 'starttls-required': 20, plaintext: 20,
 });
+/** The same scenarios, weighted as in a TLS 1.0 retirement: most sessions are legacy-TLS findings. */
+const RETIREMENT_RECEIVE_MIX = weights({
+  'healthy-tls12': 150, 'healthy-auth-tls12': 20, 'healthy-helo': 10, 'reset-after-quit': 10,
+  'legacy-tls10': 550, 'legacy-tls11': 150, 'socket-error': 30, 'handshake-aborted': 20, 'starttls-required': 20, plaintext: 40,
+});
+const RETIREMENT_SEND_MIX = weights({
+  'healthy-tls12': 150, 'healthy-no-starttls': 40, 'legacy-tls10': 500, 'legacy-tls11': 150,
+  'tls-failed-socketerror': 40, 'tls-failed-credentials': 10, 'socket-error': 30, 'starttls-required': 20, plaintext: 20,
+});
+const MIXES = {
+  standard: { receive: RECEIVE_MIX, send: SEND_MIX },
+  retirement: { receive: RETIREMENT_RECEIVE_MIX, send: RETIREMENT_SEND_MIX },
+};
+
 /** What the classifier should report for each scenario (the intended category). */
 const CATEGORY = {
   'healthy-tls12': 'healthy', 'healthy-auth-tls12': 'healthy', 'healthy-helo': 'healthy', 'reset-after-quit': 'healthy',
@@ -368,6 +387,7 @@ const SLACK = 1 << 16;
 
 async function writeStream(spec, totals) {
   const { kind, server, index, seed, target, fileSize, single } = spec;
+  const mix = MIXES[spec.mix ?? 'standard'][kind];
   const r = prng((seed * 2654435761 + index * 40503 + 1) >>> 0);
   const ctx = {
     fqdn: `${server}.contoso.com`,
@@ -381,7 +401,6 @@ async function writeStream(spec, totals) {
     clientIp: (rr) => (rr.next() < 0.5 ? `10.0.${rr.int(1, 40)}.${rr.int(2, 254)}` : rr.next() < 0.5 ? `198.51.100.${rr.int(1, 254)}` : `203.0.113.${rr.int(1, 254)}`),
   };
   const localIp = `10.0.1.${21 + index}`;
-  const mix = kind === 'receive' ? RECEIVE_MIX : SEND_MIX;
   // Service start in .NET ticks: Exchange session ids count up from such a value.
   let idLow = r.int(0x10000000, 0x7fffffff);
   const idHigh = (0x08de1b4b + index).toString(16).toUpperCase().padStart(8, '0');
@@ -540,7 +559,7 @@ export async function generate(opts) {
   const kinds = opts.kind === 'both' ? ['receive', 'send'] : [opts.kind];
   const specs = [];
   if (opts.single) {
-    specs.push({ kind: kinds[0], server: 'EX01', index: 0, seed: opts.seed, target: opts.size, fileSize: Infinity, single: opts.single });
+    specs.push({ kind: kinds[0], server: 'EX01', index: 0, seed: opts.seed, target: opts.size, fileSize: Infinity, single: opts.single, mix: opts.mix });
   } else {
     const servers = Array.from({ length: opts.servers }, (_, i) => `EX${p2(i + 1)}`);
     const count = servers.length * kinds.length;
@@ -548,7 +567,7 @@ export async function generate(opts) {
     for (const server of servers) {
       for (const kind of kinds) {
         const sub = kind === 'receive' ? 'FrontEnd/ProtocolLog/SmtpReceive' : 'Hub/ProtocolLog/SmtpSend';
-        specs.push({ kind, server, index: i, seed: opts.seed, target: Math.ceil(opts.size / count), fileSize: opts.fileSize, single: null, dir: join(opts.out, server, sub) });
+        specs.push({ kind, server, index: i, seed: opts.seed, target: Math.ceil(opts.size / count), fileSize: opts.fileSize, single: null, dir: join(opts.out, server, sub), mix: opts.mix });
         i++;
       }
     }

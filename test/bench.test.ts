@@ -23,7 +23,7 @@ interface BenchSummary {
   scaling: { runs: CaseResult[]; ratio: number } | null;
 }
 
-const EXPECTED_CASES = ['csv-parse', 'logscan-receive', 'logscan-send', 'logscan-rotated-j1', 'logscan-rotated-j2', 'processes-2', 'grep'];
+const EXPECTED_CASES = ['csv-parse', 'logscan-receive', 'logscan-send', 'logscan-retirement', 'logscan-rotated-j1', 'logscan-rotated-j2', 'processes-2', 'grep'];
 
 function countOf(r: CaseResult): number {
   return r.count.records ?? r.count.sessions ?? r.count.lines ?? 0;
@@ -67,6 +67,11 @@ describe('bench/run.mjs --quick', () => {
     expect(direct.totals.sessions).toBe(recv.sessions);
     // csv-parse counts the same rows logscan reads as records.
     expect(byId['csv-parse']!.count.records).toBe(direct.inputs[0]!.records);
+    // The retirement log is mostly findings (legacy TLS), and logscan finds every session the generator wrote.
+    const retirement = byId['logscan-retirement']!.count;
+    expect(retirement.sessions).toBe(summary.data.retirement!.sessions);
+    expect(retirement.findings!).toBeGreaterThan(retirement.sessions! / 2);
+    expect(stdout).toMatch(/retirement receive log \(most sessions are findings\): [\d.,]+× csv-parse/);
     // Threads must not change the result.
     expect(byId['logscan-rotated-j2']!.count).toEqual(byId['logscan-rotated-j1']!.count);
     // One process per server folder sees the same sessions and findings as one run over the whole folder.
