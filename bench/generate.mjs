@@ -219,23 +219,19 @@ const PEERS = [
   { host: 'DB8PEPF00000A6C.mail.protection.outlook.com', ip: '40.107.22.58', exchange: 0, tls: true },
 ];
 
-const RECEIVE_MIX = weights({
+const RECEIVE_WEIGHTS = {
   'healthy-tls12': 700, 'healthy-auth-tls12': 60, 'healthy-helo': 20, 'reset-after-quit': 20,
   'legacy-tls10': 50, 'legacy-tls11': 20, 'socket-error': 30, 'handshake-aborted': 20, 'starttls-required': 20, plaintext: 40,
-});
-const SEND_MIX = weights({
+};
+const SEND_WEIGHTS = {
   'healthy-tls12': 700, 'healthy-no-starttls': 40, 'legacy-tls10': 40, 'legacy-tls11': 10,
   'tls-failed-socketerror': 40, 'tls-failed-credentials': 10, 'socket-error': 30, 'starttls-required': 20, plaintext: 20,
-});
-/** The same scenarios, weighted as in a TLS 1.0 retirement: most sessions are legacy-TLS findings. */
-const RETIREMENT_RECEIVE_MIX = weights({
-  'healthy-tls12': 150, 'healthy-auth-tls12': 20, 'healthy-helo': 10, 'reset-after-quit': 10,
-  'legacy-tls10': 550, 'legacy-tls11': 150, 'socket-error': 30, 'handshake-aborted': 20, 'starttls-required': 20, plaintext: 40,
-});
-const RETIREMENT_SEND_MIX = weights({
-  'healthy-tls12': 150, 'healthy-no-starttls': 40, 'legacy-tls10': 500, 'legacy-tls11': 150,
-  'tls-failed-socketerror': 40, 'tls-failed-credentials': 10, 'socket-error': 30, 'starttls-required': 20, plaintext: 20,
-});
+};
+const RECEIVE_MIX = weights(RECEIVE_WEIGHTS);
+const SEND_MIX = weights(SEND_WEIGHTS);
+/** The same scenarios in the same order, weighted as in a TLS 1.0 retirement: most sessions are legacy-TLS findings. */
+const RETIREMENT_RECEIVE_MIX = weights({ ...RECEIVE_WEIGHTS, 'healthy-tls12': 150, 'healthy-auth-tls12': 20, 'healthy-helo': 10, 'reset-after-quit': 10, 'legacy-tls10': 550, 'legacy-tls11': 150 });
+const RETIREMENT_SEND_MIX = weights({ ...SEND_WEIGHTS, 'healthy-tls12': 150, 'legacy-tls10': 500, 'legacy-tls11': 150 });
 const MIXES = {
   standard: { receive: RECEIVE_MIX, send: SEND_MIX },
   retirement: { receive: RETIREMENT_RECEIVE_MIX, send: RETIREMENT_SEND_MIX },
