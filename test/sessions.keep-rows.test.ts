@@ -306,7 +306,7 @@ describe('lazy rows made one at a time (rowOf, rowMayMatch)', () => {
       const [whole, single, searched] = await Promise.all([lazySessions(path, direction), lazySessions(path, direction), lazySessions(path, direction)]);
       expect(whole.length).toBeGreaterThan(0);
       for (let s = 0; s < whole.length; s++) {
-        for (const [test, peek] of [TLS_PROTOCOL_ROW, TLS_FAILED_ROW]) {
+        for (const { test, peek } of [TLS_PROTOCOL_ROW, TLS_FAILED_ROW]) {
           for (let i = 0; i < rowCountOf(searched[s]!); i++) {
             const may = rowMayMatch(searched[s]!, i, peek);
             if (!may) passedOver++;

@@ -84,8 +84,11 @@ function rowsWhere(session: Session, test: (r: LogRecord) => boolean, max = 3, p
 }
 
 /** `*` rows whose context starts with `prefix` (ASCII, no quote): the record test and its byte-level twin. */
-function informationRows(prefix: string): [(r: LogRecord) => boolean, RowPeek] {
-  return [(r) => r.event === '*' && r.context.startsWith(prefix), { needle: prefix, test: (row) => row.event === '*' && row.contextStarts(prefix) }];
+function informationRows(prefix: string): { test: (r: LogRecord) => boolean; peek: RowPeek } {
+  return {
+    test: (r) => r.event === '*' && r.context.startsWith(prefix),
+    peek: { needle: prefix, test: (row) => row.event === '*' && row.contextStarts(prefix) },
+  };
 }
 
 /** Exported for the tests that hold each byte-level twin to its record test. */
@@ -130,7 +133,7 @@ const tlsNegotiationFailed: Rule = {
   docs: MS_SOCKERR,
   matchSession(session) {
     if (session.tlsErrors.length > 0) {
-      const evidence = rowsWhere(session, TLS_FAILED_ROW[0], 1, TLS_FAILED_ROW[1]);
+      const evidence = rowsWhere(session, TLS_FAILED_ROW.test, 1, TLS_FAILED_ROW.peek);
       return { detail: session.tlsErrors[0]!, evidence: [...evidence, ...rowsWhere(session, isStartTlsRow, 1)] };
     }
     return findReply(session, 'tls-negotiation-failed') ?? handshakeAborted(session);
@@ -225,7 +228,7 @@ const legacyTls: Rule = {
   docs: MS_TLSCFG,
   matchSession(session) {
     if (session.tls && LEGACY.has(session.tls.version)) {
-      const rows = rowsWhere(session, TLS_PROTOCOL_ROW[0], 1, TLS_PROTOCOL_ROW[1]);
+      const rows = rowsWhere(session, TLS_PROTOCOL_ROW.test, 1, TLS_PROTOCOL_ROW.peek);
       return { detail: session.tls.version, evidence: rows };
     }
     return findReply(session, 'legacy-tls');

@@ -519,12 +519,6 @@ function lazyRecords(facts: SessionFacts): LogRecord[] {
   return stand;
 }
 
-/**
- * A session's rows. Read rows through this, not `session.records`, in code that may see a lazy session (the
- * built-in rules and classification): such a session's `records` is an empty stand-in until this makes the
- * rows, once. Lazy sessions are made only for scans with the built-in rules and no `onSession` callback, so no
- * caller outside the library ever holds one.
- */
 /** The number of rows {@link recordsOf} gives, without making them. */
 export function rowCountOf(session: Session): number {
   const facts = (session.records as LazyRecords)[ROWS_OF];
@@ -543,6 +537,12 @@ export function rowMayMatch(session: Session, i: number, peek: RowPeek): boolean
   return facts === undefined || facts.rowMayMatch(i, peek);
 }
 
+/**
+ * A session's rows. Read rows through this, not `session.records`, in code that may see a lazy session (the
+ * built-in rules and classification): such a session's `records` is an empty stand-in until this makes the
+ * rows, once. Lazy sessions are made only for scans with the built-in rules and no `onSession` callback, so no
+ * caller outside the library ever holds one.
+ */
 export function recordsOf(session: Session): LogRecord[] {
   const facts = (session.records as LazyRecords)[ROWS_OF];
   if (facts === undefined) return session.records;
