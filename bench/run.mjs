@@ -176,6 +176,47 @@ function runOnce(step, outFile) {
   });
 }
 
+/**
+ * Prints, at the child's exit, its main thread's CPU seconds (from /proc, Linux) and the whole process's (from
+ * resourceUsage, which also counts threads that have ended, such as a --jobs worker).
+ */
+const THREADS_HOOK =
+  'data:text/javascript,' +
+  encodeURIComponent(
+    'import{readFileSync}from"node:fs";process.on("exit",()=>{const s=readFileSync(`/proc/self/task/${process.pid}/stat`,"utf8");' +
+      'const f=s.slice(s.lastIndexOf(")")+2).split(" ");const u=process.resourceUsage();' +
+      'process.stderr.write(`\nBENCH_THREADS=${Number(f[11])+Number(f[12])},${(u.userCPUTime+u.systemCPUTime)/1e6}\n`)})',
+  );
+
+/** Clock ticks per second of /proc's CPU times. */
+const CLOCK_TICKS = (() => {
+  const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+  const n = Number(r.stdout?.trim());
+  return r.status === 0 && n > 0 ? n : 100;
+})();
+
+/**
+ * CPU seconds of the main thread and of all other threads (V8's background compiler and GC helpers, libuv's
+ * file reads, a --jobs worker), median of `runs` interleaved runs: what a second scanning thread competes with
+ * for the second core. Linux only (null elsewhere).
+ */
+async function measureThreads(steps, runs) {
+  if (!existsSync('/proc/self/task')) return null;
+  const out = steps.map(() => ({ wall: [], main: [], other: [] }));
+  for (let round = 0; round < runs; round++) {
+    for (let i = 0; i < steps.length; i++) {
+      const r = spawnSync(process.execPath, [`--import=${THREADS_HOOK}`, ...steps[i].args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * MiB });
+      const m = /BENCH_THREADS=(\d+),([\d.]+)/.exec(r.stderr ?? '');
+      if (r.status !== 0 || m === null) throw new Error(`${steps[i].name}: exit ${r.status}\n${(r.stderr ?? '').slice(-2000)}`);
+      const main = Number(m[1]) / CLOCK_TICKS;
+      out[i].main.push(main);
+      out[i].other.push(Math.max(0, Number(m[2]) - main));
+    }
+  }
+  // Wall time comes from the throughput cases (no hook there); this only splits the CPU.
+  return steps.map((step, i) => ({ id: step.id, name: step.name, mainCpu: median(out[i].main), otherCpu: median(out[i].other), runs }));
+}
+
 function median(values) {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -348,14 +389,20 @@ function memoryTable(memory) {
   ].join('\n');
 }
 
-function summaryLines(results, memory, scaling) {
+/** `: one scan already keeps N cores busy`, from the CPU-per-thread runs of the --jobs 1 folder case. */
+function busy(threads, by) {
+  const t = threads?.find((x) => x.id === 'logscan-rotated-j1');
+  return t ? `: one scan already keeps ${fmt((t.mainCpu + t.otherCpu) / by['logscan-rotated-j1'].seconds, 1)} cores busy` : '';
+}
+
+function summaryLines(results, memory, scaling, threads) {
   const by = Object.fromEntries(results.map((r) => [r.id, r]));
   const base = by['csv-parse'].mibPerSec;
   const lines = [
     `logscan --jobs 1, receive log: ${fmt(by['logscan-receive'].mibPerSec / base)}× csv-parse (target ≥ 8×, stretch ≥ 12×)`,
     `logscan --jobs 1, send log: ${fmt(by['logscan-send'].mibPerSec / base)}× csv-parse`,
     `logscan --jobs 1, retirement receive log (most sessions are findings): ${fmt(by['logscan-retirement'].mibPerSec / base)}× csv-parse, ${fmt(by['logscan-receive'].seconds / by['logscan-retirement'].seconds, 2)}× the speed on the receive log`,
-    `rotated folder: --jobs 2 is ${fmt(by['logscan-rotated-j2'].mibPerSec / by['logscan-rotated-j1'].mibPerSec, 2)}× --jobs 1 (target ≥ 1.6×); two processes at once, one per server, are ${fmt(by['processes-2'].mibPerSec / by['logscan-rotated-j1'].mibPerSec, 2)}× it (what a second logscan process gains on this machine: one scan already keeps about 1.4 cores busy)`,
+    `rotated folder: --jobs 2 is ${fmt(by['logscan-rotated-j2'].mibPerSec / by['logscan-rotated-j1'].mibPerSec, 2)}× --jobs 1 (target ≥ 1.6×); two processes at once, one per server, are ${fmt(by['processes-2'].mibPerSec / by['logscan-rotated-j1'].mibPerSec, 2)}× it (what a second logscan process gains on this machine${busy(threads, by)})`,
     `grep -c -F: ${fmt(by.grep.mibPerSec / base)}× csv-parse (logscan receive is ${fmt((100 * by['logscan-receive'].mibPerSec) / by.grep.mibPerSec, 0)} % of grep)`,
   ];
   if (scaling) {
@@ -371,7 +418,7 @@ function summaryLines(results, memory, scaling) {
   return lines;
 }
 
-function markdown(opt, m, results, memory, scaling, profile, command) {
+function markdown(opt, m, results, memory, scaling, profile, threads, command) {
   const out = [
     '# Performance',
     '',
@@ -404,9 +451,26 @@ function markdown(opt, m, results, memory, scaling, profile, command) {
     '',
     resultTable(results),
     '',
-    ...summaryLines(results, memory, scaling).map((l) => `- ${l}`),
+    ...summaryLines(results, memory, scaling, threads).map((l) => `- ${l}`),
     '',
   ];
+  if (threads) {
+    const seconds = Object.fromEntries(results.map((r) => [r.id, r.seconds]));
+    out.push(
+      '## CPU per thread (reference)',
+      '',
+      `CPU seconds of the main thread and of every other thread of the process, median of ${threads[0].runs} run(s) of each case above`,
+      '(from `/proc/self/task` and `process.resourceUsage()` at exit). The other threads are V8\'s background compiler',
+      'and garbage-collector helpers, libuv\'s file reads and, with `--jobs 2`, the worker thread. Each thread that',
+      'runs JavaScript compiles its own code, so on a 2-core machine a second scanning thread gets only what these',
+      'leave of the second core. Wall time is the median of the throughput runs.',
+      '',
+      '| case | wall s | main thread CPU s | other threads CPU s | CPU / wall |',
+      '| --- | ---: | ---: | ---: | ---: |',
+      ...threads.map((t) => `| ${t.name} | ${fmt(seconds[t.id], 2)} | ${fmt(t.mainCpu, 2)} | ${fmt(t.otherCpu, 2)} | ${fmt((t.mainCpu + t.otherCpu) / seconds[t.id], 2)} |`),
+      '',
+    );
+  }
   if (scaling) {
     out.push(
       '## Threads on a larger folder (reference)',
@@ -529,6 +593,13 @@ async function main() {
     process.stdout.write(`profile (self time, top 5): ${profile.rows.slice(0, 5).map((r) => `${r.name} ${fmt(100 * r.share, 0)} %`).join('; ')}\n`);
   }
 
+  // The same cases as above, run again with the thread hook (the throughput runs stay without it).
+  const byId = Object.fromEntries(buildCases(opt, data).map((c) => [c.id, c]));
+  const threads = await measureThreads([byId['logscan-receive'], byId['logscan-rotated-j1'], byId['logscan-rotated-j2']], opt.memoryRuns);
+  for (const t of threads ?? []) {
+    process.stdout.write(`cpu: ${t.name.padEnd(46)} main thread ${fmt(t.mainCpu, 2)} s, other threads ${fmt(t.otherCpu, 2)} s\n`);
+  }
+
   let scaling = null;
   if (opt.scaling) {
     const folder = rotatedData(opt, sizeLabel(opt.scaleSize));
@@ -547,7 +618,7 @@ async function main() {
   }
 
   process.stdout.write('\n');
-  for (const line of summaryLines(results, memory, scaling)) process.stdout.write(`${line}\n`);
+  for (const line of summaryLines(results, memory, scaling, threads)) process.stdout.write(`${line}\n`);
 
   const m = machine();
   const command = `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim();
@@ -559,13 +630,14 @@ async function main() {
     memory,
     scaling,
     profile,
+    threads,
   };
   // One machine-readable line for tests and scripts.
   process.stdout.write(`BENCH_JSON ${JSON.stringify(summary)}\n`);
   if (opt.json) writeFileSync(opt.json, JSON.stringify(summary, null, 2));
   if (opt.write || opt.md !== null) {
     const target = opt.md ?? join(ROOT, 'docs', 'performance.md');
-    writeFileSync(target, markdown(opt, m, results, memory, scaling, profile, opt.quick ? command : 'npm run bench'));
+    writeFileSync(target, markdown(opt, m, results, memory, scaling, profile, threads, opt.quick ? command : 'npm run bench'));
     process.stdout.write(`wrote ${relative(ROOT, target)}\n`);
   }
 }

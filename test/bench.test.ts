@@ -20,6 +20,7 @@ interface BenchSummary {
   results: CaseResult[];
   data: Record<string, { path: string; bytes: number; sessions: number }>;
   memory: unknown;
+  threads: Array<{ id: string; mainCpu: number; otherCpu: number }> | null;
   scaling: { runs: CaseResult[]; ratio: number } | null;
 }
 
@@ -41,6 +42,10 @@ describe('bench/run.mjs --quick', () => {
     expect(page).toContain('## Throughput');
     expect(page).toContain('## Threads on a larger folder (reference)');
     expect(page).toMatch(/\| logscan larger rotated folder, --jobs 2 \|.*\| [\d.]+× \|/);
+    // CPU per thread is measured where /proc is (Linux); the --jobs 2 row counts the worker among the others.
+    const linux = existsSync('/proc/self/task');
+    expect(page.includes('## CPU per thread (reference)')).toBe(linux);
+    if (linux) expect(page).toMatch(/\| logscan rotated folder, --jobs 2 \| [\d.]+ \| [\d.]+ \| [\d.]+ \| [\d.]+ \|/);
     rmSync(dirname(md), { recursive: true, force: true });
     const line = stdout.split('\n').find((l) => l.startsWith('BENCH_JSON '));
     expect(line).toBeDefined();
@@ -48,6 +53,10 @@ describe('bench/run.mjs --quick', () => {
 
     expect(summary.results.map((r) => r.id)).toEqual(EXPECTED_CASES);
     expect(summary.memory).toBeNull();
+    if (summary.threads !== null) {
+      expect(summary.threads.map((t) => t.id)).toEqual(['logscan-receive', 'logscan-rotated-j1', 'logscan-rotated-j2']);
+      for (const t of summary.threads) expect(t.mainCpu, t.id).toBeGreaterThan(0);
+    }
     for (const r of summary.results) {
       expect(countOf(r), r.id).toBeGreaterThan(0);
       expect(r.seconds, r.id).toBeGreaterThan(0);
