@@ -117,3 +117,17 @@ describe('files of other kinds found in folders', () => {
     expect(named.stderr).toContain('message-tracking log');
   });
 });
+
+describe('the Inputs line of a large folder', () => {
+  it('writes counts with thousands separators, also the per-kind ones', () => {
+    const inputs: InputStats[] = Array.from({ length: 1234 }, (_, i) => ({
+      source: `f${i}.LOG`, kind: 'unknown', bytes: 0, lines: 0, records: 0, skipped: {}, problems: [], error: null,
+      ignored: 'empty input: nothing to analyse', headerDate: null, from: null, to: null,
+    }));
+    const report = mergeReports([]);
+    report.inputs.push(...inputs);
+    const table = formatReport(report, 'table', { color: false, width: 200 });
+    expect(table).toMatch(/^Inputs\s+1,234 files \(1,234 ignored\), 0 lines, 0 records$/m);
+    expect(formatReport(report, 'markdown')).toContain('1,234 files: 1,234 ignored.');
+  });
+});

@@ -55,7 +55,7 @@ function coverageSection(report: Report): string[] {
 function inputsSection(report: Report): string[] {
   const inputs = report.inputs;
   const kinds = kindTotals(inputs)
-    .map(([k, n]) => `${n} ${k}`)
+    .map(([k, n]) => `${formatCount(n)} ${k}`)
     .join(', ');
   const files = `${formatCount(inputs.length)} file${inputs.length === 1 ? '' : 's'}${kinds === '' ? '' : `: ${kinds}`}.`;
   const lines = ['## Inputs', '', markdownCell(files), ''];

@@ -565,7 +565,7 @@ function inputsSection(report: Report, width: number): Line[] {
   const lineCount = inputs.reduce((s, i) => s + i.lines, 0);
   const records = inputs.reduce((s, i) => s + i.records, 0);
   const kinds = kindTotals(inputs)
-    .map(([k, n]) => `${n} ${k}`)
+    .map(([k, n]) => `${formatCount(n)} ${k}`)
     .join(', ');
   const files = `${formatCount(inputs.length)} file${inputs.length === 1 ? '' : 's'}${kinds === '' ? '' : ` (${kinds})`}`;
   const lines = wrapped(width, 'Inputs'.padEnd(LABEL), `${files}, ${formatCount(lineCount)} lines, ${formatCount(records)} records`);
