@@ -36,9 +36,7 @@ export class RowView implements Row {
    */
   commaFrom = 0;
   commaAt = -1;
-  /** Always a number (NaN until read) so storing a time never boxes it: V8 keeps a double field unboxed. */
-  #ms = NaN;
-  #msRead = false;
+  #ms: number | undefined;
   #data: string | undefined;
   #context: string | undefined;
   readonly #minutes = newMinuteCache();
@@ -59,7 +57,7 @@ export class RowView implements Row {
 
   /** Called by the reader for each row, before anything reads it. */
   reset(): void {
-    this.#msRead = false;
+    this.#ms = undefined;
     this.#data = undefined;
     this.#context = undefined;
   }
@@ -110,13 +108,11 @@ export class RowView implements Row {
     return this.field(this.map.time);
   }
   canonicalMs(): number {
-    if (this.#msRead) return this.#ms;
-    let ms: number;
-    {
+    let ms = this.#ms;
+    if (ms === undefined) {
       const col = this.map.time;
       ms = col < 0 || this.#text(col) !== undefined ? canonicalTimeMs(this.field(col)) : canonicalFromBytes(this.buf, this.starts[col]!, this.ends[col]!, this.#minutes);
       this.#ms = ms;
-      this.#msRead = true;
     }
     return ms;
   }
