@@ -337,7 +337,11 @@ export class SessionFacts {
 
   /** How many rows the session hands on (see {@link records}). */
   rowCount(): number {
-    return (this.#plan ??= this.#makePlan()).length;
+    return this.#rowPlan().length;
+  }
+
+  #rowPlan(): number[] {
+    return (this.#plan ??= this.#makePlan());
   }
 
   /**
@@ -348,8 +352,7 @@ export class SessionFacts {
   rowAt(i: number): LogRecord {
     const made = this.#made[i];
     if (made !== undefined) return made;
-    const plan = (this.#plan ??= this.#makePlan());
-    const p = plan[i]!;
+    const p = this.#rowPlan()[i]!;
     let row: LogRecord;
     if (p < 0) row = this.#planPins[-1 - p]!.record(this.#shared);
     else row = this.#kept[p] ?? this.#lines!.record(this.#lineOf[p]!, this.#context.scratchView(), this.#shared);
@@ -363,7 +366,7 @@ export class SessionFacts {
    */
   rowMayMatch(i: number, peek: RowPeek): boolean {
     if (this.#made[i] !== undefined) return true;
-    const p = (this.#plan ??= this.#makePlan())[i]!;
+    const p = this.#rowPlan()[i]!;
     if (p < 0) {
       const pin = this.#planPins[-1 - p]!;
       return pin.view === undefined || peek.test(pin.view());
@@ -519,21 +522,26 @@ function lazyRecords(facts: SessionFacts): LogRecord[] {
   return stand;
 }
 
+/** The facts behind a lazy session's stand-in `records`; undefined once the rows are made, or for any other session. */
+function lazyFactsOf(session: Session): SessionFacts | undefined {
+  return (session.records as LazyRecords)[ROWS_OF];
+}
+
 /** The number of rows {@link recordsOf} gives, without making them. */
 export function rowCountOf(session: Session): number {
-  const facts = (session.records as LazyRecords)[ROWS_OF];
+  const facts = lazyFactsOf(session);
   return facts === undefined ? session.records.length : facts.rowCount();
 }
 
 /** Row `i` of {@link recordsOf}, made alone on a lazy session: for searches that stop at the first match. */
 export function rowOf(session: Session, i: number): LogRecord {
-  const facts = (session.records as LazyRecords)[ROWS_OF];
+  const facts = lazyFactsOf(session);
   return facts === undefined ? session.records[i]! : facts.rowAt(i);
 }
 
 /** {@link SessionFacts.rowMayMatch} for row `i` of a lazy session; true for any other session. */
 export function rowMayMatch(session: Session, i: number, peek: RowPeek): boolean {
-  const facts = (session.records as LazyRecords)[ROWS_OF];
+  const facts = lazyFactsOf(session);
   return facts === undefined || facts.rowMayMatch(i, peek);
 }
 
@@ -544,7 +552,7 @@ export function rowMayMatch(session: Session, i: number, peek: RowPeek): boolean
  * caller outside the library ever holds one.
  */
 export function recordsOf(session: Session): LogRecord[] {
-  const facts = (session.records as LazyRecords)[ROWS_OF];
+  const facts = lazyFactsOf(session);
   if (facts === undefined) return session.records;
   return (session.records = facts.records());
 }

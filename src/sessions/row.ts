@@ -11,7 +11,6 @@ import type { KeptLines } from '../read/row-view.js';
 export const Verb = { OTHER: 0, STARTTLS: 1, QUIT: 2, EHLO: 3, HELO: 4, MAIL: 5 } as const;
 export type Verb = (typeof Verb)[keyof typeof Verb];
 
-/** A cheap, reusable reference to a row that may be materialized later (the last rows before a disconnect). */
 /**
  * A pre-test of a row on its bytes, for searches that make only the rows that may match: `needle` (ASCII, no
  * quote) occurs in every row `test` accepts, and `test` accepts every row the caller's full test accepts.
@@ -21,6 +20,7 @@ export interface RowPeek {
   test(row: Row): boolean;
 }
 
+/** A cheap, reusable reference to a row that may be materialized later (the last rows before a disconnect). */
 export interface Pin {
   /** Position of the row within its session (0-based), to merge pinned rows with kept ones in order. */
   ordinal: number;
