@@ -16,7 +16,7 @@ import type {
   TlsVersion,
 } from '../types.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './html-assets.js';
-import { connectorLookup } from './table.js';
+import { CONNECTOR_LOOKUP_NOTE, connectorLookup } from './table.js';
 import { denseTimeline, deriveTimeline, renderTimelineSvg, type ChartCategory } from './html-chart.js';
 import {
   attr,
@@ -424,7 +424,7 @@ function detailsList(g: ReportGroup, cats: CategoryView[]): string {
   }
   if (g.remoteNames.length > 0) items.push(`<dt>Remote names</dt><dd class="break">${g.remoteNames.map(text).join(', ')}</dd>`);
   const lookup = connectorLookup(g);
-  if (lookup !== null) items.push(`<dt>Send connector</dt><dd class="break mono">${text(lookup)}</dd>`);
+  if (lookup !== null) items.push(`<dt>Send connector</dt><dd class="break mono">${text(`${lookup} ${CONNECTOR_LOOKUP_NOTE}`)}</dd>`);
   // The AUTH user tells which printer or application hides behind an IP.
   if (g.authUsers && g.authUsers.length > 0) items.push(`<dt>AUTH users</dt><dd class="break">${g.authUsers.map(text).join(', ')}</dd>`);
   for (const c of g.certificates ?? []) {

@@ -10,6 +10,7 @@ import { markdownCell } from './sanitize.js';
 import {
   categoryIds,
   categoryInfo,
+  CONNECTOR_LOOKUP_NOTE,
   connectorLookup,
   detailsSummary,
   directionLabel,
@@ -128,7 +129,7 @@ function groupSection(report: Report, group: ReportGroup, index: number, samples
       : `${formatCount(group.sessions)} sessions`;
   lines.push(`- ${markdownCell(sizeAndSpan(group, size, ' UTC'))}`);
   const lookup = connectorLookup(group);
-  if (lookup !== null) lines.push(`- Connector: \`${lookup.replace(/ names .*$/, '')}\` names the queue's next-hop connector`);
+  if (lookup !== null) lines.push(`- Connector: \`${lookup}\` ${CONNECTOR_LOOKUP_NOTE}`);
   const tls = tlsSummary(group.tlsVersions);
   if (tls !== '') lines.push(`- TLS: ${markdownCell(tls)}`);
   const ids = Object.entries(group.byCategory)

@@ -184,14 +184,17 @@ export function kindTotals(inputs: readonly InputStats[]): Array<[string, number
 }
 
 /**
- * For a queue group, the line that names its Send connector's lookup: Get-Queue gives the next-hop connector as
- * a GUID only. Null for other groups and for the all-zero GUID of Submission and shadow queues.
+ * For a queue group, the command that names its Send connector (see CONNECTOR_LOOKUP_NOTE): Get-Queue gives the
+ * next-hop connector as a GUID only. Null for other groups and for the all-zero GUID of Submission and shadow queues.
  */
 export function connectorLookup(group: ReportGroup): string | null {
   if (group.direction !== 'queue' || !/^[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(group.connector)) return null;
   if (/^[0-]+$/.test(group.connector)) return null;
-  return `Get-SendConnector | Where-Object Guid -eq '${group.connector}' names the queue's next-hop connector`;
+  return `Get-SendConnector | Where-Object Guid -eq '${group.connector}'`;
 }
+
+/** What every output says after {@link connectorLookup}'s command. */
+export const CONNECTOR_LOOKUP_NOTE = "names the queue's next-hop connector";
 
 /** `size, first → last`, leaving out a span no time is known for (queue entries carry local, zone-less times). */
 export function sizeAndSpan(group: ReportGroup, size: string, zone: string): string {
@@ -809,7 +812,7 @@ function groupBlock(report: Report, group: ReportGroup, index: number, opts: Vie
   const tls = tlsSummary(group.tlsVersions);
   lines.push(...wrapped(opts.width, indent, `${sizeAndSpan(group, size, '')}${tls === '' ? '' : `, TLS ${tls}`}`));
   const lookup = connectorLookup(group);
-  if (lookup !== null) lines.push(...wrapped(opts.width, `${indent}Connector: `, lookup, undefined, 'dim'));
+  if (lookup !== null) lines.push(...wrapped(opts.width, `${indent}Connector: `, `${lookup} ${CONNECTOR_LOOKUP_NOTE}`, undefined, 'dim'));
   const ids = Object.entries(group.byCategory)
     .filter(([, n]) => n > 0)
     .sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
