@@ -7,6 +7,7 @@
 import type { Report, ReportGroup } from '../types.js';
 import type { FormatOptions } from './index.js';
 import { markdownCell } from './sanitize.js';
+import { compareText } from '../compare-text.js';
 import {
   categoryIds,
   categoryInfo,
@@ -134,7 +135,7 @@ function groupSection(report: Report, group: ReportGroup, index: number, samples
   if (tls !== '') lines.push(`- TLS: ${markdownCell(tls)}`);
   const ids = Object.entries(group.byCategory)
     .filter(([, n]) => n > 0)
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    .sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
   for (const [id, n] of ids) {
     const details = detailsSummary(group.details[id]);
     lines.push(`- ${markdownCell(`${categoryInfo(report, id)?.title ?? id}: ${formatCount(n)}${details === '' ? '' : ` (${details})`}`)}`);

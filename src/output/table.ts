@@ -10,6 +10,7 @@ import type { CategoryInfo, InputStats, Report, ReportGroup, TlsCounts, TlsVersi
 import type { FormatOptions } from './index.js';
 import { stripControl, truncate } from './sanitize.js';
 import { severityTier } from '../report/severity.js';
+import { compareText } from '../compare-text.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Shared view helpers (also used by markdown.ts and csv.ts)
@@ -55,12 +56,6 @@ export function isFailing(group: ReportGroup): boolean {
 export function severityWeight(group: ReportGroup): number {
   const findings = findingTotal(group);
   return group.direction === 'queue' ? Math.max(findings, group.messages) : findings;
-}
-
-function compareText(a: string | null, b: string | null): number {
-  const x = a ?? '';
-  const y = b ?? '';
-  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** Worst first: failures before warnings, by failing sessions desc; then by size, recency and name (stable). */

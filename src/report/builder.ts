@@ -12,6 +12,7 @@ import type {
   TlsVersion,
 } from '../types.js';
 import { BoundedCache } from '../bounded-cache.js';
+import { compareText } from '../compare-text.js';
 import { isTimestamp } from '../sessions/builder.js';
 import {
   addCategoryCount,
@@ -224,10 +225,6 @@ function withItem<T>(list: readonly T[], item: T, max: number, compare: (a: T, b
   next[at] = item;
   for (let i = at + 1; i < size; i++) next[i] = list[i - 1]!;
   return next;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Whether {@link addName} would change the group's names. */

@@ -1,4 +1,5 @@
 import { RecentItems } from '../bounded-cache.js';
+import { compareText } from '../compare-text.js';
 import { severityTier } from './severity.js';
 import type { CategoryInfo, Coverage, GroupCertificate, InputStats, Report, ReportGroup, ReportRollup, Sample, Timeline, TlsCounts } from '../types.js';
 
@@ -257,7 +258,7 @@ const TLS_ORDER = ['TLS1.0', 'TLS1.1', 'TLS1.2', 'TLS1.3', 'SSL3', 'none', 'unkn
 
 /** Same keys in the same order whatever order the data arrived in: JSON output is byte-identical across runs. */
 function sorted<T>(counts: Readonly<Record<string, T>>, order: readonly string[]): Record<string, T> {
-  const keys = Object.keys(counts).sort((a, b) => rank(order, a) - rank(order, b) || (a < b ? -1 : a > b ? 1 : 0));
+  const keys = Object.keys(counts).sort((a, b) => rank(order, a) - rank(order, b) || compareText(a, b));
   const out: Record<string, T> = {};
   for (const k of keys) out[k] = counts[k]!;
   return out;
