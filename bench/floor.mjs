@@ -26,13 +26,23 @@ const rows = new Int32Array(SLOTS), flags = new Int32Array(SLOTS), failed = new 
 const startMs = new Float64Array(SLOTS), endMs = new Float64Array(SLOTS), remoteAt = new Int32Array(SLOTS);
 const remoteKey = new Array(SLOTS);
 const groups = new Map(); const NEEDLE = Buffer.from('SP_PROT_TLS1_');
-let sessions = 0, lines = 0, carry = 0, minuteBase = NaN; const minute = new Uint8Array(17);
+let tlsSessions = 0, sessions = 0, lines = 0, carry = 0, minuteBase = NaN; const minute = new Uint8Array(17);
 function hex(b, s, n) { let v = 0; for (let i = s; i < s + n; i++) { const c = b[i]; v = v * 16 + (c <= 57 ? c - 48 : (c | 32) - 87); } return v; }
 function timeMs(b, s) {
   let same = minuteBase === minuteBase;
   if (same) for (let i = 0; i < 17; i++) if (b[s + i] !== minute[i]) { same = false; break; }
   if (!same) { for (let i = 0; i < 17; i++) minute[i] = b[s + i]; minuteBase = Date.UTC(hex10(b, s, 4), hex10(b, s + 5, 2) - 1, hex10(b, s + 8, 2), hex10(b, s + 11, 2), hex10(b, s + 14, 2)); }
   return minuteBase + hex10(b, s + 17, 2) * 1000 + hex10(b, s + 20, 3);
+}
+function findInLine(b, needle, from, to) {
+  const first = needle[0], n = needle.length;
+  for (let i = from; i + n <= to; i++) {
+    if (b[i] !== first) continue;
+    let k = 1;
+    while (k < n && b[i + k] === needle[k]) k++;
+    if (k === n) return i;
+  }
+  return -1;
 }
 function hex10(b, s, n) { let v = 0; for (let i = s; i < s + n; i++) v = v * 10 + b[i] - 48; return v; }
 for (;;) {
@@ -69,10 +79,11 @@ for (;;) {
         if ((flags[slot] & 1) && buf[r] === 50 && buf[r + 1] === 50 && buf[r + 2] === 48) flags[slot] |= 2;
       } else if (ev === 42 /* * */) {
         // "TLS protocol SP_PROT_TLS1_x": find the version digit cheaply
-        const q = buf.indexOf(NEEDLE, c6);
-        if (q !== -1 && q < lf) flags[slot] |= 4 << (buf[q + 13] - 48);
+        // Searched within the line only: a native search that misses runs on to the end of the chunk.
+        const q = findInLine(buf, NEEDLE, c6, lf);
+        if (q !== -1) flags[slot] |= 4 << (buf[q + 13] - 48);
       } else if (ev === 45 /* - */) {
-        sessions++;
+        sessions++; if (flags[slot] & 0x3c) tlsSessions++;
         const key = remoteKey[slot];
         let g = groups.get(key);
         if (g === undefined) groups.set(key, (g = { sessions: 0, failed: 0, tls: [0, 0, 0, 0], first: Infinity, last: 0 }));
@@ -95,4 +106,4 @@ for (;;) {
   buf.copy(buf, 0, pos, end);
 }
 closeSync(fd);
-console.log(JSON.stringify({ level: LEVELS[level], lines, sessions, groups: groups.size, checksum, seconds: ((performance.now() - t0) / 1000).toFixed(2) }));
+console.log(JSON.stringify({ level: LEVELS[level], lines, sessions, tlsSessions, groups: groups.size, checksum, seconds: ((performance.now() - t0) / 1000).toFixed(2) }));
