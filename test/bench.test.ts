@@ -24,7 +24,18 @@ interface BenchSummary {
   scaling: { runs: CaseResult[]; ratio: number } | null;
 }
 
-const EXPECTED_CASES = ['csv-parse', 'logscan-receive', 'logscan-send', 'logscan-retirement', 'logscan-rotated-j1', 'logscan-rotated-j2', 'processes-2', 'grep'];
+const EXPECTED_CASES = [
+  'csv-parse',
+  'logscan-receive',
+  'logscan-send',
+  'logscan-retirement',
+  'logscan-rotated-j1',
+  'logscan-rotated-j2',
+  'processes-2',
+  'grep',
+  'startup',
+  'floor',
+];
 
 function countOf(r: CaseResult): number {
   return r.count.records ?? r.count.sessions ?? r.count.lines ?? 0;
@@ -91,6 +102,13 @@ describe('bench/run.mjs --quick', () => {
     expect(j1!.count.sessions).toBeGreaterThan(1000);
     expect(j2!.count).toEqual(j1!.count);
     expect(stdout).toMatch(/rotated folder of 6MB \(reference\): --jobs 2 is [\d.]+× --jobs 1/);
+    // The lean pass counts the sessions that end with a disconnect row: most of those logscan finds, none more.
+    const floor = byId.floor!.count.sessions!;
+    expect(floor).toBeLessThanOrEqual(direct.totals.sessions);
+    expect(floor).toBeGreaterThan(direct.totals.sessions * 0.9);
+    expect(byId.startup!.count.sessions).toBeGreaterThan(0);
+    expect(byId.startup!.count.sessions).toBeLessThan(direct.totals.sessions);
+    expect(stdout).toMatch(/8× csv-parse on the receive log is [\d.]+ s\. A logscan run on 64 KiB takes [\d.]+ s, and the lean session pass [\d.]+ s/);
     const rotated = await scan(summary.data.rotated!.path);
     expect(byId['logscan-rotated-j1']!.count.sessions).toBe(rotated.totals.sessions);
   }, 60_000);
