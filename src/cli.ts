@@ -4,9 +4,10 @@
  */
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { scan, type ScanProgress } from './scan.js';
+import type { ThisServer } from './read/inputs.js';
 import { mergeReports } from './report/merge.js';
 import type { FormatOptions, OutputFormat } from './output/index.js';
 import { jsonChunks } from './output/json.js';
@@ -200,6 +201,7 @@ export async function main(io: CliIo): Promise<number> {
         jobs: parseCount('jobs', values.jobs, 1) ?? defaultJobs(),
         onProgress: progress?.update,
         collectEvery: COLLECT_EVERY,
+        thisServer: thisServer(io.env),
       });
     }
     progress?.done();
@@ -285,6 +287,17 @@ async function reportPieces(report: Report, format: OutputFormat, options: Forma
  * One core is left free: V8's garbage collector already uses a second core for a single parse, and on this
  * project's 2-core benchmark machine two threads were no faster than one (docs/performance.md).
  */
+/**
+ * On an Exchange server, its name and install folder, so send logs read there name it. `COMPUTERNAME` first: it
+ * is the NetBIOS name that receive connector ids (`EX01\Default Frontend EX01`) carry, in the same case.
+ */
+export function thisServer(env: NodeJS.ProcessEnv, host: () => string = hostname): ThisServer | undefined {
+  const installPath = env.ExchangeInstallPath?.trim();
+  if (installPath === undefined || installPath === '') return undefined;
+  const name = env.COMPUTERNAME?.trim() || host().split('.')[0]!;
+  return name === '' ? undefined : { name, installPath };
+}
+
 function defaultJobs(): number {
   return Math.max(1, availableParallelism() - 1);
 }

@@ -10,7 +10,7 @@ export { scan, type ScanOptions, type ScanFilter, type ScanProgress } from './sc
 export { readProtocolLog, parseProtocolText, type ProtocolHeader, type ProtocolReadOptions } from './read/protocol.js';
 export { detectInput, inferDirection, emptyStats, type Detection } from './read/detect.js';
 export { readQueueExport } from './read/queue/index.js';
-export { expandInputs, openInput, type InputRef } from './read/inputs.js';
+export { expandInputs, openInput, type InputRef, type ThisServer } from './read/inputs.js';
 
 // sessions
 export { SessionAssembler, assembleSessions, type SessionOptions, type OriginInfo } from './sessions/builder.js';

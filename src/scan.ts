@@ -11,7 +11,8 @@ import {
   plainFileHead,
   readBuffers,
   refilledChunks,
-  serverFromPath,
+  serverOfInput,
+  type ThisServer,
   type InputRef,
   type ReadBuffers,
 } from './read/inputs.js';
@@ -69,6 +70,12 @@ export interface ScanOptions {
    * contexts made from then on, so the library leaves it off. The CLI uses 128 MiB.
    */
   collectEvery?: number;
+  /**
+   * The Exchange server this runs on (the CLI fills it in from `%ExchangeInstallPath%` and `%COMPUTERNAME%`): logs
+   * read from inside its install folder are credited to it. Send logs name no server in their rows, so without
+   * this a scan on the server itself shows their server as unknown. Default: none.
+   */
+  thisServer?: ThisServer;
 }
 
 const NAME_ORDER = new Intl.Collator('en', { numeric: true });
@@ -135,6 +142,7 @@ export async function scan(inputs: string | readonly string[], options: ScanOpti
   const ctx: OriginContext = {
     builder, rules, filter, sessions: options.sessions, progress, onProgress: options.onProgress, onSession: options.onSession,
     collector: collectorFor(options.collectEvery),
+    thisServer: options.thisServer ?? null,
   };
   const jobs = effectiveJobs(options, origins);
   if (jobs > 1) {
@@ -159,6 +167,7 @@ export interface OriginContext {
   onProgress: ScanOptions['onProgress'];
   onSession: ScanOptions['onSession'];
   collector: Collector | null;
+  thisServer: ThisServer | null;
 }
 
 /** Reads one log set's files in rotation order through one session assembler. */
@@ -176,7 +185,7 @@ export async function processOrigin(origin: string, files: Opened[], ctx: Origin
   files.sort((a, b) => (a.headerDate ?? '').localeCompare(b.headerDate ?? '') || NAME_ORDER.compare(fileName(a.ref), fileName(b.ref)));
   const first = files[0]!;
   const assembler = new SessionAssembler(
-    { origin, direction: directionOf(first.stats.kind), serverHint: first.ref.path === null ? null : serverFromPath(first.ref.path) },
+    { origin, direction: directionOf(first.stats.kind), serverHint: first.ref.path === null ? null : serverOfInput(first.ref.path, ctx.thisServer) },
     ctx.sessions,
     // Sessions that nobody outside sees make their rows only if a rule asks.
     { lazyRecords: sessionsStayInside(ctx.rules, ctx.onSession) },

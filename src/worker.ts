@@ -45,7 +45,7 @@ async function run(job: OriginJob): Promise<WorkerMessage> {
     sentDone = progress.filesDone;
   };
   await processOrigin(job.origin, files, {
-    builder, rules: defaultRules, filter, sessions: setup.sessions, progress, onProgress: report, onSession: undefined, collector,
+    builder, rules: defaultRules, filter, sessions: setup.sessions, progress, onProgress: report, onSession: undefined, collector, thisServer: setup.thisServer,
   });
   report();
   return { type: 'done', report: builder.partial() };

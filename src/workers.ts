@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { InputKind } from './types.js';
+import type { ThisServer } from './read/inputs.js';
 import type { PartialReport } from './report/builder.js';
 import type { OriginContext, Opened, ScanOptions } from './scan.js';
 
@@ -15,6 +16,7 @@ export interface WorkerSetup {
   samples: number | undefined;
   sessions: ScanOptions['sessions'];
   collectEvery: number | undefined;
+  thisServer: ThisServer | null;
   filter: { since?: string; until?: string; categories?: readonly string[]; connector?: string; host?: string };
 }
 
@@ -61,6 +63,7 @@ export async function runInWorkers(
     samples: options.samples,
     sessions: options.sessions,
     collectEvery: options.collectEvery,
+    thisServer: options.thisServer ?? null,
     filter: {
       since: options.filter?.since?.toISOString(),
       until: options.filter?.until?.toISOString(),

@@ -48,6 +48,7 @@ function context(): OriginContext {
     progress,
     onProgress: undefined,
     onSession: undefined,
+    thisServer: null,
     collector: null,
   };
 }

@@ -29,9 +29,28 @@ const EXCHANGE_FOLDERS = new Set(['transportroles', 'frontend', 'hub', 'protocol
 const GENERIC_FOLDERS = new Set(['logs', 'mailbox', 'edge', 'delivery', 'submission', 'exchange', 'microsoft', 'program files']);
 
 /**
+ * The Exchange server logscan runs on: its name, and where Exchange is installed (`%ExchangeInstallPath%`, set on
+ * every Exchange server). Logs read from inside that folder were written by this server, whatever the folders are
+ * called; a copy elsewhere, even on the same machine, is named by its folders as any other.
+ */
+export interface ThisServer {
+  name: string;
+  installPath: string;
+}
+
+/** `path` (absolute) lies inside `folder`, compared as Windows does: either separator, any case. */
+export function isInsideFolder(path: string, folder: string): boolean {
+  const norm = (p: string) => p.replaceAll('\\', '/').toLowerCase();
+  let dir = norm(folder);
+  while (dir.endsWith('/')) dir = dir.slice(0, -1);
+  return dir !== '' && norm(path).startsWith(`${dir}/`);
+}
+
+/**
  * `collected/EX01/FrontEnd/ProtocolLog/SmtpReceive/RECV….LOG` → `EX01`; null when the path has no Exchange folders
  * (`/tmp/logs/SEND1.LOG` names no server `tmp`). Read on the server itself
- * (`C:\Program Files\Microsoft\Exchange Server\V15\…`) the walk ends at the drive, which names no server: null.
+ * (`C:\Program Files\Microsoft\Exchange Server\V15\…`) the walk ends at the drive, which names no server: null
+ * ({@link serverOfInput} knows better there).
  * Through an admin share (`\\EX01\c$\Program Files\…`) the share is skipped and the host names the server. Both
  * separators are split on any platform, so a Windows path reads the same here.
  */
@@ -48,6 +67,12 @@ export function serverFromPath(path: string): string | null {
     else if (!/^[A-Za-z]\$$/.test(name)) return name;
   }
   return null;
+}
+
+/** The server a log file was written by: `thisServer` for a file inside its install folder, else the folders'. */
+export function serverOfInput(path: string, thisServer: ThisServer | null): string | null {
+  if (thisServer !== null && isInsideFolder(resolve(path), thisServer.installPath)) return thisServer.name;
+  return serverFromPath(path);
 }
 
 const GLOB_CHARS = /[*?[\]{}]/;

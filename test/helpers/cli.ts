@@ -15,10 +15,10 @@ export function requireBuiltCli(): void {
   if (!existsSync(BIN)) throw new Error('dist/bin.js is missing: run `npm run build` (npm test does it first)');
 }
 
-/** Spawns `logscan args…` in `cwd` with NO_COLOR, feeding `input` on stdin. */
-export function runCli(args: string[], cwd: string, input?: Buffer | string): Promise<Run> {
+/** Spawns `logscan args…` in `cwd` with NO_COLOR (and `env` on top), feeding `input` on stdin. */
+export function runCli(args: string[], cwd: string, input?: Buffer | string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, cwd });
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, cwd });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
