@@ -8,7 +8,8 @@ import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { scan, type ScanProgress } from './scan.js';
 import type { ThisServer } from './read/inputs.js';
-import { mergeReports } from './report/merge.js';
+import { mergeReports, repeatedInputs } from './report/merge.js';
+import { defaultRules, QUEUE_ERROR_RULE } from './classify/rules.js';
 import type { FormatOptions, OutputFormat } from './output/index.js';
 import { jsonChunks } from './output/json.js';
 import { writePiecesSync } from './output/write.js';
@@ -35,10 +36,12 @@ Output:
       --top <n|all>       groups with findings shown in detail in table/markdown output (default 20 for
                           the table, 50 for markdown; json, csv and html always hold every group)
       --no-color          no colours (also when NO_COLOR is set or output is not a terminal)
+      --color             colours on standard output even when it is not a terminal (not with NO_COLOR)
   -q, --quiet             no progress line and no per-input warnings on standard error
 
 Filters:
-      --since <time>      only sessions from this time: ISO date/time or relative (30m, 12h, 7d, 2w)
+      --since <time>      only sessions from this time: ISO date/time, UTC unless it has a zone, or
+                          relative (30m, 12h, 7d, 2w)
       --until <time>      only sessions up to this time
       --category <ids>    only these categories (comma-separated): tls-negotiation-failed, socket-error,
                           starttls-required, legacy-tls, plaintext, connect-failed, queue-error
@@ -98,9 +101,19 @@ export async function parseTime(value: string, now: Date = new Date()): Promise<
     const duration = unit.startsWith('m') ? { minutes: n } : unit === 'h' ? { hours: n } : unit === 'd' ? { days: n } : { weeks: n };
     return sub(now, duration);
   }
-  const date = parseISO(value.trim());
+  // Protocol logs are in UTC, and so is every time logscan shows: a time without a zone is UTC too, not the
+  // local time of the machine that happens to run the check (parseISO's reading).
+  const date = parseISO(asUtc(value.trim()));
   if (!isValid(date)) throw new UsageError(`not a time: '${value}' (use an ISO date like 2025-11-10 or 2025-11-10T09:00Z, or 30m, 12h, 7d, 2w)`);
   return date;
+}
+
+/** `2025-11-10`, `2025-11-10 09:00`, `2025-11-10T09:00:00.5` → the same in UTC; a time with a zone is left alone. */
+function asUtc(text: string): string {
+  const m = /^(\d{4}-?\d\d-?\d\d)(?:[T ](\d.*))?$/i.exec(text);
+  if (m === null) return text;
+  const time = m[2] ?? '00:00';
+  return /(?:Z|[+-]\d\d(?::?\d\d)?)$/i.test(time) ? `${m[1]}T${time}` : `${m[1]}T${time}Z`;
 }
 
 function parseDurationMs(value: string): number {
@@ -121,6 +134,29 @@ function list(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
   return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
+
+/** The categories the CLI's rules report, in the order the help lists them. */
+const CATEGORIES: readonly string[] = [...defaultRules, QUEUE_ERROR_RULE].map((r) => r.id);
+
+/**
+ * Category ids of `--category` or `--fail-on`, any case. An unknown id is a usage error: `--fail-on legacy_tls`
+ * would otherwise be a nightly check that never fails, and `--category foo` an empty report that looks like
+ * clean logs.
+ */
+function categoryList(option: 'category' | 'fail-on', value: string | undefined): string[] | undefined {
+  const ids = list(value)?.map((id) => id.toLowerCase());
+  if (ids === undefined) return undefined;
+  if (ids.length === 0) throw new UsageError(`--${option} needs at least one category`);
+  for (const id of ids) {
+    if (CATEGORIES.includes(id) || (option === 'fail-on' && id === 'any')) continue;
+    const known = option === 'fail-on' ? [...CATEGORIES, 'any'] : CATEGORIES;
+    throw new UsageError(`--${option}: unknown category '${id}' (use ${known.join(', ')})`);
+  }
+  return ids;
+}
+
+/** Options that act while logs are read: a merge combines finished reports, so it cannot apply them. */
+const SCAN_ONLY = ['since', 'until', 'category', 'connector', 'host', 'max-open', 'idle', 'jobs'] as const;
 
 const OPTIONS = {
   format: { type: 'string', short: 'f' },
@@ -174,23 +210,45 @@ export async function main(io: CliIo): Promise<number> {
     const samples = parseCount('samples', values.samples, 0);
     // A terminal table of thousands of hosts helps nobody in an incident: the worst first, the rest counted.
     const top = values.top === 'all' ? undefined : (parseCount('top', values.top, 1) ?? DEFAULT_TOP[format]);
-    const failOn = list(values['fail-on']);
+    const failOn = categoryList('fail-on', values['fail-on']);
+    const categories = categoryList('category', values.category);
     const merge = positionals[0] === 'merge';
     const inputs = merge ? positionals.slice(1) : positionals;
+    if (merge) {
+      const given = SCAN_ONLY.filter((name) => values[name] !== undefined);
+      if (given.length > 0) {
+        throw new UsageError(
+          `merge combines finished reports and cannot apply ${given.map((n) => `--${n}`).join(', ')}: give ${given.length > 1 ? 'them' : 'it'} to the runs that make the reports`,
+        );
+      }
+    }
     if (inputs.length === 0) throw new UsageError(merge ? 'merge needs at least one JSON report' : 'no input given (a file, folder, glob or - for standard input)');
+    const since = values.since === undefined ? undefined : await parseTime(values.since);
+    const until = values.until === undefined ? undefined : await parseTime(values.until);
+    if (since !== undefined && until !== undefined && since.getTime() > until.getTime()) {
+      throw new UsageError(`--since ${values.since} is later than --until ${values.until}: no session could match`);
+    }
 
     const quiet = values.quiet === true;
     const progress = !quiet && io.stderr.isTTY === true ? progressLine(io.stderr, Number(io.env.LOGSCAN_PROGRESS_AFTER_MS ?? 1000)) : null;
     let report: Report;
     if (merge) {
-      report = mergeReports(await readReports(inputs), samples === undefined ? {} : { samples });
+      const reports = await readReports(inputs);
+      const repeated = repeatedInputs(reports)[0];
+      if (repeated !== undefined) {
+        const [a, b] = repeated.reports.map((i) => inputs[i]);
+        throw new UsageError(
+          `${a} and ${b} both read ${repeated.source} (same size, lines and times): merged, its sessions would be counted twice; merge reports of different logs`,
+        );
+      }
+      report = mergeReports(reports, samples === undefined ? {} : { samples });
     } else {
       report = await scan(inputs, {
         samples,
         filter: {
-          since: values.since === undefined ? undefined : await parseTime(values.since),
-          until: values.until === undefined ? undefined : await parseTime(values.until),
-          categories: list(values.category),
+          since,
+          until,
+          categories,
           connector: values.connector,
           host: values.host,
         },

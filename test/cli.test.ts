@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, requireBuiltCli, runCli, type Run } from './helpers/cli.js';
 import type { Report, ReportGroup } from '../src/types.js';
 import { scan, type ScanProgress } from '../src/scan.js';
-import { EXIT, tooLargeMessage } from '../src/cli.js';
+import { EXIT, parseTime, tooLargeMessage } from '../src/cli.js';
 
 let dir: string;
 
@@ -207,6 +207,50 @@ describe('logscan CLI', () => {
     expect(report.totals.sessions).toBe((await json(['flat'])).totals.sessions);
   });
 
+  it('refuses unknown category ids in --fail-on and --category (a typo must not make a check that never fails)', async () => {
+    for (const args of [['--fail-on', 'legacy_tls'], ['--fail-on', 'legacy-tls,tls-failed'], ['--category', 'foo'], ['--fail-on', ','], ['--category', 'any']]) {
+      const r = await run([...args, '--quiet', 'flat']);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout, args.join(' ')).toBe('');
+    }
+    const typo = await run(['--fail-on', 'legacy_tls', 'flat']);
+    expect(typo.stderr).toContain("--fail-on: unknown category 'legacy_tls' (use tls-negotiation-failed,");
+    // Ids are matched in any case, so a check written in capitals still fails on a finding.
+    expect((await run(['--fail-on', 'LEGACY-TLS', '--quiet', 'flat'])).code).toBe(1);
+    const upper = await json(['--category', 'Legacy-TLS', 'flat']);
+    expect(upper.totals.findings).toBeGreaterThan(0);
+    expect(upper.groups.every((g) => g.mainCategory === 'legacy-tls' || g.mainCategory === null)).toBe(true);
+  });
+
+  it('refuses --since later than --until, and scan-time options given to merge', async () => {
+    const crossed = await run(['--since', '2025-11-11', '--until', '2025-11-10', 'flat']);
+    expect(crossed.code).toBe(2);
+    expect(crossed.stderr).toContain('is later than --until');
+    const report = join(dir, 'for-merge.json');
+    expect((await run(['-f', 'json', '-o', report, 'flat/EX01'])).code).toBe(0);
+    for (const option of [['--since', '1d'], ['--host', '10.0.5.4'], ['--category', 'legacy-tls'], ['--jobs', '2'], ['--idle', '5m']]) {
+      const r = await run(['merge', ...option, report]);
+      expect(r.code, option[0]).toBe(2);
+      expect(r.stderr).toContain(`merge combines finished reports and cannot apply ${option[0]}`);
+    }
+    expect((await run(['merge', '--fail-on', 'legacy-tls', '--quiet', report])).code).toBe(1);
+  });
+
+  it('merge refuses two reports that read the same file, whose sessions would count twice', async () => {
+    const a = join(dir, 'twice-a.json');
+    const b = join(dir, 'twice-b.json');
+    expect((await run(['-f', 'json', '-o', a, 'flat/EX01'])).code).toBe(0);
+    // Another run over an overlapping set of files: EX01's send logs are in both.
+    expect((await run(['-f', 'json', '-o', b, 'flat/EX01/Hub', 'flat/EDGE01'])).code).toBe(0);
+    for (const pair of [[a, a], [a, b]]) {
+      const r = await run(['merge', ...pair]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`${pair[0]} and ${pair[1]} both read`);
+      expect(r.stderr).toMatch(/both read flat\/EX01\/\w+\/ProtocolLog\/\w+\/\w+-1\.LOG \(same size, lines and times\): merged, its sessions would be counted twice/);
+    }
+  });
+
   it('exit code 6 when a --fail-on check read no row at all; 0 when rows were read and filtered out', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'logscan-nothing-'));
     try {
@@ -295,5 +339,29 @@ describe('a report too large for one text', () => {
   it('leaves every other error alone', () => {
     expect(tooLargeMessage(new RangeError('Maximum call stack size exceeded'), 'html', report)).toBeNull();
     expect(tooLargeMessage(new Error('Invalid string length'), 'html', report)).toBeNull();
+  });
+});
+
+describe('parseTime', () => {
+  it('reads a date or time without a zone as UTC, as the logs are, whatever the machine’s zone', async () => {
+    const now = new Date('2025-11-10T12:00:00Z');
+    expect((await parseTime('2025-11-10', now)).toISOString()).toBe('2025-11-10T00:00:00.000Z');
+    expect((await parseTime('2025-11-10T08:05', now)).toISOString()).toBe('2025-11-10T08:05:00.000Z');
+    expect((await parseTime('2025-11-10 08:05:30.5', now)).toISOString()).toBe('2025-11-10T08:05:30.500Z');
+    expect((await parseTime('2025-11-10T08:05:00Z', now)).toISOString()).toBe('2025-11-10T08:05:00.000Z');
+    expect((await parseTime('2025-11-10T08:05:00+01:00', now)).toISOString()).toBe('2025-11-10T07:05:00.000Z');
+    expect((await parseTime('2025-11-10T08:05-0500', now)).toISOString()).toBe('2025-11-10T13:05:00.000Z');
+    expect((await parseTime('90m', now)).toISOString()).toBe('2025-11-10T10:30:00.000Z');
+  });
+
+  it('gives the same window from the command line under any TZ', async () => {
+    const counts = [];
+    for (const tz of ['UTC', 'Europe/Berlin', 'America/New_York']) {
+      const child = spawnSync(process.execPath, [BIN, '-f', 'json', '--since', '2025-11-10T09:30:00', 'flat'], { cwd: dir, env: { ...process.env, TZ: tz } });
+      counts.push((JSON.parse(child.stdout.toString('utf8')) as Report).totals.sessions);
+    }
+    expect(counts[0]).toBeGreaterThan(0);
+    expect(new Set(counts).size).toBe(1);
+    expect(counts[0]).toBe((await json(['--since', '2025-11-10T09:30:00Z', 'flat'])).totals.sessions);
   });
 });

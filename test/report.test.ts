@@ -5,7 +5,8 @@ import { categoryInfo, classifySession } from '../src/classify/classify.js';
 import { defaultRules } from '../src/classify/rules.js';
 import { addCertificate, ReportBuilder } from '../src/report/builder.js';
 import { newGroupState } from '../src/report/finalize.js';
-import { mergeReports } from '../src/report/merge.js';
+import { mergeReports, repeatedInputs } from '../src/report/merge.js';
+import { scan } from '../src/scan.js';
 import type { Session } from '../src/types.js';
 import { session } from './helpers/rows.js';
 
@@ -208,6 +209,20 @@ describe('report builder', () => {
 
   it('refuses to merge something that is not a report', () => {
     expect(() => mergeReports([{ schema: 'other' } as never])).toThrow(/schema/);
+  });
+
+  it('refuses to merge two reports that read the same input; inputs with no rows do not count', async () => {
+    const report = await scan(['samples/EX01/Hub']);
+    expect(repeatedInputs([report])).toEqual([]);
+    const twice = repeatedInputs([report, report]);
+    expect(twice.map((r) => r.source)).toEqual(report.inputs.map((i) => i.source));
+    expect(twice[0]!.reports).toEqual([0, 1]);
+    expect(() => mergeReports([report, report])).toThrow(/reports 1 and 2 both read samples\/EX01\/Hub\/.*: its sessions would be counted twice/);
+    // The same name with another size is another file (or a grown one): not caught, by design.
+    const other = { inputs: report.inputs.map((i) => ({ ...i, bytes: i.bytes + 1 })) };
+    expect(repeatedInputs([report, other])).toEqual([]);
+    const empty = { inputs: report.inputs.map((i) => ({ ...i, records: 0 })) };
+    expect(repeatedInputs([empty, empty])).toEqual([]);
   });
 });
 

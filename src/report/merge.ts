@@ -16,6 +16,10 @@ export function mergeReports(reports: readonly Report[], options: MergeOptions =
   for (const report of reports) {
     if (report?.schema !== 'logscan.report/1') throw new Error(`cannot merge a report with schema ${String(report?.schema)}`);
   }
+  const repeated = repeatedInputs(reports)[0];
+  if (repeated !== undefined) {
+    throw new Error(`reports ${repeated.reports[0] + 1} and ${repeated.reports[1] + 1} both read ${repeated.source}: its sessions would be counted twice`);
+  }
   const limit = options.samples ?? 3;
   const categories: CategoryInfo[] = [];
   const acc = emptyAccumulated(options.version ?? reports[0]?.generator.version ?? '0.0.0', categories, limit);
@@ -38,4 +42,31 @@ export function mergeReports(reports: readonly Report[], options: MergeOptions =
     }
   }
   return finalizeReport(acc);
+}
+
+/** An input that two reports both read: `reports` are their indexes. */
+export interface RepeatedInput {
+  source: string;
+  reports: [number, number];
+}
+
+/**
+ * Inputs that appear in two reports as the same file: same name, kind, size, line count and time span. Merging
+ * adds counts, so such a file's sessions would count twice (the same report given twice, or two runs over the
+ * same folder). A file that grew between two runs differs in size and is not caught: merge reports of
+ * different logs. Inputs with no rows read add nothing and are left out.
+ */
+export function repeatedInputs(reports: readonly Pick<Report, 'inputs'>[]): RepeatedInput[] {
+  const seen = new Map<string, number>();
+  const out: RepeatedInput[] = [];
+  reports.forEach((report, index) => {
+    for (const i of report.inputs) {
+      if (i.records === 0) continue;
+      const key = JSON.stringify([i.source, i.kind, i.bytes, i.lines, i.records, i.from ?? null, i.to ?? null]);
+      const first = seen.get(key);
+      if (first === undefined) seen.set(key, index);
+      else if (first !== index) out.push({ source: i.source, reports: [first, index] });
+    }
+  });
+  return out;
 }
