@@ -78,6 +78,9 @@ function mayBeBareHeader(b: number | undefined): boolean {
 const BARE_PREFIXES = ['Software:', 'Version:', 'Log-type:', 'Date:', 'Fields:'];
 
 /** The incremental parser behind both public entry points. One instance per input; not shared. */
+/** How far a log's `#Date` may lie before the rows read so far before the logs count as out of order. */
+const OUT_OF_ORDER_MS = 60_000;
+
 class ProtocolParser {
   private readonly stats: InputStats;
   private readonly maxLine: number;
@@ -101,6 +104,8 @@ class ProtocolParser {
   private map: ColumnMap = DEFAULT_COLUMNS;
   private header: ProtocolHeader | null = null;
   private kindFromHeader = false;
+  /** Logs joined out of time order were noticed (said once per input). */
+  private outOfOrder = false;
   private refused = false;
   private vote: DirectionVote | null = newVote();
 
@@ -408,6 +413,7 @@ class ProtocolParser {
         header.date = value;
         // Reports print it next to findings: keep it short and free of control characters.
         if (this.stats.headerDate === null) this.stats.headerDate = sanitize(h.value, 64);
+        this.headerDate(h.value, lineNo);
         break;
       case 'logType': {
         header.logType = value;
@@ -427,6 +433,27 @@ class ProtocolParser {
       default:
         break;
     }
+  }
+
+  /**
+   * Logs joined into one input (`cat RECV*.LOG | logscan -`) must be in time order: a session that continues
+   * into the next log is joined only if that log comes next. A shell lists `RECV…-10.LOG` before `RECV…-2.LOG`,
+   * and two servers' logs joined one after the other go back in time too. Nothing can reorder a stream without
+   * holding it, so this says what happened and what to do instead.
+   */
+  private headerDate(value: string, lineNo: number): void {
+    const ms = Date.parse(value.trim());
+    // A new log starts after the rows of the one before it; a minute's leeway, as rows are written in batches.
+    if (this.outOfOrder || !(ms < this.maxMs - OUT_OF_ORDER_MS)) return;
+    this.outOfOrder = true;
+    addProblem(
+      this.stats,
+      lineNo,
+      'out-of-order',
+      `line ${lineNo}: this log starts (#Date ${sanitize(value, 64)}) before the rows already read end (${new Date(this.maxMs).toISOString()}): ` +
+        'logs joined out of time order (a shell lists RECV…-10.LOG before RECV…-2.LOG), so a session that continues in a log ' +
+        'that does not come next is split in two; give logscan the folder or a pattern instead (it sorts logs by date), or join them in time order',
+    );
   }
 
   private headerKind(kind: InputKind, lineNo: number): void {

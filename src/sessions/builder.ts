@@ -117,7 +117,9 @@ export class SessionAssembler {
       ms = isTimestamp(r.time) ? Date.parse(r.time) : NaN;
     }
     if (!(ms <= s.lastMs)) s.lastMs = ms;
-    if (!(ms <= this.#clock)) this.#clock = ms;
+    // The latest row's time, not the latest time seen: after logs joined out of order (two servers' logs one
+    // after the other) the clock follows the rows, and the sessions being read are not taken for idle ones.
+    if (ms === ms) this.#clock = ms;
     if (row.event === '-') {
       this.#open.delete(s.id);
       done.push(this.#finish(s, 'disconnect'));
