@@ -198,8 +198,8 @@ describe('markdown output', () => {
     expect(sections[0]).toBe('### 1. send · EX01 · Outbound to Office 365 → 104.47.22.74');
     expect(out).toContain('- **Hint:** Identify the device (EHLO name, IP), then upgrade it or enable TLS 1.2 before disabling TLS 1.0/1.1.');
     expect(out).toContain('CN=mail\\\\x1B\\]0;pwned\\\\x07.example\\\\u{202E}gpj.exe');
-    // Evidence lines per failing group: 3 (of 4), 1, 1, 1.
-    expect(out.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(6);
+    // Evidence lines per failing group, up to 3 per category: 2 + 2 (tls-negotiation-failed, socket-error), 1, 1, 1.
+    expect(out.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(7);
   });
 
   it('contains no raw HTML, code spans, controls or lone surrogates', () => {
@@ -223,7 +223,8 @@ describe('markdown output', () => {
     expect(tableAfter('## Groups', md)).toHaveLength(2 + 3);
     expect(md).toContain('8 more groups not shown (top 3).');
     expect(md.split('\n').filter((l) => l.startsWith('### '))).toHaveLength(3);
-    expect(md.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(3);
+    // One row per category: the 203.0.113.50 group has two categories, the other two groups one each.
+    expect(md.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(4);
   });
 
   it('says plainly when nothing was found', () => {

@@ -6,7 +6,7 @@
  * The helpers that decide order and wording of groups (`sortGroups`, `findingsSummary`, `tlsSummary`,
  * `formatTime` ...) are exported because the Markdown and CSV outputs show the same view.
  */
-import type { CategoryInfo, InputStats, Report, ReportGroup, TlsCounts, TlsVersion } from '../types.js';
+import type { CategoryInfo, InputStats, Report, ReportGroup, Sample, TlsCounts, TlsVersion } from '../types.js';
 import type { FormatOptions } from './index.js';
 import { stripControl, truncate } from './sanitize.js';
 import { severityTier } from '../report/severity.js';
@@ -291,6 +291,48 @@ export function detailsSummary(details: Record<string, number> | undefined, max 
   const shown = entries.slice(0, max).map(([k, n]) => `${k} ${n}`);
   if (entries.length > max) shown.push(`+${entries.length - max} more`);
   return shown.join(', ');
+}
+
+/**
+ * A group's categories with findings, in the order its block lists them: most findings first, ties in the
+ * report's category order (worst first: failures before warnings), then by id. The first is the group's main
+ * category, as the report builder chooses it.
+ */
+export function groupCategories(report: Report, group: ReportGroup): Array<[string, number]> {
+  const rank = categoryRank(report);
+  return Object.entries(group.byCategory)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || rank(a[0]) - rank(b[0]) || compareText(a[0], b[0]));
+}
+
+/** Position of a category in the report's list; ids only found in counts (user rules) after all of it. */
+function categoryRank(report: Report): (id: string) => number {
+  const order = new Map(report.categories.map((c, i) => [c.id, i]));
+  return (id) => order.get(id) ?? order.size;
+}
+
+/**
+ * The evidence rows a group block shows: up to `perCategory` rows of each category, category by category in
+ * {@link groupCategories} order, and in the report's order (earliest first) within one. The report keeps its
+ * samples per group and category (`--samples`), so every category listed for the group gets rows of its own,
+ * however many rows an earlier category has. Samples of a category without a count come last.
+ */
+export function evidenceSamples(report: Report, group: ReportGroup, perCategory: number): Sample[] {
+  if (!(perCategory > 0)) return [];
+  const listed = groupCategories(report, group).map(([id]) => id);
+  const position = new Map(listed.map((id, i) => [id, i]));
+  const rank = categoryRank(report);
+  const byCategory = new Map<string, Sample[]>();
+  for (const s of group.samples) {
+    const list = byCategory.get(s.category);
+    if (list === undefined) byCategory.set(s.category, [s]);
+    else list.push(s);
+  }
+  const at = (id: string): number => position.get(id) ?? listed.length;
+  const ids = [...byCategory.keys()].sort((a, b) => at(a) - at(b) || rank(a) - rank(b) || compareText(a, b));
+  const shown: Sample[] = [];
+  for (const id of ids) for (const s of (byCategory.get(id) ?? []).slice(0, perCategory)) shown.push(s);
+  return shown;
 }
 
 /** Options with defaults applied and nonsense values ignored. */
@@ -808,10 +850,7 @@ function groupBlock(report: Report, group: ReportGroup, index: number, opts: Vie
   lines.push(...wrapped(opts.width, indent, `${sizeAndSpan(group, size, '')}${tls === '' ? '' : `, TLS ${tls}`}`));
   const lookup = connectorLookup(group);
   if (lookup !== null) lines.push(...wrapped(opts.width, `${indent}Connector: `, `${lookup} ${CONNECTOR_LOOKUP_NOTE}`, undefined, 'dim'));
-  const ids = Object.entries(group.byCategory)
-    .filter(([, n]) => n > 0)
-    .sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
-  for (const [id, n] of ids) {
+  for (const [id, n] of groupCategories(report, group)) {
     const title = categoryInfo(report, id)?.title ?? id;
     const details = detailsSummary(group.details[id]);
     lines.push(...wrapped(opts.width, indent, `${title}: ${formatCount(n)}${details === '' ? '' : ` (${details})`}`, WARNING_CATEGORIES.has(id) ? 'yellow' : 'red'));
@@ -827,7 +866,7 @@ function groupBlock(report: Report, group: ReportGroup, index: number, opts: Vie
       lines.push([span(i === 0 ? label : ' '.repeat(label.length), 'dim'), span(chunk, 'dim')]),
     );
   }
-  const samples = group.samples.slice(0, opts.samples);
+  const samples = evidenceSamples(report, group, opts.samples);
   if (samples.length > 0) {
     lines.push([span(indent), span('Evidence:', 'dim')]);
     for (const s of samples) lines.push(...evidenceLines(s, `${indent}  `, opts.width));
