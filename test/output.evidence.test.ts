@@ -1,11 +1,14 @@
 /**
  * Evidence per category: `--samples` is "evidence rows kept per group and category", so the table and Markdown
- * show up to that many rows of each category listed for a group (worst category first). Checked on a send log written here, with one group in three categories.
+ * show up to that many rows of each category listed for a group (worst category first), and the CSV `sample`
+ * is a row of the group's main category. Checked on a send log written here, with one group in three categories.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderCsv } from '../src/output/csv.js';
 import { renderMarkdown } from '../src/output/markdown.js';
 import { renderTable } from '../src/output/table.js';
 import { scan } from '../src/scan.js';
@@ -128,12 +131,23 @@ describe('evidence per category (one group: 2 tls-negotiation-failed, 1 starttls
     expect(renderMarkdown(report)).toMatch(/^ {2}- .*session 08DE1B4BA4790204: \\< 451 5\.7\.3 Must issue a STARTTLS command first$/m);
   });
 
-  it('CLI: the default table and Markdown show the 451 5.7.3 row', async () => {
+  it('CSV: the sample is a row of the main category', () => {
+    const rows = parse(renderCsv(report), { record_delimiter: '\r\n' }) as string[][];
+    const header = rows[0] ?? [];
+    const row = rows[1] ?? [];
+    expect(row[header.indexOf('mainCategory')]).toBe('tls-negotiation-failed');
+    const sample = row[header.indexOf('sample')] ?? '';
+    expect(sample).toMatch(/SEND2025111009-1\.LOG:\d+ .*TLS negotiation failed with error IllegalMessage$/);
+  });
+
+  it('CLI: the default table and Markdown show the 451 5.7.3 row; the CSV sample is a tls-negotiation-failed row', async () => {
     requireBuiltCli();
     const table = await runCli([dir], dir);
     expect(table.stderr).toBe('');
     expect(tableEvidence(table.stdout)).toEqual([ILLEGAL, MISMATCH, STARTTLS, LEGACY]);
     const md = await runCli(['-f', 'markdown', dir], dir);
     expect(markdownEvidence(md.stdout)).toEqual([ILLEGAL, MISMATCH, STARTTLS, LEGACY]);
+    const csv = parse((await runCli(['-f', 'csv', dir], dir)).stdout, { record_delimiter: '\r\n' }) as string[][];
+    expect(csv[1]?.[csv[0]?.indexOf('sample') ?? -1]).toMatch(/ \* TLS negotiation failed with error IllegalMessage$/);
   });
 });

@@ -84,7 +84,8 @@ describe('csv output', () => {
       expect(row[col('lastSeen')]).toBe(g.lastSeen ?? '');
       expect(row[col('mainCategory')]).toBe(g.mainCategory ?? '');
       expect(row[col('hint')]).toBe(g.hint ?? '');
-      const s = g.samples[0];
+      // A row of the main category when the group has one, else its first row.
+      const s = g.samples.find((x) => x.category === g.mainCategory) ?? g.samples[0];
       if (s !== undefined && !/[\u0000-\u001f\u202a-\u202e\ud800-\udfff]/.test(s.text)) expect(row[col('sample')]).toBe(`${s.source}:${s.line} ${s.text}`);
     }
   });

@@ -335,6 +335,14 @@ export function evidenceSamples(report: Report, group: ReportGroup, perCategory:
   return shown;
 }
 
+/**
+ * The one evidence row a single-cell view (CSV) shows: the earliest of the main category when the group has
+ * one, else the earliest of all.
+ */
+export function mainSample(group: ReportGroup): Sample | undefined {
+  return group.samples.find((s) => s.category === group.mainCategory) ?? group.samples[0];
+}
+
 /** Options with defaults applied and nonsense values ignored. */
 export interface ViewOptions {
   color: boolean;
