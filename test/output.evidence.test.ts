@@ -131,6 +131,12 @@ describe('evidence per category (one group: 2 tls-negotiation-failed, 1 starttls
     expect(renderMarkdown(report)).toMatch(/^ {2}- .*session 08DE1B4BA4790204: \\< 451 5\.7\.3 Must issue a STARTTLS command first$/m);
   });
 
+  it('table and Markdown: the FINDINGS column lists equal counts in the same order as the group block', () => {
+    const findings = 'tls-negotiation-failed:2 starttls-required:1 legacy-tls:1';
+    expect(renderTable(report, { width: 200 })).toMatch(new RegExp(`^send .* ${findings} .*$`, 'm'));
+    expect(renderMarkdown(report)).toContain(`| ${findings} |`);
+  });
+
   it('CSV: the sample is a row of the main category', () => {
     const rows = parse(renderCsv(report), { record_delimiter: '\r\n' }) as string[][];
     const header = rows[0] ?? [];

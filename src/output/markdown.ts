@@ -4,7 +4,7 @@
  * Evidence is quoted as escaped text in bullets, never in code spans or fences: a backtick in the log
  * would close a code span, and a fence can be broken out of with a line of backticks.
  */
-import type { Report, ReportGroup } from '../types.js';
+import type { CategoryInfo, Report, ReportGroup } from '../types.js';
 import type { FormatOptions } from './index.js';
 import { markdownCell } from './sanitize.js';
 import {
@@ -103,7 +103,7 @@ function totalsSection(report: Report): string[] {
   return lines;
 }
 
-function groupsTable(groups: readonly ReportGroup[]): string[] {
+function groupsTable(groups: readonly ReportGroup[], categories: readonly CategoryInfo[]): string[] {
   const servers = new Set(groups.map((g) => g.server ?? ''));
   const withServer = servers.size > 1;
   const header = ['Dir', ...(withServer ? ['Server'] : []), 'Connector', 'Remote host', 'Sessions', 'Findings', 'TLS', 'Last seen (UTC)'];
@@ -114,7 +114,7 @@ function groupsTable(groups: readonly ReportGroup[]): string[] {
     g.connector,
     remoteLabel(g),
     g.direction === 'queue' ? `${formatCount(g.messages)} msgs` : formatCount(g.sessions),
-    findingsSummary(g.byCategory) || '-',
+    findingsSummary(g.byCategory, categories) || '-',
     tlsSummary(g.tlsVersions) || '-',
     formatTime(g.lastSeen),
   ]);
@@ -175,7 +175,7 @@ export function renderMarkdown(report: Report, options: FormatOptions = {}): str
   const sorted = sortGroups(report.groups, report.categories);
   const shown = sorted.slice(0, opts.top);
   lines.push('## Groups', '', 'Worst first: one row per direction, connector and remote host.', '');
-  if (shown.length > 0) append(lines, groupsTable(shown), '');
+  if (shown.length > 0) append(lines, groupsTable(shown, report.categories), '');
   if (sorted.length > shown.length) lines.push(`${formatCount(sorted.length - shown.length)} more groups not shown (top ${opts.top}).`, '');
   const failing = shown.filter(isFailing);
   if (failing.length > 0) {

@@ -79,18 +79,28 @@ export function sortGroups(groups: readonly ReportGroup[], categories: readonly 
   return ranked.map((r) => r.group);
 }
 
-/** Counts as `key:n`, largest first (ties by key), zero and invalid counts left out. */
-function countsSummary(entries: Array<[string, number]>): string {
+/**
+ * Counts as `key:n`, largest first (ties in the order of `order`, then by key), zero and invalid counts left
+ * out.
+ */
+function countsSummary(entries: Array<[string, number]>, order: readonly string[] = []): string {
+  const rank = (key: string): number => {
+    const i = order.indexOf(key);
+    return i < 0 ? order.length : i;
+  };
   return entries
     .filter(([, n]) => Number.isFinite(n) && n > 0)
-    .sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]))
+    .sort((a, b) => b[1] - a[1] || rank(a[0]) - rank(b[0]) || compareText(a[0], b[0]))
     .map(([k, n]) => `${k}:${n}`)
     .join(' ');
 }
 
-/** e.g. `tls-negotiation-failed:12 socket-error:3`; empty when the group is healthy. */
-export function findingsSummary(byCategory: Record<string, number>): string {
-  return countsSummary(Object.entries(byCategory));
+/**
+ * e.g. `tls-negotiation-failed:12 socket-error:3`; empty when the group is healthy. Equal counts follow the
+ * report's category order (worst first), as the group block's category lines do (see {@link groupCategories}).
+ */
+export function findingsSummary(byCategory: Record<string, number>, categories: readonly CategoryInfo[] = []): string {
+  return countsSummary(Object.entries(byCategory), categories.map((c) => c.id));
 }
 
 /** e.g. `1.2:40 1.0:3`, newest version first. */
@@ -697,7 +707,7 @@ function findingStyle(g: ReportGroup): Style | undefined {
  * The group columns. `timeLength` is how much of `yyyy-MM-dd HH:mm:ss` LAST SEEN shows (19, 16 or 10): on a
  * narrow terminal a date without seconds is better than a cut remote host.
  */
-function groupColumns(groups: readonly ReportGroup[], timeLength: number): Column[] {
+function groupColumns(groups: readonly ReportGroup[], timeLength: number, categories: readonly CategoryInfo[]): Column[] {
   const servers = new Set(groups.map((g) => g.server ?? ''));
   const columns: Column[] = [{ header: 'DIR', align: 'left', shrink: false, min: 3, weight: 0, cell: (g) => directionLabel(g.direction) }];
   // Send connectors are named the same on every server, so the server is shown when there is more than one.
@@ -713,7 +723,7 @@ function groupColumns(groups: readonly ReportGroup[], timeLength: number): Colum
       weight: 0,
       cell: (g) => (g.direction === 'queue' ? `${formatCount(g.messages)} msgs` : formatCount(g.sessions)),
     },
-    { header: 'FINDINGS', align: 'left', shrink: true, min: 8, weight: 3, cell: (g) => findingsSummary(g.byCategory) || '-', style: findingStyle },
+    { header: 'FINDINGS', align: 'left', shrink: true, min: 8, weight: 3, cell: (g) => findingsSummary(g.byCategory, categories) || '-', style: findingStyle },
     { header: 'TLS', align: 'left', shrink: true, min: 5, weight: 2, cell: (g) => tlsSummary(g.tlsVersions) || '-' },
     {
       header: 'LAST SEEN',
@@ -780,10 +790,10 @@ interface TableLayout {
  * The table with the most precise LAST SEEN that still fits `width` when every shrinkable column is at its
  * minimum. A column's minimum is never below its header's width, so headers stay readable.
  */
-function layoutTable(groups: readonly ReportGroup[], width: number): TableLayout {
+function layoutTable(groups: readonly ReportGroup[], width: number, categories: readonly CategoryInfo[]): TableLayout {
   let layout: TableLayout | null = null;
   for (const length of [19, 16, 10]) {
-    const columns = groupColumns(groups, length).map((c) => ({ ...c, min: Math.max(c.min, displayWidth(c.header)) }));
+    const columns = groupColumns(groups, length, categories).map((c) => ({ ...c, min: Math.max(c.min, displayWidth(c.header)) }));
     const cells = groups.map((g) => columns.map((c) => stripControl(c.cell(g))));
     const natural = columns.map((c, i) => Math.min(width, Math.max(displayWidth(c.header), ...cells.map((row) => displayWidth(row[i] ?? '')))));
     layout = { columns, cells, natural };
@@ -794,8 +804,8 @@ function layoutTable(groups: readonly ReportGroup[], width: number): TableLayout
   return layout as TableLayout;
 }
 
-function groupTable(groups: readonly ReportGroup[], width: number): Line[] {
-  const { columns, cells, natural } = layoutTable(groups, width);
+function groupTable(groups: readonly ReportGroup[], width: number, categories: readonly CategoryInfo[]): Line[] {
+  const { columns, cells, natural } = layoutTable(groups, width, categories);
   const widths = fitColumns(natural, columns, width);
   const header: Line = [];
   columns.forEach((c, i) => {
@@ -905,7 +915,7 @@ export function renderTable(report: Report, options: FormatOptions = {}): string
   lines.push([span('GROUPS', 'bold'), span('  worst first; one row per direction, connector and remote host', 'dim')]);
   // A loop, not push(...): with `top` unlimited there is a line per failing group, and a spread of some 120,000
   // items overflows the call stack (markdown.ts says the same).
-  if (rows.length > 0) for (const line of groupTable(rows, opts.width)) lines.push(line);
+  if (rows.length > 0) for (const line of groupTable(rows, opts.width, report.categories)) lines.push(line);
   if (failing.length > shownFailing.length) {
     lines.push(...wrapped(opts.width, '', `… ${formatCount(failing.length - shownFailing.length)} more groups with findings not shown (top ${opts.top})`, 'yellow'));
   }
