@@ -84,7 +84,8 @@ describe('csv output', () => {
       expect(row[col('lastSeen')]).toBe(g.lastSeen ?? '');
       expect(row[col('mainCategory')]).toBe(g.mainCategory ?? '');
       expect(row[col('hint')]).toBe(g.hint ?? '');
-      const s = g.samples[0];
+      // A row of the main category when the group has one, else its first row.
+      const s = g.samples.find((x) => x.category === g.mainCategory) ?? g.samples[0];
       if (s !== undefined && !/[\u0000-\u001f\u202a-\u202e\ud800-\udfff]/.test(s.text)) expect(row[col('sample')]).toBe(`${s.source}:${s.line} ${s.text}`);
     }
   });
@@ -198,8 +199,8 @@ describe('markdown output', () => {
     expect(sections[0]).toBe('### 1. send · EX01 · Outbound to Office 365 → 104.47.22.74');
     expect(out).toContain('- **Hint:** Identify the device (EHLO name, IP), then upgrade it or enable TLS 1.2 before disabling TLS 1.0/1.1.');
     expect(out).toContain('CN=mail\\\\x1B\\]0;pwned\\\\x07.example\\\\u{202E}gpj.exe');
-    // Evidence lines per failing group: 3 (of 4), 1, 1, 1.
-    expect(out.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(6);
+    // Evidence lines per failing group, up to 3 per category: 2 + 2 (tls-negotiation-failed, socket-error), 1, 1, 1.
+    expect(out.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(7);
   });
 
   it('contains no raw HTML, code spans, controls or lone surrogates', () => {
@@ -223,7 +224,8 @@ describe('markdown output', () => {
     expect(tableAfter('## Groups', md)).toHaveLength(2 + 3);
     expect(md).toContain('8 more groups not shown (top 3).');
     expect(md.split('\n').filter((l) => l.startsWith('### '))).toHaveLength(3);
-    expect(md.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(3);
+    // One row per category: the 203.0.113.50 group has two categories, the other two groups one each.
+    expect(md.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(4);
   });
 
   it('says plainly when nothing was found', () => {

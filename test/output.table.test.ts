@@ -107,11 +107,12 @@ describe('table output: structure and numbers', () => {
     expect(out).not.toContain('→ 198.51.100.7');
   });
 
-  it('shows at most `samples` evidence rows per group (default 3)', () => {
+  it('shows at most `samples` evidence rows per group and category (default 3)', () => {
     const evidence = (text: string): number => text.split('\n').filter((l) => /^ {6}\S+\.(LOG|txt):\d+( |$)/.test(l)).length;
-    // Samples per failing group: 4 (capped to 3), 1, 1, 1.
-    expect(evidence(out)).toBe(3 + 1 + 1 + 1);
-    expect(evidence(renderTable(report, { ...WIDE, samples: 1 }))).toBe(4);
+    // Samples per failing group: 2 tls-negotiation-failed + 2 socket-error, 1, 1, 1.
+    expect(evidence(out)).toBe(2 + 2 + 1 + 1 + 1);
+    // One per category: the 203.0.113.50 group has two.
+    expect(evidence(renderTable(report, { ...WIDE, samples: 1 }))).toBe(2 + 1 + 1 + 1);
     const none = renderTable(report, { ...WIDE, samples: 0 });
     expect(evidence(none)).toBe(0);
     expect(none).not.toContain('Evidence:');

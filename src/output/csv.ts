@@ -5,7 +5,7 @@
  */
 import type { Report, ReportGroup, Sample, TlsVersion } from '../types.js';
 import { csvCell } from './sanitize.js';
-import { categoryIds, sortGroups } from './table.js';
+import { categoryIds, mainSample, sortGroups } from './table.js';
 
 const CRLF = '\r\n';
 
@@ -31,7 +31,7 @@ function groupRow(group: ReportGroup, categories: readonly string[]): Array<stri
     group.lastSeen,
     group.mainCategory,
     group.hint,
-    sampleText(group.samples[0]),
+    sampleText(mainSample(group)),
   ];
 }
 

@@ -22,7 +22,7 @@ export interface FormatOptions {
   width?: number;
   /** Max groups shown in table/markdown (default all). */
   top?: number;
-  /** Evidence samples shown per group in table/markdown (default 3). */
+  /** Evidence samples shown per group and category in table/markdown (default 3). */
   samples?: number;
 }
 

@@ -4,10 +4,9 @@
  * Evidence is quoted as escaped text in bullets, never in code spans or fences: a backtick in the log
  * would close a code span, and a fence can be broken out of with a line of backticks.
  */
-import type { Report, ReportGroup } from '../types.js';
+import type { CategoryInfo, Report, ReportGroup } from '../types.js';
 import type { FormatOptions } from './index.js';
 import { markdownCell } from './sanitize.js';
-import { compareText } from '../compare-text.js';
 import {
   categoryIds,
   categoryInfo,
@@ -16,10 +15,12 @@ import {
   detailsSummary,
   directionLabel,
   emptyReason,
+  evidenceSamples,
   findingsSummary,
   formatCount,
   formatSpan,
   formatTime,
+  groupCategories,
   groupHint,
   isFailing,
   ignoredSummary,
@@ -102,7 +103,7 @@ function totalsSection(report: Report): string[] {
   return lines;
 }
 
-function groupsTable(groups: readonly ReportGroup[]): string[] {
+function groupsTable(groups: readonly ReportGroup[], categories: readonly CategoryInfo[]): string[] {
   const servers = new Set(groups.map((g) => g.server ?? ''));
   const withServer = servers.size > 1;
   const header = ['Dir', ...(withServer ? ['Server'] : []), 'Connector', 'Remote host', 'Sessions', 'Findings', 'TLS', 'Last seen (UTC)'];
@@ -113,7 +114,7 @@ function groupsTable(groups: readonly ReportGroup[]): string[] {
     g.connector,
     remoteLabel(g),
     g.direction === 'queue' ? `${formatCount(g.messages)} msgs` : formatCount(g.sessions),
-    findingsSummary(g.byCategory) || '-',
+    findingsSummary(g.byCategory, categories) || '-',
     tlsSummary(g.tlsVersions) || '-',
     formatTime(g.lastSeen),
   ]);
@@ -133,10 +134,7 @@ function groupSection(report: Report, group: ReportGroup, index: number, samples
   if (lookup !== null) lines.push(`- Connector: \`${lookup}\` ${CONNECTOR_LOOKUP_NOTE}`);
   const tls = tlsSummary(group.tlsVersions);
   if (tls !== '') lines.push(`- TLS: ${markdownCell(tls)}`);
-  const ids = Object.entries(group.byCategory)
-    .filter(([, n]) => n > 0)
-    .sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
-  for (const [id, n] of ids) {
+  for (const [id, n] of groupCategories(report, group)) {
     const details = detailsSummary(group.details[id]);
     lines.push(`- ${markdownCell(`${categoryInfo(report, id)?.title ?? id}: ${formatCount(n)}${details === '' ? '' : ` (${details})`}`)}`);
   }
@@ -145,7 +143,7 @@ function groupSection(report: Report, group: ReportGroup, index: number, samples
   const docs = group.mainCategory === null ? null : (categoryInfo(report, group.mainCategory)?.docs ?? null);
   // Only http(s) links become links; anything else (a user rule could say `javascript:`) stays escaped text.
   if (docs !== null) lines.push(`- Docs: ${/^https?:\/\/[\x21-\x3b\x3d\x3f-\x7e]{1,2000}$/.test(docs) ? `<${docs}>` : markdownCell(docs)}`);
-  const shown = group.samples.slice(0, samples);
+  const shown = evidenceSamples(report, group, samples);
   if (shown.length > 0) {
     lines.push('- Evidence:');
     for (const s of shown) {
@@ -157,7 +155,7 @@ function groupSection(report: Report, group: ReportGroup, index: number, samples
   return lines;
 }
 
-/** The Markdown report. `top` limits the groups listed; `samples` the evidence lines per group. */
+/** The Markdown report. `top` limits the groups listed; `samples` the evidence lines per group and category. */
 export function renderMarkdown(report: Report, options: FormatOptions = {}): string {
   const opts = viewOptions(options);
   const lines = [
@@ -177,7 +175,7 @@ export function renderMarkdown(report: Report, options: FormatOptions = {}): str
   const sorted = sortGroups(report.groups, report.categories);
   const shown = sorted.slice(0, opts.top);
   lines.push('## Groups', '', 'Worst first: one row per direction, connector and remote host.', '');
-  if (shown.length > 0) append(lines, groupsTable(shown), '');
+  if (shown.length > 0) append(lines, groupsTable(shown, report.categories), '');
   if (sorted.length > shown.length) lines.push(`${formatCount(sorted.length - shown.length)} more groups not shown (top ${opts.top}).`, '');
   const failing = shown.filter(isFailing);
   if (failing.length > 0) {

@@ -6,7 +6,7 @@
  * The helpers that decide order and wording of groups (`sortGroups`, `findingsSummary`, `tlsSummary`,
  * `formatTime` ...) are exported because the Markdown and CSV outputs show the same view.
  */
-import type { CategoryInfo, InputStats, Report, ReportGroup, TlsCounts, TlsVersion } from '../types.js';
+import type { CategoryInfo, InputStats, Report, ReportGroup, Sample, TlsCounts, TlsVersion } from '../types.js';
 import type { FormatOptions } from './index.js';
 import { stripControl, truncate } from './sanitize.js';
 import { severityTier } from '../report/severity.js';
@@ -79,18 +79,28 @@ export function sortGroups(groups: readonly ReportGroup[], categories: readonly 
   return ranked.map((r) => r.group);
 }
 
-/** Counts as `key:n`, largest first (ties by key), zero and invalid counts left out. */
-function countsSummary(entries: Array<[string, number]>): string {
+/**
+ * Counts as `key:n`, largest first (ties in the order of `order`, then by key), zero and invalid counts left
+ * out.
+ */
+function countsSummary(entries: Array<[string, number]>, order: readonly string[] = []): string {
+  const rank = (key: string): number => {
+    const i = order.indexOf(key);
+    return i < 0 ? order.length : i;
+  };
   return entries
     .filter(([, n]) => Number.isFinite(n) && n > 0)
-    .sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]))
+    .sort((a, b) => b[1] - a[1] || rank(a[0]) - rank(b[0]) || compareText(a[0], b[0]))
     .map(([k, n]) => `${k}:${n}`)
     .join(' ');
 }
 
-/** e.g. `tls-negotiation-failed:12 socket-error:3`; empty when the group is healthy. */
-export function findingsSummary(byCategory: Record<string, number>): string {
-  return countsSummary(Object.entries(byCategory));
+/**
+ * e.g. `tls-negotiation-failed:12 socket-error:3`; empty when the group is healthy. Equal counts follow the
+ * report's category order (worst first), as the group block's category lines do (see {@link groupCategories}).
+ */
+export function findingsSummary(byCategory: Record<string, number>, categories: readonly CategoryInfo[] = []): string {
+  return countsSummary(Object.entries(byCategory), categories.map((c) => c.id));
 }
 
 /** e.g. `1.2:40 1.0:3`, newest version first. */
@@ -291,6 +301,56 @@ export function detailsSummary(details: Record<string, number> | undefined, max 
   const shown = entries.slice(0, max).map(([k, n]) => `${k} ${n}`);
   if (entries.length > max) shown.push(`+${entries.length - max} more`);
   return shown.join(', ');
+}
+
+/**
+ * A group's categories with findings, in the order its block lists them: most findings first, ties in the
+ * report's category order (worst first: failures before warnings), then by id. The first is the group's main
+ * category, as the report builder chooses it.
+ */
+export function groupCategories(report: Report, group: ReportGroup): Array<[string, number]> {
+  const rank = categoryRank(report);
+  return Object.entries(group.byCategory)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1] || rank(a[0]) - rank(b[0]) || compareText(a[0], b[0]));
+}
+
+/** Position of a category in the report's list; ids only found in counts (user rules) after all of it. */
+function categoryRank(report: Report): (id: string) => number {
+  const order = new Map(report.categories.map((c, i) => [c.id, i]));
+  return (id) => order.get(id) ?? order.size;
+}
+
+/**
+ * The evidence rows a group block shows: up to `perCategory` rows of each category, category by category in
+ * {@link groupCategories} order, and in the report's order (earliest first) within one. The report keeps its
+ * samples per group and category (`--samples`), so every category listed for the group gets rows of its own,
+ * however many rows an earlier category has. Samples of a category without a count come last.
+ */
+export function evidenceSamples(report: Report, group: ReportGroup, perCategory: number): Sample[] {
+  if (!(perCategory > 0)) return [];
+  const listed = groupCategories(report, group).map(([id]) => id);
+  const position = new Map(listed.map((id, i) => [id, i]));
+  const rank = categoryRank(report);
+  const byCategory = new Map<string, Sample[]>();
+  for (const s of group.samples) {
+    const list = byCategory.get(s.category);
+    if (list === undefined) byCategory.set(s.category, [s]);
+    else list.push(s);
+  }
+  const at = (id: string): number => position.get(id) ?? listed.length;
+  const ids = [...byCategory.keys()].sort((a, b) => at(a) - at(b) || rank(a) - rank(b) || compareText(a, b));
+  const shown: Sample[] = [];
+  for (const id of ids) for (const s of (byCategory.get(id) ?? []).slice(0, perCategory)) shown.push(s);
+  return shown;
+}
+
+/**
+ * The one evidence row a single-cell view (CSV) shows: the earliest of the main category when the group has
+ * one, else the earliest of all.
+ */
+export function mainSample(group: ReportGroup): Sample | undefined {
+  return group.samples.find((s) => s.category === group.mainCategory) ?? group.samples[0];
 }
 
 /** Options with defaults applied and nonsense values ignored. */
@@ -647,7 +707,7 @@ function findingStyle(g: ReportGroup): Style | undefined {
  * The group columns. `timeLength` is how much of `yyyy-MM-dd HH:mm:ss` LAST SEEN shows (19, 16 or 10): on a
  * narrow terminal a date without seconds is better than a cut remote host.
  */
-function groupColumns(groups: readonly ReportGroup[], timeLength: number): Column[] {
+function groupColumns(groups: readonly ReportGroup[], timeLength: number, categories: readonly CategoryInfo[]): Column[] {
   const servers = new Set(groups.map((g) => g.server ?? ''));
   const columns: Column[] = [{ header: 'DIR', align: 'left', shrink: false, min: 3, weight: 0, cell: (g) => directionLabel(g.direction) }];
   // Send connectors are named the same on every server, so the server is shown when there is more than one.
@@ -663,7 +723,7 @@ function groupColumns(groups: readonly ReportGroup[], timeLength: number): Colum
       weight: 0,
       cell: (g) => (g.direction === 'queue' ? `${formatCount(g.messages)} msgs` : formatCount(g.sessions)),
     },
-    { header: 'FINDINGS', align: 'left', shrink: true, min: 8, weight: 3, cell: (g) => findingsSummary(g.byCategory) || '-', style: findingStyle },
+    { header: 'FINDINGS', align: 'left', shrink: true, min: 8, weight: 3, cell: (g) => findingsSummary(g.byCategory, categories) || '-', style: findingStyle },
     { header: 'TLS', align: 'left', shrink: true, min: 5, weight: 2, cell: (g) => tlsSummary(g.tlsVersions) || '-' },
     {
       header: 'LAST SEEN',
@@ -730,10 +790,10 @@ interface TableLayout {
  * The table with the most precise LAST SEEN that still fits `width` when every shrinkable column is at its
  * minimum. A column's minimum is never below its header's width, so headers stay readable.
  */
-function layoutTable(groups: readonly ReportGroup[], width: number): TableLayout {
+function layoutTable(groups: readonly ReportGroup[], width: number, categories: readonly CategoryInfo[]): TableLayout {
   let layout: TableLayout | null = null;
   for (const length of [19, 16, 10]) {
-    const columns = groupColumns(groups, length).map((c) => ({ ...c, min: Math.max(c.min, displayWidth(c.header)) }));
+    const columns = groupColumns(groups, length, categories).map((c) => ({ ...c, min: Math.max(c.min, displayWidth(c.header)) }));
     const cells = groups.map((g) => columns.map((c) => stripControl(c.cell(g))));
     const natural = columns.map((c, i) => Math.min(width, Math.max(displayWidth(c.header), ...cells.map((row) => displayWidth(row[i] ?? '')))));
     layout = { columns, cells, natural };
@@ -744,8 +804,8 @@ function layoutTable(groups: readonly ReportGroup[], width: number): TableLayout
   return layout as TableLayout;
 }
 
-function groupTable(groups: readonly ReportGroup[], width: number): Line[] {
-  const { columns, cells, natural } = layoutTable(groups, width);
+function groupTable(groups: readonly ReportGroup[], width: number, categories: readonly CategoryInfo[]): Line[] {
+  const { columns, cells, natural } = layoutTable(groups, width, categories);
   const widths = fitColumns(natural, columns, width);
   const header: Line = [];
   columns.forEach((c, i) => {
@@ -808,10 +868,7 @@ function groupBlock(report: Report, group: ReportGroup, index: number, opts: Vie
   lines.push(...wrapped(opts.width, indent, `${sizeAndSpan(group, size, '')}${tls === '' ? '' : `, TLS ${tls}`}`));
   const lookup = connectorLookup(group);
   if (lookup !== null) lines.push(...wrapped(opts.width, `${indent}Connector: `, `${lookup} ${CONNECTOR_LOOKUP_NOTE}`, undefined, 'dim'));
-  const ids = Object.entries(group.byCategory)
-    .filter(([, n]) => n > 0)
-    .sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
-  for (const [id, n] of ids) {
+  for (const [id, n] of groupCategories(report, group)) {
     const title = categoryInfo(report, id)?.title ?? id;
     const details = detailsSummary(group.details[id]);
     lines.push(...wrapped(opts.width, indent, `${title}: ${formatCount(n)}${details === '' ? '' : ` (${details})`}`, WARNING_CATEGORIES.has(id) ? 'yellow' : 'red'));
@@ -827,7 +884,7 @@ function groupBlock(report: Report, group: ReportGroup, index: number, opts: Vie
       lines.push([span(i === 0 ? label : ' '.repeat(label.length), 'dim'), span(chunk, 'dim')]),
     );
   }
-  const samples = group.samples.slice(0, opts.samples);
+  const samples = evidenceSamples(report, group, opts.samples);
   if (samples.length > 0) {
     lines.push([span(indent), span('Evidence:', 'dim')]);
     for (const s of samples) lines.push(...evidenceLines(s, `${indent}  `, opts.width));
@@ -858,7 +915,7 @@ export function renderTable(report: Report, options: FormatOptions = {}): string
   lines.push([span('GROUPS', 'bold'), span('  worst first; one row per direction, connector and remote host', 'dim')]);
   // A loop, not push(...): with `top` unlimited there is a line per failing group, and a spread of some 120,000
   // items overflows the call stack (markdown.ts says the same).
-  if (rows.length > 0) for (const line of groupTable(rows, opts.width)) lines.push(line);
+  if (rows.length > 0) for (const line of groupTable(rows, opts.width, report.categories)) lines.push(line);
   if (failing.length > shownFailing.length) {
     lines.push(...wrapped(opts.width, '', `… ${formatCount(failing.length - shownFailing.length)} more groups with findings not shown (top ${opts.top})`, 'yellow'));
   }
