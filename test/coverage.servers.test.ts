@@ -1,7 +1,7 @@
 // Coverage per server is keyed by the same server as the groups: the server from the connector id or the folder,
 // and `null` (shown as `-`) for logs that name none (send logs outside a server folder, standard input), never by
 // the internal key of the log set (`<folder>|smtp-send`).
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -137,5 +137,50 @@ describe('merge and coverage per server', () => {
     const merged = mergeReports([ex01.report, loose.report, other.report]);
     expect(merged.coverage).toEqual(whole.report.coverage);
     expect(merged.groups).toEqual(whole.report.groups);
+  });
+
+  it('reads the origin keys of older reports as the unknown server', async () => {
+    const whole = (await json(['.'])).report;
+    // What a report of an earlier logscan held: each log set with no server under its origin key, one entry each
+    // (here the unknown server's span cut in two at 10:00, as the 09:xx and 10:xx logs of two folders).
+    const older = (name: string, ...keys: string[]): Report => {
+      const report = structuredClone(whole);
+      report.coverage.servers = report.coverage.servers.flatMap((s) => {
+        if (s.server !== null) return [s];
+        if (keys.length === 1) return [{ ...s, server: keys[0]! }];
+        return [{ server: keys[0]!, from: s.from, to: '2025-11-10T09:59:59.000Z' }, { server: keys[1]!, from: '2025-11-10T10:00:00.000Z', to: s.to }];
+      });
+      expect(report.coverage.servers.map((s) => s.server)).toEqual(['EX01', ...keys]);
+      return { ...report, inputs: report.inputs.map((i) => ({ ...i, source: `${name}/${i.source}` })) };
+    };
+    const merged = mergeReports([older('a', './loose/|smtp-send', './other/|smtp-send'), older('b', 'stdin:stdin|smtp-send'), older('c', '|smtp-receive')]);
+    expect(merged.coverage).toEqual(whole.coverage);
+    expect(merged.coverage.servers.map((s) => s.server)).toEqual(['EX01', null]);
+    // The same through `logscan merge` of files written by an earlier build (kept out of the folder scanned above).
+    const old = mkdtempSync(join(tmpdir(), 'logscan-coverage-old-'));
+    try {
+      writeFileSync(join(old, 'a.json'), JSON.stringify(older('a', './loose/|smtp-send', './other/|smtp-send')));
+      writeFileSync(join(old, 'b.json'), JSON.stringify(older('b', 'stdin:stdin|smtp-send')));
+      const cli = await json(['merge', 'a.json', 'b.json'], old);
+      expect(cli.report.coverage).toEqual(whole.coverage);
+      noOriginKeys(cli.stdout);
+      noOriginKeys(await text('table', ['merge', 'a.json', 'b.json'], old));
+    } finally {
+      rmSync(old, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps a server named like an origin key when the groups of its report name it too', () => {
+    // A receive connector id `X|smtp-send\Default` names the server `X|smtp-send`: odd, but a name, not a key.
+    const report = mergeReports([]);
+    const group = {
+      direction: 'receive' as const, server: 'X|smtp-send', connector: 'X|smtp-send\\Default', remoteHost: '192.0.2.1', remoteNames: [],
+      sessions: 1, messages: 0, authUsers: [], certificates: [], byCategory: {}, details: {}, tlsVersions: {},
+      firstSeen: '2025-11-10T09:00:00.000Z', lastSeen: '2025-11-10T09:00:01.000Z', samples: [], mainCategory: null, hint: null,
+    };
+    report.groups.push(group);
+    report.totals.sessions = 1;
+    report.coverage = { from: group.firstSeen, to: group.lastSeen, servers: [{ server: 'X|smtp-send', from: group.firstSeen, to: group.lastSeen }] };
+    expect(mergeReports([report]).coverage.servers.map((s) => s.server)).toEqual(['X|smtp-send']);
   });
 });
