@@ -274,11 +274,14 @@ export interface CategoryInfo {
   docs: string | null;
 }
 
-/** Time span the input covers, overall and per server (or origin when the server is unknown). */
+/**
+ * Time span the input covers, overall and per server: the server the groups carry (`ReportGroup.server`), null
+ * for the sessions whose server is unknown (send logs outside a server folder, standard input), one entry for all.
+ */
 export interface Coverage {
   from: string | null;
   to: string | null;
-  servers: Array<{ server: string; from: string | null; to: string | null }>;
+  servers: Array<{ server: string | null; from: string | null; to: string | null }>;
 }
 
 /**

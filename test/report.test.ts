@@ -141,6 +141,36 @@ describe('report builder', () => {
     );
   });
 
+  it('covers sessions with no server as one unknown server (null), never by their log set, whatever the split', () => {
+    // Send logs outside a server folder and standard input: no server hint, each log set its own origin.
+    const origins = ['loose/|smtp-send', 'stdin:stdin|smtp-send', '|smtp-send'];
+    const unknown = corpus()
+      .filter((x) => x.direction === 'send')
+      .map((x, i) => {
+        const a = new SessionAssembler({ origin: origins[i % 3]!, direction: 'send', serverHint: null });
+        const recs = session(`08DE0000000030${String(i).padStart(2, '0')}`, SEND_FAIL('198.51.100.8'), { connector: 'Outbound to Office 365', remote: '104.47.55.120:25', start: x.start, source: `SEND-${i % 3}.LOG` });
+        return [...a.add(recs), ...a.end()][0]!;
+      });
+    const all = [...corpus(), ...unknown];
+    const whole = reportOf(all);
+    expect(whole.coverage.servers.map((s) => s.server)).toEqual(['EX01', null]);
+    const nulls = whole.groups.filter((g) => g.server === null);
+    expect(nulls.map((g) => g.sessions)).toEqual([12]);
+    expect(whole.coverage.servers[1]).toEqual({ server: null, from: nulls[0]!.firstSeen, to: nulls[0]!.lastSeen });
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 2 }), { minLength: all.length, maxLength: all.length }), (parts) => {
+        const builders = [0, 1, 2].map(() => new ReportBuilder({ samples: 2, categories: categoryInfo(defaultRules), version: 'test' }));
+        all.forEach((s, i) => builders[parts[i]!]!.addSession(s, classifySession(s)));
+        const reports = builders.map((b) => b.build());
+        const [main, ...others] = builders;
+        for (const b of others) main!.absorb(structuredClone(b.partial()));
+        expect(main!.build()).toEqual(whole);
+        expect({ ...mergeReports(reports, { samples: 2 }), inputs: [] }).toEqual({ ...whole, inputs: [] });
+      }),
+      { numRuns: 20 },
+    );
+  });
+
   it('keeps the smallest 5 certificates and 20 names of a group, whatever order the sessions come in', () => {
     const base = corpus().find((x) => x.direction === 'receive' && x.certificates.length > 0)!;
     const cert = base.certificates[0]!;

@@ -212,14 +212,17 @@ function inputRow(i: InputStats): string {
   return `<tr><td class="break mono">${text(i.source)}</td><td><span class="badge">${text(i.kind)}</span></td><td class="num nowrap">${text(formatBytes(i.bytes))}</td><td class="num">${formatNumber(i.lines)}</td><td class="num">${formatNumber(i.records)}</td><td>${skippedText(i.skipped)}</td><td class="nowrap">${timeCell(i.from)}<br>${timeCell(i.to)}</td><td>${problemsText(i)}</td></tr>`;
 }
 
+/** The server of sessions whose logs name none: `-`, as in the text outputs. */
+const UNKNOWN_SERVER = '<span class="muted" title="Server unknown: send logs outside a server folder, or standard input">-</span>';
+
 /** Coverage per server and one row per input: a review of many thousand rotated files is written row by row. */
 function* renderScope(report: Report): Generator<string> {
   const servers = report.coverage.servers.map(
-    (s) => `<tr><td class="break">${text(s.server)}</td><td>${timeCell(s.from)}</td><td>${timeCell(s.to)}</td><td class="small muted">${text(formatSpan(s.from, s.to))}</td></tr>`,
+    (s) => `<tr><td class="break">${s.server === null ? UNKNOWN_SERVER : text(s.server)}</td><td>${timeCell(s.from)}</td><td>${timeCell(s.to)}</td><td class="small muted">${text(formatSpan(s.from, s.to))}</td></tr>`,
   );
   const serverTable =
     servers.length > 0
-      ? `<div class="wrap"><table><thead><tr><th>Server (or log set)</th><th>From</th><th>To</th><th>Span</th></tr></thead><tbody>${servers.join('')}</tbody></table></div>`
+      ? `<div class="wrap"><table><thead><tr><th>Server</th><th>From</th><th>To</th><th>Span</th></tr></thead><tbody>${servers.join('')}</tbody></table></div>`
       : '<p class="empty">No per-server coverage.</p>';
   const inputs = report.inputs;
   const errors = inputs.filter((i) => i.error).length;

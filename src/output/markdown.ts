@@ -50,7 +50,7 @@ function coverageSection(report: Report): string[] {
   const overall = from === null && to === null ? 'no log times were read' : `${formatTime(from)} → ${formatTime(to)} UTC${span === null ? '' : ` (${span})`}`;
   const lines = ['## Coverage', '', `Overall: ${markdownCell(overall)}`, ''];
   if (servers.length > 0) {
-    append(lines, table(['Server', 'From (UTC)', 'To (UTC)'], ['l', 'l', 'l'], servers.map((s) => [s.server, formatTime(s.from), formatTime(s.to)])), '');
+    append(lines, table(['Server', 'From (UTC)', 'To (UTC)'], ['l', 'l', 'l'], servers.map((s) => [s.server ?? '-', formatTime(s.from), formatTime(s.to)])), '');
   }
   return lines;
 }

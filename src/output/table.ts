@@ -601,11 +601,13 @@ function headerSection(report: Report, width: number): Line[] {
   const length = formatSpan(from, to);
   const covered = from === null && to === null ? 'no log times were read' : `${formatTime(from)} → ${formatTime(to)} UTC${length === null ? '' : ` (${length})`}`;
   lines.push(...wrapped(width, 'Coverage'.padEnd(LABEL), covered));
-  const serverWidth = Math.min(30, Math.max(0, ...servers.map((s) => displayWidth(stripControl(s.server)))));
-  for (const s of servers) {
+  // `-`: the sessions whose server is unknown, as in the SERVER column.
+  const names = servers.map((s) => (s.server === null ? '-' : stripControl(s.server)));
+  const serverWidth = Math.min(30, Math.max(0, ...names.map(displayWidth)));
+  for (const [i, s] of servers.entries()) {
     lines.push([
       span(' '.repeat(LABEL)),
-      span(pad(fitEnd(stripControl(s.server), serverWidth), serverWidth, 'left')),
+      span(pad(fitEnd(names[i]!, serverWidth), serverWidth, 'left')),
       span(`  ${formatTime(s.from)} → ${formatTime(s.to)}`),
     ]);
   }

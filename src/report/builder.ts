@@ -91,7 +91,8 @@ export class ReportBuilder {
     const version: TlsVersion = session.tls?.version ?? 'none';
     group.tlsVersions[version] = (group.tlsVersions[version] ?? 0) + 1;
     widen(group, session.start, session.end);
-    this.#server(session.server ?? session.origin, session.start, session.end);
+    // The group's server, null when unknown: never the origin, an internal key of the log set (`<folder>|smtp-send`).
+    this.#server(session.server, session.start, session.end);
     this.#findings(group, findings);
   }
 
@@ -189,7 +190,7 @@ export class ReportBuilder {
     );
   }
 
-  #server(name: string, from: string, to: string): void {
+  #server(name: string | null, from: string, to: string): void {
     if (!isTimestamp(from)) return;
     // A placeholder end (pasted excerpts) leaves the known end as it is.
     widenServer(this.#acc, name, from, isTimestamp(to) ? to : (this.#acc.servers.get(name)?.to ?? from));
@@ -353,7 +354,7 @@ export interface PartialReport {
   inputs: InputStats[];
   sessions: number;
   incomplete: number;
-  servers: Array<[string, { from: string; to: string }]>;
+  servers: Array<[string | null, { from: string; to: string }]>;
   hours: Array<[string, Record<string, number>]>;
   groups: GroupState[];
 }

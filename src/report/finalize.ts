@@ -106,8 +106,8 @@ export interface Accumulated {
   categories: CategoryInfo[];
   inputs: InputStats[];
   groups: GroupTable;
-  /** Per server (or origin): earliest and latest session time. */
-  servers: Map<string, { from: string; to: string }>;
+  /** Per server (null: sessions whose server is unknown): earliest and latest session time. */
+  servers: Map<string | null, { from: string; to: string }>;
   /** Findings per hour bucket and category. */
   hours: Map<string, Record<string, number>>;
   sessions: number;
@@ -129,7 +129,7 @@ export function addTimelineCounts(acc: Accumulated, t: string, counts: Readonly<
 }
 
 /** Widens the time span covered for a server to include `from`..`to` (both log times). */
-export function widenServer(acc: Accumulated, name: string, from: string, to: string): void {
+export function widenServer(acc: Accumulated, name: string | null, from: string, to: string): void {
   const known = acc.servers.get(name);
   if (known === undefined) acc.servers.set(name, { from, to });
   else {
@@ -242,7 +242,8 @@ function coverage(acc: Accumulated): Coverage {
   for (const s of acc.servers.values()) consider(s.from, s.to);
   const servers = [...acc.servers.entries()]
     .map(([server, s]) => ({ server, from: s.from, to: s.to }))
-    .sort((a, b) => a.server.localeCompare(b.server));
+    // The unknown server last.
+    .sort((a, b) => (a.server === null ? (b.server === null ? 0 : 1) : b.server === null ? -1 : a.server.localeCompare(b.server)));
   return { from, to, servers };
 }
 

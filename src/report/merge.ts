@@ -1,4 +1,4 @@
-import type { CategoryInfo, Report } from '../types.js';
+import type { CategoryInfo, Coverage, Report } from '../types.js';
 import { mergeGroup } from './builder.js';
 import { addTimelineCounts, emptyAccumulated, finalizeReport, newGroupState, widenServer } from './finalize.js';
 
@@ -29,7 +29,8 @@ export function mergeReports(reports: readonly Report[], options: MergeOptions =
     for (const input of report.inputs) acc.inputs.push({ ...input, ignored: input.ignored ?? null });
     acc.sessions += report.totals.sessions;
     acc.incomplete += report.totals.incompleteSessions;
-    for (const s of report.coverage.servers) if (s.from !== null && s.to !== null) widenServer(acc, s.server, s.from, s.to);
+    const named = new Set(report.groups.map((g) => g.server));
+    for (const s of report.coverage.servers) if (s.from !== null && s.to !== null) widenServer(acc, coverageServer(s.server, named), s.from, s.to);
     if (report.timeline) {
       if (report.timeline.bucket === 'day') acc.dayBuckets = true;
       for (const p of report.timeline.points) addTimelineCounts(acc, p.t, p.byCategory);
@@ -69,4 +70,18 @@ export function repeatedInputs(reports: readonly Pick<Report, 'inputs'>[]): Repe
     }
   });
   return out;
+}
+
+/** The internal key of a log set (`<folder>|smtp-send`, `stdin:<name>|smtp-receive`), as older reports show it. */
+const ORIGIN_KEY = /\|smtp-(?:send|receive)$/;
+
+/**
+ * The server of a report's coverage entry. Reports of earlier logscan builds (same schema) listed the sessions
+ * with no known server under their log set's internal key instead of null, one entry per log set: such an entry
+ * is the unknown server, as a new run over the same logs gives. `|` is in no Windows host or folder name; a
+ * server that a group of the same report names (a connector id `X|smtp-send\Name`) is a name and kept.
+ */
+function coverageServer(server: Coverage['servers'][number]['server'], named: ReadonlySet<string | null>): string | null {
+  if (server === null || named.has(server)) return server;
+  return ORIGIN_KEY.test(server) ? null : server;
 }
