@@ -7,9 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
+import { HEAD_BYTES } from '../src/read/inputs.js';
 import { renderJson } from '../src/output/json.js';
 import type { Report, Session } from '../src/types.js';
 import { expectAccounting, header, inputNamed, receiveLog, sessionId } from './fixtures/hostile/logs.js';
@@ -259,6 +260,23 @@ describe('gzip, growing files and open sessions', () => {
     expect(s.skipped).toEqual({ header: 5 });
     expect(s.lines).toBe(Number(/after line (\d+)/.exec(s.error!)![1]));
     expectGoodFullyRead(report, ok);
+  });
+
+  it('a .gz cut off halfway keeps every whole line before the cut, as a file and on standard input in small chunks', async () => {
+    const gz = gzipSync(Buffer.from(receiveLog(3000)));
+    const cut = gz.subarray(0, gz.length >> 1);
+    const inflated = gunzipSync(cut, { finishFlush: constants.Z_SYNC_FLUSH });
+    const whole = inflated.subarray(0, inflated.lastIndexOf(10) + 1).toString().split('\n').length - 1;
+    expect(inflated.length).toBeGreaterThan(HEAD_BYTES);
+    const error = `read error after line ${whole}: corrupt gzip data (unexpected end of file)`;
+    const bad = write('RECV-cut-whole.LOG.gz', cut);
+    expect(inputNamed((await scanWith([bad])).report, bad)).toMatchObject({ lines: whole, records: whole - 5, error });
+    // A pipe gives small chunks: zlib held back the output of the last ones, and the failing end lost it.
+    for (const size of [512, 4096]) {
+      const chunks = Array.from({ length: Math.ceil(cut.length / size) }, (_, i) => Buffer.from(cut.subarray(i * size, (i + 1) * size)));
+      const { report } = await scanWith(['-'], { stdin: Readable.from(chunks) });
+      expect({ size, ...inputNamed(report, 'stdin') }).toMatchObject({ size, lines: whole, records: whole - 5, error });
+    }
   });
 
   it('a .gz with garbage in the middle: the error names the file, the lines before the damage are records', async () => {
