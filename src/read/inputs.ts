@@ -196,6 +196,11 @@ export interface OpenedInput {
   head: Buffer;
   /** All bytes from the start (head included). Errors (read, gzip) are thrown from here. */
   chunks: AsyncIterable<Buffer>;
+  /**
+   * The error that ended the input before {@link HEAD_BYTES} were read (a gzip cut off early), else null. `head`
+   * is then what was read before it, and `chunks` throws it after yielding that.
+   */
+  headError: unknown;
   gzip: boolean;
   /** Releases the file when the caller stops before the end. */
   close(): void;
@@ -389,13 +394,25 @@ async function feed(source: AsyncIterable<Buffer>, z: Gunzip): Promise<void> {
   await new Promise<void>((resolve) => z.flush(constants.Z_SYNC_FLUSH, () => resolve()));
 }
 
+/**
+ * Reads the first {@link HEAD_BYTES} for detection. An error before that many bytes (a gzip cut off early) does not
+ * lose what came before it: the head is what was read, and the error is thrown by `chunks` after it, where a
+ * longer input would have thrown it, so the lines before the damage are read and the error names the last one.
+ */
 async function peekHead(source: AsyncIterable<Buffer>, gzip: boolean): Promise<OpenedInput> {
   const iterator = source[Symbol.asyncIterator]();
   const buffered: Buffer[] = [];
   let size = 0;
   let done = false;
+  let headError: unknown = null;
   while (size < HEAD_BYTES) {
-    const next = await iterator.next();
+    let next: IteratorResult<Buffer>;
+    try {
+      next = await iterator.next();
+    } catch (e) {
+      headError = e ?? new Error('read error');
+      break;
+    }
     if (next.done) {
       done = true;
       break;
@@ -407,6 +424,7 @@ async function peekHead(source: AsyncIterable<Buffer>, gzip: boolean): Promise<O
   const head = all.subarray(0, HEAD_BYTES);
   async function* chunks(): AsyncIterable<Buffer> {
     if (all.length > 0) yield all;
+    if (headError !== null) throw headError;
     if (done) return;
     for (;;) {
       const next = await iterator.next();
@@ -416,7 +434,7 @@ async function peekHead(source: AsyncIterable<Buffer>, gzip: boolean): Promise<O
   }
   // Stops the decompression too (its stream is destroyed), not only the file under it.
   const close = () => void iterator.return?.().catch(() => undefined);
-  return { head, chunks: chunks(), gzip, close };
+  return { head, chunks: chunks(), gzip, headError, close };
 }
 
 /** Name without folders, for ordering rotated files. */
