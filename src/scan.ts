@@ -269,6 +269,14 @@ async function open(ref: InputRef, head: Buffer): Promise<Opened> {
     const detection = detectInput(plain ?? input!.head);
     stats.kind = detection.kind;
     const readable = PROTOCOL_KINDS.has(detection.kind) || QUEUE_KINDS.has(detection.kind);
+    // Cut off before the head was full (a short gzip copy): what did decompress decides. Readable, it is read up to
+    // the damage and the error comes from there (`read error after line N`). Refused, the damage is the reason: a
+    // head cut short may be refused for lack of lines (empty, not recognised), and a damaged file is never passed
+    // over as a foreign one.
+    if (!readable && input !== null && input.headError !== null) {
+      input.close();
+      throw input.headError;
+    }
     if (!readable && ref.walked === true && detection.foreign) stats.ignored = detection.reason;
     else if (!readable) stats.error = detection.reason;
     const keep = readable && ref.path === null;

@@ -2,14 +2,15 @@
  * Hostile and broken inputs through scan(): every case asserts the exact accounting, the message (naming the
  * file and line where there is one) and that the other inputs are still fully reported.
  */
-import { appendFileSync, chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { gzipSync } from 'node:zlib';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
+import { HEAD_BYTES } from '../src/read/inputs.js';
 import { renderJson } from '../src/output/json.js';
 import type { Report, Session } from '../src/types.js';
 import { expectAccounting, header, inputNamed, receiveLog, sessionId } from './fixtures/hostile/logs.js';
@@ -259,6 +260,85 @@ describe('gzip, growing files and open sessions', () => {
     expect(s.skipped).toEqual({ header: 5 });
     expect(s.lines).toBe(Number(/after line (\d+)/.exec(s.error!)![1]));
     expectGoodFullyRead(report, ok);
+  });
+
+  it('a .gz cut off halfway keeps every whole line before the cut, as a file and on standard input in small chunks', async () => {
+    const gz = gzipSync(Buffer.from(receiveLog(3000)));
+    const cut = gz.subarray(0, gz.length >> 1);
+    const inflated = gunzipSync(cut, { finishFlush: constants.Z_SYNC_FLUSH });
+    const whole = inflated.subarray(0, inflated.lastIndexOf(10) + 1).toString().split('\n').length - 1;
+    expect(inflated.length).toBeGreaterThan(HEAD_BYTES);
+    const error = `read error after line ${whole}: corrupt gzip data (unexpected end of file)`;
+    const bad = write('RECV-cut-whole.LOG.gz', cut);
+    expect(inputNamed((await scanWith([bad])).report, bad)).toMatchObject({ lines: whole, records: whole - 5, error });
+    // A pipe gives small chunks: zlib held back the output of the last ones, and the failing end lost it.
+    for (const size of [512, 4096]) {
+      const chunks = Array.from({ length: Math.ceil(cut.length / size) }, (_, i) => Buffer.from(cut.subarray(i * size, (i + 1) * size)));
+      const { report } = await scanWith(['-'], { stdin: Readable.from(chunks) });
+      expect({ size, ...inputNamed(report, 'stdin') }).toMatchObject({ size, lines: whole, records: whole - 5, error });
+    }
+  });
+
+  describe('a .gz cut off so early that less than 64 KiB decompresses', () => {
+    // The sample receive logs (as QA cut them): the whole of them is under 64 KiB decompressed.
+    const folder = join(process.cwd(), 'samples/EX01/FrontEnd/ProtocolLog/SmtpReceive');
+    const full = Buffer.concat(readdirSync(folder).sort().map((f) => readFileSync(join(folder, f))));
+    const gz = gzipSync(full);
+    const cut = gz.subarray(0, 4000);
+    // What does decompress, up to its last whole line: what the cut file must read as.
+    const inflated = gunzipSync(cut, { finishFlush: constants.Z_SYNC_FLUSH });
+    const prefix = inflated.subarray(0, inflated.lastIndexOf(10) + 1);
+    const prefixLines = prefix.toString().split('\n').length - 1;
+    /** The report without its inputs and with the input named `INPUT`, and the sessions in the order they were reported. */
+    const strip = (r: { report: Report; sessions: Session[] }, source: string) => ({
+      report: JSON.stringify({ ...r.report, inputs: [] }).replaceAll(JSON.stringify(source).slice(1, -1), 'INPUT'),
+      sessions: r.sessions.map((s) => `${s.sessionId} ${s.endReason}`),
+    });
+
+    it('the cut, as QA made it: mid-file, well under 64 KiB inflated, several sessions before it', async () => {
+      expect(full.length).toBeLessThan(HEAD_BYTES);
+      expect(inflated.length).toBeGreaterThan(20_000);
+      expect(inflated.length).toBeLessThan(full.length);
+      expect(prefixLines).toBeGreaterThan(100);
+      const { report } = await scanWith([write('RECV-prefix.LOG', prefix)]);
+      expect(report.totals.sessions).toBeGreaterThan(5);
+    });
+
+    it('as a file: detected from what decompressed, every line before the cut read, the error names the file and line', async () => {
+      const bad = write('RECV-small-cut.LOG.gz', cut);
+      const ok = good();
+      const fromCut = await scanWith([bad, ok]);
+      const fromPrefix = await scanWith([write('RECV-small-cut-prefix.LOG', prefix), ok]);
+      const s = inputNamed(fromCut.report, bad);
+      const p = inputNamed(fromPrefix.report, 'RECV-small-cut-prefix.LOG');
+      expect(s).toMatchObject({ kind: 'smtp-receive', lines: prefixLines, records: p.records, skipped: { header: 5 }, headerDate: p.headerDate, from: p.from, to: p.to });
+      expect(s.error).toBe(`read error after line ${prefixLines}: corrupt gzip data (unexpected end of file)`);
+      expect(p.error).toBeNull();
+      expect(strip(fromCut, bad)).toEqual(strip(fromPrefix, p.source));
+      expectGoodFullyRead(fromCut.report, ok);
+    });
+
+    it('on standard input: the same lines, records and sessions, and the error names stdin and the line', async () => {
+      // Small chunks, as a pipe gives them: the damage is met only after several of them.
+      const chunks = Array.from({ length: Math.ceil(cut.length / 512) }, (_, i) => Buffer.from(cut.subarray(i * 512, (i + 1) * 512)));
+      const fromCut = await scanWith(['-'], { stdin: Readable.from(chunks) });
+      const fromPrefix = await scanWith(['-'], { stdin: Readable.from([Buffer.from(prefix)]) });
+      const s = inputNamed(fromCut.report, 'stdin');
+      const p = inputNamed(fromPrefix.report, 'stdin');
+      expect(s).toMatchObject({ kind: 'smtp-receive', lines: prefixLines, records: p.records, skipped: { header: 5 } });
+      expect(s.error).toBe(`read error after line ${prefixLines}: corrupt gzip data (unexpected end of file)`);
+      expect(strip(fromCut, 'stdin')).toEqual(strip(fromPrefix, 'stdin'));
+    });
+
+    it('cut before a single line decompressed: the damage is the reason, and a folder does not pass it over', async () => {
+      const sub = join(dir, 'tiny-cut');
+      mkdirSync(sub);
+      writeFileSync(join(sub, 'RECV-tiny.LOG.gz'), gz.subarray(0, 20));
+      const { report } = await scanWith([sub]);
+      const s = inputNamed(report, 'RECV-tiny.LOG.gz');
+      expect(s).toMatchObject({ kind: 'unknown', lines: 0, records: 0, ignored: null });
+      expect(s.error).toBe('cannot read: corrupt gzip data (unexpected end of file)');
+    });
   });
 
   it('a .gz with garbage in the middle: the error names the file, the lines before the damage are records', async () => {

@@ -1,9 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename, resolve, sep } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { constants, createGunzip, type Gunzip } from 'node:zlib';
 import { isGzip } from './fields.js';
 
 /** One input to read: a file, or a stream given by the caller (stdin). */
@@ -197,6 +196,11 @@ export interface OpenedInput {
   head: Buffer;
   /** All bytes from the start (head included). Errors (read, gzip) are thrown from here. */
   chunks: AsyncIterable<Buffer>;
+  /**
+   * The error that ended the input before {@link HEAD_BYTES} were read (a gzip cut off early), else null. `head`
+   * is then what was read before it, and `chunks` throws it after yielding that.
+   */
+  headError: unknown;
   gzip: boolean;
   /** Releases the file when the caller stops before the end. */
   close(): void;
@@ -236,7 +240,9 @@ export async function openInput(ref: InputRef): Promise<OpenedInput> {
   const rest = resume(firstChunk, first.done === true, iterator);
   const data = gzip ? gunzip(rest) : rest;
   const opened = await peekHead(data, gzip);
+  const closeData = opened.close;
   opened.close = () => {
+    closeData();
     void iterator.return?.().catch(() => undefined);
   };
   return opened;
@@ -312,20 +318,101 @@ async function* resume(first: Buffer, done: boolean, iterator: AsyncIterator<Buf
   }
 }
 
-function gunzip(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+/**
+ * Decompresses `source`, yielding every byte that decompresses before a cut and then throwing the error. Piping
+ * into a gunzip stream and iterating it lost the last lines before a cut when the input came in small chunks (a
+ * pipe): inflate holds some output back until the input ends, the final inflate then fails (`unexpected end of
+ * file`) and its output is dropped with it, as is what the failed stream had buffered for its reader. So the input
+ * is fed here and flushed (Z_SYNC_FLUSH: all that decompresses comes out), and the stream is ended only once all of
+ * that has been read: only the end can fail then. The stream's own buffers still bound what is held (backpressure).
+ */
+async function* gunzip(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
   const z = createGunzip();
-  // pipeline() forwards errors from either side into the gunzip stream, so iteration throws instead of crashing.
-  pipeline(Readable.from(source), z).catch(() => undefined);
-  return z;
+  let error: unknown = null;
+  let fed = false;
+  let ended = false;
+  let wakeUp: (() => void) | null = null;
+  const wake = () => {
+    const w = wakeUp;
+    wakeUp = null;
+    w?.();
+  };
+  z.on('readable', wake);
+  z.on('end', () => {
+    ended = true;
+    wake();
+  });
+  z.on('error', (e: unknown) => {
+    error ??= e;
+    wake();
+  });
+  void feed(source, z).then(
+    () => {
+      fed = true;
+      wake();
+    },
+    (e: unknown) => {
+      error ??= e;
+      wake();
+    },
+  );
+  try {
+    for (;;) {
+      for (let chunk = z.read() as Buffer | null; chunk !== null; chunk = z.read() as Buffer | null) yield chunk;
+      if (error !== null) throw error;
+      if (ended) return;
+      if (fed && !z.writableEnded) {
+        // Everything that decompresses has been read: ending may fail now without losing a byte.
+        z.end();
+        continue;
+      }
+      await new Promise<void>((resolve) => (wakeUp = resolve));
+    }
+  } finally {
+    // Also when the reader stops early: the feeder sees the stream closed and closes the source.
+    z.destroy();
+  }
 }
 
+/** Writes `source` into `z`, as fast as `z` takes it, then flushes what decompresses out of it; the caller ends it. */
+async function feed(source: AsyncIterable<Buffer>, z: Gunzip): Promise<void> {
+  const taken = () =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        z.off('drain', done);
+        z.off('close', done);
+        resolve();
+      };
+      z.on('drain', done);
+      z.on('close', done);
+    });
+  for await (const chunk of source) {
+    if (z.destroyed) return;
+    if (!z.write(chunk)) await taken();
+    if (z.destroyed) return;
+  }
+  await new Promise<void>((resolve) => z.flush(constants.Z_SYNC_FLUSH, () => resolve()));
+}
+
+/**
+ * Reads the first {@link HEAD_BYTES} for detection. An error before that many bytes (a gzip cut off early) does not
+ * lose what came before it: the head is what was read, and the error is thrown by `chunks` after it, where a
+ * longer input would have thrown it, so the lines before the damage are read and the error names the last one.
+ */
 async function peekHead(source: AsyncIterable<Buffer>, gzip: boolean): Promise<OpenedInput> {
   const iterator = source[Symbol.asyncIterator]();
   const buffered: Buffer[] = [];
   let size = 0;
   let done = false;
+  let headError: unknown = null;
   while (size < HEAD_BYTES) {
-    const next = await iterator.next();
+    let next: IteratorResult<Buffer>;
+    try {
+      next = await iterator.next();
+    } catch (e) {
+      headError = e ?? new Error('read error');
+      break;
+    }
     if (next.done) {
       done = true;
       break;
@@ -337,6 +424,7 @@ async function peekHead(source: AsyncIterable<Buffer>, gzip: boolean): Promise<O
   const head = all.subarray(0, HEAD_BYTES);
   async function* chunks(): AsyncIterable<Buffer> {
     if (all.length > 0) yield all;
+    if (headError !== null) throw headError;
     if (done) return;
     for (;;) {
       const next = await iterator.next();
@@ -344,7 +432,9 @@ async function peekHead(source: AsyncIterable<Buffer>, gzip: boolean): Promise<O
       yield next.value;
     }
   }
-  return { head, chunks: chunks(), gzip, close: () => undefined };
+  // Stops the decompression too (its stream is destroyed), not only the file under it.
+  const close = () => void iterator.return?.().catch(() => undefined);
+  return { head, chunks: chunks(), gzip, headError, close };
 }
 
 /** Name without folders, for ordering rotated files. */
