@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderTable } from '../src/output/table.js';
+import { renderTable, sourceLabels } from '../src/output/table.js';
 import type { Report, ReportGroup } from '../src/types.js';
 import { CATEGORIES, HOSTILE_EHLO, manyHealthyReport, outputGroups, outputReport, refusedReport, reportOf } from './fixtures/output/report.js';
 
@@ -295,5 +295,41 @@ describe('queue groups (Get-Queue export of samples/)', () => {
     expect(markdown).toMatch(/^- 1 queue entry, \d+ messages waiting$/m);
     expect(markdown).not.toContain('- → -');
     expect(formatReport(report, 'html')).toContain(`<dt>Send connector</dt><dd class="break mono">Get-SendConnector | Where-Object Guid -eq &#39;${guid}&#39;`);
+  });
+});
+
+describe('short names of inputs (problem lines, evidence that does not fit)', () => {
+  it('uses the file name where it is unique, and the folder that tells two servers apart where it is not', () => {
+    const labels = sourceLabels([
+      'collected/EX01/Hub/ProtocolLog/SmtpSend/SEND2025111009-1.LOG',
+      'collected/EX02/Hub/ProtocolLog/SmtpSend/SEND2025111009-1.LOG',
+      'collected/EDGE01/Edge/ProtocolLog/SmtpSend/SEND2025111010-1.LOG',
+      'C:\\Logs\\a\\RECV1.LOG',
+      'C:\\Logs\\b\\RECV1.LOG',
+      'RECV1.LOG',
+    ]);
+    expect(labels.get('collected/EX01/Hub/ProtocolLog/SmtpSend/SEND2025111009-1.LOG')).toBe('EX01/…/SEND2025111009-1.LOG');
+    expect(labels.get('collected/EX02/Hub/ProtocolLog/SmtpSend/SEND2025111009-1.LOG')).toBe('EX02/…/SEND2025111009-1.LOG');
+    expect(labels.get('collected/EDGE01/Edge/ProtocolLog/SmtpSend/SEND2025111010-1.LOG')).toBe('SEND2025111010-1.LOG');
+    expect(labels.get('C:\\Logs\\a\\RECV1.LOG')).toBe('a/RECV1.LOG');
+    expect(labels.get('C:\\Logs\\b\\RECV1.LOG')).toBe('b/RECV1.LOG');
+    expect(labels.get('RECV1.LOG')).toBe('RECV1.LOG');
+  });
+
+  it('stays linear on many files of one name', () => {
+    const many = Array.from({ length: 20_000 }, (_, i) => `logs/server${i}/SmtpSend/SEND1.LOG`);
+    const started = performance.now();
+    const labels = sourceLabels(many);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(labels.get('logs/server7/SmtpSend/SEND1.LOG')).toBe('server7/…/SEND1.LOG');
+    expect(new Set(labels.values()).size).toBe(20_000);
+  });
+
+  it('names which server’s file a problem is in', () => {
+    const report = reportOf([]);
+    const input = (source: string) => ({ ...report.inputs[0]!, source, error: null, problems: [{ line: 44, reason: 'short-row', message: 'line 44 has 8 fields where 9 are expected' }] });
+    const text = renderTable({ ...report, inputs: [input('c/EX01/Hub/ProtocolLog/SmtpSend/SEND1.LOG'), input('c/EX02/Hub/ProtocolLog/SmtpSend/SEND1.LOG')] }, { width: 160 });
+    expect(text).toContain('problem EX01/…/SEND1.LOG:44 line 44 has 8 fields');
+    expect(text).toContain('problem EX02/…/SEND1.LOG:44 line 44 has 8 fields');
   });
 });

@@ -620,6 +620,40 @@ function baseName(path: string): string {
   return cut < 0 ? path : path.slice(cut + 1);
 }
 
+const labelCache = new WeakMap<readonly InputStats[], Map<string, string>>();
+
+/**
+ * A short name for each input that no other input of the report shares: the file name, or, where two servers
+ * have a `SEND2025111009-1.LOG` each, the shortest ending of the path that tells them apart, shortened to its
+ * first folder and the file name (`EX01/…/SEND2025111009-1.LOG`). Kept per report, as every line asks again.
+ */
+export function sourceLabel(inputs: readonly InputStats[], source: string): string {
+  let labels = labelCache.get(inputs);
+  if (labels === undefined) labelCache.set(inputs, (labels = sourceLabels(inputs.map((i) => i.source))));
+  return labels.get(source) ?? baseName(source);
+}
+
+export function sourceLabels(sources: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  // Endings of one more folder at each round, for the paths not yet told apart: linear in paths × depth.
+  let open = [...new Set(sources)].map((src) => ({ src, parts: src.split(/[\\/]/).filter((p) => p !== '') }));
+  for (let n = 1; open.length > 0; n++) {
+    const ending = (parts: string[]) => parts.slice(-n).join('/');
+    const count = new Map<string, number>();
+    for (const o of open) count.set(ending(o.parts), (count.get(ending(o.parts)) ?? 0) + 1);
+    const next: typeof open = [];
+    for (const o of open) {
+      // Unique now, or no folder left to add (the same path given twice).
+      if (count.get(ending(o.parts)) === 1 || n >= o.parts.length) {
+        const used = o.parts.slice(-n);
+        out.set(o.src, used.length <= 2 ? used.join('/') : `${used[0]}/…/${used[used.length - 1]}`);
+      } else next.push(o);
+    }
+    open = next;
+  }
+  return out;
+}
+
 function inputsSection(report: Report, width: number): Line[] {
   const inputs = report.inputs;
   const lineCount = inputs.reduce((s, i) => s + i.lines, 0);
@@ -647,7 +681,8 @@ function inputsSection(report: Report, width: number): Line[] {
     i.problems.filter((p) => i.error === null || p.reason !== 'refused-input').map((p) => ({ source: i.source, ...p })),
   );
   for (const p of problems.slice(0, MAX_PROBLEMS)) {
-    const where = p.line > 0 ? `${baseName(p.source)}:${p.line}` : baseName(p.source);
+    const name = sourceLabel(inputs, p.source);
+    const where = p.line > 0 ? `${name}:${p.line}` : name;
     lines.push(...wrapped(width, `${' '.repeat(LABEL)}problem `, `${where} ${p.message}`, undefined, 'yellow'));
   }
   if (problems.length > MAX_PROBLEMS) {
@@ -829,13 +864,14 @@ function groupTable(groups: readonly ReportGroup[], width: number, categories: r
 }
 
 /** One evidence row: `source:line  sessionId  text`, the text wrapped under itself. */
-function evidenceLines(sample: ReportGroup['samples'][number], indent: string, width: number): Line[] {
+function evidenceLines(sample: ReportGroup['samples'][number], indent: string, width: number, inputs: readonly InputStats[]): Line[] {
   const avail = Math.max(1, width - displayWidth(indent));
   const id = stripControl(sample.sessionId);
   const idPart = id === '' ? '' : `  ${id}`;
   const full = stripControl(`${sample.source}:${sample.line}`);
-  // The full path when it fits beside the id, else the file name: the server is in the block's heading.
-  const loc = displayWidth(full) + displayWidth(idPart) + 2 <= Math.floor(avail / 2) ? full : fitStart(stripControl(`${baseName(sample.source)}:${sample.line}`), Math.max(8, Math.floor(avail / 2)));
+  // The full path when it fits beside the id, else the shortest name no other input shares.
+  const short = () => fitStart(stripControl(`${sourceLabel(inputs, sample.source)}:${sample.line}`), Math.max(8, Math.floor(avail / 2)));
+  const loc = displayWidth(full) + displayWidth(idPart) + 2 <= Math.floor(avail / 2) ? full : short();
   const textIndent = '  ';
   const textAvail = Math.max(1, avail - textIndent.length);
   const text = fitMiddle(stripControl(sample.text), textAvail * MAX_EVIDENCE_LINES);
@@ -889,7 +925,7 @@ function groupBlock(report: Report, group: ReportGroup, index: number, opts: Vie
   const samples = evidenceSamples(report, group, opts.samples);
   if (samples.length > 0) {
     lines.push([span(indent), span('Evidence:', 'dim')]);
-    for (const s of samples) lines.push(...evidenceLines(s, `${indent}  `, opts.width));
+    for (const s of samples) lines.push(...evidenceLines(s, `${indent}  `, opts.width, report.inputs));
   }
   return lines;
 }
