@@ -285,7 +285,13 @@ export async function main(io: CliIo): Promise<number> {
         io.stderr.write(`logscan: cannot write the report: ${failure}\n`);
         return EXIT.unwritable;
       }
-    } else await writeAll(io.stdout, batched(pieces));
+    } else {
+      const failure = await writeAll(io.stdout, batched(pieces));
+      if (failure !== null) {
+        io.stderr.write(`logscan: cannot write the report: ${failure}\n`);
+        return EXIT.unwritable;
+      }
+    }
 
     const unreadable = report.inputs.filter((i) => i.error !== null);
     if (!quiet) for (const i of unreadable) io.stderr.write(`logscan: ${stripControl(i.source)}: ${stripControl(i.error!)}\n`);
@@ -409,27 +415,56 @@ function writeToFile(target: string | number, pieces: Iterable<string>): string 
 }
 
 /** Writes pieces to a stream, waiting when it asks to (a pipe into a slow reader must not buffer the report). */
-async function writeAll(out: CliIo['stdout'], pieces: Iterable<string>): Promise<void> {
-  const stream = out as NodeJS.WritableStream & { write(s: string): boolean };
-  for (const piece of pieces) {
-    if (stream.write(piece) === false && typeof stream.once === 'function') {
-      // A reader that goes away (`| head`) closes the pipe instead of draining it: stop writing then.
-      const closed = await new Promise<boolean>((resolve) => {
-        const done = (value: boolean) => () => {
-          stream.removeListener('drain', onDrain);
-          stream.removeListener('close', onClose);
-          stream.removeListener('error', onClose);
-          resolve(value);
-        };
-        const onDrain = done(false);
-        const onClose = done(true);
-        stream.once('drain', onDrain);
-        stream.once('close', onClose);
-        stream.once('error', onClose);
-      });
-      if (closed) return;
-    }
+/**
+ * Writes to standard output; why it failed, or null. A reader that goes away (`| head`) is not a failure: it
+ * closes the pipe (EPIPE), and writing stops. Any other error (a full disk behind `> file` on a device,
+ * `> /dev/full`) is, or a nightly job would keep an empty report and exit 0.
+ */
+async function writeAll(out: CliIo['stdout'], pieces: Iterable<string>): Promise<string | null> {
+  const stream = out as NodeJS.WritableStream & { write(s: string, cb?: (e?: Error | null) => void): boolean };
+  if (typeof stream.once !== 'function') {
+    for (const piece of pieces) stream.write(piece);
+    return null;
   }
+  let failure: (Error & { code?: string }) | null = null;
+  const onError = (e: Error) => {
+    failure ??= e;
+  };
+  stream.on('error', onError);
+  try {
+    for (const piece of pieces) {
+      if (failure !== null) break;
+      if (stream.write(piece) === false) {
+        const closed = await new Promise<boolean>((resolve) => {
+          const done = (value: boolean) => () => {
+            stream.removeListener('drain', onDrain);
+            stream.removeListener('close', onClose);
+            stream.removeListener('error', onClose);
+            resolve(value);
+          };
+          const onDrain = done(false);
+          const onClose = done(true);
+          stream.once('drain', onDrain);
+          stream.once('close', onClose);
+          stream.once('error', onClose);
+        });
+        if (closed) break;
+      }
+    }
+    // The last write's callback comes after it reached the system, with its error if it failed.
+    if (failure === null && !(stream as { destroyed?: boolean }).destroyed) {
+      await new Promise<void>((resolve) =>
+        stream.write('', (e) => {
+          if (e) onError(e);
+          resolve();
+        }),
+      );
+    }
+  } finally {
+    stream.removeListener('error', onError);
+  }
+  const e = failure as (Error & { code?: string }) | null;
+  return e === null || e.code === 'EPIPE' ? null : e.message;
 }
 
 function matches(report: Report, categories: readonly string[]): boolean {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -249,6 +249,22 @@ describe('logscan CLI', () => {
       expect(r.stderr).toContain(`${pair[0]} and ${pair[1]} both read`);
       expect(r.stderr).toMatch(/both read flat\/EX01\/\w+\/ProtocolLog\/\w+\/\w+-1\.LOG \(same size, lines and times\): merged, its sessions would be counted twice/);
     }
+  });
+
+  it.runIf(existsSync('/dev/full'))('exit code 5 when standard output cannot be written (a full disk), 0 when the reader just goes away', () => {
+    for (const format of ['table', 'json']) {
+      const full = openSync('/dev/full', 'w');
+      try {
+        const r = spawnSync(process.execPath, [BIN, '-f', format, 'flat'], { cwd: dir, stdio: ['ignore', full, 'pipe'] });
+        expect(r.status, format).toBe(EXIT.unwritable);
+        expect(r.stderr.toString('utf8')).toContain('logscan: cannot write the report: ENOSPC');
+      } finally {
+        closeSync(full);
+      }
+    }
+    // `| head -c 100`: the pipe closes early, which is the reader's choice, not a failure.
+    const head = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" -f json flat | head -c 100 > /dev/null`], { cwd: dir });
+    expect(head.status, head.stderr.toString('utf8')).toBe(0);
   });
 
   it('exit code 6 when a --fail-on check read no row at all; 0 when rows were read and filtered out', async () => {

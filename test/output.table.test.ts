@@ -333,3 +333,14 @@ describe('short names of inputs (problem lines, evidence that does not fit)', ()
     expect(text).toContain('problem EX02/…/SEND1.LOG:44 line 44 has 8 fields');
   });
 });
+
+describe('counts in words', () => {
+  it('says 1 session and 1 queue entry, and sessions for any other count', async () => {
+    const { scan } = await import('../src/scan.js');
+    const text = renderTable(await scan(['samples']), { width: 160, top: 100 });
+    expect(text).toMatch(/ 1 session, /);
+    expect(text).not.toMatch(/\b1 sessions\b/);
+    expect(text).toMatch(/ [2-9]\d* sessions, /);
+    expect(text).not.toMatch(/\b1 messages\b/);
+  });
+});

@@ -10,6 +10,7 @@ import { markdownCell } from './sanitize.js';
 import {
   categoryIds,
   categoryInfo,
+  countOf,
   CONNECTOR_LOOKUP_NOTE,
   connectorLookup,
   detailsSummary,
@@ -91,7 +92,7 @@ function inputsSection(report: Report): string[] {
 function totalsSection(report: Report): string[] {
   const t = report.totals;
   const summary = [
-    `${formatCount(t.sessions)} sessions (${formatCount(t.incompleteSessions)} incomplete)`,
+    `${countOf(t.sessions, 'session')} (${formatCount(t.incompleteSessions)} incomplete)`,
     `${formatCount(t.findings)} findings`,
     `${formatCount(t.queueMessages)} queued messages`,
   ].join(', ');
@@ -127,8 +128,8 @@ function groupSection(report: Report, group: ReportGroup, index: number, samples
   if (group.remoteNames.length > 0) lines.push(`- ${namesLabel(group)}: ${markdownCell(group.remoteNames.join(', '))}`);
   const size =
     group.direction === 'queue'
-      ? `${formatCount(group.sessions)} queue entr${group.sessions === 1 ? 'y' : 'ies'}, ${formatCount(group.messages)} messages waiting`
-      : `${formatCount(group.sessions)} sessions`;
+      ? `${countOf(group.sessions, 'queue entry', 'queue entries')}, ${countOf(group.messages, 'message')} waiting`
+      : countOf(group.sessions, 'session');
   lines.push(`- ${markdownCell(sizeAndSpan(group, size, ' UTC'))}`);
   const lookup = connectorLookup(group);
   if (lookup !== null) lines.push(`- Connector: \`${lookup}\` ${CONNECTOR_LOOKUP_NOTE}`);

@@ -37,6 +37,11 @@ export function formatCount(n: number): string {
   return Number.isFinite(n) ? COUNT_FORMAT.format(n) : String(n);
 }
 
+/** `1 session`, `2,400 sessions`. */
+export function countOf(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
 /** Sum of a group's finding counts. */
 export function findingTotal(group: ReportGroup): number {
   let total = 0;
@@ -693,7 +698,7 @@ function inputsSection(report: Report, width: number): Line[] {
 
 function totalsSection(report: Report, width: number): Line[] {
   const t = report.totals;
-  const parts = [`${formatCount(t.sessions)} sessions`];
+  const parts = [countOf(t.sessions, 'session')];
   if (t.incompleteSessions > 0) parts.push(`${formatCount(t.incompleteSessions)} incomplete`);
   parts.push(`${formatCount(t.findings)} findings`);
   if (t.queueMessages > 0) parts.push(`${formatCount(t.queueMessages)} queued messages`);
@@ -717,7 +722,7 @@ function totalsSection(report: Report, width: number): Line[] {
       span(`  ${categoryInfo(report, id)?.title ?? ''}`, n === 0 ? 'dim' : undefined),
     ]);
   });
-  if (t.findings === 0 && t.sessions > 0) lines.push([span(`  No TLS problems found in ${formatCount(t.sessions)} sessions.`, 'green')]);
+  if (t.findings === 0 && t.sessions > 0) lines.push([span(`  No TLS problems found in ${countOf(t.sessions, 'session')}.`, 'green')]);
   return lines;
 }
 
@@ -900,8 +905,8 @@ function groupBlock(report: Report, group: ReportGroup, index: number, opts: Vie
   }
   const size =
     group.direction === 'queue'
-      ? `${formatCount(group.sessions)} queue entr${group.sessions === 1 ? 'y' : 'ies'}, ${formatCount(group.messages)} messages waiting`
-      : `${formatCount(group.sessions)} sessions`;
+      ? `${countOf(group.sessions, 'queue entry', 'queue entries')}, ${countOf(group.messages, 'message')} waiting`
+      : countOf(group.sessions, 'session');
   const tls = tlsSummary(group.tlsVersions);
   lines.push(...wrapped(opts.width, indent, `${sizeAndSpan(group, size, '')}${tls === '' ? '' : `, TLS ${tls}`}`));
   const lookup = connectorLookup(group);
