@@ -343,3 +343,33 @@ describe('readQueueExport: hostile column names', () => {
     expect(entries[0]?.status).toBe('Retry');
   });
 });
+
+describe('a source that fails part way (a cut .gz)', () => {
+  /** Chunks of `buf`, then the error a cut gzip stream gives. */
+  async function* failingAfter(buf: Buffer, size: number): AsyncGenerator<Buffer> {
+    yield* chunked(buf, size);
+    throw Object.assign(new Error('unexpected end of file'), { code: 'Z_BUF_ERROR' });
+  }
+
+  const cases: Array<[string, Buffer, InputKind]> = [
+    ['Export-Csv', Buffer.concat([sample('EX01-get-queue.csv'), ...Array.from({ length: 400 }, () => Buffer.from(sample('EX01-get-queue.csv').toString('utf8').split('\n').slice(2).join('\n')))]), 'queue-csv'],
+    ['Format-List', Buffer.concat(Array.from({ length: 400 }, () => fixture('get-queue-fl-console.txt'))), 'queue-list'],
+  ];
+  for (const [name, whole, kind] of cases) {
+    it(`${name}: keeps and counts every line before the failure, and says where it failed`, async () => {
+      const cut = whole.subarray(0, Math.floor(whole.length / 2));
+      const stats = emptyStats('in');
+      const entries: QueueEntry[] = [];
+      for await (const batch of readQueueExport(failingAfter(cut, 4096), stats, kind)) entries.push(...batch);
+      const skipped = Object.values(stats.skipped).reduce((a, b) => a + (b ?? 0), 0);
+      expect(stats.lines).toBe(stats.records + skipped);
+      expect(stats.lines).toBe(physicalLines(cut.toString('utf8')));
+      expect(entries.length).toBe(stats.records);
+      // As many entries as the same bytes give when nothing fails, give or take the entry cut in two.
+      const clean = await read(cut, kind, 4096);
+      expect(Math.abs(entries.length - clean.entries.length)).toBeLessThanOrEqual(1);
+      expect(entries.length).toBeGreaterThan(100);
+      expect(stats.error).toBe(`read error after line ${stats.lines}: corrupt gzip data (unexpected end of file)`);
+    });
+  }
+});

@@ -7,6 +7,7 @@ import { readCsvExport } from './csv.js';
 import { decodeChunks } from './decode.js';
 import { readFormatList } from './list.js';
 import { problem } from './stats.js';
+import { describeError } from '../inputs.js';
 
 export { sniffQueue } from './detect.js';
 export { parseQueueDate } from './dates.js';
@@ -17,7 +18,7 @@ const QUEUE_KINDS: ReadonlySet<InputKind> = new Set(['queue-csv', 'message-csv',
  * Read a whole export. Decodes UTF-8 (BOM or not), UTF-16LE (BOM) or else Windows-1252, and keeps
  * `stats.lines === stats.records + sum(stats.skipped)`; `stats.bytes` is left to the caller, which reads the
  * source. Bad data never throws: it is counted and reported in
- * `stats.problems`; a failing source (read error) sets `stats.error`.
+ * `stats.problems`; a failing source (read error) sets `stats.error`, after everything before it was read.
  */
 export async function* readQueueExport(
   chunks: AsyncIterable<Buffer>,
@@ -29,18 +30,26 @@ export async function* readQueueExport(
     stats.error = `not a queue or message export (${kind})`;
     return;
   }
-  const text = decodeChunks(chunks, {
+  // A source that fails (a cut .gz, a share that goes away) ends the text where it failed: the parsers then
+  // finish as at any end, so the entries and lines before the damage are kept and counted.
+  const failed: { error: unknown } = { error: null };
+  const text = decodeChunks(untilError(chunks, failed), {
     onFallback: (offset) =>
       problem(stats, 0, 'encoding', `bytes from offset ${offset} are not UTF-8; read the rest as Windows-1252`),
   });
+  if (kind === 'queue-list' || kind === 'message-list') {
+    yield* readFormatList(text, stats, kind === 'message-list' ? 'message' : 'queue');
+  } else {
+    yield* readCsvExport(text, stats, kind);
+  }
+  // The same words as for a protocol log that fails while it is read.
+  if (failed.error !== null) stats.error = `read error after line ${stats.lines}: ${describeError(failed.error)}`;
+}
+
+async function* untilError(chunks: AsyncIterable<Buffer>, failed: { error: unknown }): AsyncGenerator<Buffer> {
   try {
-    if (kind === 'queue-list' || kind === 'message-list') {
-      yield* readFormatList(text, stats, kind === 'message-list' ? 'message' : 'queue');
-    } else {
-      yield* readCsvExport(text, stats, kind);
-    }
+    yield* chunks;
   } catch (e) {
-    // Only the source can fail here (the parsers count bad data instead of throwing).
-    stats.error = e instanceof Error ? e.message : String(e);
+    failed.error = e;
   }
 }
