@@ -221,11 +221,11 @@ async function processQueue(file: Opened, ctx: OriginContext, hints: Record<stri
   const { builder, filter } = ctx;
   ctx.progress.current = file.ref.source;
   // Loaded on first use: csv-parse and date-fns cost a protocol-log-only run about 0.1 s of start-up.
-  const { readQueueExport } = await import('./read/queue/index.js');
+  const { readQueueExport, queueDateReadings } = await import('./read/queue/index.js');
   await readSafely(file, null, async (chunks) => {
     for await (const entries of readQueueExport(chunks, file.stats, file.stats.kind)) {
       for (const entry of entries) {
-        if (!filter.queue(entry)) continue;
+        if (!filter.queue(entry, queueDateReadings)) continue;
         const findings = filter.findings(queueFindings(entry, hints, (text) => {
           const m = classifyText(text, ctx.rules);
           return m === null ? null : { category: m.rule.id, detail: m.detail };
@@ -329,10 +329,28 @@ async function* countBytes(
   }
 }
 
+/** Queue exports carry local times without a zone: UTC is at most this far either way. */
+const ZONE_SPREAD_MS = 14 * 3600_000;
+
+/**
+ * Whether a queue entry may lie in the window: false only when every reading of its date (day and month may
+ * be read both ways), in every time zone, lies outside it. An old export left next to the logs then drops out of
+ * `--since 1d`, and an entry whose date cannot be read at all stays, as before.
+ */
+function queueInTime(raw: string | null, dateReadings: (raw: string) => string[], since: string | null, until: string | null): boolean {
+  if ((since === null && until === null) || raw === null) return true;
+  const readings = dateReadings(raw).map((local) => Date.parse(`${local}Z`)).filter((ms) => ms === ms);
+  if (readings.length === 0) return true;
+  const from = since === null ? -Infinity : Date.parse(since);
+  const to = until === null ? Infinity : Date.parse(until);
+  return readings.some((ms) => ms + ZONE_SPREAD_MS >= from && ms - ZONE_SPREAD_MS <= to);
+}
+
 export interface CompiledFilter {
   categories: ReadonlySet<string> | null;
   session(s: Session): boolean;
-  queue(e: import('./types.js').QueueEntry): boolean;
+  /** `readings`: the queue module's date readings, passed in as it is loaded only when a queue export is read. */
+  queue(e: import('./types.js').QueueEntry, readings: (raw: string) => string[]): boolean;
   findings(f: Finding[]): Finding[];
 }
 
@@ -355,8 +373,8 @@ export function compileFilter(filter: ScanFilter = {}): CompiledFilter {
       inTime(s.start, false) &&
       (connector === null || s.connector.toLowerCase().includes(connector)) &&
       hostMatches(s.remote?.ip ?? null, s.remoteNames),
-    queue: (e) =>
-      inTime(e.time?.iso ?? null, true) &&
+    queue: (e, readings) =>
+      queueInTime(e.time?.raw ?? null, readings, since, until) &&
       (connector === null || [e.nextHopConnector, e.deliveryType, e.identity].some((c) => c?.toLowerCase().includes(connector))) &&
       hostMatches(e.lastError?.ip ?? null, [e.nextHopDomain, e.lastError?.fqdn ?? null]),
     findings: (f) => (categories === null ? f : f.filter((x) => categories.has(x.category))),

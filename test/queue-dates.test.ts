@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseQueueDate } from '../src/read/queue/dates.js';
+import { parseQueueDate, queueDateReadings } from '../src/read/queue/dates.js';
 
 describe('parseQueueDate', () => {
   it.each<[string, string | null]>([
@@ -43,5 +43,33 @@ describe('parseQueueDate', () => {
         return a === b ? iso !== null : iso === null;
       }),
     );
+  });
+});
+
+describe('queueDateReadings', () => {
+  it('gives the one reading of a certain date, both readings of an ambiguous one, none of an unreadable one', () => {
+    expect(queueDateReadings('2025-11-10 09:44:12')).toEqual(['2025-11-10T09:44:12']);
+    expect(queueDateReadings('25/11/2025 09:44:12')).toEqual(['2025-11-25T09:44:12']);
+    expect(queueDateReadings('11/10/2025 9:44:12 AM')).toEqual(['2025-11-10T09:44:12', '2025-10-11T09:44:12']);
+    expect(queueDateReadings('5/5/2025 9:44:12 PM')).toEqual(['2025-05-05T21:44:12']);
+    expect(queueDateReadings('')).toEqual([]);
+    expect(queueDateReadings('gestern')).toEqual([]);
+  });
+});
+
+describe('--since / --until on queue exports', () => {
+  it('drop an entry only when every reading of its date, in any zone, is outside the window', async () => {
+    const { scan } = await import('../src/scan.js');
+    const all = await scan(['samples/queue']);
+    const count = async (filter: { since?: Date; until?: Date }) => (await scan(['samples/queue'], { filter })).totals.queueMessages;
+    expect(all.totals.queueMessages).toBe(44);
+    // The export's dates read 10 November or 11 October 2025; entries without a date always stay (3 messages).
+    expect(await count({ since: new Date('2026-01-01T00:00:00Z') })).toBe(3);
+    expect(await count({ since: new Date('2025-11-10T20:00:00Z') })).toBe(44);
+    // 9:41 and 9:44 local on 10 November (27 and 14 messages) are 23:41 and 23:44 UTC at the latest (UTC-14).
+    expect(await count({ since: new Date('2025-11-10T23:42:00Z') })).toBe(14 + 3);
+    expect(await count({ since: new Date('2025-11-11T00:00:00Z') })).toBe(3);
+    expect(await count({ until: new Date('2025-10-01T00:00:00Z') })).toBe(3);
+    expect(await count({ until: new Date('2025-10-11T12:00:00Z') })).toBe(44);
   });
 });

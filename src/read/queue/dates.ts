@@ -34,14 +34,16 @@ function longEnglish(m: RegExpExecArray): string | null {
   return format(d, ISO_LOCAL);
 }
 
-function numeric(m: RegExpExecArray): string | null {
+function numeric(m: RegExpExecArray, order: 'certain' | 'month-first' | 'day-first' = 'certain'): string | null {
   const [, a, , b, year, hh, mm, ss, ampm] = m;
   const first = Number(a);
   const second = Number(b);
   // Readable only when swapping day and month is impossible (one part > 12) or changes nothing (equal parts).
   let day: number;
   let month: number;
-  if (first === second || second > 12) [month, day] = [first, second];
+  if (order === 'month-first') [month, day] = [first, second];
+  else if (order === 'day-first') [day, month] = [first, second];
+  else if (first === second || second > 12) [month, day] = [first, second];
   else if (first > 12) [day, month] = [first, second];
   else return null;
   const time = ampm ? `${hh}:${mm}:${ss} ${ampm.toUpperCase()}` : `${hh}:${mm}:${ss}`;
@@ -65,4 +67,18 @@ export function parseQueueDate(raw: string): DateValue {
     else if (long) iso = longEnglish(long);
   }
   return { raw, iso };
+}
+
+/**
+ * Every local wall-clock time a queue-export date can mean (`1/2/2024 …` two, a certain one one, an unreadable
+ * one none), as ISO without a zone. A time filter drops an entry only when all of them lie outside its window.
+ */
+export function queueDateReadings(raw: string): string[] {
+  const value = parseQueueDate(raw);
+  if (value.iso !== null) return [value.iso];
+  const m = NUMERIC_DMY.exec(raw.trim().replace(/\s+/g, ' '));
+  if (m === null) return [];
+  // An impossible reading (month 13) is null; equal day and month read the same both ways.
+  const readings = [numeric(m, 'month-first'), numeric(m, 'day-first')].filter((r): r is string => r !== null);
+  return [...new Set(readings)];
 }

@@ -10,7 +10,7 @@ import { problem } from './stats.js';
 import { describeError } from '../inputs.js';
 
 export { sniffQueue } from './detect.js';
-export { parseQueueDate } from './dates.js';
+export { parseQueueDate, queueDateReadings } from './dates.js';
 
 const QUEUE_KINDS: ReadonlySet<InputKind> = new Set(['queue-csv', 'message-csv', 'queue-list', 'message-list', 'queue-viewer']);
 
