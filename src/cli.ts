@@ -46,7 +46,8 @@ Filters:
       --category <ids>    only these categories (comma-separated): tls-negotiation-failed, socket-error,
                           starttls-required, legacy-tls, plaintext, connect-failed, queue-error
       --connector <text>  connector name contains text (case-insensitive)
-      --host <text>       remote IP starts with text, or a remote name (EHLO, banner, next hop) contains it
+      --host <text>       remote IP is this address or starts with this text (10.0.5.), or a remote name
+                          (EHLO, banner, next hop) contains it
 
 Checks:
       --fail-on <ids>     exit 1 when any finding of these categories is reported ('any' = every category)

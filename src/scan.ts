@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
 import type { Direction, Finding, InputKind, InputStats, Report, Session } from './types.js';
 import { detectInput, emptyStats } from './read/detect.js';
@@ -365,8 +366,11 @@ export function compileFilter(filter: ScanFilter = {}): CompiledFilter {
     if (t === null || !/^\d{4}-/.test(t)) return unknownOk;
     return (since === null || t >= since) && (until === null || t <= until);
   };
+  // A whole address is one host: `10.0.5.4` must not take in 10.0.5.40-49; `10.0.5.` is a subnet, as before.
+  const wholeIp = host !== null && isIP(host) !== 0;
+  const ipMatches = (ip: string) => (wholeIp ? ip.toLowerCase() === host : ip.toLowerCase().startsWith(host!));
   const hostMatches = (ip: string | null, names: readonly (string | null)[]) =>
-    host === null || (ip !== null && ip.toLowerCase().startsWith(host)) || names.some((n) => n !== null && n.toLowerCase().includes(host));
+    host === null || (ip !== null && ipMatches(ip)) || names.some((n) => n !== null && n.toLowerCase().includes(host));
   return {
     categories,
     session: (s) =>
