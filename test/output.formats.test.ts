@@ -277,6 +277,21 @@ describe('json output', () => {
     expect(out).toContain('\\u001b');
   });
 
+  it('escapes DEL and C1 controls in an otherwise plain ASCII report too', async () => {
+    const { scan } = await import('../src/scan.js');
+    const plain = await scan(['samples/EX01/Hub']);
+    // The groups of these logs are plain ASCII, which the JSON writer checks for before looking any closer.
+    const groupsText = JSON.stringify(plain.groups);
+    expect(Buffer.byteLength(groupsText)).toBe(groupsText.length);
+    for (const name of ['del\u007fname', 'csi\u009b2J']) {
+      const report = { ...plain, groups: plain.groups.map((g, i) => (i === 0 ? { ...g, remoteNames: [name] } : g)) };
+      const out = renderJson(report);
+      expect(out).not.toMatch(/[\u007f-\u009f]/);
+      expect(out).toContain(JSON.stringify(name).slice(1, -1).replace(/[\u007f-\u009f]/, (c) => `\\u00${c.charCodeAt(0).toString(16)}`));
+      expect((JSON.parse(out) as Report).groups[0]!.remoteNames).toEqual([name]);
+    }
+  });
+
   it('replaces lone surrogates in keys too, and keeps a __proto__ key as data', () => {
     const groups = outputGroups();
     const first = groups[0];
