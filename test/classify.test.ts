@@ -47,6 +47,14 @@ describe('built-in rules', () => {
     expect(f[0]!.hint).toMatch(/DisabledByDefault=0/);
   });
 
+  it('tls-negotiation-failed: a failure row that names no error (an excerpt cut short) is still a failure', () => {
+    for (const row of ['*,,TLS negotiation failed with error', '*,,TLS negotiation failed']) {
+      const f = findings(session('08DE000000000009', `${SEND_PREFIX}\n${row}\n-,,Local`, O365), 'send');
+      expect(cats(f), row).toEqual([['tls-negotiation-failed', 'unnamed']]);
+      expect(f[0]!.evidence[0]!.text).toBe(row.replace('*,,', '* '));
+    }
+  });
+
   it('tls-negotiation-failed: handshake died after 220 without any failure row', () => {
     const f = findings(session('08DE000000000002', `${RECV_PREFIX}\n<,STARTTLS,\n>,220 2.0.0 SMTP server ready,\n-,,Remote(ConnectionReset)`), 'receive');
     expect(cats(f)).toEqual([['tls-negotiation-failed', 'HandshakeAborted']]);

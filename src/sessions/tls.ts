@@ -51,10 +51,14 @@ export function parseTlsSuccess(context: string): TlsInfo | null {
 export function parseTlsFailure(context: string): string | null {
   if (!context.startsWith('TLS negotiation failed')) return null;
   const m = FAILURE.exec(context);
-  if (!m) return null;
+  // The row without its name (a pasted excerpt cut short, `…failed with error`) still says the handshake failed.
+  if (!m) return UNNAMED_TLS_ERROR;
   const name = m[1]!;
   return name.endsWith('.') ? name.slice(0, -1) : name;
 }
+
+/** The detail of a `TLS negotiation failed` row that names no error; lower case, so no SChannel name is taken for it. */
+export const UNNAMED_TLS_ERROR = 'unnamed';
 
 const CERT_ROLES = ['Sending certificate', 'Received certificate', 'Remote certificate'];
 
