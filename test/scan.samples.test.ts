@@ -161,3 +161,18 @@ describe('real excerpts from the web (test/fixtures/real)', () => {
     expect(report.groups[0]).toMatchObject({ direction: 'queue', server: 'DAGSERVER5', remoteHost: '192.168.12.4', byCategory: { 'queue-error': 1 } });
   });
 });
+
+describe('hints of groups with more than one detail', () => {
+  it('on equal counts, take the certificate error’s hint over SocketError’s', async () => {
+    const { scan } = await import('../src/scan.js');
+    const { defaultRules } = await import('../src/classify/rules.js');
+    const report = await scan(['samples']);
+    const tied = report.groups.find((g) => g.details['tls-negotiation-failed']?.SocketError === 1 && g.details['tls-negotiation-failed']?.UnknownCredentials === 1);
+    expect(tied, 'samples have a group with one SocketError and one UnknownCredentials failure').toBeDefined();
+    const rule = defaultRules.find((r) => r.id === 'tls-negotiation-failed')!;
+    expect(tied!.hint).toBe(rule.detailHints!.UnknownCredentials);
+    // A group with SocketError alone keeps SocketError's.
+    const alone = report.groups.find((g) => JSON.stringify(g.details['tls-negotiation-failed']) === '{"SocketError":2}');
+    expect(alone!.hint).toBe(rule.detailHints!.SocketError);
+  });
+});

@@ -37,7 +37,15 @@ export interface Rule {
 }
 
 const TLS12_HINT =
-  'Enable TLS 1.2 on the failing Windows/Exchange server: SCHANNEL\\Protocols\\TLS 1.2\\Client and \\Server DisabledByDefault=0, Enabled=1; .NET SchUseStrongCrypto=1 and SystemDefaultTlsVersions=1; latest Windows and Exchange updates (2013 CU19+, 2016 CU8+, 2010 SP3 RU9+); restart. On a device or non-Windows peer: enable TLS 1.2 or upgrade it.';
+  'Enable TLS 1.2 on the failing Windows/Exchange server: HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\Client and \\Server: Enabled=1, DisabledByDefault=0; ' +
+  '.NET: SchUseStrongCrypto=1 and SystemDefaultTlsVersions=1 under HKLM\\SOFTWARE\\[WOW6432Node\\]Microsoft\\.NETFramework\\v4.0.30319 and \\v2.0.50727; ' +
+  'latest Windows and Exchange updates (2013 CU19+, 2016 CU8+, 2010 SP3 RU9+); restart. On a device or non-Windows peer: enable TLS 1.2 or upgrade it.';
+
+/** Where the session already negotiated TLS 1.2 or later, the TLS version is not what broke it. */
+const NOT_THE_VERSION = 'If the TLS column shows 1.2 for these sessions, the TLS version is not the cause.';
+
+/** Certificate checks on the Exchange side, for failures that are the certificate's and not the version's. */
+const CERT_CHECK = 'Get-ExchangeCertificate | fl Thumbprint,Subject,Services,NotAfter,Status';
 
 const MS_SOCKERR = 'https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/send-receive-emails-socketerror';
 const MS_TLSCFG = 'https://learn.microsoft.com/en-us/exchange/exchange-tls-configuration';
@@ -122,13 +130,26 @@ const tlsNegotiationFailed: Rule = {
   title: 'TLS negotiation failed',
   explanation:
     'STARTTLS was started but the TLS handshake failed (SChannel error named in the detail), so no mail went over this connection.',
-  hint: 'The two sides share no TLS version or the certificate is unusable. ' + TLS12_HINT,
+  hint: `The two sides share no TLS version or cipher suite, or a certificate is unusable (${CERT_CHECK}). ` + TLS12_HINT,
   detailHints: {
-    SocketError: 'The peer dropped the handshake: usually one side offers only TLS 1.0/1.1 (Office 365 accepts TLS 1.2 only). ' + TLS12_HINT,
-    HandshakeAborted: 'The peer hung up during the TLS handshake: usually no common TLS version or cipher. ' + TLS12_HINT,
-    NoCredentials: 'The certificate Exchange uses for TLS has no usable private key: re-import it with its private key (Get-ExchangeCertificate | fl Thumbprint,HasPrivateKey,Services) and enable it for SMTP.',
-    UnknownCredentials: 'The certificate is not bound to SMTP or does not match the connector: Enable-ExchangeCertificate -Services SMTP, and check TlsCertificateName on the Send connector.',
-    CertificateValidation: 'The remote certificate was rejected: check its chain, expiry and name against the connector TLS settings (TlsDomain, TlsAuthLevel).',
+    // In this order where two details are equally frequent (finalize's hintFor): certificate errors first.
+    NoCredentials:
+      'The certificate Exchange uses for TLS has no usable private key: Get-ChildItem Cert:\\LocalMachine\\My | ? Thumbprint -eq <thumbprint of the certificate rows> | fl Thumbprint,HasPrivateKey (the Exchange shell lists only certificates with a key); re-import it with its private key, let the transport service read the key, and enable it for SMTP.',
+    UnknownCredentials:
+      'The certificate is not bound to SMTP or does not match the connector: Enable-ExchangeCertificate -Services SMTP (answer No to replacing the default certificate), and check TlsCertificateName on the Send connector: it must be <I>issuer<S>subject of a certificate installed on every source server (and Edge); a renewal with a new issuing CA changes it.',
+    CertificateValidation:
+      'The remote certificate was rejected: check its chain, expiry and name against the connector TLS settings (TlsDomain, TlsAuthLevel), and that the transport server reaches the CRL/OCSP addresses (proxy).',
+    CertUnknown: `The peer rejected our certificate: check its chain (intermediate CA installed), expiry and name (${CERT_CHECK}).`,
+    UnableToInitializeSecuritySubsystem: `Exchange has no usable certificate for this connector's FQDN (or cannot read its private key): ${CERT_CHECK}; enable a valid certificate for SMTP.`,
+    AlgorithmMismatch: 'No common cipher suite: compare the cipher suites enabled on both sides (IIS Crypto templates, GPO cipher suite order) and keep the ECDHE-GCM suites TLS 1.2 needs.',
+    IllegalMessage: 'The handshake was garbled: usually a firewall or proxy inspecting SMTP on the path, or a peer with a broken TLS stack; test from outside the device.',
+    SocketError:
+      'The peer dropped the handshake: usually one side offers only TLS 1.0/1.1 (Exchange Online refuses TLS 1.0/1.1), or a firewall\'s SMTP/ESMTP inspection breaks STARTTLS. ' +
+      TLS12_HINT,
+    HandshakeAborted:
+      'The peer hung up during the TLS handshake: no common TLS version or cipher suite (e.g. after IIS Crypto removed the ECDHE-GCM suites), or, on a receive connector that other senders use with TLS 1.2, the sender rejected our certificate: ' +
+      `check its expiry, name and that its intermediate CA is in the Intermediate store (${CERT_CHECK}), and ask the sender for its TLS error. ` +
+      TLS12_HINT,
   },
   docs: MS_SOCKERR,
   matchSession(session) {
@@ -177,7 +198,8 @@ const socketError: Rule = {
   explanation:
     'The connection was lost on a socket error (Remote(<error>) disconnect or "421 4.4.2 Connection dropped due to …") before the SMTP conversation finished.',
   hint:
-    'Check what sits between the servers (firewall/IPS SMTP inspection, load-balancer idle timeouts) and the peer\'s logs for the same time. Drops that began with a TLS change or follow STARTTLS are a TLS version mismatch: ' +
+    'Check what sits between the servers (firewall/IPS SMTP inspection, load-balancer idle timeouts), message size limits and the peer\'s logs for the same time. ' +
+    `${NOT_THE_VERSION} Drops that began with a TLS change or follow STARTTLS are a TLS version mismatch: ` +
     TLS12_HINT,
   docs: MS_SOCKERR,
   unless: ['tls-negotiation-failed'],
@@ -207,7 +229,10 @@ const starttlsRequired: Rule = {
   explanation:
     'One side requires TLS and the other sent mail commands without (successfully) starting TLS, so the command was refused (451 5.7.3 / 530 5.7.0).',
   hint:
-    'The connector requires TLS but the peer did not start it: check that the receiving side advertises STARTTLS (a valid certificate enabled for SMTP for the connector FQDN) and that the sender supports TLS 1.2. After TLS 1.0/1.1 were disabled this reply means the handshake itself failed: ' +
+    'The connector requires TLS but the peer did not start it. Receiving side: it must advertise STARTTLS (a valid certificate enabled for SMTP for the connector FQDN); ' +
+    'after a certificate renewal a Receive connector whose TlsCertificateName names the old certificate stops advertising it (hybrid: Set-ReceiveConnector "<server>\\Default Frontend <server>" -TlsCertificateName with the new one, then rerun the Hybrid Configuration Wizard). ' +
+    'Sending side: a Send connector with IgnoreSTARTTLS $true, or a firewall SMTP inspection (e.g. Cisco "inspect esmtp") stripping STARTTLS. ' +
+    'A device that cannot do TLS needs a connector without RequireTLS limited to its address (RemoteIPRanges). After TLS 1.0/1.1 were disabled this reply means the handshake itself failed: ' +
     TLS12_HINT,
   docs: MS_SOCKERR,
   matchSession: (session) => findReply(session, 'starttls-required'),
@@ -221,9 +246,11 @@ const legacyTls: Rule = {
   title: 'Legacy TLS negotiated (TLS 1.0/1.1/SSL 3)',
   severity: 'warning',
   explanation:
-    'The session negotiated a deprecated protocol. It works today but breaks as soon as TLS 1.0/1.1 are disabled on either side (Office 365 already refuses them).',
+    'The session negotiated a deprecated protocol. It works today but breaks as soon as TLS 1.0/1.1 are disabled on either side (Exchange Online already refuses them).',
   hint:
-    'Find the peer by IP, EHLO name and AUTH user (printers, scanners, old applications are typical) and enable TLS 1.2 on it or upgrade it; devices that cannot must relay through an on-premises connector (Exchange Online: smtp-legacy.office365.com). ' +
+    'Find the peer by IP, EHLO name and AUTH user (printers, scanners, old applications are typical) and enable TLS 1.2 on it or upgrade it. ' +
+    'SCHANNEL settings are per server, not per connector: devices that cannot must go through a dedicated relay host that keeps TLS 1.0 before you disable it on Exchange ' +
+    '(for SMTP AUTH submission to Exchange Online only: the opt-in endpoint smtp-legacy.office365.com, Set-TransportConfig -AllowLegacyTLSClients $true). ' +
     TLS12_HINT,
   docs: MS_TLSCFG,
   matchSession(session) {
@@ -243,7 +270,7 @@ const plaintext: Rule = {
   explanation:
     'STARTTLS was advertised, but the session never negotiated TLS and mail was still accepted: a silent downgrade to plaintext (TLS is opportunistic).',
   hint:
-    'Find out why the client skips STARTTLS (TLS disabled or broken on the client, a previous handshake failure making Exchange retry without TLS, SMTP inspection stripping STARTTLS). Fix TLS 1.2 on the client; require TLS on the connector (RequireTLS) or use a TLS-enforcing connector only once all legitimate senders use TLS.',
+    'Find out why the client skips STARTTLS: TLS disabled or broken on the client, a previous handshake failure making the sender retry without TLS (in send logs: Exchange itself; also check the Send connector\'s IgnoreSTARTTLS), or SMTP inspection stripping STARTTLS. Fix TLS 1.2 on the client; require TLS on the connector (RequireTLS) or use a TLS-enforcing connector only once all legitimate senders use TLS.',
   docs: MS_TLSCFG,
   matchSession(session) {
     if (!session.mailAccepted || !session.starttlsAdvertised || session.tls !== null || session.starttlsAccepted) return null;

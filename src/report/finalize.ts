@@ -247,11 +247,23 @@ function coverage(acc: Accumulated): Coverage {
   return { from, to, servers };
 }
 
-/** The hint of the group's main category, sharpened by its most frequent detail when one has its own hint. */
+/**
+ * The hint of the group's main category, sharpened by its most frequent detail when one has its own hint. On equal
+ * counts the detail listed first among the rule's detail hints wins (certificate errors come before SocketError:
+ * a certificate problem fails every time, a drop may be the network), then the name.
+ */
 function hintFor(category: CategoryInfo | undefined, details: Readonly<Record<string, number>> | undefined): string | null {
   if (category === undefined) return null;
+  const order = Object.keys(category.detailHints ?? {});
+  const rank = (d: string) => {
+    const i = order.indexOf(d);
+    return i < 0 ? order.length : i;
+  };
   let top: string | null = null;
-  for (const [d, n] of Object.entries(details ?? {})) if (top === null || n > details![top]! || (n === details![top]! && d < top)) top = d;
+  for (const [d, n] of Object.entries(details ?? {})) {
+    if (top === null || n > details![top]!) top = d;
+    else if (n === details![top]! && (rank(d) < rank(top) || (rank(d) === rank(top) && d < top))) top = d;
+  }
   return (top !== null ? category.detailHints?.[top] : undefined) ?? category.hint;
 }
 
