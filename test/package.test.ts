@@ -1,0 +1,44 @@
+// What `npm install logscan` gets: the built code with its types and the sources its maps point to, the licence,
+// and the docs the README links to (read on npmjs.com, the README's relative links resolve inside the package).
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+interface Packed {
+  files: Array<{ path: string; size: number }>;
+  unpackedSize: number;
+}
+
+function packed(): Packed {
+  // --ignore-scripts: the list only, no build (the test run has built dist/ already).
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return (JSON.parse(out) as Packed[])[0]!;
+}
+
+describe('the npm package', () => {
+  const pkg = packed();
+  const paths = new Set(pkg.files.map((f) => f.path));
+
+  it('holds the entry points, their types, the CLI, the licence and the sources the source maps name', () => {
+    for (const p of ['dist/index.js', 'dist/index.d.ts', 'dist/bin.js', 'dist/worker.js', 'dist/types.d.ts', 'LICENSE', 'README.md', 'package.json']) {
+      expect(paths.has(p), p).toBe(true);
+    }
+    for (const map of [...paths].filter((p) => p.endsWith('.js.map'))) {
+      const { sources } = JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] };
+      for (const source of sources) {
+        const resolved = new URL(source, `file:///pkg/${map}`).pathname.slice('/pkg/'.length);
+        expect(paths.has(resolved), `${map} → ${resolved}`).toBe(true);
+      }
+    }
+  });
+
+  it('holds every docs/ file the README links to, except the screenshot, and no tests, bench data or samples', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const linked = [...readme.matchAll(/\]\((docs\/[^)#\s]+)/g)].map((m) => m[1]!).filter((p) => !p.endsWith('.png'));
+    expect(linked.length).toBeGreaterThan(5);
+    for (const p of linked) expect(paths.has(p), p).toBe(true);
+    expect([...paths].filter((p) => /^(test|bench|samples|scripts)\//.test(p) || p.endsWith('.png'))).toEqual([]);
+    // A package, not a data set: well under the size of one bench log.
+    expect(pkg.unpackedSize).toBeLessThan(4 * 1024 * 1024);
+  });
+});
