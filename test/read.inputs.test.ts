@@ -31,14 +31,28 @@ describe('globPlan', () => {
     expect(globPlan('*.LOG', 'darwin')).toMatchObject({ cwd: null, pattern: '*.LOG', caseSensitiveMatch: false });
     expect(globPlan('/*.LOG', 'linux')).toMatchObject({ cwd: '/', pattern: '*.LOG' });
   });
+
+  it('takes a folder named with brackets or braces literally when it exists, and as a pattern when it does not', () => {
+    const folders = new Set(['D:\\cases\\EX01 (old) [2025]\\', 'logs/a{1}/']);
+    const isDirectory = (p: string) => folders.has(p);
+    const plan = globPlan('D:\\cases\\EX01 (old) [2025]\\SmtpReceive\\RECV*.LOG', 'win32', isDirectory);
+    expect(plan.cwd).toBe('D:\\cases\\EX01 (old) [2025]\\SmtpReceive\\');
+    expect(plan.pattern).toBe('RECV*.LOG');
+    expect(plan.pathOf('RECV1.LOG')).toBe('D:\\cases\\EX01 (old) [2025]\\SmtpReceive\\RECV1.LOG');
+    expect(globPlan('logs/a{1}/b/*.LOG', 'linux', isDirectory)).toMatchObject({ cwd: 'logs/a{1}/b/', pattern: '*.LOG' });
+    // Not a folder: brace expansion, as the user meant.
+    expect(globPlan('logs/{EX01,EX02}/*.LOG', 'linux', isDirectory)).toMatchObject({ cwd: 'logs/', pattern: '{EX01,EX02}/*.LOG' });
+    // `*` and `?` are always wildcards, even where a folder of that name could exist elsewhere.
+    expect(globPlan('logs/*/x/*.LOG', 'linux', () => true)).toMatchObject({ cwd: 'logs/', pattern: '*/x/*.LOG' });
+  });
 });
 
 describe('expandInputs', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'logscan-inputs-'));
-    for (const folder of ['logs (copy)', 'old [2025]', 'tree/EX01', 'tree/EX02']) mkdirSync(join(dir, folder), { recursive: true });
-    for (const file of ['logs (copy)/RECV1.LOG', 'logs (copy)/RECV2.LOG', 'old [2025]/SEND1.LOG', 'tree/EX02/b.LOG', 'tree/EX01/a.LOG', 'tree/EX01/.hidden.LOG']) {
+    for (const folder of ['logs (copy)', 'old [2025]', 'EX01 (old) [2025]/SmtpReceive', 'x [1] (y)', 'tree/EX01', 'tree/EX02']) mkdirSync(join(dir, folder), { recursive: true });
+    for (const file of ['logs (copy)/RECV1.LOG', 'logs (copy)/RECV2.LOG', 'old [2025]/SEND1.LOG', 'EX01 (old) [2025]/SmtpReceive/RECV3.LOG', 'x [1] (y)/RECV4.LOG', 'tree/EX02/b.LOG', 'tree/EX01/a.LOG', 'tree/EX01/.hidden.LOG']) {
       writeFileSync(join(dir, file), '#Software: Microsoft Exchange Server\r\n');
     }
   });
@@ -50,6 +64,13 @@ describe('expandInputs', () => {
     expect(paren.inputs.map((i) => i.path)).toEqual([join(dir, 'logs (copy)', 'RECV1.LOG'), join(dir, 'logs (copy)', 'RECV2.LOG')]);
     const bracket = await expandInputs([join(dir, 'old [2025]', 'SEND*.LOG')]);
     expect(bracket.inputs.map((i) => i.path)).toEqual([join(dir, 'old [2025]', 'SEND1.LOG')]);
+    // Both kinds in one name, and a pattern below it.
+    const both = await expandInputs([join(dir, 'EX01 (old) [2025]', 'SmtpReceive', 'RECV*.LOG'), join(dir, 'x [1] (y)', '*.LOG')]);
+    expect(both.missing).toEqual([]);
+    expect(both.inputs.map((i) => i.path)).toEqual([join(dir, 'EX01 (old) [2025]', 'SmtpReceive', 'RECV3.LOG'), join(dir, 'x [1] (y)', 'RECV4.LOG')]);
+    // Braces that name no folder still expand.
+    const braces = await expandInputs([join(dir, 'tree', '{EX01,EX02}', '*.LOG')]);
+    expect(braces.inputs.map((i) => i.path)).toEqual([join(dir, 'tree', 'EX01', 'a.LOG'), join(dir, 'tree', 'EX02', 'b.LOG')]);
   });
 
   it('reads folders recursively and patterns across folders, sorted, each file once, dot files left out', async () => {

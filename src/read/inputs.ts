@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -90,14 +90,27 @@ export interface GlobPlan {
 /**
  * Splits `C:\Program Files (x86)\Logs\RECV*.LOG` into the folder before the first wildcard and the pattern after
  * it. The folder is a path, not a pattern: parentheses and brackets in folder names (`Logs (EX01)`, `old [2025]`)
- * would otherwise be read as glob syntax and match nothing. Matching ignores case on Windows and macOS, whose file
+ * would otherwise be read as glob syntax and match nothing. `[`, `]`, `{` and `}` are glob syntax too, so a folder
+ * named with them (`EX01 (old) [2025]`) is taken literally when it exists (`isDirectory`); when it does not
+ * (`{EX01,EX02}`), it is a pattern. `*` and `?` always are. Matching ignores case on Windows and macOS, whose file
  * systems do (node-glob does the same): `*.log` must find Exchange's `RECV2025111009-1.LOG` there. On Windows
  * both `\` and `/` separate folders; elsewhere `\` is the pattern's escape character and stays in the pattern.
  */
-export function globPlan(arg: string, platform: NodeJS.Platform = process.platform): GlobPlan {
+export function globPlan(arg: string, platform: NodeJS.Platform = process.platform, isDirectory: (path: string) => boolean = isDirectorySync): GlobPlan {
   const windows = platform === 'win32';
-  const head = arg.slice(0, Math.max(0, arg.search(GLOB_CHARS)));
-  const cut = windows ? Math.max(head.lastIndexOf('/'), head.lastIndexOf('\\')) : head.lastIndexOf('/');
+  const separator = windows ? /[\\/]/ : /\//;
+  // Folder by folder: the last separator of the literal part, and how far the literal part reaches.
+  let cut = -1;
+  for (let from = 0; ; ) {
+    const rest = arg.slice(from);
+    const next = rest.search(separator);
+    if (next < 0) break;
+    const name = rest.slice(0, next);
+    const end = from + next;
+    if (WILDCARDS.test(name) || (GLOB_CHARS.test(name) && !isDirectory(arg.slice(0, end + 1)))) break;
+    cut = end;
+    from = end + 1;
+  }
   const cwd = cut < 0 ? null : arg.slice(0, cut + 1);
   const rest = arg.slice(cut + 1);
   return {
@@ -106,6 +119,17 @@ export function globPlan(arg: string, platform: NodeJS.Platform = process.platfo
     caseSensitiveMatch: !(windows || platform === 'darwin'),
     pathOf: (match) => (cwd ?? '') + (windows ? match.replaceAll('/', '\\') : match),
   };
+}
+
+/** Characters that are wildcards whatever the folder names: `*` and `?` are in no Windows file name. */
+const WILDCARDS = /[*?]/;
+
+function isDirectorySync(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /**
