@@ -9,7 +9,8 @@ import { parseArgs } from 'node:util';
 import { scan, type ScanProgress } from './scan.js';
 import type { ThisServer } from './read/inputs.js';
 import { mergeReports, repeatedInputs } from './report/merge.js';
-import { defaultRules, QUEUE_ERROR_RULE } from './classify/rules.js';
+import { defaultRules } from './classify/rules.js';
+import { knownCategories, matchCategories, ScanOptionError } from './options.js';
 import type { FormatOptions, OutputFormat } from './output/index.js';
 import { jsonChunks } from './output/json.js';
 import { writePiecesSync } from './output/write.js';
@@ -137,22 +138,20 @@ function list(value: string | undefined): string[] | undefined {
 }
 
 /** The categories the CLI's rules report, in the order the help lists them. */
-const CATEGORIES: readonly string[] = [...defaultRules, QUEUE_ERROR_RULE].map((r) => r.id);
+const CATEGORIES: readonly string[] = knownCategories(defaultRules);
 
 /**
- * Category ids of `--category` or `--fail-on`, any case. An unknown id is a usage error: `--fail-on legacy_tls`
- * would otherwise be a nightly check that never fails, and `--category foo` an empty report that looks like
- * clean logs.
+ * Category ids of `--category` or `--fail-on`, any case, matched as scan() matches its `filter.categories`. An
+ * unknown id is a usage error: `--fail-on legacy_tls` would otherwise be a nightly check that never fails, and
+ * `--category foo` an empty report that looks like clean logs.
  */
 function categoryList(option: 'category' | 'fail-on', value: string | undefined): string[] | undefined {
-  const ids = list(value)?.map((id) => id.toLowerCase());
-  if (ids === undefined) return undefined;
-  if (ids.length === 0) throw new UsageError(`--${option} needs at least one category`);
-  for (const id of ids) {
-    if (CATEGORIES.includes(id) || (option === 'fail-on' && id === 'any')) continue;
-    const known = option === 'fail-on' ? [...CATEGORIES, 'any'] : CATEGORIES;
-    throw new UsageError(`--${option}: unknown category '${id}' (use ${known.join(', ')})`);
-  }
+  const given = list(value);
+  if (given === undefined) return undefined;
+  if (given.length === 0) throw new UsageError(`--${option} needs at least one category`);
+  const known = option === 'fail-on' ? [...CATEGORIES, 'any'] : CATEGORIES;
+  const { ids, unknown } = matchCategories(given, known);
+  if (unknown.length > 0) throw new UsageError(`--${option}: unknown category '${unknown[0]!.toLowerCase()}' (use ${known.join(', ')})`);
   return ids;
 }
 
@@ -306,7 +305,9 @@ export async function main(io: CliIo): Promise<number> {
     }
     return EXIT.ok;
   } catch (e) {
-    if (e instanceof UsageError) {
+    // The CLI checks its options before scan() does, in its own words; should scan() still refuse one, that too
+    // is a usage error, not a crash.
+    if (e instanceof UsageError || e instanceof ScanOptionError) {
       io.stderr.write(`logscan: ${e.message}\nTry 'logscan --help'.\n`);
       return EXIT.usage;
     }

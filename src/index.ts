@@ -5,6 +5,7 @@
 export type * from './types.js';
 
 export { scan, type ScanOptions, type ScanFilter, type ScanProgress } from './scan.js';
+export { ScanOptionError } from './options.js';
 
 // read
 export { readProtocolLog, parseProtocolText, type ProtocolHeader, type ProtocolReadOptions } from './read/protocol.js';

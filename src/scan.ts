@@ -25,12 +25,16 @@ import { ReportBuilder } from './report/builder.js';
 import { VERSION } from './version.js';
 import { runInWorkers, workerUrl } from './workers.js';
 import { collectorFor, type Collector } from './collector.js';
+import { checkScanOptions, type ScanOptionError } from './options.js';
 
 export interface ScanFilter {
   /** Only sessions (and queue entries with a known time) at or after this time. */
   since?: Date;
   until?: Date;
-  /** Only these categories: other findings are dropped, and sessions without one of them are not counted. */
+  /**
+   * Only these categories (ids of the rules in use or `queue-error`, in any case; an unknown id throws): other
+   * findings are dropped, and sessions without one of them are not counted. Empty: no category filter.
+   */
   categories?: readonly string[];
   /** Case-insensitive substring of the connector name. */
   connector?: string;
@@ -99,9 +103,12 @@ function directionOf(kind: InputKind): Direction | null {
 
 /**
  * Reads every input, rebuilds sessions, classifies them and returns the report. Never throws for bad input:
- * unreadable or refused inputs are listed in `report.inputs` with their error.
+ * unreadable or refused inputs are listed in `report.inputs` with their error. A bad option is the caller's
+ * mistake and rejects with a {@link ScanOptionError} (a `TypeError`) before anything is read.
  */
-export async function scan(inputs: string | readonly string[], options: ScanOptions = {}): Promise<Report> {
+export async function scan(inputs: string | readonly string[], given: ScanOptions = {}): Promise<Report> {
+  // Category ids are the rules' own from here on (any case given), also in the worker threads' filters.
+  const options = checkScanOptions(given);
   const args = typeof inputs === 'string' ? [inputs] : inputs;
   const rules = options.rules ?? defaultRules;
   const builder = new ReportBuilder({

@@ -215,6 +215,12 @@ describe('logscan CLI', () => {
     }
     const typo = await run(['--fail-on', 'legacy_tls', 'flat']);
     expect(typo.stderr).toContain("--fail-on: unknown category 'legacy_tls' (use tls-negotiation-failed,");
+    // The CLI's own words, before scan() (which matches ids the same way) would refuse it in its own.
+    const category = await run(['--category', 'Legacy_TLS', 'flat']);
+    expect(category.code).toBe(2);
+    expect(category.stderr).toBe(
+      "logscan: --category: unknown category 'legacy_tls' (use tls-negotiation-failed, socket-error, starttls-required, legacy-tls, plaintext, connect-failed, queue-error)\nTry 'logscan --help'.\n",
+    );
     // Ids are matched in any case, so a check written in capitals still fails on a finding.
     expect((await run(['--fail-on', 'LEGACY-TLS', '--quiet', 'flat'])).code).toBe(1);
     const upper = await json(['--category', 'Legacy-TLS', 'flat']);

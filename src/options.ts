@@ -1,0 +1,116 @@
+/**
+ * Checks of scan()'s options. Options come from the caller's code, not from the logs: a wrong one is a programmer
+ * error and throws, while a bad input file never does. A wrong option used to pass silently (`legacy_tls` gave a
+ * report with no findings that looked like clean logs; `maxOpenSessions: 0` split every session), or failed deep
+ * inside with a message that named no option. The CLI checks its arguments first, in its own words, and matches
+ * category ids with {@link matchCategories} as scan() does, so the two cannot disagree on which ids exist.
+ */
+import { inspect } from 'node:util';
+import { defaultRules, QUEUE_ERROR_RULE, type Rule } from './classify/rules.js';
+import type { ScanFilter, ScanOptions } from './scan.js';
+
+/** A {@link ScanOptions} value scan() cannot use. A `TypeError`, so `instanceof TypeError` catches it too. */
+export class ScanOptionError extends TypeError {
+  /** The option's path, as in `filter.categories` or `sessions.maxOpenSessions`. */
+  readonly option: string;
+
+  constructor(option: string, message: string) {
+    super(`scan() option ${option}: ${message}`);
+    this.name = 'ScanOptionError';
+    this.option = option;
+  }
+}
+
+/** The category ids that `rules` (and the queue-error rule, which scan() always adds) report, in rule order. */
+export function knownCategories(rules: readonly Rule[]): string[] {
+  return [...new Set([...rules, QUEUE_ERROR_RULE].map((r) => r.id))];
+}
+
+/**
+ * Category ids given in any case, as the known ids they name (`LEGACY-TLS` → `legacy-tls`), each once; the ones
+ * that name no known id are returned apart. An exact match wins over a match in another case.
+ */
+export function matchCategories(given: readonly string[], known: readonly string[]): { ids: string[]; unknown: string[] } {
+  const byLower = new Map<string, string>();
+  for (const id of known) if (!byLower.has(id.toLowerCase())) byLower.set(id.toLowerCase(), id);
+  const ids = new Set<string>();
+  const unknown: string[] = [];
+  for (const id of given) {
+    const match = known.includes(id) ? id : byLower.get(id.toLowerCase());
+    if (match === undefined) unknown.push(id);
+    else ids.add(match);
+  }
+  return { ids: [...ids], unknown };
+}
+
+/**
+ * Checks scan()'s options and returns them with the category ids made the ids of the rules in use (the object
+ * given is not changed). Throws a {@link ScanOptionError} that names the option, the value and what it takes.
+ * An option that is `undefined` or `null` is not given.
+ */
+export function checkScanOptions(options: ScanOptions): ScanOptions {
+  if (typeof options !== 'object' || options === null) fail('options', options, 'needs to be an object');
+  if (options.rules != null && !Array.isArray(options.rules)) fail('rules', options.rules, 'needs to be an array of rules');
+  count('samples', options.samples, 0);
+  count('jobs', options.jobs, 1);
+  atLeastZero('collectEvery', options.collectEvery);
+  const sessions = options.sessions;
+  if (sessions != null) {
+    if (typeof sessions !== 'object') fail('sessions', sessions, 'needs to be an object');
+    count('sessions.maxOpenSessions', sessions.maxOpenSessions, 1);
+    atLeastZero('sessions.idleTimeoutMs', sessions.idleTimeoutMs);
+    if (sessions.keepRows != null && sessions.keepRows !== 'evidence' && sessions.keepRows !== 'all') {
+      fail('sessions.keepRows', sessions.keepRows, "needs to be 'evidence' or 'all'");
+    }
+  }
+  const filter = options.filter;
+  if (filter == null) return options;
+  if (typeof filter !== 'object') fail('filter', filter, 'needs to be an object');
+  date('filter.since', filter.since);
+  date('filter.until', filter.until);
+  text('filter.connector', filter.connector);
+  text('filter.host', filter.host);
+  const categories = filter.categories;
+  if (categories == null) return options;
+  if (!Array.isArray(categories) || !categories.every((c) => typeof c === 'string')) {
+    fail('filter.categories', categories, 'needs to be an array of category ids');
+  }
+  const known = knownCategories(options.rules ?? defaultRules);
+  const { ids, unknown } = matchCategories(categories, known);
+  if (unknown.length > 0) {
+    throw new ScanOptionError(
+      'filter.categories',
+      `unknown category ${unknown.map(show).join(', ')}: the rules in use report ${known.join(', ')} (in any case)`,
+    );
+  }
+  const checked: ScanFilter = { ...filter, categories: ids };
+  return { ...options, filter: checked };
+}
+
+function show(value: unknown): string {
+  return inspect(value, { depth: 1, breakLength: Infinity, maxArrayLength: 10, maxStringLength: 200 });
+}
+
+function fail(option: string, value: unknown, needs: string): never {
+  throw new ScanOptionError(option, `${needs}, got ${show(value)}`);
+}
+
+/** A whole number of at least `min`, when given. */
+function count(option: string, value: unknown, min: number): void {
+  if (value != null && !(Number.isSafeInteger(value) && (value as number) >= min)) fail(option, value, `needs to be a whole number >= ${min}`);
+}
+
+/** A number of at least 0 (Infinity included), when given. */
+function atLeastZero(option: string, value: unknown): void {
+  if (value != null && !(typeof value === 'number' && value >= 0)) fail(option, value, 'needs to be a number >= 0');
+}
+
+function date(option: string, value: unknown): void {
+  if (value == null) return;
+  if (!(value instanceof Date)) fail(option, value, 'needs to be a Date');
+  if (Number.isNaN(value.getTime())) fail(option, value, 'needs to be a valid Date');
+}
+
+function text(option: string, value: unknown): void {
+  if (value != null && typeof value !== 'string') fail(option, value, 'needs to be a string');
+}

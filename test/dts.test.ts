@@ -1,0 +1,95 @@
+// The shipped declarations (dist/**/*.d.ts) must compile for consumers on TypeScript 5.0 and later, without
+// skipLibCheck. TypeScript 5.7+ infers typed arrays as generic (`Int32Array<ArrayBuffer>`) and writes that into
+// the declarations, which 5.0-5.6 reject ("Type 'Int32Array' is not generic"). No older TypeScript is a
+// dependency, so the always-on guard is a search of the declarations for those forms; when typescript@5.0 is in
+// the npm cache (`npx --offline`), a small consumer is also compiled with it (skipped otherwise: no network).
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = process.cwd();
+const DIST = join(ROOT, 'dist');
+
+/** Type forms that only TypeScript 5.7+ (and @types/node made for it) understand. */
+const NEW_TS_ONLY = /\b(?:(?:Int8|Uint8|Uint8Clamped|Int16|Uint16|Int32|Uint32|Float32|Float64|BigInt64|BigUint64)Array|Buffer|DataView)<|\bArrayBufferLike\b/;
+
+function declarations(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? declarations(join(dir, e.name)) : e.name.endsWith('.d.ts') ? [join(dir, e.name)] : [],
+  );
+}
+
+const CONSUMER = `import { scan, ScanOptionError, defaultRules, formatReport, type Report, type Rule, type Session } from 'logscan';
+import * as logscan from 'logscan';
+
+const rule: Rule = { id: 'mine', title: 't', explanation: 'e', hint: 'h', matchSession: (s: Session) => (s.tls ? { detail: null, evidence: [] } : null) };
+export async function run(): Promise<string> {
+  try {
+    const report: Report = await scan(['logs'], { rules: [...defaultRules, rule], filter: { categories: ['MINE'] } });
+    return formatReport(report, 'json') + logscan.VERSION;
+  } catch (e) {
+    if (e instanceof ScanOptionError) return e.option;
+    throw e;
+  }
+}
+`;
+
+let consumer: string;
+
+beforeAll(() => {
+  if (declarations(DIST).length === 0) throw new Error('dist/ has no declarations: run `npm run build` (npm test does it first)');
+  // A project that installed logscan and @types/node, as a consumer's would look.
+  consumer = mkdtempSync(join(tmpdir(), 'logscan-dts-'));
+  mkdirSync(join(consumer, 'node_modules', '@types'), { recursive: true });
+  symlinkSync(ROOT, join(consumer, 'node_modules', 'logscan'), 'dir');
+  symlinkSync(join(ROOT, 'node_modules', '@types', 'node'), join(consumer, 'node_modules', '@types', 'node'), 'dir');
+  writeFileSync(join(consumer, 'package.json'), '{ "type": "module", "private": true }\n');
+  writeFileSync(join(consumer, 'main.ts'), CONSUMER);
+  writeFileSync(
+    join(consumer, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: ['node'], skipLibCheck: false },
+      files: ['main.ts'],
+    }),
+  );
+});
+
+afterAll(() => {
+  if (consumer) rmSync(consumer, { recursive: true, force: true });
+});
+
+function compile(command: string, args: string[]) {
+  const r = spawnSync(command, args, { cwd: consumer, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}`.replaceAll(ROOT, '<logscan>') };
+}
+
+describe('the shipped declarations', () => {
+  it('hold no typed array or Buffer in its generic form (TypeScript 5.7+ only)', () => {
+    const found = declarations(DIST).flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (NEW_TS_ONLY.test(line) ? [`${file.slice(ROOT.length + 1)}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    expect(found).toEqual([]);
+  });
+
+  it("compile in a consumer's project without skipLibCheck, with the project's TypeScript", () => {
+    const r = compile(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.']);
+    expect(r.output).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('compile with TypeScript 5.0, the oldest supported, when the npm cache has it (npx --offline)', (ctx) => {
+    const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+    const version = compile(npx, ['--offline', '--yes', '-p', 'typescript@5.0', 'tsc', '--version']);
+    if (!/^Version 5\.0\./m.test(version.output)) {
+      ctx.skip('typescript@5.0 is not in the npm cache and the test does not use the network');
+      return;
+    }
+    const r = compile(npx, ['--offline', '--yes', '-p', 'typescript@5.0', 'tsc', '-p', '.']);
+    expect(r.output).toBe('');
+    expect(r.code).toBe(0);
+  });
+});

@@ -1,0 +1,104 @@
+// scan()'s options are the caller's code: a wrong one throws a TypeError that names it, where it used to pass
+// silently (an unknown category gave a report with no findings that looked like clean logs). Bad input files
+// still never throw.
+import { describe, expect, it } from 'vitest';
+import { defaultRules, QUEUE_ERROR_RULE, scan, ScanOptionError, type Rule, type ScanOptions } from '../src/index.js';
+
+const SAMPLES = 'samples';
+const KNOWN = [...defaultRules, QUEUE_ERROR_RULE].map((r) => r.id);
+
+/** What scan() rejects with for these options (fails the test when it resolves). */
+async function refusal(options: ScanOptions): Promise<ScanOptionError> {
+  const error = await scan(SAMPLES, options).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error, JSON.stringify(options)).toBeInstanceOf(ScanOptionError);
+  expect(error).toBeInstanceOf(TypeError);
+  return error as ScanOptionError;
+}
+
+describe('scan() category ids', () => {
+  it('refuses an unknown id, naming the option, the id and the ids the rules in use report', async () => {
+    for (const categories of [['legacy_tls'], ['legacy-tls', 'tls-failed'], ['any']]) {
+      const e = await refusal({ filter: { categories } });
+      expect(e.option).toBe('filter.categories');
+      expect(e.message).toContain('filter.categories');
+      expect(e.message).toContain(`'${categories.at(-1)}'`);
+      for (const id of KNOWN) expect(e.message).toContain(id);
+    }
+  });
+
+  it('matches ids in any case, as the CLI does, also in worker threads', async () => {
+    const lower = await scan(SAMPLES, { filter: { categories: ['legacy-tls'] } });
+    expect(lower.totals.byCategory['legacy-tls']).toBeGreaterThan(0);
+    const categories = ['LEGACY-TLS', 'Legacy-Tls'];
+    for (const jobs of [1, 3]) {
+      const upper = await scan(SAMPLES, { jobs, filter: { categories } });
+      expect(upper.totals, `jobs ${jobs}`).toEqual(lower.totals);
+      expect(upper.groups, `jobs ${jobs}`).toEqual(lower.groups);
+    }
+    // The caller's options are left as they were.
+    expect(categories).toEqual(['LEGACY-TLS', 'Legacy-Tls']);
+  });
+
+  it('knows the ids of the rules in use, and queue-error', async () => {
+    const mine: Rule = { id: 'Has-TLS', title: 'Has TLS', explanation: 'TLS was negotiated', hint: '-', matchSession: (s) => (s.tls ? { detail: null, evidence: [] } : null) };
+    const report = await scan(SAMPLES, { rules: [...defaultRules, mine], filter: { categories: ['has-tls', 'QUEUE-ERROR'] } });
+    expect(report.totals.byCategory['Has-TLS']).toBeGreaterThan(0);
+    const e = await refusal({ rules: [mine], filter: { categories: ['legacy-tls'] } });
+    expect(e.message).toContain('Has-TLS, queue-error');
+  });
+
+  it('takes an empty list as no category filter, as before', async () => {
+    const all = await scan(SAMPLES);
+    expect((await scan(SAMPLES, { filter: { categories: [] } })).totals).toEqual(all.totals);
+  });
+});
+
+describe('scan() option values', () => {
+  const bad: Array<[string, ScanOptions]> = [
+    ['filter.since', { filter: { since: new Date('garbage') } }],
+    ['filter.until', { filter: { until: new Date(NaN) } }],
+    ['filter.since', { filter: { since: '2025-11-10' as unknown as Date } }],
+    ['filter.categories', { filter: { categories: 'legacy-tls' as unknown as string[] } }],
+    ['filter.host', { filter: { host: 10 as unknown as string } }],
+    ['samples', { samples: -1 }],
+    ['samples', { samples: 1.5 }],
+    ['samples', { samples: NaN }],
+    ['sessions.maxOpenSessions', { sessions: { maxOpenSessions: 0 } }],
+    ['sessions.maxOpenSessions', { sessions: { maxOpenSessions: 2.5 } }],
+    ['sessions.idleTimeoutMs', { sessions: { idleTimeoutMs: -5 } }],
+    ['sessions.idleTimeoutMs', { sessions: { idleTimeoutMs: NaN } }],
+    ['sessions.keepRows', { sessions: { keepRows: 'All' as 'all' } }],
+    ['jobs', { jobs: 0 }],
+    ['jobs', { jobs: -3 }],
+    ['jobs', { jobs: NaN }],
+    ['jobs', { jobs: 1.5 }],
+    ['collectEvery', { collectEvery: -1 }],
+  ];
+  it.each(bad)('refuses a bad %s, naming it and the value', async (option, options) => {
+    const e = await refusal(options);
+    expect(e.option).toBe(option);
+    expect(e.message).toContain(option);
+    expect(e.message).toMatch(/got /);
+  });
+
+  it('names the value given', async () => {
+    expect((await refusal({ filter: { since: new Date('garbage') } })).message).toContain('got Invalid Date');
+    expect((await refusal({ samples: -1 })).message).toContain('got -1');
+    expect((await refusal({ jobs: NaN })).message).toContain('got NaN');
+  });
+
+  it('takes the edge values that work: samples 0, one open session, idle 0, and options not given (undefined or null)', async () => {
+    const report = await scan(SAMPLES, { samples: 0, sessions: { maxOpenSessions: 1, idleTimeoutMs: 0 }, jobs: 1 });
+    expect(report.totals.sessions).toBeGreaterThan(0);
+    const loose = { samples: undefined, filter: { since: null, categories: null }, sessions: { maxOpenSessions: null } } as unknown as ScanOptions;
+    expect((await scan(SAMPLES, loose)).totals).toEqual((await scan(SAMPLES)).totals);
+  });
+
+  it('still never throws for bad inputs', async () => {
+    const report = await scan(['does-not-exist.LOG', SAMPLES], { filter: { categories: ['SOCKET-ERROR'] } });
+    expect(report.inputs.find((i) => i.source === 'does-not-exist.LOG')?.error).toMatch(/no such file/);
+  });
+});
