@@ -5,10 +5,14 @@ import type { Readable } from 'node:stream';
 import { constants, createGunzip, type Gunzip } from 'node:zlib';
 import { isGzip } from './fields.js';
 
-/** One input to read: a file, or a stream given by the caller (stdin). */
+/**
+ * One input to read: a file (`path`), or a stream (`path` null): standard input, or a pipe or device named on the
+ * command line, which can be read only once.
+ */
 export interface InputRef {
   /** Name used in reports: the path as found, or `-`/`stdin`. */
   source: string;
+  /** The regular file to read (opened again when its turn comes); null for a stream. */
   path: string | null;
   stream?: AsyncIterable<Buffer> | Readable;
   /** Found inside a folder or by a pattern, not named on its own: another kind of file there is passed over. */
@@ -116,6 +120,8 @@ export async function expandInputs(args: readonly string[], stdin?: AsyncIterabl
   const inputs: InputRef[] = [];
   const missing: Array<[string, string]> = [];
   const seen = new Set<string>();
+  // Pipes and devices named more than once are read once: two readers of one pipe would share its bytes.
+  const streams = new Set<string>();
   const add = (path: string, walked: boolean) => {
     const key = resolve(path);
     if (seen.has(key)) return;
@@ -131,8 +137,25 @@ export async function expandInputs(args: readonly string[], stdin?: AsyncIterabl
       inputs.push({ source: 'stdin', path: null, stream: stdin ?? process.stdin });
       continue;
     }
+    if (STDIN_PATHS.has(arg) && process.platform !== 'win32') {
+      // Standard input by name: read as `-` is. Opened again, it may be a socket (a parent that is a Node or Python
+      // program passes one), which cannot be opened at all, or a file whose offset the second handle shares.
+      inputs.push({ source: arg, path: null, stream: stdin ?? process.stdin });
+      continue;
+    }
     const info = await stat(arg).catch((e: NodeJS.ErrnoException) => e);
     if (!(info instanceof Error)) {
+      if (!info.isFile() && !info.isDirectory()) {
+        // A FIFO, a device or a socket named on its own (`logscan <(zcat …)` names /dev/fd/63, a pipe): read like
+        // standard input, from one opening kept to the end. Opened again for each step, a pipe loses what the first
+        // opening read (detection's 64 KiB), and a FIFO whose writer is gone blocks the second opening forever.
+        const key = `${info.dev}:${info.ino}`;
+        if (!streams.has(key)) {
+          streams.add(key);
+          inputs.push({ source: arg, path: null, stream: openedWhenRead(arg) });
+        }
+        continue;
+      }
       if (info.isDirectory()) {
         const found = await (await glob())('**/*', { cwd: arg, onlyFiles: true, dot: false, suppressErrors: true, followSymbolicLinks: true });
         found.sort();
@@ -169,6 +192,18 @@ export async function expandInputs(args: readonly string[], stdin?: AsyncIterabl
     missing.push([arg, describeError(info)]);
   }
   return { inputs, missing };
+}
+
+/** Names of this process's standard input. */
+const STDIN_PATHS = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
+/**
+ * The bytes of a pipe or device, opened on the first read, not before: opening a FIFO waits for its writer, and a
+ * caller that only lists inputs must not wait, nor hold a handle it never reads. Closed when the reader stops.
+ */
+async function* openedWhenRead(path: string): AsyncIterable<Buffer> {
+  // The default 64 KiB chunks: a pipe gives at most that per read, and a 1 MiB buffer per read would be mostly empty.
+  yield* createReadStream(path) as AsyncIterable<Buffer>;
 }
 
 function joinPath(dir: string, rel: string): string {

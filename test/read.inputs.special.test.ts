@@ -1,0 +1,159 @@
+/**
+ * Inputs that are not plain files in plain folders: pipes and devices named on the command line, folders that
+ * cannot be listed, and symlinked folders. Each must be read once, in full, or named with its error; nothing
+ * may hang. The data is generated here (test/fixtures/hostile/logs.ts) or copied from samples/.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, constants as fsConstants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { scan } from '../src/scan.js';
+import { expandInputs, HEAD_BYTES } from '../src/read/inputs.js';
+import type { Report } from '../src/types.js';
+import { expectAccounting, inputNamed, receiveLog } from './fixtures/hostile/logs.js';
+import { BIN, requireBuiltCli } from './helpers/cli.js';
+
+const SAMPLE = join(process.cwd(), 'samples', 'EX01', 'FrontEnd', 'ProtocolLog', 'SmtpReceive', 'RECV2025111009-1.LOG');
+
+/** 300 sessions of 9 rows: several times the 64 KiB that detection reads first. */
+const BIG = receiveLog(300);
+const BIG_LINES = 5 + 300 * 9;
+
+let dir: string;
+const fifos: string[] = [];
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'logscan-special-'));
+  expect(Buffer.byteLength(BIG)).toBeGreaterThan(4 * HEAD_BYTES);
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+afterEach(() => {
+  // A reader left blocked in open() by a failing test is let go: a writer that opens and closes at once ends it.
+  for (const fifo of fifos.splice(0)) {
+    try {
+      closeSync(openSync(fifo, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK));
+    } catch {
+      // No reader waiting (ENXIO), or the FIFO is gone.
+    }
+  }
+});
+
+function mkfifo(name: string): string {
+  const path = join(dir, name);
+  const made = spawnSync('mkfifo', [path]);
+  if (made.status !== 0) throw new Error(`mkfifo failed: ${made.stderr.toString()}`);
+  fifos.push(path);
+  return path;
+}
+
+/** Writes `data` into the FIFO from another process, as `cat LOG > fifo &` does; resolves when it is done. */
+function feedFifo(fifo: string, data: string | Buffer): Promise<number | null> {
+  const source = join(dir, `feed-${Math.random().toString(36).slice(2)}`);
+  writeFileSync(source, data);
+  const child = spawn('sh', ['-c', 'cat "$1" > "$2"', 'sh', source, fifo], { stdio: 'ignore' });
+  return new Promise((resolve) => child.on('close', (code) => resolve(code)));
+}
+
+function fileInput(report: Report, suffix: string) {
+  return inputNamed(report, suffix);
+}
+
+/** Runs a shell command line in `dir` (bash: process substitution) and gives its JSON report. */
+function bash(script: string, env: NodeJS.ProcessEnv = {}): { code: number | null; report: Report | null; stderr: string } {
+  const r = spawnSync('bash', ['-c', script], { cwd: dir, env: { ...process.env, NO_COLOR: '1', BIN, SAMPLE, ...env }, timeout: 30_000 });
+  const out = r.stdout.toString('utf8');
+  return { code: r.status, report: out.trim() === '' ? null : (JSON.parse(out) as Report), stderr: r.stderr.toString('utf8') };
+}
+
+describe.skipIf(process.platform === 'win32')('a pipe or device named as an input is read once, to its end, like standard input', () => {
+  it('a named FIFO: every byte past the 64 KiB detection read is kept, and nothing waits for a second writer', async () => {
+    const fifo = mkfifo('live.LOG');
+    const writer = feedFifo(fifo, BIG);
+    const report = await scan([fifo]);
+    expect(await writer).toBe(0);
+    expectAccounting(report, expect);
+    expect(fileInput(report, 'live.LOG')).toMatchObject({ kind: 'smtp-receive', bytes: Buffer.byteLength(BIG), lines: BIG_LINES, error: null });
+    expect(report.totals.sessions).toBe(300);
+  }, 15_000);
+
+  it('a FIFO carrying gzip is decompressed and read whole', async () => {
+    const fifo = mkfifo('live.LOG.gz');
+    const writer = feedFifo(fifo, gzipSync(BIG));
+    const report = await scan([fifo]);
+    expect(await writer).toBe(0);
+    expect(fileInput(report, 'live.LOG.gz')).toMatchObject({ bytes: Buffer.byteLength(BIG), lines: BIG_LINES, error: null });
+    expect(report.totals.sessions).toBe(300);
+  }, 15_000);
+
+  it('with worker threads the FIFO is read on the main thread and the files by the workers: the same report as files alone', async () => {
+    const copy = join(dir, 'jobs', 'EX01', 'FrontEnd', 'ProtocolLog', 'SmtpReceive');
+    spawnSync('mkdir', ['-p', copy]);
+    writeFileSync(join(copy, 'RECV2025111009-1.LOG'), readFileSync(SAMPLE));
+    spawnSync('cp', ['-R', join(process.cwd(), 'samples', 'EX01', 'Hub'), join(dir, 'jobs', 'EX01', 'Hub')]);
+    const fifo = mkfifo('jobs.LOG');
+    const writer = feedFifo(fifo, BIG);
+    const report = await scan([fifo, join(dir, 'jobs')], { jobs: 3 });
+    expect(await writer).toBe(0);
+    expect(fileInput(report, 'jobs.LOG')).toMatchObject({ bytes: Buffer.byteLength(BIG), lines: BIG_LINES, error: null });
+    const files = await scan([join(dir, 'jobs')]);
+    expect(report.totals.sessions).toBe(300 + files.totals.sessions);
+    expect(report.inputs.filter((i) => i.error !== null)).toEqual([]);
+  }, 30_000);
+
+  it('expandInputs does not open a named FIFO: listing inputs cannot block on a pipe without a writer', async () => {
+    const fifo = mkfifo('nobody-writes.LOG');
+    const { inputs, missing } = await expandInputs([fifo, fifo]);
+    expect(missing).toEqual([]);
+    // Named twice, it is one input: two readers of one pipe would split its bytes between them.
+    expect(inputs).toHaveLength(1);
+    expect(inputs[0]).toMatchObject({ source: fifo, path: null });
+    expect(inputs[0]!.stream).toBeDefined();
+  });
+
+  describe('through the CLI', () => {
+    beforeAll(() => requireBuiltCli());
+
+    it('logscan <(cat LOG) reads the pipe the shell names (/dev/fd/N) whole, plain or gzip', () => {
+      writeFileSync(join(dir, 'big.LOG'), BIG);
+      for (const producer of ['cat big.LOG', 'gzip -c big.LOG']) {
+        const r = bash(`node "$BIN" -f json <(${producer})`);
+        expect(r.stderr).toBe('');
+        expect(r.code).toBe(0);
+        expect(r.report!.inputs).toEqual([expect.objectContaining({ source: expect.stringMatching(/^\/dev\/fd\/\d+$|^\/proc\//), bytes: Buffer.byteLength(BIG), lines: BIG_LINES, error: null })]);
+        expect(r.report!.totals.sessions).toBe(300);
+      }
+      const small = bash('node "$BIN" -f json <(cat "$SAMPLE")');
+      expect(small.report!.inputs[0]).toMatchObject({ bytes: readFileSync(SAMPLE).length, error: null });
+      expect(small.report!.totals.sessions).toBe(10);
+    });
+
+    it('/dev/stdin on a pipe, through the CLI and through scan(), is read as - is', () => {
+      const cli = bash('cat big.LOG | node "$BIN" -f json /dev/stdin');
+      expect(cli.code).toBe(0);
+      expect(cli.report!.inputs).toEqual([expect.objectContaining({ source: '/dev/stdin', bytes: Buffer.byteLength(BIG), lines: BIG_LINES, error: null })]);
+      const index = join(process.cwd(), 'dist', 'index.js');
+      const lib = bash(`cat big.LOG | node --input-type=module -e "import { scan } from '${index}'; process.stdout.write(JSON.stringify(await scan('/dev/stdin')))"`);
+      expect(lib.stderr).toBe('');
+      expect(lib.report!.inputs[0]).toMatchObject({ source: '/dev/stdin', bytes: Buffer.byteLength(BIG), lines: BIG_LINES, error: null });
+      expect(lib.report!.totals.sessions).toBe(300);
+    });
+
+    it('/dev/stdin that is a socket (a Node or Python parent passes one; it cannot be opened) is read as - is', () => {
+      const r = spawnSync(process.execPath, [BIN, '-f', 'json', '/dev/stdin'], { cwd: dir, input: BIG, env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 });
+      expect(r.stderr.toString()).toBe('');
+      const report = JSON.parse(r.stdout.toString()) as Report;
+      expect(report.inputs[0]).toMatchObject({ source: '/dev/stdin', bytes: Buffer.byteLength(BIG), error: null });
+    });
+
+    it('a named FIFO through the CLI (cat LOG > f & logscan f) ends with the whole log', () => {
+      mkfifo('cli.LOG');
+      const r = bash('cat big.LOG > cli.LOG & node "$BIN" -f json cli.LOG; wait');
+      expect(r.code).toBe(0);
+      expect(r.report!.inputs[0]).toMatchObject({ bytes: Buffer.byteLength(BIG), lines: BIG_LINES, error: null });
+    });
+  });
+});
