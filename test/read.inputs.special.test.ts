@@ -4,13 +4,15 @@
  * may hang. The data is generated here (test/fixtures/hostile/logs.ts) or copied from samples/.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants as fsConstants, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants as fsConstants, cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
-import { expandInputs, HEAD_BYTES } from '../src/read/inputs.js';
+import { expandInputs, HEAD_BYTES, type WalkFs } from '../src/read/inputs.js';
+import { main, MAX_ERROR_LINES } from '../src/cli.js';
 import type { Report } from '../src/types.js';
 import { expectAccounting, inputNamed, receiveLog } from './fixtures/hostile/logs.js';
 import { BIN, requireBuiltCli } from './helpers/cli.js';
@@ -29,7 +31,10 @@ beforeAll(() => {
   expect(Buffer.byteLength(BIG)).toBeGreaterThan(4 * HEAD_BYTES);
 });
 afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (!dir) return;
+  // Folders locked by a test must be opened again for rm to go into them.
+  spawnSync('chmod', ['-R', 'u+rwx', dir]);
+  rmSync(dir, { recursive: true, force: true });
 });
 afterEach(() => {
   // A reader left blocked in open() by a failing test is let go: a writer that opens and closes at once ends it.
@@ -155,5 +160,122 @@ describe.skipIf(process.platform === 'win32')('a pipe or device named as an inpu
       expect(r.code).toBe(0);
       expect(r.report!.inputs[0]).toMatchObject({ bytes: Buffer.byteLength(BIG), lines: BIG_LINES, error: null });
     });
+  });
+});
+
+/**
+ * How to run the CLI as a user who cannot list a mode-000 folder: directly when not root; as root (CI runs as root,
+ * and root lists any folder) through `runuser` or `setpriv` as nobody, when they exist and nobody can read the
+ * built CLI (a checkout under /root cannot). null when neither works: the injected-failure tests below still run.
+ */
+const UNPRIVILEGED: string[] | null = (() => {
+  if (process.platform === 'win32') return null;
+  if (process.getuid?.() !== 0) return [];
+  const probe = ['-e', `require('node:fs').accessSync(${JSON.stringify(BIN)}, require('node:fs').constants.R_OK)`];
+  for (const prefix of [['runuser', '-u', 'nobody', '--'], ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--']]) {
+    const r = spawnSync(prefix[0]!, [...prefix.slice(1), process.execPath, ...probe], { cwd: tmpdir() });
+    if (r.status === 0) return prefix;
+  }
+  return null;
+})();
+
+/** Runs the built CLI as UNPRIVILEGED in `dir`: code, stderr and the JSON report. */
+function runUnprivileged(args: string[]): { code: number | null; report: Report; stderr: string } {
+  const argv = [...UNPRIVILEGED!, process.execPath, BIN, '-f', 'json', ...args];
+  const r = spawnSync(argv[0]!, argv.slice(1), { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, timeout: 30_000 });
+  return { code: r.status, report: JSON.parse(r.stdout.toString('utf8')) as Report, stderr: r.stderr.toString('utf8') };
+}
+
+/** node:fs, except that listing a folder whose name is in `locked` fails as a mode-000 folder does for a user. */
+function lockedFs(locked: readonly string[]): WalkFs {
+  const denied = (path: string) => Object.assign(new Error(`EACCES: permission denied, scandir '${path}'`), { code: 'EACCES' });
+  return {
+    readdir: async (path) => {
+      if (locked.some((name) => path.endsWith(name))) throw denied(path);
+      return readdir(path, { withFileTypes: true });
+    },
+    stat: async (path) => (await import('node:fs/promises')).stat(path),
+  };
+}
+
+describe.skipIf(process.platform === 'win32')('a folder that cannot be listed is an input with an error, and the rest is read', () => {
+  let tree: string;
+  beforeAll(() => {
+    // EX01's samples, plus a copy of its receive folder that will be locked, and a sibling folder after it.
+    tree = join(dir, 'locked-tree');
+    cpSync(join(process.cwd(), 'samples', 'EX01'), join(tree, 'EX01'), { recursive: true });
+    cpSync(join(tree, 'EX01', 'FrontEnd'), join(tree, 'EX02', 'FrontEnd'), { recursive: true });
+    mkdirSync(join(tree, 'locked-empty'));
+  });
+
+  it('expandInputs names a folder it cannot list, met while walking or named itself, and lists everything else (injected EACCES)', async () => {
+    // Injected through the walk's seam: root lists mode-000 folders, so a real one proves nothing when tests run as root.
+    const fsx = lockedFs([join('EX02', 'FrontEnd', 'ProtocolLog'), 'locked-empty']);
+    const walked = await expandInputs([tree], undefined, fsx);
+    expect(walked.missing).toEqual([
+      [join(tree, 'EX02', 'FrontEnd', 'ProtocolLog'), 'cannot read: permission denied'],
+      [join(tree, 'locked-empty'), 'cannot read: permission denied'],
+    ]);
+    expect(walked.inputs.map((i) => i.path!.slice(tree.length + 1))).toEqual([
+      'EX01/FrontEnd/ProtocolLog/SmtpReceive/RECV2025111009-1.LOG',
+      'EX01/FrontEnd/ProtocolLog/SmtpReceive/RECV2025111010-1.LOG',
+      'EX01/Hub/ProtocolLog/SmtpSend/SEND2025111009-1.LOG',
+      'EX01/Hub/ProtocolLog/SmtpSend/SEND2025111010-1.LOG',
+    ]);
+    const named = await expandInputs([join(tree, 'locked-empty')], undefined, fsx);
+    expect(named).toEqual({ inputs: [], missing: [[join(tree, 'locked-empty'), 'cannot read: permission denied']] });
+  });
+
+  it('a pattern names the folders below it that it cannot list (injected EACCES), instead of "matched no files"', async () => {
+    const fsx = lockedFs([join('EX02', 'FrontEnd', 'ProtocolLog')]);
+    const { inputs, missing } = await expandInputs([join(tree, '*', 'FrontEnd', '**', '*.LOG')], undefined, fsx);
+    expect(missing).toEqual([[join(tree, 'EX02', 'FrontEnd', 'ProtocolLog'), 'cannot read: permission denied']]);
+    expect(inputs.map((i) => i.path!.slice(tree.length + 1))).toEqual([
+      'EX01/FrontEnd/ProtocolLog/SmtpReceive/RECV2025111009-1.LOG',
+      'EX01/FrontEnd/ProtocolLog/SmtpReceive/RECV2025111010-1.LOG',
+    ]);
+    const none = await expandInputs([join(tree, 'EX02', 'FrontEnd', '*', '*.LOG')], undefined, fsx);
+    expect(none.missing).toEqual([[join(tree, 'EX02', 'FrontEnd', 'ProtocolLog'), 'cannot read: permission denied']]);
+  });
+
+  it.skipIf(UNPRIVILEGED === null)('the CLI, as a user who cannot list a mode-000 folder: it is named, exit 3, the rest is read', () => {
+    // Real permissions, through runuser/setpriv as nobody when tests run as root (see UNPRIVILEGED).
+    chmodSync(dir, 0o755);
+    const locked = join(tree, 'EX02', 'FrontEnd', 'ProtocolLog');
+    chmodSync(locked, 0o000);
+    try {
+      const walked = runUnprivileged(['locked-tree']);
+      expect(walked.code).toBe(3);
+      expect(walked.stderr).toBe(`logscan: locked-tree/EX02/FrontEnd/ProtocolLog: cannot read: permission denied\n`);
+      expect(walked.report.inputs.filter((i) => i.error !== null)).toEqual([
+        expect.objectContaining({ source: 'locked-tree/EX02/FrontEnd/ProtocolLog', error: 'cannot read: permission denied', lines: 0 }),
+      ]);
+      expect(walked.report.inputs.filter((i) => i.records > 0)).toHaveLength(4);
+      const named = runUnprivileged(['locked-tree/EX02/FrontEnd/ProtocolLog', 'locked-tree/EX01']);
+      expect(named.code).toBe(3);
+      expect(named.stderr).toContain('locked-tree/EX02/FrontEnd/ProtocolLog: cannot read: permission denied');
+      expect(named.report.totals.sessions).toBe(walked.report.totals.sessions);
+      const pattern = runUnprivileged(['locked-tree/EX02/**/*.LOG']);
+      expect(pattern.code).toBe(3);
+      expect(pattern.report.inputs).toEqual([expect.objectContaining({ source: 'locked-tree/EX02/FrontEnd/ProtocolLog', error: 'cannot read: permission denied' })]);
+    } finally {
+      chmodSync(locked, 0o755);
+    }
+  });
+
+  it(`the CLI names at most ${MAX_ERROR_LINES} inputs with errors on standard error and counts the rest`, async () => {
+    const args = Array.from({ length: MAX_ERROR_LINES + 15 }, (_, i) => join(dir, `gone-${String(i).padStart(2, '0')}.LOG`));
+    let stderr = '';
+    const code = await main({
+      argv: ['-f', 'json', ...args],
+      stdout: { isTTY: false, write: () => true },
+      stderr: { isTTY: false, write: (s: string) => (stderr += s) },
+      env: {},
+    });
+    expect(code).toBe(3);
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(MAX_ERROR_LINES + 1);
+    expect(lines[0]).toBe(`logscan: ${args[0]}: no such file or directory`);
+    expect(lines.at(-1)).toBe('logscan: … and 15 more inputs with errors (the JSON report lists them all)');
   });
 });

@@ -1,6 +1,6 @@
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
-import { basename, resolve, sep } from 'node:path';
+import { createReadStream, readdir as readdirCallback, type Dirent, type Stats } from 'node:fs';
+import { open, readdir, stat } from 'node:fs/promises';
+import { basename, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { constants, createGunzip, type Gunzip } from 'node:zlib';
 import { isGzip } from './fields.js';
@@ -21,9 +21,27 @@ export interface InputRef {
 
 export interface ExpandResult {
   inputs: InputRef[];
-  /** Arguments that named nothing: `[source, message]`. */
+  /**
+   * What cannot be read, as `[source, message]`: arguments that named nothing, and what a folder walk or pattern
+   * found but cannot read (a folder that cannot be listed, a dangling link, a FIFO, socket or device).
+   */
   missing: Array<[string, string]>;
 }
+
+/** The file system calls a folder walk makes: node:fs, or a stand-in that fails on cue (tests). */
+export interface WalkFs {
+  /** The folder's entries, with their types (`withFileTypes`). */
+  readdir(path: string): Promise<Dirent[]>;
+  /** Follows links: what a link's target is. */
+  stat(path: string): Promise<Stats>;
+}
+
+const NODE_WALK_FS: WalkFs = {
+  readdir: (path) => readdir(path, { withFileTypes: true }),
+  stat: (path) => stat(path),
+};
+
+const NOT_REGULAR = 'not a regular file (FIFO, socket or device); not read';
 
 /** Folders only Exchange's log tree has: one of them below a folder makes that folder the server's. */
 const EXCHANGE_FOLDERS = new Set(['transportroles', 'frontend', 'hub', 'protocollog', 'smtpreceive', 'smtpsend', 'v14', 'v15', 'exchange server']);
@@ -114,9 +132,15 @@ export function globPlan(arg: string, platform: NodeJS.Platform = process.platfo
 
 /**
  * Turns CLI-style arguments into inputs: files, folders (recursive), glob patterns and `-` (stdin).
- * Sorted by path so runs are repeatable; a folder's unreadable entries surface later as read errors.
+ * Sorted by path so runs are repeatable. What a folder holds that cannot be read (a folder that cannot be listed, a
+ * dangling link, a FIFO) is in `missing`; a file that cannot be opened surfaces later as a read error. `walkFs` is
+ * for tests: the calls folder walks make.
  */
-export async function expandInputs(args: readonly string[], stdin?: AsyncIterable<Buffer> | Readable): Promise<ExpandResult> {
+export async function expandInputs(
+  args: readonly string[],
+  stdin?: AsyncIterable<Buffer> | Readable,
+  walkFs: WalkFs = NODE_WALK_FS,
+): Promise<ExpandResult> {
   const inputs: InputRef[] = [];
   const missing: Array<[string, string]> = [];
   const seen = new Set<string>();
@@ -127,6 +151,12 @@ export async function expandInputs(args: readonly string[], stdin?: AsyncIterabl
     if (seen.has(key)) return;
     seen.add(key);
     inputs.push(walked ? { source: path, path, walked } : { source: path, path });
+  };
+  const cannotRead = (path: string, message: string) => {
+    const key = resolve(path);
+    if (seen.has(key)) return;
+    seen.add(key);
+    missing.push([path, message]);
   };
   let fg: typeof import('fast-glob') | null = null;
   // Loaded on the first folder or pattern: a run on named files, and every worker thread (which imports this
@@ -157,34 +187,30 @@ export async function expandInputs(args: readonly string[], stdin?: AsyncIterabl
         continue;
       }
       if (info.isDirectory()) {
-        const found = await (await glob())('**/*', { cwd: arg, onlyFiles: true, dot: false, suppressErrors: true, followSymbolicLinks: true });
-        found.sort();
-        for (const f of found) add(joinPath(arg, f), true);
-        // fast-glob leaves out dangling links, FIFOs, sockets and devices silently; list them so they are
-        // reported, not lost. They are never opened: a FIFO without a writer would block the run forever.
-        const entries = await (await glob())('**/*', { cwd: arg, onlyFiles: false, dot: false, suppressErrors: true, followSymbolicLinks: false, stats: true });
-        for (const l of entries) {
-          const path = joinPath(arg, l.path);
-          const target = l.stats?.isSymbolicLink() ? await stat(path).catch(() => null) : l.stats;
-          if (l.stats?.isSymbolicLink() && target === null) add(path, true);
-          else if (target && !target.isFile() && !target.isDirectory() && !seen.has(resolve(path))) {
-            seen.add(resolve(path));
-            missing.push([path, 'not a regular file (FIFO, socket or device); not read']);
-          }
-        }
+        await walkFolder(arg, walkFs, {
+          file: (path) => add(path, true),
+          cannotRead,
+        });
       } else add(arg, false);
       continue;
     }
     if (GLOB_CHARS.test(arg)) {
       const plan = globPlan(arg);
+      const unlisted: Array<[string, unknown]> = [];
       const found = await (await glob())(plan.pattern, {
         cwd: plan.cwd ?? undefined,
         caseSensitiveMatch: plan.caseSensitiveMatch,
         onlyFiles: true,
+        // fast-glob either stops at the first folder it cannot list or passes over all of them silently: it goes
+        // on, and the folders are named from what its readdir saw.
         suppressErrors: true,
+        fs: { readdir: globReaddir(walkFs, unlisted) },
         dot: false,
       });
-      if (found.length === 0) missing.push([arg, 'the pattern matched no files']);
+      const base = resolve(plan.cwd ?? '.');
+      unlisted.sort((a, b) => compareText(a[0], b[0]));
+      for (const [path, e] of unlisted) cannotRead(plan.pathOf(relative(base, path).split(sep).join('/')), `cannot read: ${describeError(e)}`);
+      if (found.length === 0 && unlisted.length === 0) missing.push([arg, 'the pattern matched no files']);
       found.sort();
       for (const f of found) add(plan.pathOf(f), true);
       continue;
@@ -192,6 +218,76 @@ export async function expandInputs(args: readonly string[], stdin?: AsyncIterabl
     missing.push([arg, describeError(info)]);
   }
   return { inputs, missing };
+}
+
+/** What a folder walk reports, in the order of the paths. */
+interface WalkSink {
+  file(path: string): void;
+  cannotRead(path: string, message: string): void;
+}
+
+/** Strings in UTF-16 code unit order, as `Array.prototype.sort` orders them. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Walks `folder` and the folders below it, one listing at a time, and reports each regular file (or link to one)
+ * and each thing found that cannot be read: a folder that cannot be listed (permission denied: fast-glob passed
+ * over those silently), a dangling or looping link, a FIFO, socket or device. Nothing is opened here: only
+ * listings and, for links, `stat`, since opening a FIFO blocks until a writer comes. Names starting with `.` are
+ * left out. Paths come in sorted order of their text below `folder` (a folder sorts as its name and `/`), the
+ * order `sort()` gives the whole list, so runs are repeatable.
+ */
+async function walkFolder(folder: string, fsx: WalkFs, sink: WalkSink): Promise<void> {
+  let entries: Dirent[];
+  try {
+    entries = await fsx.readdir(folder);
+  } catch (e) {
+    sink.cannotRead(folder, `cannot read: ${describeError(e)}`);
+    return;
+  }
+  type Item = { key: string; path: string; kind: 'file' | 'folder' } | { key: string; path: string; kind: 'unreadable'; message: string };
+  const items = await Promise.all(
+    entries
+      .filter((d) => !d.name.startsWith('.'))
+      .map(async (d): Promise<Item> => {
+        const path = joinPath(folder, d.name);
+        let kind: Stats | Dirent = d;
+        if (d.isSymbolicLink()) {
+          const target = await fsx.stat(path).catch((e: NodeJS.ErrnoException) => e);
+          if (target instanceof Error) return { key: d.name, path, kind: 'unreadable', message: `cannot read: ${describeError(target)}` };
+          kind = target;
+        }
+        if (kind.isFile()) return { key: d.name, path, kind: 'file' };
+        if (kind.isDirectory()) return { key: `${d.name}/`, path, kind: 'folder' };
+        return { key: d.name, path, kind: 'unreadable', message: NOT_REGULAR };
+      }),
+  );
+  items.sort((a, b) => compareText(a.key, b.key));
+  for (const item of items) {
+    if (item.kind === 'unreadable') sink.cannotRead(item.path, item.message);
+    else if (item.kind === 'file') sink.file(item.path);
+    else await walkFolder(item.path, fsx, sink);
+  }
+}
+
+/**
+ * fast-glob's readdir, through `walkFs`, noting each folder that could not be listed (a folder that vanished
+ * meanwhile is not worth a word): fast-glob's own `suppressErrors` passes over them silently.
+ */
+function globReaddir(walkFs: WalkFs, unlisted: Array<[string, unknown]>): typeof readdirCallback {
+  return ((path: string, ...rest: unknown[]) => {
+    const callback = rest.pop() as (e: NodeJS.ErrnoException | null, entries?: unknown) => void;
+    const withTypes = (rest[0] as { withFileTypes?: boolean } | undefined)?.withFileTypes === true;
+    walkFs.readdir(path).then(
+      (entries) => callback(null, withTypes ? entries : entries.map((d) => d.name)),
+      (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') unlisted.push([path, e]);
+        callback(e);
+      },
+    );
+  }) as typeof readdirCallback;
 }
 
 /** Names of this process's standard input. */
