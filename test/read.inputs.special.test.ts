@@ -4,8 +4,8 @@
  * may hang. The data is generated here (test/fixtures/hostile/logs.ts) or copied from samples/.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, constants as fsConstants, cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { chmodSync, closeSync, constants as fsConstants, cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -194,7 +194,8 @@ function lockedFs(locked: readonly string[]): WalkFs {
       if (locked.some((name) => path.endsWith(name))) throw denied(path);
       return readdir(path, { withFileTypes: true });
     },
-    stat: async (path) => (await import('node:fs/promises')).stat(path),
+    stat: (path) => stat(path),
+    realpath: (path) => realpath(path),
   };
 }
 
@@ -277,5 +278,66 @@ describe.skipIf(process.platform === 'win32')('a folder that cannot be listed is
     expect(lines).toHaveLength(MAX_ERROR_LINES + 1);
     expect(lines[0]).toBe(`logscan: ${args[0]}: no such file or directory`);
     expect(lines.at(-1)).toBe('logscan: … and 15 more inputs with errors (the JSON report lists them all)');
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('symlinked folders and files: each real file is read once, under the first path in sorted order', () => {
+  let root: string;
+  let receive: string;
+  const RECV = 'RECV2025111009-1.LOG';
+  beforeAll(() => {
+    root = join(dir, 'links');
+    receive = join(root, 'EX01', 'FrontEnd', 'ProtocolLog', 'SmtpReceive');
+    mkdirSync(receive, { recursive: true });
+    writeFileSync(join(receive, RECV), readFileSync(SAMPLE));
+    mkdirSync(join(root, 'loop', 'L'), { recursive: true });
+    writeFileSync(join(root, 'loop', 'L', RECV), readFileSync(SAMPLE));
+    symlinkSync('..', join(root, 'loop', 'L', 'up'));
+  });
+
+  it('a link to a folder above it (up -> ..) is not followed round the loop: one file, 10 sessions, no error', async () => {
+    const loop = join(root, 'loop');
+    const { inputs, missing } = await expandInputs([loop]);
+    expect(missing).toEqual([]);
+    expect(inputs.map((i) => i.path)).toEqual([join(loop, 'L', RECV)]);
+    const report = await scan([loop]);
+    expect(report.inputs).toEqual([expect.objectContaining({ source: join(loop, 'L', RECV), error: null })]);
+    expect(report.totals.sessions).toBe(10);
+    // The same tree through a pattern: fast-glob follows the link, the loop is cut, the file read once.
+    const pattern = await scan([join(loop, '**', '*.LOG')]);
+    expect(pattern.inputs.map((i) => i.source)).toEqual([join(loop, 'L', RECV)]);
+    expect(pattern.totals.sessions).toBe(10);
+  });
+
+  it('a folder and a link to it are read once, under the path that sorts first; a link to a file, and the folder named again, too', async () => {
+    const tree = join(root, 'tree');
+    mkdirSync(tree);
+    symlinkSync(join(root, 'EX01'), join(tree, 'EX01'));
+    symlinkSync(join(root, 'EX01'), join(tree, 'zz-copy'));
+    symlinkSync(join(receive, RECV), join(tree, 'a-link.LOG'));
+    const once = await scan([tree]);
+    expect(once.inputs).toEqual([expect.objectContaining({ source: join(tree, 'EX01', 'FrontEnd', 'ProtocolLog', 'SmtpReceive', RECV), error: null })]);
+    expect(once.totals.sessions).toBe(10);
+    // Arguments keep their order: the file named first is kept under its own name, and the folders add nothing.
+    const named = await expandInputs([join(tree, 'a-link.LOG'), tree, root, join(root, 'EX01')]);
+    expect(named.missing).toEqual([]);
+    expect(named.inputs.map((i) => i.path)).toEqual([join(tree, 'a-link.LOG'), join(root, 'loop', 'L', RECV)]);
+  });
+
+  it('a link to a folder named on the command line is walked as the folder', async () => {
+    const link = join(dir, 'ex01-link');
+    symlinkSync(join(root, 'EX01'), link);
+    const report = await scan([link]);
+    expect(report.inputs).toEqual([expect.objectContaining({ source: join(link, 'FrontEnd', 'ProtocolLog', 'SmtpReceive', RECV), error: null })]);
+    expect(report.totals.sessions).toBe(10);
+  });
+
+  it('the CLI on the QA case: mkdir -p loop/L; cp LOG loop/L/; ln -s .. loop/L/up; logscan loop', () => {
+    requireBuiltCli();
+    const r = bash('mkdir -p qa/loop/L && cp "$SAMPLE" qa/loop/L/ && ln -s .. qa/loop/L/up && node "$BIN" -f json qa/loop');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.report!.inputs.map((i) => i.source)).toEqual([`qa/loop/L/${RECV}`]);
+    expect(r.report!.totals.sessions).toBe(10);
   });
 });

@@ -1,6 +1,6 @@
 import { createReadStream, readdir as readdirCallback, type Dirent, type Stats } from 'node:fs';
-import { open, readdir, stat } from 'node:fs/promises';
-import { basename, relative, resolve, sep } from 'node:path';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { constants, createGunzip, type Gunzip } from 'node:zlib';
 import { isGzip } from './fields.js';
@@ -34,11 +34,14 @@ export interface WalkFs {
   readdir(path: string): Promise<Dirent[]>;
   /** Follows links: what a link's target is. */
   stat(path: string): Promise<Stats>;
+  /** The path with every link resolved: one file or folder has one, however many links lead to it. */
+  realpath(path: string): Promise<string>;
 }
 
 const NODE_WALK_FS: WalkFs = {
   readdir: (path) => readdir(path, { withFileTypes: true }),
   stat: (path) => stat(path),
+  realpath: (path) => realpath(path),
 };
 
 const NOT_REGULAR = 'not a regular file (FIFO, socket or device); not read';
@@ -143,17 +146,22 @@ export async function expandInputs(
 ): Promise<ExpandResult> {
   const inputs: InputRef[] = [];
   const missing: Array<[string, string]> = [];
+  // Files by their real path: a file reached through a link, a linked folder, or named and found again in a
+  // folder, is read once, under the first path met (arguments in order, each one's paths sorted).
   const seen = new Set<string>();
+  // Folders walked, by real path: a link to a folder already walked (or to one above it: a loop) is not followed.
+  const walkedFolders = new Set<string>();
   // Pipes and devices named more than once are read once: two readers of one pipe would share its bytes.
   const streams = new Set<string>();
-  const add = (path: string, walked: boolean) => {
-    const key = resolve(path);
-    if (seen.has(key)) return;
-    seen.add(key);
+  const add = (path: string, walked: boolean, real: string) => {
+    if (seen.has(real)) return;
+    seen.add(real);
     inputs.push(walked ? { source: path, path, walked } : { source: path, path });
   };
+  const realOf = (path: string) => walkFs.realpath(path).catch(() => resolve(path));
+  // Keyed by path, not real path: each link to a FIFO is named, as none is read.
   const cannotRead = (path: string, message: string) => {
-    const key = resolve(path);
+    const key = `unreadable:${resolve(path)}`;
     if (seen.has(key)) return;
     seen.add(key);
     missing.push([path, message]);
@@ -187,11 +195,20 @@ export async function expandInputs(
         continue;
       }
       if (info.isDirectory()) {
-        await walkFolder(arg, walkFs, {
-          file: (path) => add(path, true),
-          cannotRead,
-        });
-      } else add(arg, false);
+        // Named, a link to a folder is walked as the folder; links met inside are followed, but only into folders not
+        // walked yet.
+        let real: string;
+        try {
+          real = await walkFs.realpath(arg);
+        } catch (e) {
+          cannotRead(arg, `cannot read: ${describeError(e)}`);
+          continue;
+        }
+        if (!walkedFolders.has(real)) {
+          walkedFolders.add(real);
+          await walkFolder(arg, real, walkFs, { file: (path, fileReal) => add(path, true, fileReal), cannotRead, walkedFolders });
+        }
+      } else add(arg, false, await realOf(arg));
       continue;
     }
     if (GLOB_CHARS.test(arg)) {
@@ -202,7 +219,8 @@ export async function expandInputs(
         caseSensitiveMatch: plan.caseSensitiveMatch,
         onlyFiles: true,
         // fast-glob either stops at the first folder it cannot list or passes over all of them silently: it goes
-        // on, and the folders are named from what its readdir saw.
+        // on, and the folders are named from what its readdir saw. Links are followed (a pattern matches a linked
+        // file or folder), loops are cut there too, and a file found by several paths is read once (below).
         suppressErrors: true,
         fs: { readdir: globReaddir(walkFs, unlisted) },
         dot: false,
@@ -212,7 +230,12 @@ export async function expandInputs(
       for (const [path, e] of unlisted) cannotRead(plan.pathOf(relative(base, path).split(sep).join('/')), `cannot read: ${describeError(e)}`);
       if (found.length === 0 && unlisted.length === 0) missing.push([arg, 'the pattern matched no files']);
       found.sort();
-      for (const f of found) add(plan.pathOf(f), true);
+      // Real paths a few hundred at a time: a pattern may match a hundred thousand files.
+      for (let i = 0; i < found.length; i += 256) {
+        const paths = found.slice(i, i + 256).map((f) => plan.pathOf(f));
+        const reals = await Promise.all(paths.map(realOf));
+        paths.forEach((path, j) => add(path, true, reals[j]!));
+      }
       continue;
     }
     missing.push([arg, describeError(info)]);
@@ -222,8 +245,11 @@ export async function expandInputs(
 
 /** What a folder walk reports, in the order of the paths. */
 interface WalkSink {
-  file(path: string): void;
+  /** A regular file, and its real path. */
+  file(path: string, real: string): void;
   cannotRead(path: string, message: string): void;
+  /** Real paths of the folders walked so far: a folder is walked once, under the first path met. */
+  walkedFolders: Set<string>;
 }
 
 /** Strings in UTF-16 code unit order, as `Array.prototype.sort` orders them. */
@@ -232,14 +258,16 @@ function compareText(a: string, b: string): number {
 }
 
 /**
- * Walks `folder` and the folders below it, one listing at a time, and reports each regular file (or link to one)
- * and each thing found that cannot be read: a folder that cannot be listed (permission denied: fast-glob passed
- * over those silently), a dangling or looping link, a FIFO, socket or device. Nothing is opened here: only
- * listings and, for links, `stat`, since opening a FIFO blocks until a writer comes. Names starting with `.` are
- * left out. Paths come in sorted order of their text below `folder` (a folder sorts as its name and `/`), the
- * order `sort()` gives the whole list, so runs are repeatable.
+ * Walks `folder` (whose real path is `real`) and the folders below it, one listing at a time, and reports each
+ * regular file (or link to one) and each thing found that cannot be read: a folder that cannot be listed
+ * (permission denied: fast-glob passed over those silently), a dangling or looping link, a FIFO, socket or device.
+ * Nothing is opened here: only listings and, for links, `stat` and `realpath`, since opening a FIFO blocks until a
+ * writer comes. Names starting with `.` are left out. Paths come in sorted order of their text below `folder` (a
+ * folder sorts as its name and `/`), the order `sort()` gives the whole list, so runs are repeatable and a
+ * folder reached by several paths (through links) is walked under the first of them, once: a link to a folder
+ * above it (`up -> ..`) is not a loop that reads the same files forty times.
  */
-async function walkFolder(folder: string, fsx: WalkFs, sink: WalkSink): Promise<void> {
+async function walkFolder(folder: string, real: string, fsx: WalkFs, sink: WalkSink): Promise<void> {
   let entries: Dirent[];
   try {
     entries = await fsx.readdir(folder);
@@ -247,40 +275,65 @@ async function walkFolder(folder: string, fsx: WalkFs, sink: WalkSink): Promise<
     sink.cannotRead(folder, `cannot read: ${describeError(e)}`);
     return;
   }
-  type Item = { key: string; path: string; kind: 'file' | 'folder' } | { key: string; path: string; kind: 'unreadable'; message: string };
+  type Item = { key: string; path: string; kind: 'file' | 'folder'; real: string } | { key: string; path: string; kind: 'unreadable'; message: string };
   const items = await Promise.all(
     entries
       .filter((d) => !d.name.startsWith('.'))
       .map(async (d): Promise<Item> => {
         const path = joinPath(folder, d.name);
         let kind: Stats | Dirent = d;
+        // Below a folder's real path, an entry that is no link has its name appended; only a link costs a call.
+        let entryReal = join(real, d.name);
         if (d.isSymbolicLink()) {
           const target = await fsx.stat(path).catch((e: NodeJS.ErrnoException) => e);
           if (target instanceof Error) return { key: d.name, path, kind: 'unreadable', message: `cannot read: ${describeError(target)}` };
           kind = target;
+          if (kind.isFile() || kind.isDirectory()) {
+            const resolved = await fsx.realpath(path).catch((e: NodeJS.ErrnoException) => e);
+            if (resolved instanceof Error) return { key: d.name, path, kind: 'unreadable', message: `cannot read: ${describeError(resolved)}` };
+            entryReal = resolved;
+          }
         }
-        if (kind.isFile()) return { key: d.name, path, kind: 'file' };
-        if (kind.isDirectory()) return { key: `${d.name}/`, path, kind: 'folder' };
+        if (kind.isFile()) return { key: d.name, path, kind: 'file', real: entryReal };
+        if (kind.isDirectory()) return { key: `${d.name}/`, path, kind: 'folder', real: entryReal };
         return { key: d.name, path, kind: 'unreadable', message: NOT_REGULAR };
       }),
   );
   items.sort((a, b) => compareText(a.key, b.key));
   for (const item of items) {
     if (item.kind === 'unreadable') sink.cannotRead(item.path, item.message);
-    else if (item.kind === 'file') sink.file(item.path);
-    else await walkFolder(item.path, fsx, sink);
+    else if (item.kind === 'file') sink.file(item.path, item.real);
+    else if (!sink.walkedFolders.has(item.real)) {
+      sink.walkedFolders.add(item.real);
+      await walkFolder(item.path, item.real, fsx, sink);
+    }
   }
 }
 
 /**
  * fast-glob's readdir, through `walkFs`, noting each folder that could not be listed (a folder that vanished
- * meanwhile is not worth a word): fast-glob's own `suppressErrors` passes over them silently.
+ * meanwhile is not worth a word): fast-glob's own `suppressErrors` passes over them silently. A folder that is,
+ * through a link, one of the folders above it is listed as empty: fast-glob follows links without noticing loops
+ * (`up -> ..` gave 40 levels of the same files, until the system refused the path).
  */
 function globReaddir(walkFs: WalkFs, unlisted: Array<[string, unknown]>): typeof readdirCallback {
+  // Real paths of the folders listed, by their path: fast-glob lists a folder before the folders in it.
+  const listed = new Map<string, string>();
+  const isLoop = async (path: string) => {
+    const real = await walkFs.realpath(path).catch(() => null);
+    if (real === null) return false;
+    listed.set(path, real);
+    for (let child = path, up = dirname(path); up !== child; child = up, up = dirname(up)) {
+      const above = listed.get(up);
+      if (above === undefined) return false;
+      if (above === real) return true;
+    }
+    return false;
+  };
   return ((path: string, ...rest: unknown[]) => {
     const callback = rest.pop() as (e: NodeJS.ErrnoException | null, entries?: unknown) => void;
     const withTypes = (rest[0] as { withFileTypes?: boolean } | undefined)?.withFileTypes === true;
-    walkFs.readdir(path).then(
+    isLoop(path).then(async (loop) => (loop ? [] : walkFs.readdir(path))).then(
       (entries) => callback(null, withTypes ? entries : entries.map((d) => d.name)),
       (e: NodeJS.ErrnoException) => {
         if (e.code !== 'ENOENT') unlisted.push([path, e]);
