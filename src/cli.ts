@@ -186,6 +186,12 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
+/**
+ * Inputs named on standard error with their error, at most: a tree of thousands of folders that cannot be listed
+ * would otherwise bury the terminal. The rest are counted; every one is in the report's `inputs`.
+ */
+export const MAX_ERROR_LINES = 20;
+
 /** Runs the CLI and returns the exit code (never calls process.exit itself, so tests can drive it). */
 export async function main(io: CliIo): Promise<number> {
   let parsed;
@@ -294,7 +300,12 @@ export async function main(io: CliIo): Promise<number> {
     }
 
     const unreadable = report.inputs.filter((i) => i.error !== null);
-    if (!quiet) for (const i of unreadable) io.stderr.write(`logscan: ${stripControl(i.source)}: ${stripControl(i.error!)}\n`);
+    if (!quiet) {
+      for (const i of unreadable.slice(0, MAX_ERROR_LINES)) io.stderr.write(`logscan: ${stripControl(i.source)}: ${stripControl(i.error!)}\n`);
+      if (unreadable.length > MAX_ERROR_LINES) {
+        io.stderr.write(`logscan: … and ${unreadable.length - MAX_ERROR_LINES} more inputs with errors (the JSON report lists them all)\n`);
+      }
+    }
     if (failOn !== undefined && matches(report, failOn)) return EXIT.failOn;
     if (unreadable.length > 0) return EXIT.unreadable;
     // A scheduled check pointed at the wrong folder, or at servers whose protocol logging was turned off, finds

@@ -91,7 +91,10 @@ const QUEUE_KINDS: ReadonlySet<InputKind> = new Set(['queue-csv', 'message-csv',
 export interface Opened {
   ref: InputRef;
   stats: InputStats;
-  /** Kept open only for stdin, which cannot be opened twice; files are re-opened when their turn comes. */
+  /**
+   * Kept open only for a stream (stdin, or a pipe or device named as an input), which cannot be opened twice;
+   * files are re-opened when their turn comes.
+   */
   chunks: AsyncIterable<Buffer> | null;
   readable: boolean;
   headerDate: string | null;
@@ -271,7 +274,7 @@ function sessionsStayInside(rules: readonly Rule[], onSession: ScanOptions['onSe
 async function open(ref: InputRef, head: Buffer): Promise<Opened> {
   const stats = emptyStats(ref.source);
   try {
-    // A plain file is read again from the start later; a stream (stdin) is kept open and read on from here.
+    // A plain file is read again from the start later; a stream (stdin, a named pipe) is kept open and read on from here.
     const plain = ref.path === null ? null : await plainFileHead(ref.path, head);
     const input = plain === null ? await openInput(ref) : null;
     const detection = detectInput(plain ?? input!.head);

@@ -108,7 +108,8 @@ export async function runInWorkers(
     for (let job = queue.shift(); job !== undefined; job = queue.shift()) await processOrigin(job.origin, origins.get(job.origin)!, ctx);
   })();
   await Promise.all([...pool, own]);
-  // What failed workers left undone, and stdin origins (a stream cannot move to a thread), are read here.
+  // What failed workers left undone, and stream origins (stdin, named pipes: a stream cannot move to a thread), are
+  // read here.
   for (const job of failed) await processOrigin(job.origin, origins.get(job.origin)!, ctx);
   for (const [origin, files] of origins) if (origin.startsWith('stdin:')) await processOrigin(origin, files, ctx);
   return reports;

@@ -1,14 +1,18 @@
-import { createReadStream, statSync } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
-import { basename, resolve, sep } from 'node:path';
+import { createReadStream, readdir as readdirCallback, statSync, type Dirent, type Stats } from 'node:fs';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { constants, createGunzip, type Gunzip } from 'node:zlib';
 import { isGzip } from './fields.js';
 
-/** One input to read: a file, or a stream given by the caller (stdin). */
+/**
+ * One input to read: a file (`path`), or a stream (`path` null): standard input, or a pipe or device named on the
+ * command line, which can be read only once.
+ */
 export interface InputRef {
   /** Name used in reports: the path as found, or `-`/`stdin`. */
   source: string;
+  /** The regular file to read (opened again when its turn comes); null for a stream. */
   path: string | null;
   stream?: AsyncIterable<Buffer> | Readable;
   /** Found inside a folder or by a pattern, not named on its own: another kind of file there is passed over. */
@@ -17,9 +21,30 @@ export interface InputRef {
 
 export interface ExpandResult {
   inputs: InputRef[];
-  /** Arguments that named nothing: `[source, message]`. */
+  /**
+   * What cannot be read, as `[source, message]`: arguments that named nothing, and what a folder walk or pattern
+   * found but cannot read (a folder that cannot be listed, a dangling link, a FIFO, socket or device).
+   */
   missing: Array<[string, string]>;
 }
+
+/** The file system calls a folder walk makes: node:fs, or a stand-in that fails on cue (tests). */
+export interface WalkFs {
+  /** The folder's entries, with their types (`withFileTypes`). */
+  readdir(path: string): Promise<Dirent[]>;
+  /** Follows links: what a link's target is. */
+  stat(path: string): Promise<Stats>;
+  /** The path with every link resolved: one file or folder has one, however many links lead to it. */
+  realpath(path: string): Promise<string>;
+}
+
+const NODE_WALK_FS: WalkFs = {
+  readdir: (path) => readdir(path, { withFileTypes: true }),
+  stat: (path) => stat(path),
+  realpath: (path) => realpath(path),
+};
+
+const NOT_REGULAR = 'not a regular file (FIFO, socket or device); not read';
 
 /** Folders only Exchange's log tree has: one of them below a folder makes that folder the server's. */
 const EXCHANGE_FOLDERS = new Set(['transportroles', 'frontend', 'hub', 'protocollog', 'smtpreceive', 'smtpsend', 'v14', 'v15', 'exchange server']);
@@ -134,17 +159,36 @@ function isDirectorySync(path: string): boolean {
 
 /**
  * Turns CLI-style arguments into inputs: files, folders (recursive), glob patterns and `-` (stdin).
- * Sorted by path so runs are repeatable; a folder's unreadable entries surface later as read errors.
+ * Sorted by path so runs are repeatable. What a folder holds that cannot be read (a folder that cannot be listed, a
+ * dangling link, a FIFO) is in `missing`; a file that cannot be opened surfaces later as a read error. `walkFs` is
+ * for tests: the calls folder walks make.
  */
-export async function expandInputs(args: readonly string[], stdin?: AsyncIterable<Buffer> | Readable): Promise<ExpandResult> {
+export async function expandInputs(
+  args: readonly string[],
+  stdin?: AsyncIterable<Buffer> | Readable,
+  walkFs: WalkFs = NODE_WALK_FS,
+): Promise<ExpandResult> {
   const inputs: InputRef[] = [];
   const missing: Array<[string, string]> = [];
+  // Files by their real path: a file reached through a link, a linked folder, or named and found again in a
+  // folder, is read once, under the first path met (arguments in order, each one's paths sorted).
   const seen = new Set<string>();
-  const add = (path: string, walked: boolean) => {
-    const key = resolve(path);
+  // Folders walked, by real path: a link to a folder already walked (or to one above it: a loop) is not followed.
+  const walkedFolders = new Set<string>();
+  // Pipes and devices named more than once are read once: two readers of one pipe would share its bytes.
+  const streams = new Set<string>();
+  const add = (path: string, walked: boolean, real: string) => {
+    if (seen.has(real)) return;
+    seen.add(real);
+    inputs.push(walked ? { source: path, path, walked } : { source: path, path });
+  };
+  const realOf = (path: string) => walkFs.realpath(path).catch(() => resolve(path));
+  // Keyed by path, not real path: each link to a FIFO is named, as none is read.
+  const cannotRead = (path: string, message: string) => {
+    const key = `unreadable:${resolve(path)}`;
     if (seen.has(key)) return;
     seen.add(key);
-    inputs.push(walked ? { source: path, path, walked } : { source: path, path });
+    missing.push([path, message]);
   };
   let fg: typeof import('fast-glob') | null = null;
   // Loaded on the first folder or pattern: a run on named files, and every worker thread (which imports this
@@ -155,44 +199,184 @@ export async function expandInputs(args: readonly string[], stdin?: AsyncIterabl
       inputs.push({ source: 'stdin', path: null, stream: stdin ?? process.stdin });
       continue;
     }
+    if (STDIN_PATHS.has(arg) && process.platform !== 'win32') {
+      // Standard input by name: read as `-` is. Opened again, it may be a socket (a parent that is a Node or Python
+      // program passes one), which cannot be opened at all, or a file whose offset the second handle shares.
+      inputs.push({ source: arg, path: null, stream: stdin ?? process.stdin });
+      continue;
+    }
     const info = await stat(arg).catch((e: NodeJS.ErrnoException) => e);
     if (!(info instanceof Error)) {
-      if (info.isDirectory()) {
-        const found = await (await glob())('**/*', { cwd: arg, onlyFiles: true, dot: false, suppressErrors: true, followSymbolicLinks: true });
-        found.sort();
-        for (const f of found) add(joinPath(arg, f), true);
-        // fast-glob leaves out dangling links, FIFOs, sockets and devices silently; list them so they are
-        // reported, not lost. They are never opened: a FIFO without a writer would block the run forever.
-        const entries = await (await glob())('**/*', { cwd: arg, onlyFiles: false, dot: false, suppressErrors: true, followSymbolicLinks: false, stats: true });
-        for (const l of entries) {
-          const path = joinPath(arg, l.path);
-          const target = l.stats?.isSymbolicLink() ? await stat(path).catch(() => null) : l.stats;
-          if (l.stats?.isSymbolicLink() && target === null) add(path, true);
-          else if (target && !target.isFile() && !target.isDirectory() && !seen.has(resolve(path))) {
-            seen.add(resolve(path));
-            missing.push([path, 'not a regular file (FIFO, socket or device); not read']);
-          }
+      if (!info.isFile() && !info.isDirectory()) {
+        // A FIFO, a device or a socket named on its own (`logscan <(zcat …)` names /dev/fd/63, a pipe): read like
+        // standard input, from one opening kept to the end. Opened again for each step, a pipe loses what the first
+        // opening read (detection's 64 KiB), and a FIFO whose writer is gone blocks the second opening forever.
+        const key = `${info.dev}:${info.ino}`;
+        if (!streams.has(key)) {
+          streams.add(key);
+          inputs.push({ source: arg, path: null, stream: openedWhenRead(arg) });
         }
-      } else add(arg, false);
+        continue;
+      }
+      if (info.isDirectory()) {
+        // Named, a link to a folder is walked as the folder; links met inside are followed, but only into folders not
+        // walked yet.
+        let real: string;
+        try {
+          real = await walkFs.realpath(arg);
+        } catch (e) {
+          cannotRead(arg, `cannot read: ${describeError(e)}`);
+          continue;
+        }
+        if (!walkedFolders.has(real)) {
+          walkedFolders.add(real);
+          await walkFolder(arg, real, walkFs, { file: (path, fileReal) => add(path, true, fileReal), cannotRead, walkedFolders });
+        }
+      } else add(arg, false, await realOf(arg));
       continue;
     }
     if (GLOB_CHARS.test(arg)) {
       const plan = globPlan(arg);
+      const unlisted: Array<[string, unknown]> = [];
       const found = await (await glob())(plan.pattern, {
         cwd: plan.cwd ?? undefined,
         caseSensitiveMatch: plan.caseSensitiveMatch,
         onlyFiles: true,
+        // fast-glob either stops at the first folder it cannot list or passes over all of them silently: it goes
+        // on, and the folders are named from what its readdir saw. Links are followed (a pattern matches a linked
+        // file or folder), loops are cut there too, and a file found by several paths is read once (below).
         suppressErrors: true,
+        fs: { readdir: globReaddir(walkFs, unlisted) },
         dot: false,
       });
-      if (found.length === 0) missing.push([arg, 'the pattern matched no files']);
+      const base = resolve(plan.cwd ?? '.');
+      unlisted.sort((a, b) => compareText(a[0], b[0]));
+      for (const [path, e] of unlisted) cannotRead(plan.pathOf(relative(base, path).split(sep).join('/')), `cannot read: ${describeError(e)}`);
+      if (found.length === 0 && unlisted.length === 0) missing.push([arg, 'the pattern matched no files']);
       found.sort();
-      for (const f of found) add(plan.pathOf(f), true);
+      // Real paths a few hundred at a time: a pattern may match a hundred thousand files.
+      for (let i = 0; i < found.length; i += 256) {
+        const paths = found.slice(i, i + 256).map((f) => plan.pathOf(f));
+        const reals = await Promise.all(paths.map(realOf));
+        paths.forEach((path, j) => add(path, true, reals[j]!));
+      }
       continue;
     }
     missing.push([arg, describeError(info)]);
   }
   return { inputs, missing };
+}
+
+/** What a folder walk reports, in the order of the paths. */
+interface WalkSink {
+  /** A regular file, and its real path. */
+  file(path: string, real: string): void;
+  cannotRead(path: string, message: string): void;
+  /** Real paths of the folders walked so far: a folder is walked once, under the first path met. */
+  walkedFolders: Set<string>;
+}
+
+/** Strings in UTF-16 code unit order, as `Array.prototype.sort` orders them. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Walks `folder` (whose real path is `real`) and the folders below it, one listing at a time, and reports each
+ * regular file (or link to one) and each thing found that cannot be read: a folder that cannot be listed
+ * (permission denied: fast-glob passed over those silently), a dangling or looping link, a FIFO, socket or device.
+ * Nothing is opened here: only listings and, for links, `stat` and `realpath`, since opening a FIFO blocks until a
+ * writer comes. Names starting with `.` are left out. Paths come in sorted order of their text below `folder` (a
+ * folder sorts as its name and `/`), the order `sort()` gives the whole list, so runs are repeatable and a
+ * folder reached by several paths (through links) is walked under the first of them, once: a link to a folder
+ * above it (`up -> ..`) is not a loop that reads the same files forty times.
+ */
+async function walkFolder(folder: string, real: string, fsx: WalkFs, sink: WalkSink): Promise<void> {
+  let entries: Dirent[];
+  try {
+    entries = await fsx.readdir(folder);
+  } catch (e) {
+    sink.cannotRead(folder, `cannot read: ${describeError(e)}`);
+    return;
+  }
+  type Item = { key: string; path: string; kind: 'file' | 'folder'; real: string } | { key: string; path: string; kind: 'unreadable'; message: string };
+  const items = await Promise.all(
+    entries
+      .filter((d) => !d.name.startsWith('.'))
+      .map(async (d): Promise<Item> => {
+        const path = joinPath(folder, d.name);
+        let kind: Stats | Dirent = d;
+        // Below a folder's real path, an entry that is no link has its name appended; only a link costs a call.
+        let entryReal = join(real, d.name);
+        if (d.isSymbolicLink()) {
+          const target = await fsx.stat(path).catch((e: NodeJS.ErrnoException) => e);
+          if (target instanceof Error) return { key: d.name, path, kind: 'unreadable', message: `cannot read: ${describeError(target)}` };
+          kind = target;
+          if (kind.isFile() || kind.isDirectory()) {
+            const resolved = await fsx.realpath(path).catch((e: NodeJS.ErrnoException) => e);
+            if (resolved instanceof Error) return { key: d.name, path, kind: 'unreadable', message: `cannot read: ${describeError(resolved)}` };
+            entryReal = resolved;
+          }
+        }
+        if (kind.isFile()) return { key: d.name, path, kind: 'file', real: entryReal };
+        if (kind.isDirectory()) return { key: `${d.name}/`, path, kind: 'folder', real: entryReal };
+        return { key: d.name, path, kind: 'unreadable', message: NOT_REGULAR };
+      }),
+  );
+  items.sort((a, b) => compareText(a.key, b.key));
+  for (const item of items) {
+    if (item.kind === 'unreadable') sink.cannotRead(item.path, item.message);
+    else if (item.kind === 'file') sink.file(item.path, item.real);
+    else if (!sink.walkedFolders.has(item.real)) {
+      sink.walkedFolders.add(item.real);
+      await walkFolder(item.path, item.real, fsx, sink);
+    }
+  }
+}
+
+/**
+ * fast-glob's readdir, through `walkFs`, noting each folder that could not be listed (a folder that vanished
+ * meanwhile is not worth a word): fast-glob's own `suppressErrors` passes over them silently. A folder that is,
+ * through a link, one of the folders above it is listed as empty: fast-glob follows links without noticing loops
+ * (`up -> ..` gave 40 levels of the same files, until the system refused the path).
+ */
+function globReaddir(walkFs: WalkFs, unlisted: Array<[string, unknown]>): typeof readdirCallback {
+  // Real paths of the folders listed, by their path: fast-glob lists a folder before the folders in it.
+  const listed = new Map<string, string>();
+  const isLoop = async (path: string) => {
+    const real = await walkFs.realpath(path).catch(() => null);
+    if (real === null) return false;
+    listed.set(path, real);
+    for (let child = path, up = dirname(path); up !== child; child = up, up = dirname(up)) {
+      const above = listed.get(up);
+      if (above === undefined) return false;
+      if (above === real) return true;
+    }
+    return false;
+  };
+  return ((path: string, ...rest: unknown[]) => {
+    const callback = rest.pop() as (e: NodeJS.ErrnoException | null, entries?: unknown) => void;
+    const withTypes = (rest[0] as { withFileTypes?: boolean } | undefined)?.withFileTypes === true;
+    isLoop(path).then(async (loop) => (loop ? [] : walkFs.readdir(path))).then(
+      (entries) => callback(null, withTypes ? entries : entries.map((d) => d.name)),
+      (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') unlisted.push([path, e]);
+        callback(e);
+      },
+    );
+  }) as typeof readdirCallback;
+}
+
+/** Names of this process's standard input. */
+const STDIN_PATHS = new Set(['/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+
+/**
+ * The bytes of a pipe or device, opened on the first read, not before: opening a FIFO waits for its writer, and a
+ * caller that only lists inputs must not wait, nor hold a handle it never reads. Closed when the reader stops.
+ */
+async function* openedWhenRead(path: string): AsyncIterable<Buffer> {
+  // The default 64 KiB chunks: a pipe gives at most that per read, and a 1 MiB buffer per read would be mostly empty.
+  yield* createReadStream(path) as AsyncIterable<Buffer>;
 }
 
 function joinPath(dir: string, rel: string): string {
