@@ -4,6 +4,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { constants, createGunzip, type Gunzip } from 'node:zlib';
 import { isGzip } from './fields.js';
+import { compareText } from '../compare-text.js';
 
 /**
  * One input to read: a file (`path`), or a stream (`path` null): standard input, or a pipe or device named on the
@@ -274,11 +275,6 @@ interface WalkSink {
   cannotRead(path: string, message: string): void;
   /** Real paths of the folders walked so far: a folder is walked once, under the first path met. */
   walkedFolders: Set<string>;
-}
-
-/** Strings in UTF-16 code unit order, as `Array.prototype.sort` orders them. */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
