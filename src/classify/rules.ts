@@ -37,9 +37,9 @@ export interface Rule {
 }
 
 const TLS12_HINT =
-  'Enable TLS 1.2 on the failing Windows/Exchange server: HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\Client and \\Server: Enabled=1, DisabledByDefault=0; ' +
-  '.NET: SchUseStrongCrypto=1 and SystemDefaultTlsVersions=1 under HKLM\\SOFTWARE\\[WOW6432Node\\]Microsoft\\.NETFramework\\v4.0.30319 and \\v2.0.50727; ' +
-  'latest Windows and Exchange updates (2013 CU19+, 2016 CU8+, 2010 SP3 RU9+); restart. On a device or non-Windows peer: enable TLS 1.2 or upgrade it.';
+  'Enable TLS 1.2 on the failing Windows/Exchange server: SCHANNEL\\Protocols\\TLS 1.2\\Client and \\Server Enabled=1, DisabledByDefault=0; ' +
+  '.NET v4.0.30319 and v2.0.50727 (also under WOW6432Node) SchUseStrongCrypto=1, SystemDefaultTlsVersions=1; ' +
+  'current Windows and Exchange updates (2013 CU19+, 2016 CU8+, 2010 SP3 RU9+); restart. On a device or non-Windows peer: enable TLS 1.2 or upgrade it.';
 
 /** Where the session already negotiated TLS 1.2 or later, the TLS version is not what broke it. */
 const NOT_THE_VERSION = 'If the TLS column shows 1.2 for these sessions, the TLS version is not the cause.';
@@ -144,11 +144,10 @@ const tlsNegotiationFailed: Rule = {
     AlgorithmMismatch: 'No common cipher suite: compare the cipher suites enabled on both sides (IIS Crypto templates, GPO cipher suite order) and keep the ECDHE-GCM suites TLS 1.2 needs.',
     IllegalMessage: 'The handshake was garbled: usually a firewall or proxy inspecting SMTP on the path, or a peer with a broken TLS stack; test from outside the device.',
     SocketError:
-      'The peer dropped the handshake: usually one side offers only TLS 1.0/1.1 (Exchange Online refuses TLS 1.0/1.1), or a firewall\'s SMTP/ESMTP inspection breaks STARTTLS. ' +
+      'The peer dropped the handshake: usually one side offers only TLS 1.0/1.1 (Exchange Online refuses them), or SMTP inspection on a firewall breaks STARTTLS. ' +
       TLS12_HINT,
     HandshakeAborted:
-      'The peer hung up during the TLS handshake: no common TLS version or cipher suite (e.g. after IIS Crypto removed the ECDHE-GCM suites), or, on a receive connector that other senders use with TLS 1.2, the sender rejected our certificate: ' +
-      `check its expiry, name and that its intermediate CA is in the Intermediate store (${CERT_CHECK}), and ask the sender for its TLS error. ` +
+      'The peer hung up during the handshake: no common TLS version or cipher suite, or (on a receive connector that other senders use with TLS 1.2) it rejected our certificate: check expiry, name and intermediate CA. ' +
       TLS12_HINT,
   },
   docs: MS_SOCKERR,
@@ -198,8 +197,8 @@ const socketError: Rule = {
   explanation:
     'The connection was lost on a socket error (Remote(<error>) disconnect or "421 4.4.2 Connection dropped due to …") before the SMTP conversation finished.',
   hint:
-    'Check what sits between the servers (firewall/IPS SMTP inspection, load-balancer idle timeouts), message size limits and the peer\'s logs for the same time. ' +
-    `${NOT_THE_VERSION} Drops that began with a TLS change or follow STARTTLS are a TLS version mismatch: ` +
+    'Check what sits between the servers (firewall SMTP inspection, load-balancer idle timeouts), size limits and the peer\'s logs for the same time. ' +
+    `${NOT_THE_VERSION} Drops that follow STARTTLS or began with a TLS change are a version mismatch: ` +
     TLS12_HINT,
   docs: MS_SOCKERR,
   unless: ['tls-negotiation-failed'],
@@ -229,10 +228,10 @@ const starttlsRequired: Rule = {
   explanation:
     'One side requires TLS and the other sent mail commands without (successfully) starting TLS, so the command was refused (451 5.7.3 / 530 5.7.0).',
   hint:
-    'The connector requires TLS but the peer did not start it. Receiving side: it must advertise STARTTLS (a valid certificate enabled for SMTP for the connector FQDN); ' +
-    'after a certificate renewal a Receive connector whose TlsCertificateName names the old certificate stops advertising it (hybrid: Set-ReceiveConnector "<server>\\Default Frontend <server>" -TlsCertificateName with the new one, then rerun the Hybrid Configuration Wizard). ' +
-    'Sending side: a Send connector with IgnoreSTARTTLS $true, or a firewall SMTP inspection (e.g. Cisco "inspect esmtp") stripping STARTTLS. ' +
-    'A device that cannot do TLS needs a connector without RequireTLS limited to its address (RemoteIPRanges). After TLS 1.0/1.1 were disabled this reply means the handshake itself failed: ' +
+    'The connector requires TLS but the peer did not start it. The receiver must advertise STARTTLS: a valid certificate enabled for SMTP for the connector FQDN; ' +
+    'after a renewal, a Receive connector TlsCertificateName naming the old certificate (hybrid: update it, rerun the Hybrid Configuration Wizard). ' +
+    'The sender: Send connector IgnoreSTARTTLS, or a firewall stripping STARTTLS (SMTP inspection). A device without TLS needs its own connector without RequireTLS (RemoteIPRanges). ' +
+    'After TLS 1.0/1.1 were disabled this reply means the handshake failed: ' +
     TLS12_HINT,
   docs: MS_SOCKERR,
   matchSession: (session) => findReply(session, 'starttls-required'),
@@ -248,9 +247,8 @@ const legacyTls: Rule = {
   explanation:
     'The session negotiated a deprecated protocol. It works today but breaks as soon as TLS 1.0/1.1 are disabled on either side (Exchange Online already refuses them).',
   hint:
-    'Find the peer by IP, EHLO name and AUTH user (printers, scanners, old applications are typical) and enable TLS 1.2 on it or upgrade it. ' +
-    'SCHANNEL settings are per server, not per connector: devices that cannot must go through a dedicated relay host that keeps TLS 1.0 before you disable it on Exchange ' +
-    '(for SMTP AUTH submission to Exchange Online only: the opt-in endpoint smtp-legacy.office365.com, Set-TransportConfig -AllowLegacyTLSClients $true). ' +
+    'Find the peer by IP, EHLO name and AUTH user (printers, scanners, old applications) and enable TLS 1.2 on it or upgrade it. ' +
+    'SCHANNEL is per server, not per connector: a device that cannot needs a relay host that keeps TLS 1.0 (SMTP AUTH to Exchange Online only: smtp-legacy.office365.com, AllowLegacyTLSClients). ' +
     TLS12_HINT,
   docs: MS_TLSCFG,
   matchSession(session) {
@@ -270,7 +268,7 @@ const plaintext: Rule = {
   explanation:
     'STARTTLS was advertised, but the session never negotiated TLS and mail was still accepted: a silent downgrade to plaintext (TLS is opportunistic).',
   hint:
-    'Find out why the client skips STARTTLS: TLS disabled or broken on the client, a previous handshake failure making the sender retry without TLS (in send logs: Exchange itself; also check the Send connector\'s IgnoreSTARTTLS), or SMTP inspection stripping STARTTLS. Fix TLS 1.2 on the client; require TLS on the connector (RequireTLS) or use a TLS-enforcing connector only once all legitimate senders use TLS.',
+    'Find out why the client skips STARTTLS: TLS disabled or broken on it, a failed handshake before making the sender retry without TLS (in send logs: Exchange; check IgnoreSTARTTLS), or SMTP inspection stripping STARTTLS. Fix TLS 1.2 on the client; require TLS (RequireTLS) only once all legitimate senders use it.',
   docs: MS_TLSCFG,
   matchSession(session) {
     if (!session.mailAccepted || !session.starttlsAdvertised || session.tls !== null || session.starttlsAccepted) return null;
