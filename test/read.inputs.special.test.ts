@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
-import { expandInputs, HEAD_BYTES, type WalkFs } from '../src/read/inputs.js';
+import { describeError, expandInputs, HEAD_BYTES, type WalkFs } from '../src/read/inputs.js';
 import { main, MAX_ERROR_LINES } from '../src/cli.js';
 import type { Report } from '../src/types.js';
 import { expectAccounting, inputNamed, receiveLog } from './fixtures/hostile/logs.js';
@@ -339,5 +339,15 @@ describe.skipIf(process.platform === 'win32')('symlinked folders and files: each
     expect(r.code).toBe(0);
     expect(r.report!.inputs.map((i) => i.source)).toEqual([`qa/loop/L/${RECV}`]);
     expect(r.report!.totals.sessions).toBe(10);
+  });
+});
+
+describe('describeError', () => {
+  it('says what an input is in words, not errno codes', () => {
+    const e = (code: string, message = code) => Object.assign(new Error(message), { code });
+    expect(describeError(e('ENXIO', "ENXIO: no such device or address, open '/tmp/s.sock'"))).toBe('a socket, not a file that can be read');
+    expect(describeError(e('EACCES'))).toBe('permission denied');
+    expect(describeError(e('Z_BUF_ERROR', 'unexpected end of file'))).toBe('corrupt gzip data (unexpected end of file)');
+    expect(describeError(e('EIO', 'EIO: i/o error, read'))).toBe('EIO: i/o error, read');
   });
 });

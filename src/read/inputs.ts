@@ -387,6 +387,8 @@ export function describeError(e: unknown): string {
     case 'EPERM': return 'permission denied';
     case 'EISDIR': return 'is a directory';
     case 'ELOOP': return 'too many symbolic links';
+    // Opening a Unix socket as a file: there is nothing to read from it by name.
+    case 'ENXIO': return 'a socket, not a file that can be read';
     case 'Z_DATA_ERROR':
     case 'Z_BUF_ERROR': return `corrupt gzip data (${err.message})`;
     default: return err?.message ?? String(e);
