@@ -23,6 +23,7 @@ import { defaultRules, QUEUE_ERROR_RULE, type Rule } from './classify/rules.js';
 import { queueFindings } from './classify/queue.js';
 import { ReportBuilder } from './report/builder.js';
 import { VERSION } from './version.js';
+import { compareText } from './compare-text.js';
 import { runInWorkers, workerUrl } from './workers.js';
 import { collectorFor, type Collector } from './collector.js';
 import { checkScanOptions, type ScanOptionError } from './options.js';
@@ -193,7 +194,7 @@ export async function processOrigin(origin: string, files: Opened[], ctx: Origin
   };
   // Rotated files of one log set: by #Date, then name, so a session continues into the next file. Instance
   // numbers are not padded (`RECV2025111009-2.LOG` comes before `-10`): names compare with numbers as numbers.
-  files.sort((a, b) => (a.headerDate ?? '').localeCompare(b.headerDate ?? '') || NAME_ORDER.compare(fileName(a.ref), fileName(b.ref)));
+  files.sort((a, b) => compareText(a.headerDate, b.headerDate) || NAME_ORDER.compare(fileName(a.ref), fileName(b.ref)));
   const first = files[0]!;
   const assembler = new SessionAssembler(
     { origin, direction: directionOf(first.stats.kind), serverHint: first.ref.path === null ? null : serverOfInput(first.ref.path, ctx.thisServer) },
@@ -350,12 +351,27 @@ const ZONE_SPREAD_MS = 14 * 3600_000;
  */
 function queueInTime(raw: string | null, dateReadings: (raw: string) => string[], since: string | null, until: string | null): boolean {
   if ((since === null && until === null) || raw === null) return true;
-  const readings = dateReadings(raw).map((local) => Date.parse(`${local}Z`)).filter((ms) => ms === ms);
-  if (readings.length === 0) return true;
+  const spans = dateReadings(raw).map(readingSpan).filter((span) => span !== null);
+  if (spans.length === 0) return true;
   const from = since === null ? -Infinity : Date.parse(since);
   const to = until === null ? Infinity : Date.parse(until);
-  return readings.some((ms) => ms + ZONE_SPREAD_MS >= from && ms - ZONE_SPREAD_MS <= to);
+  return spans.some(([start, end]) => end >= from && start <= to);
 }
+
+/**
+ * The UTC times a reading of a queue date can stand for: its instant when it carries a zone (ISO as written, `Z`
+ * or `+01:00`), else its wall-clock time in any zone; a date alone is its whole day. Null when it does not parse.
+ */
+function readingSpan(reading: string): [number, number] | null {
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(reading);
+  const zoned = !dateOnly && /(?:Z|[+-]\d{2}:?\d{2})$/i.test(reading);
+  const ms = Date.parse(zoned ? reading : dateOnly ? `${reading}T00:00:00Z` : `${reading}Z`);
+  if (Number.isNaN(ms)) return null;
+  if (zoned) return [ms, ms];
+  return [ms - ZONE_SPREAD_MS, ms + (dateOnly ? DAY_MS : 0) + ZONE_SPREAD_MS];
+}
+
+const DAY_MS = 24 * 3600_000;
 
 export interface CompiledFilter {
   categories: ReadonlySet<string> | null;

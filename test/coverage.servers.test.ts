@@ -184,3 +184,30 @@ describe('merge and coverage per server', () => {
     expect(mergeReports([report]).coverage.servers.map((s) => s.server)).toEqual(['X|smtp-send']);
   });
 });
+
+describe('order independent of the machine’s locale', () => {
+  it('gives byte-identical JSON under Danish and English collation (AA sorts after Z in Danish)', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } = await import('node:fs');
+    const { spawnSync } = await import('node:child_process');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { BIN, requireBuiltCli } = await import('./helpers/cli.js');
+    requireBuiltCli();
+    const dir = mkdtempSync(join(tmpdir(), 'logscan-locale-'));
+    try {
+      const log = readFileSync('samples/EX01/FrontEnd/ProtocolLog/SmtpReceive/RECV2025111009-1.LOG', 'utf8');
+      for (const server of ['ZX01', 'AAX01']) {
+        mkdirSync(join(dir, server));
+        writeFileSync(join(dir, server, 'RECV2025111009-1.LOG'), log.replaceAll('EX01', server));
+      }
+      const run = (locale: string) =>
+        spawnSync(process.execPath, [BIN, '-f', 'json', '-q', dir], { env: { ...process.env, LC_ALL: locale, LANG: locale }, encoding: 'utf8' }).stdout;
+      const danish = run('da_DK.UTF-8');
+      expect(danish).toBe(run('en_US.UTF-8'));
+      const report = JSON.parse(danish) as { coverage: { servers: Array<{ server: string | null }> } };
+      expect(report.coverage.servers.map((s) => s.server)).toEqual(['AAX01', 'ZX01']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -316,6 +316,20 @@ describe('short names of inputs (problem lines, evidence that does not fit)', ()
     expect(labels.get('RECV1.LOG')).toBe('RECV1.LOG');
   });
 
+  it('keeps every folder where the paths differ, so two transport services of two servers stay apart', () => {
+    const paths = ['EX01', 'EX02'].flatMap((server) =>
+      ['Hub', 'FrontEnd'].map((service) => `C:\\collected\\${server}\\${service}\\ProtocolLog\\SmtpSend\\SEND1.LOG`),
+    );
+    const labels = sourceLabels(paths);
+    expect(paths.map((p) => labels.get(p))).toEqual([
+      'EX01/Hub/…/SEND1.LOG',
+      'EX01/FrontEnd/…/SEND1.LOG',
+      'EX02/Hub/…/SEND1.LOG',
+      'EX02/FrontEnd/…/SEND1.LOG',
+    ]);
+    expect(new Set(labels.values()).size).toBe(paths.length);
+  });
+
   it('stays linear on many files of one name', () => {
     const many = Array.from({ length: 20_000 }, (_, i) => `logs/server${i}/SmtpSend/SEND1.LOG`);
     const started = performance.now();

@@ -72,4 +72,29 @@ describe('--since / --until on queue exports', () => {
     expect(await count({ until: new Date('2025-10-01T00:00:00Z') })).toBe(3);
     expect(await count({ until: new Date('2025-10-11T12:00:00Z') })).toBe(44);
   });
+
+  it('take a date written with its zone as that instant, and a date alone as its whole day', async () => {
+    const { scan } = await import('../src/scan.js');
+    const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'logscan-queue-dates-'));
+    try {
+      const csv = readFileSync('samples/queue/EX01-get-queue.csv', 'utf8');
+      const count = async (lastRetry: string, filter: { since?: Date; until?: Date }) => {
+        const path = join(dir, 'q.csv');
+        writeFileSync(path, csv.replace('"11/10/2025 9:44:12 AM"', `"${lastRetry}"`));
+        return (await scan([path], { filter })).totals.queueMessages;
+      };
+      // The 14 messages of the 9:44 queue move with its date; 27 + 3 others stay at 11/10 or no date.
+      const since = { since: new Date('2025-11-10T20:00:00Z') };
+      expect(await count('2020-01-01T09:41:07Z', since)).toBe(30);
+      expect(await count('2025-11-10T21:00:00+01:00', since)).toBe(44);
+      expect(await count('2025-11-10T20:30:00+01:00', since)).toBe(30);
+      expect(await count('2025-11-10', { since: new Date('2025-11-11T10:00:00Z') })).toBe(14 + 3);
+      expect(await count('2025-11-10', { since: new Date('2025-11-11T15:00:00Z') })).toBe(3);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

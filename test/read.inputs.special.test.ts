@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
 import { scan } from '../src/scan.js';
 import { describeError, expandInputs, HEAD_BYTES, type WalkFs } from '../src/read/inputs.js';
 import { main, MAX_ERROR_LINES } from '../src/cli.js';
@@ -350,4 +351,30 @@ describe('describeError', () => {
     expect(describeError(e('Z_BUF_ERROR', 'unexpected end of file'))).toBe('corrupt gzip data (unexpected end of file)');
     expect(describeError(e('EIO', 'EIO: i/o error, read'))).toBe('EIO: i/o error, read');
   });
+});
+
+describe('standard input named more than once', () => {
+  it('is read once, under its first name; the others are named as not read', async () => {
+    const stream = Readable.from([Buffer.from('x')]);
+    const { inputs, missing } = await expandInputs(['-', '/dev/stdin', '-'], stream);
+    expect(inputs).toEqual([{ source: 'stdin', path: null, stream }]);
+    expect(missing).toEqual([
+      ['/dev/stdin', 'standard input is already read as stdin; not read twice'],
+      ['stdin', 'standard input is already read as stdin; not read twice'],
+    ]);
+  });
+});
+
+describe('a refused gzip input on a pipe whose writer stays', () => {
+  it('does not hold the run until the writer closes the pipe', async () => {
+    requireBuiltCli();
+    const child = spawn(process.execPath, [BIN, '-q', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Not a log: refused after its head. The pipe stays open, as `(zcat …; sleep 60) | logscan -` keeps it.
+    child.stdin.write(gzipSync(Buffer.from('hello\n'.repeat(50_000))));
+    const code = await Promise.race([exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 10_000))]);
+    child.stdin.end();
+    if (code === 'still running') child.kill();
+    expect(code).toBe(3);
+  }, 15_000);
 });

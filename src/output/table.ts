@@ -639,9 +639,11 @@ export function sourceLabel(inputs: readonly InputStats[], source: string): stri
 }
 
 export function sourceLabels(sources: readonly string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  // Endings of one more folder at each round, for the paths not yet told apart: linear in paths × depth.
-  let open = [...new Set(sources)].map((src) => ({ src, parts: src.split(/[\\/]/).filter((p) => p !== '') }));
+  const paths = [...new Set(sources)].map((src) => ({ src, parts: src.split(/[\\/]/).filter((p) => p !== '') }));
+  // How many folders from the end each path needs before no other path ends the same way: each round adds one
+  // folder for the paths not yet told apart, so the work is linear in paths × depth.
+  const needed = new Map<string, number>();
+  let open = paths;
   for (let n = 1; open.length > 0; n++) {
     const ending = (parts: string[]) => parts.slice(-n).join('/');
     const count = new Map<string, number>();
@@ -649,12 +651,46 @@ export function sourceLabels(sources: readonly string[]): Map<string, string> {
     const next: typeof open = [];
     for (const o of open) {
       // Unique now, or no folder left to add (the same path given twice).
-      if (count.get(ending(o.parts)) === 1 || n >= o.parts.length) {
-        const used = o.parts.slice(-n);
-        out.set(o.src, used.length <= 2 ? used.join('/') : `${used[0]}/…/${used[used.length - 1]}`);
-      } else next.push(o);
+      if (count.get(ending(o.parts)) === 1 || n >= o.parts.length) needed.set(o.src, n);
+      else next.push(o);
     }
     open = next;
+  }
+  // Of those folders, the label keeps the ones where paths of the same file name differ (EX01 against EX02, Hub
+  // against FrontEnd) and leaves out the ones they share (ProtocolLog, SmtpSend) as `…`.
+  const byName = new Map<string, typeof paths>();
+  for (const p of paths) {
+    const name = p.parts[p.parts.length - 1] ?? p.src;
+    const group = byName.get(name);
+    if (group === undefined) byName.set(name, [p]);
+    else group.push(p);
+  }
+  const out = new Map<string, string>();
+  for (const group of byName.values()) {
+    // Per place from the end, how many paths of the group have each folder name there.
+    const seen: Array<Map<string, number>> = [];
+    for (const p of group) {
+      p.parts.forEach((part, i) => {
+        const k = p.parts.length - 1 - i;
+        const names = (seen[k] ??= new Map());
+        names.set(part, (names.get(part) ?? 0) + 1);
+      });
+    }
+    for (const p of group) {
+      const n = needed.get(p.src)!;
+      const kept: string[] = [];
+      let gap = false;
+      for (let k = n - 1; k >= 0; k--) {
+        const part = p.parts[p.parts.length - 1 - k]!;
+        const shared = k > 0 && seen[k]!.get(part) === group.length;
+        if (shared) gap = true;
+        else {
+          kept.push(gap && kept.length > 0 ? `…/${part}` : part);
+          gap = false;
+        }
+      }
+      out.set(p.src, kept.join('/'));
+    }
   }
   return out;
 }

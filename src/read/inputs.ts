@@ -195,15 +195,24 @@ export async function expandInputs(
   // Loaded on the first folder or pattern: a run on named files, and every worker thread (which imports this
   // module through scan.js), skips its 20 ms of loading.
   const glob = async () => (fg ??= (await import('fast-glob')).default);
+  // Standard input is one stream: named twice (`- /dev/stdin`), two readers would split its bytes between them.
+  let stdinAs: string | null = null;
+  const addStdin = (source: string) => {
+    if (stdinAs !== null) missing.push([source, `standard input is already read as ${stdinAs}; not read twice`]);
+    else {
+      stdinAs = source;
+      inputs.push({ source, path: null, stream: stdin ?? process.stdin });
+    }
+  };
   for (const arg of args) {
     if (arg === '-') {
-      inputs.push({ source: 'stdin', path: null, stream: stdin ?? process.stdin });
+      addStdin('stdin');
       continue;
     }
     if (STDIN_PATHS.has(arg) && process.platform !== 'win32') {
       // Standard input by name: read as `-` is. Opened again, it may be a socket (a parent that is a Node or Python
       // program passes one), which cannot be opened at all, or a file whose offset the second handle shares.
-      inputs.push({ source: arg, path: null, stream: stdin ?? process.stdin });
+      addStdin(arg);
       continue;
     }
     const info = await stat(arg).catch((e: NodeJS.ErrnoException) => e);
@@ -222,13 +231,8 @@ export async function expandInputs(
       if (info.isDirectory()) {
         // Named, a link to a folder is walked as the folder; links met inside are followed, but only into folders not
         // walked yet.
-        let real: string;
-        try {
-          real = await walkFs.realpath(arg);
-        } catch (e) {
-          cannotRead(arg, `cannot read: ${describeError(e)}`);
-          continue;
-        }
+        // realpath fails on some Windows drives (RAM disks, some mapped drives): the path as given then serves.
+        const real = await realOf(arg);
         if (!walkedFolders.has(real)) {
           walkedFolders.add(real);
           await walkFolder(arg, real, walkFs, { file: (path, fileReal) => add(path, true, fileReal), cannotRead, walkedFolders });
@@ -437,8 +441,8 @@ export async function plainFileHead(path: string, head: Buffer = Buffer.allocUns
 
 /** Opens an input with a large read buffer, decompressing gzip transparently (detected by magic bytes). */
 export async function openInput(ref: InputRef): Promise<OpenedInput> {
-  const raw: AsyncIterable<Buffer> =
-    ref.path === null ? toBuffers(ref.stream ?? process.stdin) : createReadStream(ref.path, { highWaterMark: READ_BYTES });
+  const stream = ref.path === null ? (ref.stream ?? process.stdin) : createReadStream(ref.path, { highWaterMark: READ_BYTES });
+  const raw: AsyncIterable<Buffer> = ref.path === null ? toBuffers(stream) : (stream as AsyncIterable<Buffer>);
   const iterator = raw[Symbol.asyncIterator]();
   const first = await iterator.next();
   const firstChunk: Buffer = first.done ? Buffer.alloc(0) : first.value;
@@ -450,6 +454,9 @@ export async function openInput(ref: InputRef): Promise<OpenedInput> {
   opened.close = () => {
     closeData();
     void iterator.return?.().catch(() => undefined);
+    // The gunzip feeder may be waiting for the next chunk of a pipe whose writer is still there: returning the
+    // iterator waits behind that read, so the stream itself is closed (a refused input must not hold the run).
+    if (typeof (stream as Readable).destroy === 'function') (stream as Readable).destroy();
   };
   return opened;
 }

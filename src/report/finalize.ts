@@ -166,10 +166,10 @@ function compareGroups(x: Ranked, y: Ranked): number {
     y.tier - x.tier ||
     y.failing - x.failing ||
     b.sessions - a.sessions ||
-    a.direction.localeCompare(b.direction) ||
-    (a.server ?? '').localeCompare(b.server ?? '') ||
-    a.connector.localeCompare(b.connector) ||
-    a.remoteHost.localeCompare(b.remoteHost)
+    compareText(a.direction, b.direction) ||
+    compareText(a.server, b.server) ||
+    compareText(a.connector, b.connector) ||
+    compareText(a.remoteHost, b.remoteHost)
   );
 }
 
@@ -206,7 +206,7 @@ function rollup(groups: readonly ReportGroup[], keyOf: (g: ReportGroup) => strin
     if (g.lastSeen !== null && (r.lastSeen === null || g.lastSeen > r.lastSeen)) r.lastSeen = g.lastSeen;
   }
   const ranked = Array.from(map.values(), (r) => ({ r, failing: sumValues(r.byCategory) }));
-  ranked.sort((x, y) => y.failing - x.failing || y.r.sessions - x.r.sessions || x.r.key.localeCompare(y.r.key));
+  ranked.sort((x, y) => y.failing - x.failing || y.r.sessions - x.r.sessions || compareText(x.r.key, y.r.key));
   return ranked.map((x) => x.r);
 }
 
@@ -243,7 +243,7 @@ function coverage(acc: Accumulated): Coverage {
   const servers = [...acc.servers.entries()]
     .map(([server, s]) => ({ server, from: s.from, to: s.to }))
     // The unknown server last.
-    .sort((a, b) => (a.server === null ? (b.server === null ? 0 : 1) : b.server === null ? -1 : a.server.localeCompare(b.server)));
+    .sort((a, b) => (a.server === null ? (b.server === null ? 0 : 1) : b.server === null ? -1 : compareText(a.server, b.server)));
   return { from, to, servers };
 }
 
@@ -322,7 +322,7 @@ export function finalizeReport(acc: Accumulated): Report {
     schema: 'logscan.report/1',
     generator: { name: 'logscan', version: acc.version },
     coverage: coverage(acc),
-    inputs: [...acc.inputs].sort((a, b) => a.source.localeCompare(b.source)),
+    inputs: [...acc.inputs].sort((a, b) => compareText(a.source, b.source)),
     totals: {
       sessions: acc.sessions,
       incompleteSessions: acc.incomplete,
