@@ -361,10 +361,6 @@ async function reportPieces(report: Report, format: OutputFormat, options: Forma
 }
 
 /**
- * One core is left free: V8's garbage collector already uses a second core for a single parse, and on this
- * project's 2-core benchmark machine two threads were no faster than one (docs/performance.md).
- */
-/**
  * On an Exchange server, its name and install folder, so send logs read there name it. `COMPUTERNAME` first: it
  * is the NetBIOS name that receive connector ids (`EX01\Default Frontend EX01`) carry, in the same case.
  */
@@ -375,6 +371,10 @@ export function thisServer(env: NodeJS.ProcessEnv, host: () => string = hostname
   return name === '' ? undefined : { name, installPath };
 }
 
+/**
+ * One core is left free: V8's garbage collector already uses a second core for a single parse, and on this
+ * project's 2-core benchmark machine two threads were no faster than one (docs/performance.md).
+ */
 function defaultJobs(): number {
   return Math.max(1, availableParallelism() - 1);
 }

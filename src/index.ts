@@ -11,7 +11,7 @@ export { ScanOptionError } from './options.js';
 export { readProtocolLog, parseProtocolText, type ProtocolHeader, type ProtocolReadOptions } from './read/protocol.js';
 export { detectInput, inferDirection, emptyStats, type Detection } from './read/detect.js';
 export { readQueueExport } from './read/queue/index.js';
-export { expandInputs, openInput, type InputRef, type ThisServer } from './read/inputs.js';
+export { expandInputs, openInput, type InputRef, type ThisServer, type WalkFs } from './read/inputs.js';
 
 // sessions
 export { SessionAssembler, assembleSessions, type SessionOptions, type OriginInfo } from './sessions/builder.js';

@@ -311,3 +311,26 @@ describe('RecentItems', () => {
     expect(recent.items).toEqual(['g', 'e', 'f']);
   });
 });
+
+describe('ties between categories', () => {
+  it('go to the failure, not to a warning listed earlier among the rules (connect-failed over legacy-tls)', async () => {
+    const { categoryInfo } = await import('../src/classify/classify.js');
+    const { defaultRules: rules, QUEUE_ERROR_RULE } = await import('../src/classify/rules.js');
+    const { addCategoryCount, emptyAccumulated, finalizeReport, newGroupState } = await import('../src/report/finalize.js');
+    const { categoryOrder } = await import('../src/report/severity.js');
+    const categories = categoryInfo([...rules, QUEUE_ERROR_RULE]);
+    const ids = categories.map((c) => c.id);
+    // The rules list connect-failed after the two warnings; the order used for ties puts it before them.
+    expect(ids.indexOf('connect-failed')).toBeGreaterThan(ids.indexOf('legacy-tls'));
+    const order = categoryOrder(categories);
+    expect(order.slice(-2)).toEqual(['legacy-tls', 'plaintext']);
+    const acc = emptyAccumulated('test', categories, 3);
+    const group = acc.groups.add(newGroupState('send', 'EX01', 'Outbound', '192.0.2.1'));
+    group.sessions = 2;
+    addCategoryCount(group, 'legacy-tls', 1);
+    addCategoryCount(group, 'connect-failed', 1);
+    const report = finalizeReport(acc);
+    expect(report.groups[0]!.mainCategory).toBe('connect-failed');
+    expect(Object.keys(report.groups[0]!.byCategory)).toEqual(['connect-failed', 'legacy-tls']);
+  });
+});

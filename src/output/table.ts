@@ -9,8 +9,8 @@
 import type { CategoryInfo, InputStats, Report, ReportGroup, Sample, TlsCounts, TlsVersion } from '../types.js';
 import type { FormatOptions } from './index.js';
 import { stripControl, truncate } from './sanitize.js';
-import { severityTier } from '../report/severity.js';
-import { compareText } from '../compare-text.js';
+import { categoryOrder, severityTier } from '../report/severity.js';
+import { compareText, rankIn } from '../compare-text.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Shared view helpers (also used by markdown.ts and csv.ts)
@@ -89,10 +89,7 @@ export function sortGroups(groups: readonly ReportGroup[], categories: readonly 
  * out.
  */
 function countsSummary(entries: Array<[string, number]>, order: readonly string[] = []): string {
-  const rank = (key: string): number => {
-    const i = order.indexOf(key);
-    return i < 0 ? order.length : i;
-  };
+  const rank = rankIn(order);
   return entries
     .filter(([, n]) => Number.isFinite(n) && n > 0)
     .sort((a, b) => b[1] - a[1] || rank(a[0]) - rank(b[0]) || compareText(a[0], b[0]))
@@ -105,7 +102,7 @@ function countsSummary(entries: Array<[string, number]>, order: readonly string[
  * report's category order (worst first), as the group block's category lines do (see {@link groupCategories}).
  */
 export function findingsSummary(byCategory: Record<string, number>, categories: readonly CategoryInfo[] = []): string {
-  return countsSummary(Object.entries(byCategory), categories.map((c) => c.id));
+  return countsSummary(Object.entries(byCategory), categoryOrder(categories));
 }
 
 /** e.g. `1.2:40 1.0:3`, newest version first. */
@@ -320,10 +317,9 @@ export function groupCategories(report: Report, group: ReportGroup): Array<[stri
     .sort((a, b) => b[1] - a[1] || rank(a[0]) - rank(b[0]) || compareText(a[0], b[0]));
 }
 
-/** Position of a category in the report's list; ids only found in counts (user rules) after all of it. */
+/** Position of a category worst first (see categoryOrder); ids only found in counts (user rules) after all of it. */
 function categoryRank(report: Report): (id: string) => number {
-  const order = new Map(report.categories.map((c, i) => [c.id, i]));
-  return (id) => order.get(id) ?? order.size;
+  return rankIn(categoryOrder(report.categories));
 }
 
 /**

@@ -77,10 +77,10 @@ function mayBeBareHeader(b: number | undefined): boolean {
 
 const BARE_PREFIXES = ['Software:', 'Version:', 'Log-type:', 'Date:', 'Fields:'];
 
-/** The incremental parser behind both public entry points. One instance per input; not shared. */
 /** How far a log's `#Date` may lie before the rows read so far before the logs count as out of order. */
 const OUT_OF_ORDER_MS = 60_000;
 
+/** The incremental parser behind both public entry points. One instance per input; not shared. */
 class ProtocolParser {
   private readonly stats: InputStats;
   private readonly maxLine: number;

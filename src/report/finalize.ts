@@ -1,6 +1,6 @@
 import { RecentItems } from '../bounded-cache.js';
-import { compareText } from '../compare-text.js';
-import { severityTier } from './severity.js';
+import { compareText, rankIn } from '../compare-text.js';
+import { categoryOrder, severityTier } from './severity.js';
 import type { CategoryInfo, Coverage, GroupCertificate, InputStats, Report, ReportGroup, ReportRollup, Sample, Timeline, TlsCounts } from '../types.js';
 
 /**
@@ -173,19 +173,14 @@ function compareGroups(x: Ranked, y: Ranked): number {
   );
 }
 
-function mainCategory(byCategory: Readonly<Record<string, number>>, order: readonly string[]): string | null {
+function mainCategory(byCategory: Readonly<Record<string, number>>, rank: (id: string) => number): string | null {
   let best: string | null = null;
   for (const [id, n] of Object.entries(byCategory)) {
     if (n <= 0) continue;
     const current = best === null ? 0 : byCategory[best]!;
-    if (best === null || n > current || (n === current && rank(order, id) < rank(order, best))) best = id;
+    if (best === null || n > current || (n === current && rank(id) < rank(best))) best = id;
   }
   return best;
-}
-
-function rank(order: readonly string[], id: string): number {
-  const i = order.indexOf(id);
-  return i < 0 ? order.length : i;
 }
 
 function rollup(groups: readonly ReportGroup[], keyOf: (g: ReportGroup) => string, withDirection: boolean): ReportRollup[] {
@@ -254,11 +249,7 @@ function coverage(acc: Accumulated): Coverage {
  */
 function hintFor(category: CategoryInfo | undefined, details: Readonly<Record<string, number>> | undefined): string | null {
   if (category === undefined) return null;
-  const order = Object.keys(category.detailHints ?? {});
-  const rank = (d: string) => {
-    const i = order.indexOf(d);
-    return i < 0 ? order.length : i;
-  };
+  const rank = rankIn(Object.keys(category.detailHints ?? {}));
   let top: string | null = null;
   for (const [d, n] of Object.entries(details ?? {})) {
     if (top === null || n > details![top]!) top = d;
@@ -271,7 +262,8 @@ const TLS_ORDER = ['TLS1.0', 'TLS1.1', 'TLS1.2', 'TLS1.3', 'SSL3', 'none', 'unkn
 
 /** Same keys in the same order whatever order the data arrived in: JSON output is byte-identical across runs. */
 function sorted<T>(counts: Readonly<Record<string, T>>, order: readonly string[]): Record<string, T> {
-  const keys = Object.keys(counts).sort((a, b) => rank(order, a) - rank(order, b) || compareText(a, b));
+  const rank = rankIn(order);
+  const keys = Object.keys(counts).sort((a, b) => rank(a) - rank(b) || compareText(a, b));
   const out: Record<string, T> = {};
   for (const k of keys) out[k] = counts[k]!;
   return out;
@@ -279,11 +271,12 @@ function sorted<T>(counts: Readonly<Record<string, T>>, order: readonly string[]
 
 /** Turns accumulated state into the finished, sorted report. Pure. */
 export function finalizeReport(acc: Accumulated): Report {
-  const order = acc.categories.map((c) => c.id);
+  const order = categoryOrder(acc.categories);
+  const categoryRank = rankIn(order);
   const info = new Map(acc.categories.map((c) => [c.id, c]));
   const groups = [...acc.groups.values()].map((g): ReportGroup => {
     const counts = g.byCategory ?? {};
-    const main = mainCategory(counts, order);
+    const main = mainCategory(counts, categoryRank);
     const details: Record<string, Record<string, number>> = {};
     for (const [k, v] of Object.entries(sorted(g.details ?? {}, order))) details[k] = sorted(v, []);
     // Field order is the JSON contract's order.

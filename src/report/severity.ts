@@ -1,12 +1,26 @@
 import type { CategoryInfo, ReportGroup } from '../types.js';
 
+/** A category's severity; built-in warnings are known by id in reports that do not carry it. */
+function severityOf(id: string, categories: readonly CategoryInfo[]): 'failure' | 'warning' {
+  return categories.find((c) => c.id === id)?.severity ?? (id === 'legacy-tls' || id === 'plaintext' ? 'warning' : 'failure');
+}
+
 /** 2 = some finding means mail failed, 1 = only warnings (legacy TLS, plaintext), 0 = healthy. */
 export function severityTier(group: ReportGroup, categories: readonly CategoryInfo[] = []): number {
   let tier = 0;
   for (const [id, n] of Object.entries(group.byCategory)) {
     if (!(n > 0)) continue;
-    const severity = categories.find((c) => c.id === id)?.severity ?? (id === 'legacy-tls' || id === 'plaintext' ? 'warning' : 'failure');
-    tier = Math.max(tier, severity === 'warning' ? 1 : 2);
+    tier = Math.max(tier, severityOf(id, categories) === 'warning' ? 1 : 2);
   }
   return tier;
+}
+
+/**
+ * Category ids worst first: failures, then warnings, each in the rules' order. Where two categories have as many
+ * findings, this decides which is a group's main category (and so its hint) and which is listed first: a
+ * connect failure (after the warnings among the rules) must not lose a tie to legacy TLS.
+ */
+export function categoryOrder(categories: readonly CategoryInfo[]): string[] {
+  const ids = categories.map((c) => c.id);
+  return [...ids.filter((id) => severityOf(id, categories) === 'failure'), ...ids.filter((id) => severityOf(id, categories) === 'warning')];
 }
