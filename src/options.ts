@@ -5,21 +5,11 @@
  * inside with a message that named no option. The CLI checks its arguments first, in its own words, and matches
  * category ids with {@link matchCategories} as scan() does, so the two cannot disagree on which ids exist.
  */
-import { inspect } from 'node:util';
 import { defaultRules, QUEUE_ERROR_RULE, type Rule } from './classify/rules.js';
+import { checkAtLeastZero, checkCount, ScanOptionError, show } from './option-error.js';
 import type { ScanFilter, ScanOptions } from './scan.js';
 
-/** A {@link ScanOptions} value scan() cannot use. A `TypeError`, so `instanceof TypeError` catches it too. */
-export class ScanOptionError extends TypeError {
-  /** The option's path, as in `filter.categories` or `sessions.maxOpenSessions`. */
-  readonly option: string;
-
-  constructor(option: string, message: string) {
-    super(`scan() option ${option}: ${message}`);
-    this.name = 'ScanOptionError';
-    this.option = option;
-  }
-}
+export { ScanOptionError };
 
 /** The category ids that `rules` (and the queue-error rule, which scan() always adds) report, in rule order. */
 export function knownCategories(rules: readonly Rule[]): string[] {
@@ -87,22 +77,17 @@ export function checkScanOptions(options: ScanOptions): ScanOptions {
   return { ...options, filter: checked };
 }
 
-function show(value: unknown): string {
-  return inspect(value, { depth: 1, breakLength: Infinity, maxArrayLength: 10, maxStringLength: 200 });
-}
 
 function fail(option: string, value: unknown, needs: string): never {
   throw new ScanOptionError(option, `${needs}, got ${show(value)}`);
 }
 
-/** A whole number of at least `min`, when given. */
 function count(option: string, value: unknown, min: number): void {
-  if (value != null && !(Number.isSafeInteger(value) && (value as number) >= min)) fail(option, value, `needs to be a whole number >= ${min}`);
+  checkCount('scan()', option, value, min);
 }
 
-/** A number of at least 0 (Infinity included), when given. */
 function atLeastZero(option: string, value: unknown): void {
-  if (value != null && !(typeof value === 'number' && value >= 0)) fail(option, value, 'needs to be a number >= 0');
+  checkAtLeastZero('scan()', option, value);
 }
 
 function date(option: string, value: unknown): void {

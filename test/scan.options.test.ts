@@ -102,3 +102,21 @@ describe('scan() option values', () => {
     expect(report.inputs.find((i) => i.source === 'does-not-exist.LOG')?.error).toMatch(/no such file/);
   });
 });
+
+describe('the building blocks check the options they share with scan()', () => {
+  it('refuse bad counts instead of clamping them (maxOpenSessions 0 used to split every session)', async () => {
+    const { SessionAssembler } = await import('../src/sessions/builder.js');
+    const { ReportBuilder } = await import('../src/report/builder.js');
+    const { mergeReports } = await import('../src/report/merge.js');
+    const { ScanOptionError } = await import('../src/options.js');
+    const info = { origin: 'o', direction: 'receive' as const, serverHint: null };
+    for (const options of [{ maxOpenSessions: 0 }, { maxOpenSessions: 1.5 }, { idleTimeoutMs: -1 }, { idleTimeoutMs: Number.NaN }]) {
+      expect(() => new SessionAssembler(info, options), JSON.stringify(options)).toThrow(ScanOptionError);
+    }
+    expect(() => new SessionAssembler(info, { maxOpenSessions: 0 })).toThrow('SessionAssembler option maxOpenSessions: needs to be a whole number >= 1, got 0');
+    expect(() => new SessionAssembler(info, { maxOpenSessions: 1, idleTimeoutMs: Infinity })).not.toThrow();
+    expect(() => new ReportBuilder({ samples: -1, categories: [], version: 'x' })).toThrow('ReportBuilder option samples: needs to be a whole number >= 0, got -1');
+    expect(() => mergeReports([], { samples: Number.NaN })).toThrow('mergeReports() option samples');
+    expect(mergeReports([], { samples: 0 }).groups).toEqual([]);
+  });
+});

@@ -1,3 +1,4 @@
+import { checkCount } from '../option-error.js';
 import type {
   CategoryInfo,
   GroupCertificate,
@@ -69,7 +70,8 @@ export class ReportBuilder {
   readonly #certificates = new BoundedCache<GroupCertificate>(INTERN_LIMIT);
 
   constructor(options: ReportOptions) {
-    this.#samples = Math.max(0, options.samples ?? 3);
+    checkCount('ReportBuilder', 'samples', options.samples, 0);
+    this.#samples = options.samples ?? 3;
     this.#acc = emptyAccumulated(options.version, options.categories, this.#samples);
   }
 

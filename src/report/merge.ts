@@ -1,3 +1,4 @@
+import { checkCount } from '../option-error.js';
 import type { CategoryInfo, Coverage, Report } from '../types.js';
 import { mergeGroup } from './builder.js';
 import { addTimelineCounts, emptyAccumulated, finalizeReport, newGroupState, widenServer } from './finalize.js';
@@ -20,6 +21,7 @@ export function mergeReports(reports: readonly Report[], options: MergeOptions =
   if (repeated !== undefined) {
     throw new Error(`reports ${repeated.reports[0] + 1} and ${repeated.reports[1] + 1} both read ${repeated.source}: its sessions would be counted twice`);
   }
+  checkCount('mergeReports()', 'samples', options.samples, 0);
   const limit = options.samples ?? 3;
   const categories: CategoryInfo[] = [];
   const acc = emptyAccumulated(options.version ?? reports[0]?.generator.version ?? '0.0.0', categories, limit);

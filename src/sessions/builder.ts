@@ -1,3 +1,4 @@
+import { checkAtLeastZero, checkCount } from '../option-error.js';
 import type { Direction, LogRecord, Session, SessionEnd } from '../types.js';
 import { inferDirection } from '../read/detect.js';
 import { FactsContext, SessionFacts, isTimestamp, type SessionMeta } from './facts.js';
@@ -78,8 +79,10 @@ export class SessionAssembler {
     this.#info = info;
     this.#context = new FactsContext({ lazyRecords: internal.lazyRecords });
     this.#direction = info.direction;
-    this.#cap = Math.max(1, options.maxOpenSessions ?? DEFAULT_CAP);
-    this.#idleMs = Math.max(0, options.idleTimeoutMs ?? DEFAULT_IDLE_MS);
+    checkCount('SessionAssembler', 'maxOpenSessions', options.maxOpenSessions, 1);
+    checkAtLeastZero('SessionAssembler', 'idleTimeoutMs', options.idleTimeoutMs);
+    this.#cap = options.maxOpenSessions ?? DEFAULT_CAP;
+    this.#idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_MS;
     this.#keepAll = options.keepRows === 'all';
   }
 

@@ -1,0 +1,42 @@
+/**
+ * The error for option values logscan cannot use, and the checks the building blocks share with scan(). Apart
+ * from options.ts (which knows the rules, and so the category ids), so the session and report stages can check
+ * their own options without depending on the classify stage.
+ */
+import { inspect } from 'node:util';
+
+/**
+ * An option value scan() (or another entry point that takes the same options: `mergeReports`, `ReportBuilder`,
+ * `SessionAssembler`) cannot use. A `TypeError`, so `instanceof TypeError` catches it too.
+ */
+export class ScanOptionError extends TypeError {
+  /** The option's path, as in `filter.categories` or `sessions.maxOpenSessions`. */
+  readonly option: string;
+
+  constructor(option: string, message: string, where = 'scan()') {
+    super(`${where} option ${option}: ${message}`);
+    this.name = 'ScanOptionError';
+    this.option = option;
+  }
+}
+
+/**
+ * The building blocks check the options they share with scan() the same way: a whole number of at least `min`,
+ * when given (`where` names the entry point in the message).
+ */
+export function checkCount(where: string, option: string, value: unknown, min: number): void {
+  if (value != null && !(Number.isSafeInteger(value) && (value as number) >= min)) {
+    throw new ScanOptionError(option, `needs to be a whole number >= ${min}, got ${show(value)}`, where);
+  }
+}
+
+/** A number of at least 0 (Infinity included), when given. */
+export function checkAtLeastZero(where: string, option: string, value: unknown): void {
+  if (value != null && !(typeof value === 'number' && value >= 0)) {
+    throw new ScanOptionError(option, `needs to be a number >= 0, got ${show(value)}`, where);
+  }
+}
+
+export function show(value: unknown): string {
+  return inspect(value, { depth: 1, breakLength: Infinity, maxArrayLength: 10, maxStringLength: 200 });
+}
