@@ -378,3 +378,23 @@ describe('a refused gzip input on a pipe whose writer stays', () => {
     expect(code).toBe(3);
   }, 15_000);
 });
+
+describe('a pattern that matches what is not a regular file', () => {
+  it('names a FIFO and a dangling link instead of leaving them out, never opens the FIFO, and passes over folders', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logscan-pattern-odd-'));
+    try {
+      writeFileSync(join(dir, 'RECV1.LOG'), 'x');
+      spawnSync('mkfifo', [join(dir, 'RECV2.LOG')]);
+      symlinkSync(join(dir, 'gone.txt'), join(dir, 'RECV3.LOG'));
+      mkdirSync(join(dir, 'RECV4.LOG'));
+      const { inputs, missing } = await expandInputs([join(dir, 'RECV*.LOG')]);
+      expect(inputs.map((i) => i.path)).toEqual([join(dir, 'RECV1.LOG')]);
+      expect(missing).toEqual([
+        [join(dir, 'RECV2.LOG'), 'not a regular file (FIFO, socket or device); not read'],
+        [join(dir, 'RECV3.LOG'), 'cannot read: no such file or directory'],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

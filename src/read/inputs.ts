@@ -243,10 +243,13 @@ export async function expandInputs(
     if (GLOB_CHARS.test(arg)) {
       const plan = globPlan(arg);
       const unlisted: Array<[string, unknown]> = [];
-      const found = await (await glob())(plan.pattern, {
+      const entries = await (await glob())(plan.pattern, {
         cwd: plan.cwd ?? undefined,
         caseSensitiveMatch: plan.caseSensitiveMatch,
-        onlyFiles: true,
+        // Everything that matches, with its type from the listing (links resolved; no extra call): files are read,
+        // folders passed over as before, and a FIFO, socket, device or dangling link is named, not left out.
+        onlyFiles: false,
+        objectMode: true,
         // fast-glob either stops at the first folder it cannot list or passes over all of them silently: it goes
         // on, and the folders are named from what its readdir saw. Links are followed (a pattern matches a linked
         // file or folder), loops are cut there too, and a file found by several paths is read once (below).
@@ -257,7 +260,20 @@ export async function expandInputs(
       const base = resolve(plan.cwd ?? '.');
       unlisted.sort((a, b) => compareText(a[0], b[0]));
       for (const [path, e] of unlisted) cannotRead(plan.pathOf(relative(base, path).split(sep).join('/')), `cannot read: ${describeError(e)}`);
-      if (found.length === 0 && unlisted.length === 0) missing.push([arg, 'the pattern matched no files']);
+      const found: string[] = [];
+      const odd: string[] = [];
+      for (const e of entries) {
+        if (e.dirent.isFile()) found.push(e.path);
+        else if (!e.dirent.isDirectory()) odd.push(e.path);
+      }
+      odd.sort();
+      for (const f of odd) {
+        const path = plan.pathOf(f);
+        // A link fast-glob could not resolve: say why (gone, or a loop), as the folder walk does.
+        const target = await walkFs.stat(path).catch((e: NodeJS.ErrnoException) => e);
+        cannotRead(path, target instanceof Error ? `cannot read: ${describeError(target)}` : NOT_REGULAR);
+      }
+      if (found.length === 0 && unlisted.length === 0 && odd.length === 0) missing.push([arg, 'the pattern matched no files']);
       found.sort();
       // Real paths a few hundred at a time: a pattern may match a hundred thousand files.
       for (let i = 0; i < found.length; i += 256) {
