@@ -2,7 +2,7 @@
 // silently (an unknown category gave a report with no findings that looked like clean logs). Bad input files
 // still never throw.
 import { describe, expect, it } from 'vitest';
-import { defaultRules, QUEUE_ERROR_RULE, scan, ScanOptionError, type Rule, type ScanOptions } from '../src/index.js';
+import { defaultRules, mergeReports, QUEUE_ERROR_RULE, ReportBuilder, scan, ScanOptionError, SessionAssembler, type Rule, type ScanOptions } from '../src/index.js';
 
 const SAMPLES = 'samples';
 const KNOWN = [...defaultRules, QUEUE_ERROR_RULE].map((r) => r.id);
@@ -104,11 +104,7 @@ describe('scan() option values', () => {
 });
 
 describe('the building blocks check the options they share with scan()', () => {
-  it('refuse bad counts instead of clamping them (maxOpenSessions 0 used to split every session)', async () => {
-    const { SessionAssembler } = await import('../src/sessions/builder.js');
-    const { ReportBuilder } = await import('../src/report/builder.js');
-    const { mergeReports } = await import('../src/report/merge.js');
-    const { ScanOptionError } = await import('../src/options.js');
+  it('refuse bad counts instead of clamping them (maxOpenSessions 0 used to split every session)', () => {
     const info = { origin: 'o', direction: 'receive' as const, serverHint: null };
     for (const options of [{ maxOpenSessions: 0 }, { maxOpenSessions: 1.5 }, { idleTimeoutMs: -1 }, { idleTimeoutMs: Number.NaN }]) {
       expect(() => new SessionAssembler(info, options), JSON.stringify(options)).toThrow(ScanOptionError);
