@@ -66,14 +66,19 @@ function sendLog(): string {
   return `${rows.join('\r\n')}\r\n`;
 }
 
-/** Session ids of the table's evidence rows (`file:line  session-id`), in order. */
+/** Session ids of the table's evidence rows (`file:line  session-id[  category]`), in order. */
 function tableEvidence(out: string): string[] {
-  return [...out.matchAll(/^ {6}\S+:\d+ {2}([0-9A-F]{16})$/gm)].map((m) => m[1] ?? '');
+  return [...out.matchAll(/^ {6}\S+:\d+ {2}([0-9A-F]{16})(?: {2}[a-z-]+)?$/gm)].map((m) => m[1] ?? '');
 }
 
-/** Session ids of the Markdown evidence bullets (`  - file:line session id: text`), in order. */
+/** The category labels of the table's evidence rows, in order (none where a block quotes one category). */
+function tableLabels(out: string): string[] {
+  return [...out.matchAll(/^ {6}\S+:\d+ {2}[0-9A-F]{16} {2}([a-z-]+)$/gm)].map((m) => m[1] ?? '');
+}
+
+/** Session ids of the Markdown evidence bullets (`  - file:line session id[ (category)]: text`), in order. */
 function markdownEvidence(out: string): string[] {
-  return [...out.matchAll(/^ {2}- \S+:\d+ session ([0-9A-F]{16}):/gm)].map((m) => m[1] ?? '');
+  return [...out.matchAll(/^ {2}- \S+:\d+ session ([0-9A-F]{16})(?: \([a-z-]+\))?:/gm)].map((m) => m[1] ?? '');
 }
 
 let dir: string;
@@ -104,6 +109,9 @@ describe('evidence per category (one group: 2 tls-negotiation-failed, 1 starttls
     const titles = lines.filter((l) => /^ {4}(TLS negotiation failed|STARTTLS required|Legacy TLS)/.test(l)).map((l) => l.trim().replace(/:.*/, ''));
     expect(titles).toEqual(['TLS negotiation failed', 'STARTTLS required but not used', 'Legacy TLS negotiated (TLS 1.0/1.1/SSL 3)']);
     expect(tableEvidence(out)).toEqual([ILLEGAL, MISMATCH, STARTTLS, LEGACY]);
+    // Rows of several categories say which one each proves.
+    expect(tableLabels(out)).toEqual(['tls-negotiation-failed', 'tls-negotiation-failed', 'starttls-required', 'legacy-tls']);
+    expect(renderMarkdown(report)).toMatch(/session 08DE1B4BA4790204 \(starttls-required\): \\< 451 5\.7\.3/);
     const evidence = lines.slice(lines.findIndex((l) => l.trim() === 'Evidence:')).join('\n');
     expect(evidence).toContain('451 5.7.3 Must issue a STARTTLS command first');
   });
@@ -128,7 +136,7 @@ describe('evidence per category (one group: 2 tls-negotiation-failed, 1 starttls
   it('Markdown: every listed category has its evidence rows, worst category first', () => {
     expect(markdownEvidence(renderMarkdown(report))).toEqual([ILLEGAL, MISMATCH, STARTTLS, LEGACY]);
     expect(markdownEvidence(renderMarkdown(report, { samples: 1 }))).toEqual([ILLEGAL, STARTTLS, LEGACY]);
-    expect(renderMarkdown(report)).toMatch(/^ {2}- .*session 08DE1B4BA4790204: \\< 451 5\.7\.3 Must issue a STARTTLS command first$/m);
+    expect(renderMarkdown(report)).toMatch(/^ {2}- .*session 08DE1B4BA4790204 \(starttls-required\): \\< 451 5\.7\.3 Must issue a STARTTLS command first$/m);
   });
 
   it('table and Markdown: the FINDINGS column lists equal counts in the same order as the group block', () => {

@@ -356,5 +356,9 @@ describe('counts in words', () => {
     expect(text).not.toMatch(/\b1 sessions\b/);
     expect(text).toMatch(/ [2-9]\d* sessions, /);
     expect(text).not.toMatch(/\b1 messages\b/);
+    // A block of one category quotes its rows without naming it; one of several names it on every row.
+    const block = (head: RegExp) => text.slice(text.search(head)).split('\n\n')[0]!;
+    expect(block(/\[\d+\] recv {2}EX01 {2}EX01\\Relay Printers → 10\.0\.30\.51/)).toMatch(/:\d+ {2}[0-9A-F]{16}\n/);
+    expect(block(/\[\d+\] send {2}EX01 {2}Outbound to Office 365 → 104\.47\.18\.42/)).toMatch(/:\d+ {2}[0-9A-F]{16} {2}starttls-required\n/);
   });
 });

@@ -147,9 +147,12 @@ function groupSection(report: Report, group: ReportGroup, index: number, samples
   const shown = evidenceSamples(report, group, samples);
   if (shown.length > 0) {
     lines.push('- Evidence:');
+    // Where a block quotes rows of several categories, each row says which one it proves.
+    const labelled = new Set(shown.map((s) => s.category)).size > 1;
     for (const s of shown) {
       const id = s.sessionId === '' ? '' : ` session ${s.sessionId}`;
-      lines.push(`  - ${markdownCell(`${s.source}:${s.line}${id}:`)} ${markdownCell(s.text)}`);
+      const category = labelled ? ` (${s.category})` : '';
+      lines.push(`  - ${markdownCell(`${s.source}:${s.line}${id}${category}:`)} ${markdownCell(s.text)}`);
     }
   }
   lines.push('');

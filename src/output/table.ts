@@ -901,10 +901,11 @@ function groupTable(groups: readonly ReportGroup[], width: number, categories: r
 }
 
 /** One evidence row: `source:line  sessionId  text`, the text wrapped under itself. */
-function evidenceLines(sample: ReportGroup['samples'][number], indent: string, width: number, inputs: readonly InputStats[]): Line[] {
+function evidenceLines(sample: ReportGroup['samples'][number], indent: string, width: number, inputs: readonly InputStats[], labelled: boolean): Line[] {
   const avail = Math.max(1, width - displayWidth(indent));
   const id = stripControl(sample.sessionId);
-  const idPart = id === '' ? '' : `  ${id}`;
+  // Where a block quotes rows of several categories, each row says which one it proves.
+  const idPart = `${id === '' ? '' : `  ${id}`}${labelled ? `  ${stripControl(sample.category)}` : ''}`;
   const full = stripControl(`${sample.source}:${sample.line}`);
   // The full path when it fits beside the id, else the shortest name no other input shares.
   const short = () => fitStart(stripControl(`${sourceLabel(inputs, sample.source)}:${sample.line}`), Math.max(8, Math.floor(avail / 2)));
@@ -962,7 +963,8 @@ function groupBlock(report: Report, group: ReportGroup, index: number, opts: Vie
   const samples = evidenceSamples(report, group, opts.samples);
   if (samples.length > 0) {
     lines.push([span(indent), span('Evidence:', 'dim')]);
-    for (const s of samples) lines.push(...evidenceLines(s, `${indent}  `, opts.width, report.inputs));
+    const labelled = new Set(samples.map((s) => s.category)).size > 1;
+    for (const s of samples) lines.push(...evidenceLines(s, `${indent}  `, opts.width, report.inputs, labelled));
   }
   return lines;
 }
