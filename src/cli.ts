@@ -55,7 +55,8 @@ Checks:
 
 Sessions:
       --max-open <n>      sessions held open at once before the oldest is reported incomplete (default 20000)
-      --idle <duration>   a session silent this long in log time is reported incomplete (default 15m)
+      --idle <duration>   a session silent this long in log time is reported incomplete (default 15m;
+                          0 turns it off)
   -j, --jobs <n>          threads reading at once, this one included; each takes whole log sets (a
                           server's rotated files), so the report is the same for any n
                           (default: number of cores minus one)
