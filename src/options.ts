@@ -77,7 +77,6 @@ export function checkScanOptions(options: ScanOptions): ScanOptions {
   return { ...options, filter: checked };
 }
 
-
 function fail(option: string, value: unknown, needs: string): never {
   throw new ScanOptionError(option, `${needs}, got ${show(value)}`);
 }

@@ -24,6 +24,7 @@ import {
   groupCategories,
   groupHint,
   isFailing,
+  namesCategories,
   ignoredSummary,
   kindTotals,
   namesLabel,
@@ -126,11 +127,7 @@ function groupSection(report: Report, group: ReportGroup, index: number, samples
   const where = [directionLabel(group.direction), group.server ?? '', group.connector].filter((s) => s !== '').join(' · ');
   const lines = [`### ${index}. ${markdownCell(`${where} → ${group.remoteHost}`)}`, ''];
   if (group.remoteNames.length > 0) lines.push(`- ${namesLabel(group)}: ${markdownCell(group.remoteNames.join(', '))}`);
-  const size =
-    group.direction === 'queue'
-      ? `${countOf(group.sessions, 'queue entry', 'queue entries')}, ${countOf(group.messages, 'message')} waiting`
-      : countOf(group.sessions, 'session');
-  lines.push(`- ${markdownCell(sizeAndSpan(group, size, ' UTC'))}`);
+  lines.push(`- ${markdownCell(sizeAndSpan(group, ' UTC'))}`);
   const lookup = connectorLookup(group);
   if (lookup !== null) lines.push(`- Connector: \`${lookup}\` ${CONNECTOR_LOOKUP_NOTE}`);
   const tls = tlsSummary(group.tlsVersions);
@@ -147,8 +144,7 @@ function groupSection(report: Report, group: ReportGroup, index: number, samples
   const shown = evidenceSamples(report, group, samples);
   if (shown.length > 0) {
     lines.push('- Evidence:');
-    // Where a block quotes rows of several categories, each row says which one it proves.
-    const labelled = new Set(shown.map((s) => s.category)).size > 1;
+    const labelled = namesCategories(shown);
     for (const s of shown) {
       const id = s.sessionId === '' ? '' : ` session ${s.sessionId}`;
       const category = labelled ? ` (${s.category})` : '';

@@ -203,8 +203,15 @@ export function connectorLookup(group: ReportGroup): string | null {
 /** What every output says after {@link connectorLookup}'s command. */
 export const CONNECTOR_LOOKUP_NOTE = "names the queue's next-hop connector";
 
-/** `size, first → last`, leaving out a span no time is known for (queue entries carry local, zone-less times). */
-export function sizeAndSpan(group: ReportGroup, size: string, zone: string): string {
+/**
+ * `2 sessions, first → last` (a queue group: `1 queue entry, 27 messages waiting`), leaving out a span no time is
+ * known for (queue entries carry local, zone-less times).
+ */
+export function sizeAndSpan(group: ReportGroup, zone: string): string {
+  const size =
+    group.direction === 'queue'
+      ? `${countOf(group.sessions, 'queue entry', 'queue entries')}, ${countOf(group.messages, 'message')} waiting`
+      : countOf(group.sessions, 'session');
   if (group.firstSeen === null && group.lastSeen === null) return size;
   return `${size}, ${formatTime(group.firstSeen)} → ${formatTime(group.lastSeen)}${zone}`;
 }
@@ -344,6 +351,11 @@ export function evidenceSamples(report: Report, group: ReportGroup, perCategory:
   const shown: Sample[] = [];
   for (const id of ids) for (const s of (byCategory.get(id) ?? []).slice(0, perCategory)) shown.push(s);
   return shown;
+}
+
+/** Where a block quotes rows of several categories, each row says which one it proves. */
+export function namesCategories(samples: readonly Sample[]): boolean {
+  return new Set(samples.map((s) => s.category)).size > 1;
 }
 
 /**
@@ -625,8 +637,9 @@ const labelCache = new WeakMap<readonly InputStats[], Map<string, string>>();
 
 /**
  * A short name for each input that no other input of the report shares: the file name, or, where two servers
- * have a `SEND2025111009-1.LOG` each, the shortest ending of the path that tells them apart, shortened to its
- * first folder and the file name (`EX01/…/SEND2025111009-1.LOG`). Kept per report, as every line asks again.
+ * have a `SEND2025111009-1.LOG` each, the shortest ending of the path that tells them apart, with the folders
+ * the paths share left out (`EX01/…/SEND2025111009-1.LOG`, `EX01/Hub/…/SEND1.LOG`). Kept per report, as every
+ * line asks again.
  */
 export function sourceLabel(inputs: readonly InputStats[], source: string): string {
   let labels = labelCache.get(inputs);
@@ -936,12 +949,8 @@ function groupBlock(report: Report, group: ReportGroup, index: number, opts: Vie
       .join(', ');
     lines.push(...wrapped(opts.width, `${indent}Certificate: `, stripControl(text), undefined, 'dim'));
   }
-  const size =
-    group.direction === 'queue'
-      ? `${countOf(group.sessions, 'queue entry', 'queue entries')}, ${countOf(group.messages, 'message')} waiting`
-      : countOf(group.sessions, 'session');
   const tls = tlsSummary(group.tlsVersions);
-  lines.push(...wrapped(opts.width, indent, `${sizeAndSpan(group, size, '')}${tls === '' ? '' : `, TLS ${tls}`}`));
+  lines.push(...wrapped(opts.width, indent, `${sizeAndSpan(group, '')}${tls === '' ? '' : `, TLS ${tls}`}`));
   const lookup = connectorLookup(group);
   if (lookup !== null) lines.push(...wrapped(opts.width, `${indent}Connector: `, `${lookup} ${CONNECTOR_LOOKUP_NOTE}`, undefined, 'dim'));
   for (const [id, n] of groupCategories(report, group)) {
@@ -963,7 +972,7 @@ function groupBlock(report: Report, group: ReportGroup, index: number, opts: Vie
   const samples = evidenceSamples(report, group, opts.samples);
   if (samples.length > 0) {
     lines.push([span(indent), span('Evidence:', 'dim')]);
-    const labelled = new Set(samples.map((s) => s.category)).size > 1;
+    const labelled = namesCategories(samples);
     for (const s of samples) lines.push(...evidenceLines(s, `${indent}  `, opts.width, report.inputs, labelled));
   }
   return lines;
