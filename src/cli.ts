@@ -8,7 +8,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { scan, type ScanProgress } from './scan.js';
 import type { ThisServer } from './read/inputs.js';
-import { mergeReports, repeatedInputs } from './report/merge.js';
+import { mergeReports, RepeatedInputError } from './report/merge.js';
 import { defaultRules } from './classify/rules.js';
 import { knownCategories, matchCategories, ScanOptionError } from './options.js';
 import type { FormatOptions, OutputFormat } from './output/index.js';
@@ -240,15 +240,7 @@ export async function main(io: CliIo): Promise<number> {
     const progress = !quiet && io.stderr.isTTY === true ? progressLine(io.stderr, Number(io.env.LOGSCAN_PROGRESS_AFTER_MS ?? 1000)) : null;
     let report: Report;
     if (merge) {
-      const reports = await readReports(inputs);
-      const repeated = repeatedInputs(reports)[0];
-      if (repeated !== undefined) {
-        const [a, b] = repeated.reports.map((i) => inputs[i]);
-        throw new UsageError(
-          `${a} and ${b} both read ${repeated.source} (same size, lines and times): merged, its sessions would be counted twice; merge reports of different logs`,
-        );
-      }
-      report = mergeReports(reports, samples === undefined ? {} : { samples });
+      report = mergeOrRefuse(await readReports(inputs), inputs, samples);
     } else {
       report = await scan(inputs, {
         samples,
@@ -479,6 +471,19 @@ async function writeAll(out: CliIo['stdout'], pieces: Iterable<string>): Promise
   }
   const e = failure as (Error & { code?: string }) | null;
   return e === null || e.code === 'EPIPE' ? null : e.message;
+}
+
+/** mergeReports, with two reports that read the same file named by their paths as a usage error. */
+function mergeOrRefuse(reports: Report[], paths: readonly string[], samples: number | undefined): Report {
+  try {
+    return mergeReports(reports, samples === undefined ? {} : { samples });
+  } catch (e) {
+    if (!(e instanceof RepeatedInputError)) throw e;
+    const { source, reports: [i, j] } = e.repeated;
+    throw new UsageError(
+      `${paths[i]} and ${paths[j]} both read ${source} (same size, lines and times): merged, its sessions would be counted twice; merge reports of different logs`,
+    );
+  }
 }
 
 function matches(report: Report, categories: readonly string[]): boolean {

@@ -5,7 +5,7 @@ import { categoryInfo, classifySession } from '../src/classify/classify.js';
 import { defaultRules } from '../src/classify/rules.js';
 import { addCertificate, ReportBuilder } from '../src/report/builder.js';
 import { newGroupState } from '../src/report/finalize.js';
-import { mergeReports, repeatedInputs } from '../src/report/merge.js';
+import { mergeReports, RepeatedInputError, repeatedInputs } from '../src/report/merge.js';
 import { scan } from '../src/scan.js';
 import type { Session } from '../src/types.js';
 import { session } from './helpers/rows.js';
@@ -248,6 +248,7 @@ describe('report builder', () => {
     expect(twice.map((r) => r.source)).toEqual(report.inputs.map((i) => i.source));
     expect(twice[0]!.reports).toEqual([0, 1]);
     expect(() => mergeReports([report, report])).toThrow(/reports 1 and 2 both read samples\/EX01\/Hub\/.*: its sessions would be counted twice/);
+    expect(() => mergeReports([report, report])).toThrow(RepeatedInputError);
     // The same name with another size is another file (or a grown one): not caught, by design.
     const other = { inputs: report.inputs.map((i) => ({ ...i, bytes: i.bytes + 1 })) };
     expect(repeatedInputs([report, other])).toEqual([]);

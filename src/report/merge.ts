@@ -18,9 +18,7 @@ export function mergeReports(reports: readonly Report[], options: MergeOptions =
     if (report?.schema !== 'logscan.report/1') throw new Error(`cannot merge a report with schema ${String(report?.schema)}`);
   }
   const repeated = repeatedInputs(reports)[0];
-  if (repeated !== undefined) {
-    throw new Error(`reports ${repeated.reports[0] + 1} and ${repeated.reports[1] + 1} both read ${repeated.source}: its sessions would be counted twice`);
-  }
+  if (repeated !== undefined) throw new RepeatedInputError(repeated);
   checkCount('mergeReports()', 'samples', options.samples, 0);
   const limit = options.samples ?? 3;
   const categories: CategoryInfo[] = [];
@@ -51,6 +49,17 @@ export function mergeReports(reports: readonly Report[], options: MergeOptions =
 export interface RepeatedInput {
   source: string;
   reports: [number, number];
+}
+
+/** Thrown by {@link mergeReports} for a {@link RepeatedInput}; the CLI names the report files from `repeated`. */
+export class RepeatedInputError extends Error {
+  readonly repeated: RepeatedInput;
+
+  constructor(repeated: RepeatedInput) {
+    super(`reports ${repeated.reports[0] + 1} and ${repeated.reports[1] + 1} both read ${repeated.source}: its sessions would be counted twice`);
+    this.name = 'RepeatedInputError';
+    this.repeated = repeated;
+  }
 }
 
 /**
