@@ -18,6 +18,7 @@ import {
   type ReadBuffers,
 } from './read/inputs.js';
 import { SessionAssembler, type SessionOptions } from './sessions/builder.js';
+import { releaseRows } from './sessions/facts.js';
 import { categoryInfo, classifySession, classifyText } from './classify/classify.js';
 import { defaultRules, QUEUE_ERROR_RULE, type Rule } from './classify/rules.js';
 import { queueFindings } from './classify/queue.js';
@@ -215,7 +216,10 @@ export async function processOrigin(origin: string, files: Opened[], ctx: Origin
         (row) => {
           assembler.addRow(row, done);
           if (done.length > 0) {
-            for (const s of done) report(s);
+            for (const s of done) {
+              report(s);
+              releaseRows(s);
+            }
             done.length = 0;
           }
         },

@@ -203,6 +203,40 @@ describe('lazy records (scans with the built-in rules and no onSession)', () => 
     }
   });
 
+  it('keeps a row by its position while its chunk is current, and as a copy once the reader reuses the buffer', async () => {
+    const { readProtocolRows } = await import('../src/read/protocol.js');
+    const { KeptLines, RowView } = await import('../src/read/row-view.js');
+    const { emptyStats } = await import('../src/read/stats.js');
+    const bytes = Buffer.from(LOG);
+    for (const chunk of [97, 300, 4096]) {
+      const store = new KeptLines();
+      let kept = 0;
+      const scratch = Buffer.alloc(chunk);
+      async function* chunks() {
+        for (let i = 0; i < bytes.length; i += chunk) {
+          const n = bytes.copy(scratch, 0, i, Math.min(bytes.length, i + chunk));
+          yield scratch.subarray(0, n);
+          scratch.fill(0x21);
+        }
+      }
+      await readProtocolRows(chunks(), emptyStats('x'), (row) => {
+        if (!row.dataStarts('NOOP')) return;
+        store.add(row);
+        // Searched within the row only: the disconnect row that follows in the same buffer says `Local`.
+        expect(store.includes(kept, 'NOOP')).toBe(true);
+        expect(store.includes(kept, 'Local')).toBe(false);
+        expect(store.includes(kept, 'Remote')).toBe(false);
+        kept++;
+      });
+      expect(kept).toBe(2);
+      const view = new RowView();
+      expect([0, 1].map((i) => store.view(i, view).context())).toEqual(['STALE-CONTEXT-OF-A', '']);
+      expect(store.record(0, view, { connector: '', sessionId: '', local: '', remote: '' })).toMatchObject({ data: 'NOOP', line: 6, sessionId: '08DE00000000000A' });
+      expect(store.includes(0, 'Local')).toBe(false);
+      expect(store.includes(1, 'NOOP')).toBe(true);
+    }
+  });
+
   it('gives a pinned row one field short an empty last field, not the last field of the row made before it', async () => {
     const { recordsOf } = await import('../src/sessions/facts.js');
     for (const lazyRecords of [false, true]) {

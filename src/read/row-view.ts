@@ -248,6 +248,14 @@ export class RowView implements Row {
   lineEnd = 0;
   #epoch = 0;
   #live: BufferPin[] = [];
+  #liveKept: KeptLines[] = [];
+
+  /** Registers a store of kept rows that holds rows of the current buffer (see {@link retire}). */
+  liveKept(store: KeptLines): void {
+    if (store.epoch === this.#epoch) return;
+    store.epoch = this.#epoch;
+    this.#liveKept.push(store);
+  }
   #pinView: RowView | null = null;
 
   pin(ordinal: number, reuse: Pin | null): Pin {
@@ -285,6 +293,8 @@ export class RowView implements Row {
       p.e = n;
     }
     this.#live = [];
+    for (const store of this.#liveKept) store.own();
+    this.#liveKept = [];
     this.#epoch = epoch + 1;
   }
 }
@@ -312,6 +322,10 @@ class BufferPin implements Pin {
 
   view(): RowView {
     return viewOfLine(this.scratch, this.buf, this.s, this.e, this.line, this.source, this.map);
+  }
+
+  release(): void {
+    this.epoch = -1;
   }
 }
 
@@ -353,42 +367,92 @@ function hasQuote(buf: Buffer, s: number, e: number): boolean {
 /**
  * The kept rows of one session as the bytes they were read from, made into records only when something asks
  * for them: the built-in rules read rows only of sessions whose facts point at a finding, and most sessions are
- * healthy. A kept row then costs one copy of its bytes instead of an object and three to five strings.
+ * healthy. A kept row is at first only its position in the reader's buffer; when the reader retires that buffer
+ * while the session is still open, it becomes a copy of its bytes. Most sessions end in the chunk they were read
+ * in, so most kept rows are never copied at all.
  */
 export class KeptLines {
   /**
-   * Four entries per row: its bytes as a latin1 string (one byte per character, so the UTF-8 comes back
-   * unchanged), its line number, source and column map. One array, not a buffer per session: a session keeps
-   * about ten rows, and growing buffers cost more than the strings.
+   * Six entries per row: its bytes (the reader's buffer, or once retired a latin1 string of one byte per
+   * character, so the UTF-8 comes back unchanged), their start and end, its line number, source and column map.
+   * One array, not a buffer per session: a session keeps about ten rows, and growing buffers cost more.
    */
-  readonly #rows: Array<string | number | ColumnMap> = [];
+  readonly #rows: Array<Buffer | string | number | ColumnMap> = [];
+  /** Rows before this one are copies already (retired). */
+  #owned = 0;
+  /** The reader epoch this store is registered for retirement in (see {@link RowView.retire}). */
+  epoch = -1;
 
-  /** Copies the view's current row. */
+  /** Keeps the view's current row by position; the view copies it if its buffer is retired first. */
   add(view: RowView): void {
-    this.#rows.push((view.buf as LatinSlices).latin1Slice(view.lineStart, view.lineEnd), view.line, view.source, view.map);
+    this.#rows.push(view.buf, view.lineStart, view.lineEnd, view.line, view.source, view.map);
+    view.liveKept(this);
   }
 
-  /** Whether the `i`-th kept row's bytes contain `needle` (ASCII): one search of a one-byte string, no split. */
+  /** Nothing will read these rows again (their session was reported): they need not be copied. */
+  release(): void {
+    this.#owned = this.#rows.length;
+  }
+
+  /** The reader is about to reuse its buffers: rows still held by position become copies. */
+  own(): void {
+    const rows = this.#rows;
+    for (let i = this.#owned; i < rows.length; i += 6) {
+      const bytes = rows[i];
+      if (typeof bytes === 'string') continue;
+      const s = rows[i + 1] as number;
+      const e = rows[i + 2] as number;
+      rows[i] = (bytes as LatinSlices).latin1Slice(s, e);
+      rows[i + 1] = 0;
+      rows[i + 2] = e - s;
+    }
+    this.#owned = rows.length;
+  }
+
+  /** Whether the `i`-th kept row's bytes contain `needle` (ASCII), searched within the row only; no split. */
   includes(i: number, needle: string): boolean {
-    return (this.#rows[4 * i] as string).includes(needle);
+    const rows = this.#rows;
+    const bytes = rows[6 * i]!;
+    if (typeof bytes === 'string') return bytes.includes(needle);
+    return bytesInclude(bytes as Buffer, rows[6 * i + 1] as number, rows[6 * i + 2] as number, needle);
   }
 
   /** The `i`-th kept row split into the scratch `view`, no strings made; valid until the view's next use. */
   view(i: number, view: RowView): RowView {
     const rows = this.#rows;
-    const text = rows[4 * i] as string;
-    const bytes = view.ownBuffer(text.length);
-    const n = (bytes as LatinWrites).latin1Write(text, 0, text.length);
-    return viewOfLine(view, bytes, 0, n, rows[4 * i + 1] as number, rows[4 * i + 2] as string, rows[4 * i + 3] as ColumnMap);
+    const k = 6 * i;
+    let bytes = rows[k]!;
+    let s = rows[k + 1] as number;
+    let e = rows[k + 2] as number;
+    if (typeof bytes === 'string') {
+      const own = view.ownBuffer(bytes.length);
+      e = (own as LatinWrites).latin1Write(bytes, 0, bytes.length);
+      s = 0;
+      bytes = own;
+    }
+    return viewOfLine(view, bytes as Buffer, s, e, rows[k + 3] as number, rows[k + 4] as string, rows[k + 5] as ColumnMap);
   }
 
   /**
-   * The `i`-th kept row as a record; `view` is a scratch view. The bytes go back into the view's own buffer,
+   * The `i`-th kept row as a record; `view` is a scratch view. Copied bytes go back into the view's own buffer,
    * reused from row to row: a record's strings are copies, so nothing keeps the buffer.
    */
   record(i: number, view: RowView, shared: SharedFields): LogRecord {
     return this.view(i, view).record(shared);
   }
+}
+
+/** Whether bytes `[s, e)` contain the ASCII `needle`; bounded, unlike `Buffer#indexOf` (see {@link hasQuote}). */
+function bytesInclude(buf: Buffer, s: number, e: number, needle: string): boolean {
+  const n = needle.length;
+  const first = needle.charCodeAt(0);
+  for (let i = s; i + n <= e; i++) {
+    if (buf[i] !== first) continue;
+    let k = 1;
+    while (k < n && buf[i + k] === needle.charCodeAt(k)) k++;
+    if (k === n) return true;
+  }
+  return false;
 }
 
 /**

@@ -389,6 +389,14 @@ export class SessionFacts {
     return out;
   }
 
+  /** The session was reported and nothing reads its rows again: the reader need not copy them (lazy rows only). */
+  release(): void {
+    this.#lines?.release();
+    this.#lastRow?.release?.();
+    this.#lastSmtp?.release?.();
+    this.#prevSmtp?.release?.();
+  }
+
   finish(meta: SessionMeta): Session {
     let tls = this.#tls;
     // Exchange 2010 writes no `TLS protocol` row: a go-ahead followed by more SMTP means TLS of unknown version.
@@ -531,6 +539,14 @@ function lazyFactsOf(session: Session): SessionFacts | undefined {
 export function rowCountOf(session: Session): number {
   const facts = lazyFactsOf(session);
   return facts === undefined ? session.records.length : facts.rowCount();
+}
+
+/**
+ * Tells a lazy session that nothing will read its rows again, so rows still held by their position in the
+ * reader's buffer are not copied when the buffer is reused. Reading them afterwards gives wrong rows.
+ */
+export function releaseRows(session: Session): void {
+  lazyFactsOf(session)?.release();
 }
 
 /** Row `i` of {@link recordsOf}, made alone on a lazy session: for searches that stop at the first match. */

@@ -27,6 +27,8 @@ export interface Pin {
   record(shared?: SharedFields): LogRecord;
   /** The row in a scratch view, no strings made (rows kept as bytes only); valid until the next call. */
   view?(): Row;
+  /** Nothing will read the row again: it need not be copied when its buffer is retired. */
+  release?(): void;
 }
 
 /**
