@@ -66,12 +66,13 @@ Sessions:
 
 Exit codes:
   0  report written
-  1  --fail-on matched at least one finding
+  1  --fail-on matched at least one finding (also when some inputs could not be read: 1 wins over 3)
   2  usage error (bad option or value)
   3  some inputs could not be read or were refused (the report still covers all the others)
   4  the report is too large to write as one text in this format (json, html and csv are written in pieces)
   5  the report could not be written (no such folder for --output, no permission, disk full)
-  6  --fail-on was given but not one protocol-log row or queue entry was read: the check has no data
+  6  --fail-on was given, no input failed, but not one protocol-log row or queue entry was read: the
+     check has no data
 
 Examples:
   logscan ./Logs

@@ -205,6 +205,9 @@ describe('logscan CLI', () => {
     expect(missing.stderr).toContain('does-not-exist.LOG: no such file or directory');
     const report = JSON.parse(missing.stdout) as Report;
     expect(report.totals.sessions).toBe((await json(['flat'])).totals.sessions);
+    // A check that finds failures fails as such even when another input is missing: 1 wins over 3 (README, --help).
+    expect((await run(['--fail-on', 'any', '--quiet', 'flat', 'does-not-exist.LOG'])).code).toBe(1);
+    expect((await run(['--fail-on', 'any', '--quiet', healthy, 'does-not-exist.LOG'])).code).toBe(3);
   });
 
   it('refuses unknown category ids in --fail-on and --category (a typo must not make a check that never fails)', async () => {
@@ -306,7 +309,7 @@ describe('logscan CLI', () => {
   it('--help documents the exit codes and --version prints the version', async () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/Exit codes:[\s\S]*3\s+some inputs could not be read[\s\S]*5\s+the report could not be written/);
+    expect(help.stdout).toMatch(/Exit codes:[\s\S]*1\s+--fail-on matched[^\n]*1 wins over 3[\s\S]*3\s+some inputs could not be read[\s\S]*5\s+the report could not be written/);
     const version = await run(['--version']);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
   });
