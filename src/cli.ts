@@ -64,6 +64,12 @@ Sessions:
   -h, --help              this help
   -v, --version           the version
 
+Merge (logscan merge <report.json>...):
+  Takes the output options and --fail-on. --since, --until, --category, --connector, --host, --max-open,
+  --idle and --jobs are refused (exit 2): give them to the runs that make the reports. Also exit 2: a file
+  that is not a readable logscan JSON report, or two reports that read the same log. Input errors recorded
+  in a report are carried over (exit 3).
+
 Exit codes:
   0  report written
   1  --fail-on matched at least one finding (also when some inputs could not be read: 1 wins over 3)

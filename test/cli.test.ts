@@ -237,12 +237,26 @@ describe('logscan CLI', () => {
     expect(crossed.stderr).toContain('is later than --until');
     const report = join(dir, 'for-merge.json');
     expect((await run(['-f', 'json', '-o', report, 'flat/EX01'])).code).toBe(0);
-    for (const option of [['--since', '1d'], ['--host', '10.0.5.4'], ['--category', 'legacy-tls'], ['--jobs', '2'], ['--idle', '5m']]) {
+    const help = (await run(['--help'])).stdout;
+    const mergeHelp = help.slice(help.indexOf('Merge ('), help.indexOf('Exit codes:'));
+    const readme = readFileSync('README.md', 'utf8');
+    const mergeReadme = readme.slice(readme.indexOf('`logscan merge` reads'), readme.indexOf('Exit codes:'));
+    const scanOnly = [['--since', '1d'], ['--until', '1d'], ['--category', 'legacy-tls'], ['--connector', 'x'], ['--host', '10.0.5.4'], ['--max-open', '5'], ['--idle', '5m'], ['--jobs', '2']];
+    for (const option of scanOnly) {
       const r = await run(['merge', ...option, report]);
       expect(r.code, option[0]).toBe(2);
       expect(r.stderr).toContain(`merge combines finished reports and cannot apply ${option[0]}`);
+      // Documented where users look: --help and the README say which options merge refuses.
+      expect(mergeHelp, option[0]).toContain(option[0]);
+      expect(mergeReadme, option[0]).toContain(option[0] === '--jobs' ? '`-j`' : `\`${option[0]}\``);
     }
     expect((await run(['merge', '--fail-on', 'legacy-tls', '--quiet', report])).code).toBe(1);
+    // A report that recorded an unreadable input passes it on, with its exit code.
+    const withError = join(dir, 'for-merge-error.json');
+    expect((await run(['-f', 'json', '-o', withError, '--quiet', 'flat/EDGE01', 'does-not-exist.LOG'])).code).toBe(3);
+    const merged = await run(['merge', report, withError]);
+    expect(merged.code).toBe(3);
+    expect(merged.stderr).toContain('does-not-exist.LOG: no such file or directory');
   });
 
   it('merge refuses two reports that read the same file, whose sessions would count twice', async () => {
