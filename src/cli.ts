@@ -42,8 +42,8 @@ Output:
 
 Filters:
       --since <time>      only sessions from this time: ISO date/time, UTC unless it has a zone, or
-                          relative (30m, 12h, 7d, 2w)
-      --until <time>      only sessions up to this time
+                          that long before now: a number and m (minutes), h, d or w (30m, 12h, 7d, 2w)
+      --until <time>      only sessions up to this time (the same forms)
       --category <ids>    only these categories (comma-separated): tls-negotiation-failed, socket-error,
                           starttls-required, legacy-tls, plaintext, connect-failed, queue-error
       --connector <text>  connector name contains text (case-insensitive)
@@ -55,8 +55,8 @@ Checks:
 
 Sessions:
       --max-open <n>      sessions held open at once before the oldest is reported incomplete (default 20000)
-      --idle <duration>   a session silent this long in log time is reported incomplete (default 15m;
-                          0 turns it off)
+      --idle <duration>   a session silent this long in log time is reported incomplete: a number and
+                          s, m or h (90s, 15m, 2h; a bare number is minutes); default 15m; 0 turns it off
   -j, --jobs <n>          threads reading at once, this one included; each takes whole log sets (a
                           server's rotated files), so the report is the same for any n
                           (default: number of cores minus one)

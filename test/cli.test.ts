@@ -324,6 +324,9 @@ describe('logscan CLI', () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Exit codes:[\s\S]*1\s+--fail-on matched[^\n]*1 wins over 3[\s\S]*3\s+some inputs could not be read[\s\S]*5\s+the report could not be written/);
+    // The two duration options take different units; --idle 30 is minutes.
+    expect(help.stdout).toMatch(/--since[^\n]*\n[^\n]*m \(minutes\), h, d or w/);
+    expect(help.stdout).toMatch(/--idle[^\n]*\n[^\n]*s, m or h[^\n]*a bare number is minutes/);
     const version = await run(['--version']);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
   });
