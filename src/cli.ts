@@ -36,8 +36,9 @@ Output:
       --samples <n>       evidence rows kept per group and category (default 3)
       --top <n|all>       groups with findings shown in detail in table/markdown output (default 20 for
                           the table, 50 for markdown; json, csv and html always hold every group)
-      --no-color          no colours (also when NO_COLOR is set or output is not a terminal)
-      --color             colours on standard output even when it is not a terminal (not with NO_COLOR)
+      --no-color          no colours (also when NO_COLOR is not empty or output is not a terminal)
+      --color             colours on standard output even when it is not a terminal (not with a
+                          non-empty NO_COLOR)
   -q, --quiet             no progress line and no per-input warnings on standard error
 
 Filters:
@@ -271,8 +272,9 @@ export async function main(io: CliIo): Promise<number> {
     progress?.done();
 
     const toFile = values.output !== undefined;
-    const color =
-      !toFile && values['no-color'] !== true && io.env.NO_COLOR === undefined && (values.color === true || io.stdout.isTTY === true);
+    // no-color.org: only a non-empty NO_COLOR turns colour off (`NO_COLOR=` in a wrapper script means unset).
+    const noColorEnv = (io.env.NO_COLOR ?? '') !== '';
+    const color = !toFile && values['no-color'] !== true && !noColorEnv && (values.color === true || io.stdout.isTTY === true);
     const width = !toFile && io.stdout.isTTY ? ((io.stdout as { columns?: number }).columns ?? 100) : 160;
     let pieces: Iterable<string>;
     try {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, requireBuiltCli, runCli, type Run } from './helpers/cli.js';
 import type { Report, ReportGroup } from '../src/types.js';
 import { scan, type ScanProgress } from '../src/scan.js';
-import { EXIT, parseTime, tooLargeMessage } from '../src/cli.js';
+import { EXIT, main, parseTime, tooLargeMessage } from '../src/cli.js';
 
 let dir: string;
 
@@ -348,6 +348,27 @@ describe('logscan CLI', () => {
   });
 });
 
+
+describe('NO_COLOR', () => {
+  /** The table of samples/ with --color, under the given environment: whether it has colour escapes. */
+  async function coloured(env: NodeJS.ProcessEnv): Promise<boolean> {
+    let out = '';
+    const code = await main({
+      argv: ['--color', '--quiet', '--jobs', '1', join(process.cwd(), 'samples', 'EX01')],
+      stdout: { write: (s: string) => (out += s) },
+      stderr: { write: () => true },
+      env,
+    });
+    expect(code).toBe(0);
+    return out.includes('\u001b[');
+  }
+
+  it('turns colour off when set to a value, and only then (no-color.org: an empty value is as if unset)', async () => {
+    expect(await coloured({})).toBe(true);
+    expect(await coloured({ NO_COLOR: '1' })).toBe(false);
+    expect(await coloured({ NO_COLOR: '' })).toBe(true);
+  });
+});
 
 describe('batched writes', () => {
   it('joins pieces into writes of at least the batch size without changing the text', async () => {
