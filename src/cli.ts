@@ -36,14 +36,15 @@ Output:
       --samples <n>       evidence rows kept per group and category (default 3)
       --top <n|all>       groups with findings shown in detail in table/markdown output (default 20 for
                           the table, 50 for markdown; json, csv and html always hold every group)
-      --no-color          no colours (also when NO_COLOR is set or output is not a terminal)
-      --color             colours on standard output even when it is not a terminal (not with NO_COLOR)
+      --no-color          no colours (also when NO_COLOR is not empty or output is not a terminal)
+      --color             colours on standard output even when it is not a terminal (not with a
+                          non-empty NO_COLOR)
   -q, --quiet             no progress line and no per-input warnings on standard error
 
 Filters:
       --since <time>      only sessions from this time: ISO date/time, UTC unless it has a zone, or
-                          relative (30m, 12h, 7d, 2w)
-      --until <time>      only sessions up to this time
+                          that long before now: a number and m (minutes), h, d or w (30m, 12h, 7d, 2w)
+      --until <time>      only sessions up to this time (the same forms)
       --category <ids>    only these categories (comma-separated): tls-negotiation-failed, socket-error,
                           starttls-required, legacy-tls, plaintext, connect-failed, queue-error
       --connector <text>  connector name contains text (case-insensitive)
@@ -55,8 +56,8 @@ Checks:
 
 Sessions:
       --max-open <n>      sessions held open at once before the oldest is reported incomplete (default 20000)
-      --idle <duration>   a session silent this long in log time is reported incomplete (default 15m;
-                          0 turns it off)
+      --idle <duration>   a session silent this long in log time is reported incomplete: a number and
+                          s, m or h (90s, 15m, 2h; a bare number is minutes); default 15m; 0 turns it off
   -j, --jobs <n>          threads reading at once, this one included; each takes whole log sets (a
                           server's rotated files), so the report is the same for any n
                           (default: number of cores minus one)
@@ -64,14 +65,21 @@ Sessions:
   -h, --help              this help
   -v, --version           the version
 
+Merge (logscan merge <report.json>...):
+  Takes the output options and --fail-on. --since, --until, --category, --connector, --host, --max-open,
+  --idle and --jobs are refused (exit 2): give them to the runs that make the reports. Also exit 2: a file
+  that is not a readable logscan JSON report, or two reports that read the same log. Input errors recorded
+  in a report are carried over (exit 3).
+
 Exit codes:
   0  report written
-  1  --fail-on matched at least one finding
+  1  --fail-on matched at least one finding (also when some inputs could not be read: 1 wins over 3)
   2  usage error (bad option or value)
   3  some inputs could not be read or were refused (the report still covers all the others)
   4  the report is too large to write as one text in this format (json, html and csv are written in pieces)
   5  the report could not be written (no such folder for --output, no permission, disk full)
-  6  --fail-on was given but not one protocol-log row or queue entry was read: the check has no data
+  6  --fail-on was given, no input failed, but not one protocol-log row or queue entry was read: the
+     check has no data
 
 Examples:
   logscan ./Logs
@@ -264,8 +272,9 @@ export async function main(io: CliIo): Promise<number> {
     progress?.done();
 
     const toFile = values.output !== undefined;
-    const color =
-      !toFile && values['no-color'] !== true && io.env.NO_COLOR === undefined && (values.color === true || io.stdout.isTTY === true);
+    // no-color.org: only a non-empty NO_COLOR turns colour off (`NO_COLOR=` in a wrapper script means unset).
+    const noColorEnv = (io.env.NO_COLOR ?? '') !== '';
+    const color = !toFile && values['no-color'] !== true && !noColorEnv && (values.color === true || io.stdout.isTTY === true);
     const width = !toFile && io.stdout.isTTY ? ((io.stdout as { columns?: number }).columns ?? 100) : 160;
     let pieces: Iterable<string>;
     try {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, requireBuiltCli, runCli, type Run } from './helpers/cli.js';
 import type { Report, ReportGroup } from '../src/types.js';
 import { scan, type ScanProgress } from '../src/scan.js';
-import { EXIT, parseTime, tooLargeMessage } from '../src/cli.js';
+import { EXIT, main, parseTime, tooLargeMessage } from '../src/cli.js';
 
 let dir: string;
 
@@ -205,6 +205,9 @@ describe('logscan CLI', () => {
     expect(missing.stderr).toContain('does-not-exist.LOG: no such file or directory');
     const report = JSON.parse(missing.stdout) as Report;
     expect(report.totals.sessions).toBe((await json(['flat'])).totals.sessions);
+    // A check that finds failures fails as such even when another input is missing: 1 wins over 3 (README, --help).
+    expect((await run(['--fail-on', 'any', '--quiet', 'flat', 'does-not-exist.LOG'])).code).toBe(1);
+    expect((await run(['--fail-on', 'any', '--quiet', healthy, 'does-not-exist.LOG'])).code).toBe(3);
   });
 
   it('refuses unknown category ids in --fail-on and --category (a typo must not make a check that never fails)', async () => {
@@ -234,12 +237,26 @@ describe('logscan CLI', () => {
     expect(crossed.stderr).toContain('is later than --until');
     const report = join(dir, 'for-merge.json');
     expect((await run(['-f', 'json', '-o', report, 'flat/EX01'])).code).toBe(0);
-    for (const option of [['--since', '1d'], ['--host', '10.0.5.4'], ['--category', 'legacy-tls'], ['--jobs', '2'], ['--idle', '5m']]) {
+    const help = (await run(['--help'])).stdout;
+    const mergeHelp = help.slice(help.indexOf('Merge ('), help.indexOf('Exit codes:'));
+    const readme = readFileSync('README.md', 'utf8');
+    const mergeReadme = readme.slice(readme.indexOf('`logscan merge` reads'), readme.indexOf('Exit codes:'));
+    const scanOnly = [['--since', '1d'], ['--until', '1d'], ['--category', 'legacy-tls'], ['--connector', 'x'], ['--host', '10.0.5.4'], ['--max-open', '5'], ['--idle', '5m'], ['--jobs', '2']];
+    for (const option of scanOnly) {
       const r = await run(['merge', ...option, report]);
       expect(r.code, option[0]).toBe(2);
       expect(r.stderr).toContain(`merge combines finished reports and cannot apply ${option[0]}`);
+      // Documented where users look: --help and the README say which options merge refuses.
+      expect(mergeHelp, option[0]).toContain(option[0]);
+      expect(mergeReadme, option[0]).toContain(option[0] === '--jobs' ? '`-j`' : `\`${option[0]}\``);
     }
     expect((await run(['merge', '--fail-on', 'legacy-tls', '--quiet', report])).code).toBe(1);
+    // A report that recorded an unreadable input passes it on, with its exit code.
+    const withError = join(dir, 'for-merge-error.json');
+    expect((await run(['-f', 'json', '-o', withError, '--quiet', 'flat/EDGE01', 'does-not-exist.LOG'])).code).toBe(3);
+    const merged = await run(['merge', report, withError]);
+    expect(merged.code).toBe(3);
+    expect(merged.stderr).toContain('does-not-exist.LOG: no such file or directory');
   });
 
   it('merge refuses two reports that read the same file, whose sessions would count twice', async () => {
@@ -306,7 +323,10 @@ describe('logscan CLI', () => {
   it('--help documents the exit codes and --version prints the version', async () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/Exit codes:[\s\S]*3\s+some inputs could not be read[\s\S]*5\s+the report could not be written/);
+    expect(help.stdout).toMatch(/Exit codes:[\s\S]*1\s+--fail-on matched[^\n]*1 wins over 3[\s\S]*3\s+some inputs could not be read[\s\S]*5\s+the report could not be written/);
+    // The two duration options take different units; --idle 30 is minutes.
+    expect(help.stdout).toMatch(/--since[^\n]*\n[^\n]*m \(minutes\), h, d or w/);
+    expect(help.stdout).toMatch(/--idle[^\n]*\n[^\n]*s, m or h[^\n]*a bare number is minutes/);
     const version = await run(['--version']);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
   });
@@ -328,6 +348,27 @@ describe('logscan CLI', () => {
   });
 });
 
+
+describe('NO_COLOR', () => {
+  /** The table of samples/ with --color, under the given environment: whether it has colour escapes. */
+  async function coloured(env: NodeJS.ProcessEnv): Promise<boolean> {
+    let out = '';
+    const code = await main({
+      argv: ['--color', '--quiet', '--jobs', '1', join(process.cwd(), 'samples', 'EX01')],
+      stdout: { write: (s: string) => (out += s) },
+      stderr: { write: () => true },
+      env,
+    });
+    expect(code).toBe(0);
+    return out.includes('\u001b[');
+  }
+
+  it('turns colour off when set to a value, and only then (no-color.org: an empty value is as if unset)', async () => {
+    expect(await coloured({})).toBe(true);
+    expect(await coloured({ NO_COLOR: '1' })).toBe(false);
+    expect(await coloured({ NO_COLOR: '' })).toBe(true);
+  });
+});
 
 describe('batched writes', () => {
   it('joins pieces into writes of at least the batch size without changing the text', async () => {

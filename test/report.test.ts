@@ -335,3 +335,30 @@ describe('ties between categories', () => {
     expect(Object.keys(report.groups[0]!.byCategory)).toEqual(['connect-failed', 'legacy-tls']);
   });
 });
+
+describe('count maps keyed by category', () => {
+  it('list their keys in category order, then alphabetically, in every part of the report (json.md), the timeline included', async () => {
+    const { categoryOrder } = await import('../src/report/severity.js');
+    const { addTimelineCounts, emptyAccumulated, finalizeReport } = await import('../src/report/finalize.js');
+    const categories = categoryInfo(defaultRules);
+    const order = categoryOrder(categories);
+    const canonical = (keys: string[]) =>
+      [...keys].sort((a, b) => {
+        const [x, y] = [order.indexOf(a), order.indexOf(b)].map((i) => (i < 0 ? order.length : i)) as [number, number];
+        return x - y || (a < b ? -1 : a > b ? 1 : 0);
+      });
+    // Counts arriving alphabetically, a user's category among them: the report must not keep arrival order.
+    const acc = emptyAccumulated('test', categories, 3);
+    addTimelineCounts(acc, '2025-11-10T09:00:00.000Z', { 'legacy-tls': 5, plaintext: 2, 'socket-error': 2, 'my-rule': 1, 'tls-negotiation-failed': 6 });
+    const built = finalizeReport(acc);
+    expect(Object.keys(built.timeline!.points[0]!.byCategory)).toEqual(['tls-negotiation-failed', 'socket-error', 'legacy-tls', 'plaintext', 'my-rule']);
+
+    const report = await scan('samples');
+    const maps: Array<[string, Record<string, number>]> = [['totals', report.totals.byCategory]];
+    for (const g of report.groups) maps.push([`group ${g.remoteHost}`, g.byCategory], [`details ${g.remoteHost}`, g.details as never]);
+    for (const r of [...report.hosts, ...report.connectors]) maps.push([`rollup ${r.key}`, r.byCategory]);
+    for (const p of report.timeline!.points) maps.push([`timeline ${p.t}`, p.byCategory]);
+    expect(report.timeline!.points.some((p) => Object.keys(p.byCategory).length > 2)).toBe(true);
+    for (const [name, counts] of maps) expect(Object.keys(counts), name).toEqual(canonical(Object.keys(counts)));
+  });
+});

@@ -209,12 +209,12 @@ function canonicalRollup(r: ReportRollup, order: readonly string[]): ReportRollu
   return { ...r, byCategory: sorted(r.byCategory, order), tlsVersions: sorted(r.tlsVersions, TLS_ORDER) };
 }
 
-function timeline(hours: Map<string, Record<string, number>>, dayBuckets: boolean): Timeline | undefined {
+function timeline(hours: Map<string, Record<string, number>>, dayBuckets: boolean, order: readonly string[]): Timeline | undefined {
   if (hours.size === 0) return undefined;
   const keys = [...hours.keys()].sort();
   const span = Date.parse(keys[keys.length - 1]!) - Date.parse(keys[0]!);
   if (!dayBuckets && span <= HOURLY_LIMIT_MS) {
-    return { bucket: 'hour', points: keys.map((t) => ({ t, byCategory: sorted(hours.get(t)!, []) })) };
+    return { bucket: 'hour', points: keys.map((t) => ({ t, byCategory: sorted(hours.get(t)!, order) })) };
   }
   const days = new Map<string, Record<string, number>>();
   for (const t of keys) {
@@ -223,7 +223,7 @@ function timeline(hours: Map<string, Record<string, number>>, dayBuckets: boolea
     addCounts(into, hours.get(t)!);
     days.set(day, into);
   }
-  return { bucket: 'day', points: [...days.entries()].map(([t, byCategory]) => ({ t, byCategory: sorted(byCategory, []) })) };
+  return { bucket: 'day', points: [...days.entries()].map(([t, byCategory]) => ({ t, byCategory: sorted(byCategory, order) })) };
 }
 
 function coverage(acc: Accumulated): Coverage {
@@ -330,7 +330,8 @@ export function finalizeReport(acc: Accumulated): Report {
     // Send connectors are organisation-wide and receive connector ids name their server: the name is the key.
     connectors: rollup(groups, (g) => g.connector, true).map((r) => canonicalRollup(r, order)),
   };
-  const tl = timeline(acc.hours, acc.dayBuckets === true);
+  // Category order, as every other count map: one rule for readers of any of them (json.md).
+  const tl = timeline(acc.hours, acc.dayBuckets === true, order);
   if (tl !== undefined) report.timeline = tl;
   return report;
 }
