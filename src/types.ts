@@ -144,8 +144,9 @@ export interface Session {
   /** EHLO/HELO names (receive) or the remote banner host (send). */
   remoteNames: string[];
   starttlsAdvertised: boolean;
+  /** STARTTLS or X-ANONYMOUSTLS (Exchange to Exchange) was sent. */
   starttlsIssued: boolean;
-  /** STARTTLS was answered with a 220. */
+  /** STARTTLS or X-ANONYMOUSTLS was answered with a 220. */
   starttlsAccepted: boolean;
   tls: TlsInfo | null;
   /** Names from `TLS negotiation failed with error <Name>` rows. */

@@ -60,6 +60,18 @@ describe('built-in rules', () => {
     expect(cats(f)).toEqual([['tls-negotiation-failed', 'HandshakeAborted']]);
   });
 
+  it('tls-negotiation-failed: X-ANONYMOUSTLS (Exchange to Exchange) is a handshake like STARTTLS', () => {
+    const aborted = findings(session('08DE00000000000F', `${RECV_PREFIX}\n<,X-ANONYMOUSTLS,\n>,220 2.0.0 SMTP server ready,\n-,,Remote(SocketError)`), 'receive');
+    expect(cats(aborted)).toEqual([['tls-negotiation-failed', 'HandshakeAborted']]);
+    expect(aborted[0]!.evidence.map((e) => e.text)).toEqual(['- Remote(SocketError)', '< X-ANONYMOUSTLS', '> 220 2.0.0 SMTP server ready']);
+    const failedRow = findings(session('08DE000000000010', `${RECV_PREFIX}\n<,X-ANONYMOUSTLS,\n>,220 2.0.0 SMTP server ready,\n*,,TLS negotiation failed with error IllegalMessage\n-,,Remote(SocketError)`), 'receive');
+    expect(cats(failedRow)).toEqual([['tls-negotiation-failed', 'IllegalMessage']]);
+    expect(failedRow[0]!.evidence.map((e) => e.text)).toEqual(['* TLS negotiation failed with error IllegalMessage', '< X-ANONYMOUSTLS']);
+    // Exchange 2010 writes no TLS row: more SMTP after the go-ahead is TLS of unknown version, and no finding.
+    const worked = findings(session('08DE000000000011', `${RECV_PREFIX}\n<,X-ANONYMOUSTLS,\n>,220 2.0.0 SMTP server ready,\n<,X-EXPS GSSAPI,\n>,235 <authentication response>,\n<,QUIT,\n>,221 Bye,\n-,,Local`), 'receive');
+    expect(worked).toEqual([]);
+  });
+
   it('socket-error: Remote(SocketError) mid-session', () => {
     const f = findings(
       session('08DE000000000003', `${RECV_PREFIX}\n<,STARTTLS,\n>,220 2.0.0 SMTP server ready,\n*,,"TLS protocol SP_PROT_TLS1_2_SERVER negotiation succeeded using bulk encryption algorithm CALG_AES_256 with strength 256 bits, MAC hash algorithm CALG_SHA_384 with strength 0 bits and key exchange algorithm CALG_ECDHE with strength 384 bits"\n<,EHLO printer.contoso.com,\n>,250 EX01 Hello,\n<,MAIL FROM:<a@b.c>,\n>,250 2.1.0 Sender OK,\n<,RCPT TO:<x@contoso.com>,\n>,250 2.1.5 Recipient OK,\n<,DATA,\n>,354 Start mail input; end with <CRLF>.<CRLF>,\n-,,Remote(SocketError)`),

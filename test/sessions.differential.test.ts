@@ -36,6 +36,8 @@ const ROWS: ReadonlyArray<readonly [string, string, string]> = [
   ['>', '250 EX01 Hello [203.0.113.5] SIZE STARTTLS AUTH', ''],
   ['>', '250  EX01 Hello SIZE X-ANONYMOUSTLS', ''],
   ['<', 'STARTTLS', ''],
+  ['<', 'X-ANONYMOUSTLS', ''],
+  ['<', 'x-anonymousTLS', ''],
   ['>', '220 2.0.0 SMTP server ready', ''],
   ['*', '', 'Sending certificate'],
   ['*', 'CN=mail.contoso.com', 'Certificate subject'],

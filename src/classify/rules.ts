@@ -1,5 +1,5 @@
 import type { Evidence, LogRecord, Session, TlsVersion } from '../types.js';
-import { commandVerb, goAheadIndex, isReplyEvent, recordsOf, rowCountOf, rowMayMatch, rowOf } from '../sessions/facts.js';
+import { commandVerb, goAheadIndex, isReplyEvent, recordsOf, rowCountOf, rowMayMatch, rowOf, startsTls } from '../sessions/facts.js';
 import type { RowPeek } from '../sessions/row.js';
 import { classifyReply, type TextCategory } from './replies.js';
 
@@ -104,10 +104,10 @@ export const TLS_PROTOCOL_ROW = informationRows('TLS protocol ');
 export const TLS_FAILED_ROW = informationRows('TLS negotiation failed');
 
 function isStartTlsRow(r: LogRecord): boolean {
-  return (r.event === '<' || r.event === '>') && commandVerb(r.data) === 'STARTTLS';
+  return (r.event === '<' || r.event === '>') && startsTls(r.data);
 }
 
-/** STARTTLS got its 220, then the peer hung up before any further SMTP and without a success row. */
+/** STARTTLS (or X-ANONYMOUSTLS) got its 220, then the peer hung up before any further SMTP and without a success row. */
 function handshakeAborted(session: Session): RuleMatch | null {
   if (!session.starttlsAccepted || session.tls?.protocol || session.tlsErrors.length > 0) return null;
   const records = recordsOf(session);
@@ -129,7 +129,7 @@ const tlsNegotiationFailed: Rule = {
   id: 'tls-negotiation-failed',
   title: 'TLS negotiation failed',
   explanation:
-    'STARTTLS was started but the TLS handshake failed (SChannel error named in the detail), so no mail went over this connection.',
+    'STARTTLS (or X-ANONYMOUSTLS between Exchange servers) was started but the TLS handshake failed (SChannel error named in the detail), so no mail went over this connection.',
   hint: `The two sides share no TLS version or cipher suite, or a certificate is unusable (${CERT_CHECK}). ` + TLS12_HINT,
   detailHints: {
     // In this order where two details are equally frequent (finalize's hintFor): certificate errors first.

@@ -184,6 +184,8 @@ export class RowView implements Row {
         return Verb.OTHER;
       case 8:
         return wordIs(buf, s, 'STARTTLS') ? Verb.STARTTLS : Verb.OTHER;
+      case 14:
+        return wordIs(buf, s, 'X-ANONYMOUSTLS') ? Verb.ANONYMOUSTLS : Verb.OTHER;
       default:
         return Verb.OTHER;
     }

@@ -70,7 +70,7 @@ const MAX_REMOTE_NAMES = 64;
 
 /**
  * Which rows a session keeps for quoting (unless every row is kept): the first row, the disconnect, `TLS …`
- * information rows, STARTTLS and its answer, the first SMTP row after the go-ahead, EHLO/HELO, the first MAIL,
+ * information rows, STARTTLS (or X-ANONYMOUSTLS) and its answer, the first SMTP row after the go-ahead, EHLO/HELO, the first MAIL,
  * 4xx/5xx replies, and (pinned, made at the end) the last row and the last two SMTP rows. Those are all the rows
  * the built-in rules read or quote, so rules decide the same on them as on every row.
  */
@@ -253,7 +253,8 @@ export class SessionFacts {
   #command(row: Row): boolean {
     const verb = row.verb();
     let keep = false;
-    if (verb === Verb.STARTTLS) {
+    // X-ANONYMOUSTLS is Exchange-to-Exchange STARTTLS: its 220 starts the same handshake, which fails the same way.
+    if (verb === Verb.STARTTLS || verb === Verb.ANONYMOUSTLS) {
       this.#issued = true;
       if (!this.#goAhead) this.#awaitingGoAhead = true;
       keep = this.#counts.startTls++ < KEEP.startTls;
@@ -292,7 +293,7 @@ export class SessionFacts {
     // `250-…` continuation lines of a multi-line reply do not finish the reply.
     if (row.dataCode(3) === 45) return keep;
     const answered = this.#pending.shift();
-    if (answered === Verb.STARTTLS && go) this.#accepted = true;
+    if ((answered === Verb.STARTTLS || answered === Verb.ANONYMOUSTLS) && go) this.#accepted = true;
     else if (answered === Verb.MAIL && row.dataStarts('250')) this.#mailAccepted = true;
     return keep;
   }
@@ -585,12 +586,18 @@ export function summarizeSession(records: LogRecord[], meta: SessionMeta): Sessi
   return session;
 }
 
-/** Index of the `220` reply that answered STARTTLS, or -1. */
+/** `STARTTLS` or `X-ANONYMOUSTLS`: a command whose `220` starts a TLS handshake. */
+export function startsTls(command: string): boolean {
+  const verb = commandVerb(command);
+  return verb === 'STARTTLS' || verb === 'X-ANONYMOUSTLS';
+}
+
+/** Index of the `220` reply that answered STARTTLS (or X-ANONYMOUSTLS), or -1. */
 export function goAheadIndex(records: readonly LogRecord[], direction: Direction): number {
   let sawStartTls = false;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
-    if (isCommandEvent(r.event, direction) && commandVerb(r.data) === 'STARTTLS') sawStartTls = true;
+    if (isCommandEvent(r.event, direction) && startsTls(r.data)) sawStartTls = true;
     else if (sawStartTls && isReplyEvent(r.event, direction)) {
       if (r.data.startsWith('220')) return i;
       sawStartTls = false;

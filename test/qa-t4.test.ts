@@ -1,0 +1,24 @@
+// The QA tester's receive log (generator s4.py): Exchange-specific session shapes the rules once got wrong.
+// Read through scan(), so the reader's byte view decides the facts, as it does on real logs.
+import { describe, expect, it } from 'vitest';
+import { scan } from '../src/scan.js';
+import type { Finding } from '../src/types.js';
+
+const LOG = 'test/fixtures/qa-t4/RECV2025111009-1.LOG';
+
+async function findingsById(): Promise<Map<string, Finding[]>> {
+  const byId = new Map<string, Finding[]>();
+  await scan(LOG, { onSession: (session, findings) => byId.set(session.sessionId, [...findings]) });
+  return byId;
+}
+
+const cats = (f: readonly Finding[] | undefined) => (f ?? []).map((x) => [x.category, x.detail]);
+
+describe('QA receive log t4', () => {
+  it('X-ANONYMOUSTLS, 220, Remote(SocketError) is a failed handshake, not a socket error', async () => {
+    const byId = await findingsById();
+    const f = byId.get('08DE1B4BA26E1100');
+    expect(cats(f)).toEqual([['tls-negotiation-failed', 'HandshakeAborted']]);
+    expect(f![0]!.evidence.map((e) => e.text)).toEqual(['- Remote(SocketError)', '< X-ANONYMOUSTLS', '> 220 2.0.0 SMTP server ready']);
+  });
+});
