@@ -150,6 +150,7 @@ describe('built-in rules', () => {
   it('classifies queue texts through the same rules', () => {
     expect(classifyText('421 4.4.2 Connection dropped due to SocketError')).toMatchObject({ rule: { id: 'socket-error' }, detail: 'SocketError' });
     expect(classifyText('451 5.7.3 STARTTLS is required to send mail')?.rule.id).toBe('starttls-required');
-    expect(classifyText('451 4.4.0 Security status InvalidToken.')).toBeNull();
+    expect(classifyText('451 4.4.0 Security status InvalidToken.')).toMatchObject({ rule: { id: 'tls-negotiation-failed' }, detail: 'InvalidToken' });
+    expect(classifyText('451 4.7.3 The admin has temporarily disallowed this secure domain.')).toBeNull();
   });
 });
