@@ -21,4 +21,15 @@ describe('QA receive log t4', () => {
     expect(cats(f)).toEqual([['tls-negotiation-failed', 'HandshakeAborted']]);
     expect(f![0]!.evidence.map((e) => e.text)).toEqual(['- Remote(SocketError)', '< X-ANONYMOUSTLS', '> 220 2.0.0 SMTP server ready']);
   });
+
+  it('receive-side UnknownCredentials gets the Receive connector hint, in the finding and in its group', async () => {
+    const byId = await findingsById();
+    const f = byId.get('08DE1B4BA26E1106');
+    expect(cats(f)).toEqual([['tls-negotiation-failed', 'UnknownCredentials']]);
+    expect(f![0]!.hint).toMatch(/Receive connector's certificate.*TlsCertificateName.*KB2989382/);
+    expect(f![0]!.hint).not.toMatch(/Send connector/);
+    const report = await scan(LOG);
+    const group = report.groups.find((g) => g.remoteHost === '198.51.100.92')!;
+    expect(group.hint).toBe(f![0]!.hint);
+  });
 });

@@ -23,7 +23,10 @@ export interface Rule {
   docs?: string;
   /** `failure` (default): mail did not flow; `warning`: it flowed, but insecurely or about to break. */
   severity?: 'failure' | 'warning';
-  /** Sharper hints for particular details (e.g. the SChannel error name), used when that detail dominates. */
+  /**
+   * Sharper hints for particular details (e.g. the SChannel error name), used when that detail dominates. A key
+   * `receive:<detail>` or `send:<detail>` replaces the `<detail>` hint for sessions of that direction.
+   */
   detailHints?: Readonly<Record<string, string>>;
   /** Categories that, when found in the same session, already explain it: this rule is then not applied. */
   unless?: readonly string[];
@@ -137,6 +140,9 @@ const tlsNegotiationFailed: Rule = {
       'The certificate Exchange uses for TLS has no usable private key: Get-ChildItem Cert:\\LocalMachine\\My | ? Thumbprint -eq <thumbprint of the certificate rows> | fl Thumbprint,HasPrivateKey (the Exchange shell lists only certificates with a key); re-import it with its private key, let the transport service read the key, and enable it for SMTP.',
     UnknownCredentials:
       'The certificate is not bound to SMTP or does not match the connector: Enable-ExchangeCertificate -Services SMTP (answer No to replacing the default certificate), and check TlsCertificateName on the Send connector: it must be <I>issuer<S>subject of a certificate installed on every source server (and Edge); a renewal with a new issuing CA changes it.',
+    // On a receive session Exchange is the TLS server: its own Receive connector certificate is the unusable one.
+    'receive:UnknownCredentials':
+      `Exchange cannot use this Receive connector's certificate: the one its TlsCertificateName names (<I>issuer<S>subject; after a renewal it may still name the old one: update it, in hybrid rerun the HCW, KB2989382) or else one matching its FQDN, installed here with its private key and enabled for SMTP (Enable-ExchangeCertificate -Services SMTP). Get-ReceiveConnector | fl Identity,Fqdn,TlsCertificateName; ${CERT_CHECK}.`,
     CertificateValidation:
       'The remote certificate was rejected: check its chain, expiry and name against the connector TLS settings (TlsDomain, TlsAuthLevel), and that the transport server reaches the CRL/OCSP addresses (proxy).',
     CertUnknown: `The peer rejected our certificate: check its chain (intermediate CA installed), expiry and name (${CERT_CHECK}).`,
