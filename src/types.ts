@@ -154,6 +154,12 @@ export interface Session {
   certificates: Certificate[];
   /** `MAIL FROM` answered with `250`. */
   mailAccepted: boolean;
+  /** `MAIL FROM` sent, whatever the answer. */
+  mailIssued: boolean;
+  /** `AUTH` sent, whatever the answer. */
+  authIssued: boolean;
+  /** `EHLO` answered with `250`: the client was shown the extension list (`starttlsAdvertised` says what it held). */
+  ehloAnswered: boolean;
   /** QUIT sent/received or a `221` reply seen. */
   quit: boolean;
   authUser: string | null;
@@ -180,6 +186,7 @@ export type BuiltinCategory =
   | 'tls-negotiation-failed'
   | 'socket-error'
   | 'starttls-required'
+  | 'starttls-not-offered'
   | 'legacy-tls'
   | 'plaintext';
 

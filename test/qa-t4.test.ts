@@ -15,6 +15,18 @@ async function findingsById(): Promise<Map<string, Finding[]>> {
 const cats = (f: readonly Finding[] | undefined) => (f ?? []).map((x) => [x.category, x.detail]);
 
 describe('QA receive log t4', () => {
+  it('five Exchange Online sessions that quit after an EHLO reply without STARTTLS are starttls-not-offered (KB2989382)', async () => {
+    const byId = await findingsById();
+    for (let i = 0; i < 5; i++) expect(cats(byId.get(`08DE1B4BA26E100${i}`)), String(i)).toEqual([['starttls-not-offered', null]]);
+    // The lazy path (no onSession): the report counts them, and their groups are no longer healthy.
+    const report = await scan(LOG);
+    expect(report.totals.byCategory['starttls-not-offered']).toBe(5);
+    const exoGroups = report.groups.filter((g) => g.remoteHost.startsWith('40.107.22.'));
+    expect(exoGroups.map((g) => g.mainCategory)).toEqual(Array(5).fill('starttls-not-offered'));
+    const exo = report.groups.find((g) => g.remoteHost === '40.107.22.50')!;
+    expect(exo.samples[0]!.text).toMatch(/^> 250 {2}mail\.contoso\.com Hello .*ENHANCEDSTATUSCODES X-ANONYMOUSTLS AUTH/);
+  });
+
   it('X-ANONYMOUSTLS, 220, Remote(SocketError) is a failed handshake, not a socket error', async () => {
     const byId = await findingsById();
     const f = byId.get('08DE1B4BA26E1100');

@@ -37,6 +37,8 @@ const ROWS: ReadonlyArray<readonly [string, string, string]> = [
   ['>', '250  EX01 Hello SIZE X-ANONYMOUSTLS', ''],
   ['<', 'STARTTLS', ''],
   ['<', 'X-ANONYMOUSTLS', ''],
+  ['<', 'AUTH LOGIN', ''],
+  ['>', '250 EX01 Hello [203.0.113.5] SIZE X-ANONYMOUSTLS AUTH', ''],
   ['<', 'x-anonymousTLS', ''],
   ['>', '220 2.0.0 SMTP server ready', ''],
   ['*', '', 'Sending certificate'],
