@@ -46,7 +46,8 @@ Filters:
                           that long before now: a number and m (minutes), h, d or w (30m, 12h, 7d, 2w)
       --until <time>      only sessions up to this time (the same forms)
       --category <ids>    only these categories (comma-separated): tls-negotiation-failed, socket-error,
-                          starttls-required, legacy-tls, plaintext, connect-failed, queue-error
+                          starttls-required, starttls-not-offered, legacy-tls, plaintext, connect-failed,
+                          queue-error
       --connector <text>  connector name contains text (case-insensitive)
       --host <text>       remote IP is this address or starts with this text (10.0.5.), or a remote name
                           (EHLO, banner, next hop) contains it

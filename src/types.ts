@@ -144,8 +144,9 @@ export interface Session {
   /** EHLO/HELO names (receive) or the remote banner host (send). */
   remoteNames: string[];
   starttlsAdvertised: boolean;
+  /** STARTTLS or X-ANONYMOUSTLS (Exchange to Exchange) was sent. */
   starttlsIssued: boolean;
-  /** STARTTLS was answered with a 220. */
+  /** STARTTLS or X-ANONYMOUSTLS was answered with a 220. */
   starttlsAccepted: boolean;
   tls: TlsInfo | null;
   /** Names from `TLS negotiation failed with error <Name>` rows. */
@@ -153,6 +154,12 @@ export interface Session {
   certificates: Certificate[];
   /** `MAIL FROM` answered with `250`. */
   mailAccepted: boolean;
+  /** `MAIL FROM` sent, whatever the answer. */
+  mailIssued: boolean;
+  /** `AUTH` sent, whatever the answer. */
+  authIssued: boolean;
+  /** `EHLO` answered with `250`: the client was shown the extension list (`starttlsAdvertised` says what it held). */
+  ehloAnswered: boolean;
   /** QUIT sent/received or a `221` reply seen. */
   quit: boolean;
   authUser: string | null;
@@ -179,6 +186,7 @@ export type BuiltinCategory =
   | 'tls-negotiation-failed'
   | 'socket-error'
   | 'starttls-required'
+  | 'starttls-not-offered'
   | 'legacy-tls'
   | 'plaintext';
 

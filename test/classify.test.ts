@@ -60,6 +60,18 @@ describe('built-in rules', () => {
     expect(cats(f)).toEqual([['tls-negotiation-failed', 'HandshakeAborted']]);
   });
 
+  it('tls-negotiation-failed: X-ANONYMOUSTLS (Exchange to Exchange) is a handshake like STARTTLS', () => {
+    const aborted = findings(session('08DE00000000000F', `${RECV_PREFIX}\n<,X-ANONYMOUSTLS,\n>,220 2.0.0 SMTP server ready,\n-,,Remote(SocketError)`), 'receive');
+    expect(cats(aborted)).toEqual([['tls-negotiation-failed', 'HandshakeAborted']]);
+    expect(aborted[0]!.evidence.map((e) => e.text)).toEqual(['- Remote(SocketError)', '< X-ANONYMOUSTLS', '> 220 2.0.0 SMTP server ready']);
+    const failedRow = findings(session('08DE000000000010', `${RECV_PREFIX}\n<,X-ANONYMOUSTLS,\n>,220 2.0.0 SMTP server ready,\n*,,TLS negotiation failed with error IllegalMessage\n-,,Remote(SocketError)`), 'receive');
+    expect(cats(failedRow)).toEqual([['tls-negotiation-failed', 'IllegalMessage']]);
+    expect(failedRow[0]!.evidence.map((e) => e.text)).toEqual(['* TLS negotiation failed with error IllegalMessage', '< X-ANONYMOUSTLS']);
+    // Exchange 2010 writes no TLS row: more SMTP after the go-ahead is TLS of unknown version, and no finding.
+    const worked = findings(session('08DE000000000011', `${RECV_PREFIX}\n<,X-ANONYMOUSTLS,\n>,220 2.0.0 SMTP server ready,\n<,X-EXPS GSSAPI,\n>,235 <authentication response>,\n<,QUIT,\n>,221 Bye,\n-,,Local`), 'receive');
+    expect(worked).toEqual([]);
+  });
+
   it('socket-error: Remote(SocketError) mid-session', () => {
     const f = findings(
       session('08DE000000000003', `${RECV_PREFIX}\n<,STARTTLS,\n>,220 2.0.0 SMTP server ready,\n*,,"TLS protocol SP_PROT_TLS1_2_SERVER negotiation succeeded using bulk encryption algorithm CALG_AES_256 with strength 256 bits, MAC hash algorithm CALG_SHA_384 with strength 0 bits and key exchange algorithm CALG_ECDHE with strength 384 bits"\n<,EHLO printer.contoso.com,\n>,250 EX01 Hello,\n<,MAIL FROM:<a@b.c>,\n>,250 2.1.0 Sender OK,\n<,RCPT TO:<x@contoso.com>,\n>,250 2.1.5 Recipient OK,\n<,DATA,\n>,354 Start mail input; end with <CRLF>.<CRLF>,\n-,,Remote(SocketError)`),
@@ -111,6 +123,68 @@ describe('built-in rules', () => {
     expect(healthy).toEqual([]);
   });
 
+  describe('starttls-not-offered (KB2989382: no STARTTLS in our EHLO reply, the sender leaves)', () => {
+    const NO_TLS = `+,,
+>,"220 EX01.contoso.com Microsoft ESMTP MAIL Service ready at Mon, 10 Nov 2025 10:00:00 +0100",
+<,EHLO EUR05-AM6-obe.outbound.protection.outlook.com,
+>,250  EX01.contoso.com Hello [40.107.22.50] SIZE 37748736 PIPELINING DSN ENHANCEDSTATUSCODES X-ANONYMOUSTLS AUTH NTLM 8BITMIME BINARYMIME CHUNKING,`;
+    const EXO = { remote: '40.107.22.50:30000' };
+    const both = (id: string, body: string, direction: 'send' | 'receive' = 'receive') => {
+      const evidence = findings(session(id, body, EXO), direction);
+      // Rules decide the same on the kept rows as on every row.
+      expect(findings(session(id, body, EXO), direction, defaultRules, 'all')).toEqual(evidence);
+      return evidence;
+    };
+
+    it('is raised when the client quits or hangs up after the EHLO reply, quoting that reply', () => {
+      const quit = both('08DE000000000101', `${NO_TLS}\n<,QUIT,\n>,221 2.0.0 Service closing transmission channel,\n-,,Local`);
+      expect(cats(quit)).toEqual([['starttls-not-offered', null]]);
+      expect(quit[0]!.evidence.map((e) => e.text)).toEqual([
+        '> 250  EX01.contoso.com Hello [40.107.22.50] SIZE 37748736 PIPELINING DSN ENHANCEDSTATUSCODES X-ANONYMOUSTLS AUTH NTLM 8BITMIME BINARYMIME CHUNKING',
+        '< QUIT',
+      ]);
+      expect(quit[0]!.hint).toMatch(/TlsCertificateName.*KB2989382/);
+      const gone = both('08DE000000000102', `${NO_TLS}\n-,,Remote`);
+      expect(cats(gone)).toEqual([['starttls-not-offered', null]]);
+      expect(gone[0]!.evidence.map((e) => e.text)).toEqual([quit[0]!.evidence[0]!.text, '- Remote']);
+    });
+
+    it('quotes the final line of an EHLO reply written one row per line', () => {
+      const multi = `+,,\n>,220 EX01 ESMTP,\n<,EHLO mx.example,\n>,250-EX01 Hello [40.107.22.50],\n>,250-SIZE 37748736,\n>,250-X-ANONYMOUSTLS,\n>,250 CHUNKING,\n<,NOOP,\n>,250 2.0.0 OK,\n<,QUIT,\n>,221 Bye,\n-,,Local`;
+      const f = both('08DE000000000103', multi);
+      expect(f[0]!.evidence.map((e) => e.text)).toEqual(['> 250 CHUNKING', '< QUIT']);
+    });
+
+    it('is not raised where STARTTLS was offered, mail was sent, or the client did not say EHLO', () => {
+      const cases: Array<[string, string, Array<[string, string | null]>]> = [
+        // STARTTLS offered: a probe that says EHLO and QUIT is nothing
+        ['offered', `${RECV_PREFIX}\n<,QUIT,\n>,221 Bye,\n-,,Local`, []],
+        // mail in plaintext on a connector without TLS: no TLS was needed
+        ['mail', `${NO_TLS}\n<,MAIL FROM:<a@b.c>,\n>,250 2.1.0 Sender OK,\n<,QUIT,\n>,221 Bye,\n-,,Local`, []],
+        // mail refused for want of TLS: the reply says so
+        ['refused', `${NO_TLS}\n<,MAIL FROM:<a@b.c>,\n>,530 5.7.0 Must issue a STARTTLS command first,\n<,QUIT,\n>,221 Bye,\n-,,Local`, [['starttls-required', '530 5.7.0 Must issue a STARTTLS command first']]],
+        // MAIL sent, then the line dropped before the answer
+        ['mail-unanswered', `${NO_TLS}\n<,MAIL FROM:<a@b.c>,\n-,,Remote`, []],
+        // AUTH tried without TLS, abandoned
+        ['auth', `${NO_TLS}\n<,AUTH LOGIN,\n>,334 VXNlcm5hbWU6,\n-,,Remote`, []],
+        // HELO: no extension list, so nothing could be offered (load-balancer checks)
+        ['helo', `+,,\n>,220 EX01 ESMTP,\n<,HELO lb01,\n>,250 EX01 Hello [10.0.0.2],\n<,QUIT,\n>,221 Bye,\n-,,Local`, []],
+        // connects and leaves after the banner
+        ['banner', `+,,\n>,220 EX01 ESMTP,\n-,,Remote`, []],
+        // Exchange closed an idle session: the client did not leave
+        ['local', `${NO_TLS}\n-,,Local`, []],
+        // TLS started through X-ANONYMOUSTLS: TLS was there
+        ['anonymous', `${NO_TLS}\n<,X-ANONYMOUSTLS,\n>,220 2.0.0 SMTP server ready,\n*,,"TLS protocol SP_PROT_TLS1_2_SERVER negotiation succeeded using bulk encryption algorithm CALG_AES_256 with strength 256 bits, MAC hash algorithm CALG_SHA_384 with strength 0 bits and key exchange algorithm CALG_ECDHE with strength 384 bits"\n<,QUIT,\n>,221 Bye,\n-,,Local`, []],
+      ];
+      cases.forEach(([name, body, expected], i) => {
+        expect(cats(both(`08DE0000000002${String(i).padStart(2, '0')}`, body)), name).toEqual(expected);
+      });
+      // The send side: a peer that offers no STARTTLS is its own business (plaintext rules), not this finding.
+      const send = `*,,attempting to connect\n+,,\n<,220 mx ESMTP,\n>,EHLO mail.contoso.com,\n<,250 mx Hello SIZE 1000,\n>,QUIT,\n<,221 Bye,\n-,,Local`;
+      expect(both('08DE000000000299', send, 'send')).toEqual([]);
+    });
+  });
+
   it('counts each category once per session', () => {
     const f = findings(session('08DE00000000000D', `${RECV_PREFIX}\n<,MAIL FROM:<a@b.c>,\n>,530 5.7.0 Must issue a STARTTLS command first,\n<,MAIL FROM:<a@b.c>,\n>,530 5.7.0 Must issue a STARTTLS command first,\n-,,Remote`), 'receive');
     expect(f.filter((x) => x.category === 'starttls-required')).toHaveLength(1);
@@ -138,6 +212,7 @@ describe('built-in rules', () => {
   it('classifies queue texts through the same rules', () => {
     expect(classifyText('421 4.4.2 Connection dropped due to SocketError')).toMatchObject({ rule: { id: 'socket-error' }, detail: 'SocketError' });
     expect(classifyText('451 5.7.3 STARTTLS is required to send mail')?.rule.id).toBe('starttls-required');
-    expect(classifyText('451 4.4.0 Security status InvalidToken.')).toBeNull();
+    expect(classifyText('451 4.4.0 Security status InvalidToken.')).toMatchObject({ rule: { id: 'tls-negotiation-failed' }, detail: 'InvalidToken' });
+    expect(classifyText('451 4.7.3 The admin has temporarily disallowed this secure domain.')).toBeNull();
   });
 });

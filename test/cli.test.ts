@@ -222,7 +222,7 @@ describe('logscan CLI', () => {
     const category = await run(['--category', 'Legacy_TLS', 'flat']);
     expect(category.code).toBe(2);
     expect(category.stderr).toBe(
-      "logscan: --category: unknown category 'legacy_tls' (use tls-negotiation-failed, socket-error, starttls-required, legacy-tls, plaintext, connect-failed, queue-error)\nTry 'logscan --help'.\n",
+      "logscan: --category: unknown category 'legacy_tls' (use tls-negotiation-failed, socket-error, starttls-required, starttls-not-offered, legacy-tls, plaintext, connect-failed, queue-error)\nTry 'logscan --help'.\n",
     );
     // Ids are matched in any case, so a check written in capitals still fails on a finding.
     expect((await run(['--fail-on', 'LEGACY-TLS', '--quiet', 'flat'])).code).toBe(1);

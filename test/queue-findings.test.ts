@@ -82,8 +82,14 @@ describe('queueFindings', () => {
     expect(f?.evidence[0]?.sessionId).toBe('');
   });
 
+  it('files the SChannel status of a failed handshake (msqa-234456) as tls-negotiation-failed', () => {
+    const lastError = parseLastError(`[{LED=450 4.7.0 Proxy session setup failed on Frontend with '451 4.4.0 Primary target IP address responded with: "451 4.4.0 Security status InvalidToken." Attempted failover to alternate host, but that did not succeed.'};{FQDN=MAILSERVER.DOMAIN.LOCAL};{IP=192.168.12.4}]`);
+    const [f] = queueFindings(entry({ lastError }), hints);
+    expect(f).toMatchObject({ category: 'tls-negotiation-failed', detail: 'InvalidToken', hint: 'hint-tls', remoteHost: '192.168.12.4' });
+  });
+
   it("reports other LastErrors as 'queue-error' with the innermost text, cut to 200 characters", () => {
-    const inner = '451 4.4.0 Security status InvalidToken.';
+    const inner = '451 4.7.3 The admin has temporarily disallowed this secure domain.';
     const [f] = queueFindings(entry({ lastError: parseLastError(`451 4.4.0 Primary target IP address responded with: "${inner}" Attempted failover to alternate host, but that did not succeed.`) }), hints);
     expect(f).toMatchObject({ category: 'queue-error', detail: inner, hint: 'hint-queue' });
     const long = 'A matching connector cannot be found. '.repeat(20);

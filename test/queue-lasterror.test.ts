@@ -40,7 +40,8 @@ describe('parseLastError: §5.5 (a) bracketed key form', () => {
       ],
       ip: '192.168.12.4',
       fqdn: 'MAILSERVER.DOMAIN.LOCAL',
-      category: null,
+      category: 'tls-negotiation-failed',
+      detail: 'InvalidToken',
     });
     // two-digit year: day/month/year order cannot be known, so no ISO
     expect(parseLastError(raw).lastRetryTime).toEqual({ raw: '15-01-21 23:50:05', iso: null });

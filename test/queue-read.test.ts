@@ -269,7 +269,7 @@ describe('readQueueExport: Format-List text', () => {
     expect(q?.lastError?.ip).toBe('192.168.12.4');
     expect(q?.lastError?.fqdn).toBe('MAILSERVER.DOMAIN.LOCAL');
     expect(q?.lastError?.chain).toHaveLength(3);
-    expect(classifyReply(q?.lastError?.innermost ?? '')).toBeNull();
+    expect(classifyReply(q?.lastError?.innermost ?? '')).toEqual({ category: 'tls-negotiation-failed', detail: 'InvalidToken' });
     expect(q?.time).toEqual({ raw: '15-01-21 23:50:05', iso: null });
     expect(q?.fields['MessageCountsPerPriority']).toBe('{0, 0, 0, 0}');
   });

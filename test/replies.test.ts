@@ -16,6 +16,10 @@ const positives: Case[] = [
   ['554 5.7.3 Unable to initialize security subsystem', 'tls-negotiation-failed', 'UnableToInitializeSecuritySubsystem'],
   ['454 4.7.0 Failed to establish appropriate TLS channel: Access Denied', 'tls-negotiation-failed', 'TlsChannel'],
   ['454 4.7.0 Failed to establish appropriate TLS channel: UnknownCredentials: Access Denied', 'tls-negotiation-failed', 'TlsChannel'],
+  // §5.5 (msqa-234456): the SChannel status of a failed handshake, as a reply inside a queue LastError
+  ['451 4.4.0 Security status InvalidToken.', 'tls-negotiation-failed', 'InvalidToken'],
+  ['451 4.4.0 Security status UnknownCredentials', 'tls-negotiation-failed', 'UnknownCredentials'],
+  ['Security status IllegalMessage', 'tls-negotiation-failed', 'IllegalMessage'],
   // §4.1 / §4.3 connection drops
   ['421 4.4.2 Connection dropped due to SocketError', 'socket-error', 'SocketError'],
   ['421 4.4.2 Connection dropped due to SocketError.', 'socket-error', 'SocketError'],
@@ -72,7 +76,6 @@ describe('classifyReply: texts that are none of the categories', () => {
     '   ',
     '250 2.0.0 OK',
     '220 2.0.0 SMTP server ready',
-    '451 4.4.0 Security status InvalidToken.',
     '454 4.7.0 Temporary authentication failure',
     '451 4.7.3 The admin has temporarily disallowed this secure domain.',
     '503 5.5.2 Only one STARTTLS command can be issued per session',
@@ -89,6 +92,8 @@ describe('classifyReply: texts that are none of the categories', () => {
     '421 4.4.2 Connection droppedX',
     '530 5.7.0 Must not issue a STARTTLS command first',
     'TLS negotiation succeeded with error SocketError',
+    '451 4.4.0 Security status',
+    '451 4.4.0 Security statuses InvalidToken',
     'Remote(SocketError)',
     'TLS protocol SP_PROT_TLS1_2_SERVER negotiation succeeded using bulk encryption algorithm CALG_AES_256',
   ])('%j', (text) => {

@@ -300,6 +300,26 @@ describe('BoundedCache', () => {
   });
 });
 
+describe('hints by direction', () => {
+  it('UnknownCredentials points a receive group to the Receive connector and a send group to the Send connector', () => {
+    const fail = (peer: string) => `${peer}\n*,,TLS negotiation failed with error UnknownCredentials\n-,,Local`;
+    const recv = build('receive', session('08DE000000003001', fail(`+,,\n>,220 EX01 ESMTP,\n<,EHLO scanner.example,\n>,250  EX01 Hello STARTTLS,\n<,STARTTLS,\n>,220 2.0.0 SMTP server ready,`), { connector: 'EX01\\Default Frontend EX01', remote: '198.51.100.92:50127' }));
+    const send = build('send', session('08DE000000003002', fail(SEND_FAIL('198.51.100.7').split('\n').slice(0, -2).join('\n')), { connector: 'Outbound to Office 365', remote: '104.47.55.110:25' }));
+    const r = reportOf([recv, send]);
+    const hint = (direction: string) => r.groups.find((g) => g.direction === direction)!.hint!;
+    expect(hint('receive')).toMatch(/Receive connector's certificate/);
+    expect(hint('receive')).toMatch(/KB2989382/);
+    expect(hint('receive')).not.toMatch(/Send connector/);
+    expect(hint('send')).toMatch(/TlsCertificateName on the Send connector/);
+    // Each finding carries the hint of its own direction too.
+    expect(classifySession(recv)[0]!.hint).toBe(hint('receive'));
+    expect(classifySession(send)[0]!.hint).toBe(hint('send'));
+    // The JSON lists both keys, the plain one first: the ranking of details on equal counts is unchanged.
+    const keys = Object.keys(r.categories.find((c) => c.id === 'tls-negotiation-failed')!.detailHints!);
+    expect(keys.slice(keys.indexOf('UnknownCredentials'), keys.indexOf('UnknownCredentials') + 2)).toEqual(['UnknownCredentials', 'receive:UnknownCredentials']);
+  });
+});
+
 describe('RecentItems', () => {
   it('keeps the last few items, replacing the oldest once full', async () => {
     const { RecentItems } = await import('../src/bounded-cache.js');

@@ -154,11 +154,14 @@ describe('real excerpts from the web (test/fixtures/real)', () => {
     expect(report.inputs[0]!.error).toMatch(/message.tracking/i);
   });
 
-  it('reads the real Get-Queue | Format-List paste as a queue entry whose error is none of the TLS categories', async () => {
+  it('reads the real Get-Queue | Format-List paste as a queue entry whose error is an SChannel status (InvalidToken)', async () => {
     const report = await scan(real('msqa-234456-exch2013-get-queue-fl-lasterror-proxy.txt'));
     expect(report.inputs[0]!.kind).toBe('queue-list');
     expect(report.groups).toHaveLength(1);
-    expect(report.groups[0]).toMatchObject({ direction: 'queue', server: 'DAGSERVER5', remoteHost: '192.168.12.4', byCategory: { 'queue-error': 1 } });
+    expect(report.groups[0]).toMatchObject({
+      direction: 'queue', server: 'DAGSERVER5', remoteHost: '192.168.12.4',
+      byCategory: { 'tls-negotiation-failed': 1 }, details: { 'tls-negotiation-failed': { InvalidToken: 1 } },
+    });
   });
 });
 

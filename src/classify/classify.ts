@@ -1,6 +1,7 @@
 import type { CategoryInfo, Finding, LogRecord, Session } from '../types.js';
 import { defaultRules, toEvidence, type Rule } from './rules.js';
 import { rowCountOf, rowOf } from '../sessions/facts.js';
+import { detailHint } from '../report/severity.js';
 
 /** Runs every rule on one session; each category is reported at most once per session. */
 export function classifySession(session: Session, rules: readonly Rule[] = defaultRules): Finding[] {
@@ -24,7 +25,7 @@ export function classifySession(session: Session, rules: readonly Rule[] = defau
       remoteNames: session.remoteNames,
       time: match.evidence[0]?.time ?? session.start,
       evidence: toEvidence(match.evidence.length > 0 ? match.evidence : lastRow(session)),
-      hint: (match.detail !== null ? rule.detailHints?.[match.detail] : undefined) ?? rule.hint,
+      hint: (match.detail !== null ? detailHint(rule.detailHints, match.detail, session.direction) : undefined) ?? rule.hint,
     });
   }
   return findings;

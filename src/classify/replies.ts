@@ -26,6 +26,11 @@ const REPLY_CODE = /^([2-5]\d\d)(?:[ -]([245]\.\d{1,3}\.\d{1,3}))?(?:[ -]|$)/;
 const NAME = '([A-Za-z][A-Za-z0-9_]{0,63})(?![A-Za-z0-9_])';
 
 const TLS_FAILED = new RegExp(`^TLS negotiation failed with error ${NAME}`, 'i');
+/**
+ * `451 4.4.0 Security status InvalidToken.`: Exchange names the SChannel status of a failed handshake, with the
+ * same names as `TLS negotiation failed with error <Name>`, when it reports it as a reply (queue LastError).
+ */
+const SECURITY_STATUS = new RegExp(`^Security status ${NAME}`, 'i');
 const CERT_VALIDATION = /^Certificate validation fail(?:ure|ed)(?![a-z])/i;
 const SECURITY_SUBSYSTEM = /^Unable to initialize security subsystem(?![a-z])/i;
 const TLS_CHANNEL = /^Failed to establish appropriate TLS channel(?![a-z])/i;
@@ -78,6 +83,8 @@ function winsockDetail(rest: string): string | null {
 function tlsFailure(phrase: string): TextMatch | null {
   const failed = TLS_FAILED.exec(phrase);
   if (failed) return { category: 'tls-negotiation-failed', detail: failed[1] ?? null };
+  const status = SECURITY_STATUS.exec(phrase);
+  if (status) return { category: 'tls-negotiation-failed', detail: status[1] ?? null };
   if (CERT_VALIDATION.test(phrase)) return { category: 'tls-negotiation-failed', detail: 'CertificateValidation' };
   if (SECURITY_SUBSYSTEM.test(phrase)) {
     return { category: 'tls-negotiation-failed', detail: 'UnableToInitializeSecuritySubsystem' };

@@ -1,5 +1,5 @@
 import type { Evidence, LogRecord, Session, TlsVersion } from '../types.js';
-import { commandVerb, goAheadIndex, isReplyEvent, recordsOf, rowCountOf, rowMayMatch, rowOf } from '../sessions/facts.js';
+import { commandVerb, goAheadIndex, isCommandEvent, isReplyEvent, recordsOf, rowCountOf, rowMayMatch, rowOf, startsTls } from '../sessions/facts.js';
 import type { RowPeek } from '../sessions/row.js';
 import { classifyReply, type TextCategory } from './replies.js';
 
@@ -23,7 +23,10 @@ export interface Rule {
   docs?: string;
   /** `failure` (default): mail did not flow; `warning`: it flowed, but insecurely or about to break. */
   severity?: 'failure' | 'warning';
-  /** Sharper hints for particular details (e.g. the SChannel error name), used when that detail dominates. */
+  /**
+   * Sharper hints for particular details (e.g. the SChannel error name), used when that detail dominates. A key
+   * `receive:<detail>` or `send:<detail>` replaces the `<detail>` hint for sessions of that direction.
+   */
   detailHints?: Readonly<Record<string, string>>;
   /** Categories that, when found in the same session, already explain it: this rule is then not applied. */
   unless?: readonly string[];
@@ -49,6 +52,7 @@ const CERT_CHECK = 'Get-ExchangeCertificate | fl Thumbprint,Subject,Services,Not
 
 const MS_SOCKERR = 'https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/send-receive-emails-socketerror';
 const MS_TLSCFG = 'https://learn.microsoft.com/en-us/exchange/exchange-tls-configuration';
+const MS_KB2989382 = 'https://learn.microsoft.com/en-us/exchange/troubleshoot/email-delivery/cannot-receive-mail-with-new-certificate';
 
 function isReplyRow(r: LogRecord, session: Session): boolean {
   return isReplyEvent(r.event, session.direction);
@@ -104,10 +108,10 @@ export const TLS_PROTOCOL_ROW = informationRows('TLS protocol ');
 export const TLS_FAILED_ROW = informationRows('TLS negotiation failed');
 
 function isStartTlsRow(r: LogRecord): boolean {
-  return (r.event === '<' || r.event === '>') && commandVerb(r.data) === 'STARTTLS';
+  return (r.event === '<' || r.event === '>') && startsTls(r.data);
 }
 
-/** STARTTLS got its 220, then the peer hung up before any further SMTP and without a success row. */
+/** STARTTLS (or X-ANONYMOUSTLS) got its 220, then the peer hung up before any further SMTP and without a success row. */
 function handshakeAborted(session: Session): RuleMatch | null {
   if (!session.starttlsAccepted || session.tls?.protocol || session.tlsErrors.length > 0) return null;
   const records = recordsOf(session);
@@ -129,7 +133,7 @@ const tlsNegotiationFailed: Rule = {
   id: 'tls-negotiation-failed',
   title: 'TLS negotiation failed',
   explanation:
-    'STARTTLS was started but the TLS handshake failed (SChannel error named in the detail), so no mail went over this connection.',
+    'STARTTLS (or X-ANONYMOUSTLS between Exchange servers) was started but the TLS handshake failed (SChannel error named in the detail), so no mail went over this connection.',
   hint: `The two sides share no TLS version or cipher suite, or a certificate is unusable (${CERT_CHECK}). ` + TLS12_HINT,
   detailHints: {
     // In this order where two details are equally frequent (finalize's hintFor): certificate errors first.
@@ -137,6 +141,9 @@ const tlsNegotiationFailed: Rule = {
       'The certificate Exchange uses for TLS has no usable private key: Get-ChildItem Cert:\\LocalMachine\\My | ? Thumbprint -eq <thumbprint of the certificate rows> | fl Thumbprint,HasPrivateKey (the Exchange shell lists only certificates with a key); re-import it with its private key, let the transport service read the key, and enable it for SMTP.',
     UnknownCredentials:
       'The certificate is not bound to SMTP or does not match the connector: Enable-ExchangeCertificate -Services SMTP (answer No to replacing the default certificate), and check TlsCertificateName on the Send connector: it must be <I>issuer<S>subject of a certificate installed on every source server (and Edge); a renewal with a new issuing CA changes it.',
+    // On a receive session Exchange is the TLS server: its own Receive connector certificate is the unusable one.
+    'receive:UnknownCredentials':
+      `Exchange cannot use this Receive connector's certificate: the one its TlsCertificateName names (<I>issuer<S>subject; after a renewal it may still name the old one: update it, in hybrid rerun the HCW, KB2989382) or else one matching its FQDN, installed here with its private key and enabled for SMTP (Enable-ExchangeCertificate -Services SMTP). Get-ReceiveConnector | fl Identity,Fqdn,TlsCertificateName; ${CERT_CHECK}.`,
     CertificateValidation:
       'The remote certificate was rejected: check its chain, expiry and name against the connector TLS settings (TlsDomain, TlsAuthLevel), and that the transport server reaches the CRL/OCSP addresses (proxy).',
     CertUnknown: `The peer rejected our certificate: check its chain (intermediate CA installed), expiry and name (${CERT_CHECK}).`,
@@ -238,6 +245,56 @@ const starttlsRequired: Rule = {
   matchText: textRule('starttls-required'),
 };
 
+function lastRow(records: readonly LogRecord[], test: (r: LogRecord) => boolean): LogRecord | undefined {
+  for (let i = records.length - 1; i >= 0; i--) if (test(records[i]!)) return records[i];
+  return undefined;
+}
+
+/** The final line of the first `250` answer to EHLO: the facts keep it on receive when it offered no STARTTLS. */
+function ehloReply(records: readonly LogRecord[], session: Session): LogRecord | undefined {
+  let afterEhlo = false;
+  for (const r of records) {
+    if (r.event !== '<' && r.event !== '>') continue;
+    if (!isReplyRow(r, session)) {
+      afterEhlo = commandVerb(r.data) === 'EHLO';
+      continue;
+    }
+    // `250-…` continuation lines: the list ends on the line without the dash.
+    if (!afterEhlo || r.data.charCodeAt(3) === 45) continue;
+    if (r.data.startsWith('250')) return r;
+    afterEhlo = false;
+  }
+  return undefined;
+}
+
+/**
+ * KB2989382: after a certificate renewal the Receive connector stops offering STARTTLS, and a sender that requires
+ * TLS (Exchange Online) reads the EHLO reply and leaves; its `451 5.7.3` is in its own logs only. Sessions that
+ * tried anything else (MAIL, AUTH, TLS) are other rules' or healthy.
+ */
+const starttlsNotOffered: Rule = {
+  id: 'starttls-not-offered',
+  title: 'STARTTLS not offered, the sender left',
+  explanation:
+    'Our EHLO reply offered no STARTTLS and the client left (QUIT or disconnect) without MAIL or AUTH: a sender that requires TLS gave up (Exchange Online logs 451 5.7.3 STARTTLS is required to send mail on its side). Inferred from the receive log: a monitor that only sends EHLO and QUIT looks the same.',
+  hint:
+    'Exchange offers STARTTLS only with a usable certificate: Get-ReceiveConnector | fl Identity,Fqdn,AuthMechanism,TlsCertificateName (AuthMechanism must include Tls; after a renewal TlsCertificateName must name the new certificate: update it, in hybrid rerun the HCW, KB2989382; event 12014) and ' +
+    `${CERT_CHECK} (enabled for SMTP, matching the FQDN). If the client is a load-balancer or monitoring probe, this is no failure.`,
+  docs: MS_KB2989382,
+  matchSession(session) {
+    // Facts first: on most sessions one of these ends it without reading a row.
+    if (session.direction !== 'receive' || session.starttlsAdvertised || !session.ehloAnswered) return null;
+    if (session.mailIssued || session.authIssued || session.starttlsIssued || session.tls !== null || session.tlsErrors.length > 0) return null;
+    const remote = session.disconnect?.startsWith('Remote') === true;
+    if (!session.quit && !remote) return null;
+    const records = recordsOf(session);
+    const reply = ehloReply(records, session);
+    if (reply === undefined) return null;
+    const left = lastRow(records, (r) => (session.quit ? isCommandEvent(r.event, session.direction) && commandVerb(r.data) === 'QUIT' : r.event === '-'));
+    return { detail: null, evidence: left === undefined ? [reply] : [reply, left] };
+  },
+};
+
 const LEGACY: ReadonlySet<TlsVersion> = new Set<TlsVersion>(['TLS1.0', 'TLS1.1', 'SSL3']);
 
 const legacyTls: Rule = {
@@ -292,6 +349,7 @@ export const defaultRules: readonly Rule[] = [
   tlsNegotiationFailed,
   socketError,
   starttlsRequired,
+  starttlsNotOffered,
   legacyTls,
   plaintext,
   connectFailed,

@@ -181,9 +181,12 @@ export class RowView implements Row {
         if (wordIs(buf, s, 'EHLO')) return Verb.EHLO;
         if (wordIs(buf, s, 'HELO')) return Verb.HELO;
         if (wordIs(buf, s, 'MAIL')) return Verb.MAIL;
+        if (wordIs(buf, s, 'AUTH')) return Verb.AUTH;
         return Verb.OTHER;
       case 8:
         return wordIs(buf, s, 'STARTTLS') ? Verb.STARTTLS : Verb.OTHER;
+      case 14:
+        return wordIs(buf, s, 'X-ANONYMOUSTLS') ? Verb.ANONYMOUSTLS : Verb.OTHER;
       default:
         return Verb.OTHER;
     }

@@ -1,6 +1,6 @@
 import { RecentItems } from '../bounded-cache.js';
 import { compareText, rankIn } from '../compare-text.js';
-import { categoryOrder, severityTier } from './severity.js';
+import { categoryOrder, detailHint, severityTier } from './severity.js';
 import type { CategoryInfo, Coverage, GroupCertificate, InputStats, Report, ReportGroup, ReportRollup, Sample, Timeline, TlsCounts } from '../types.js';
 
 /**
@@ -247,7 +247,7 @@ function coverage(acc: Accumulated): Coverage {
  * counts the detail listed first among the rule's detail hints wins (certificate errors come before SocketError:
  * a certificate problem fails every time, a drop may be the network), then the name.
  */
-function hintFor(category: CategoryInfo | undefined, details: Readonly<Record<string, number>> | undefined): string | null {
+function hintFor(category: CategoryInfo | undefined, details: Readonly<Record<string, number>> | undefined, direction: string): string | null {
   if (category === undefined) return null;
   const rank = rankIn(Object.keys(category.detailHints ?? {}));
   let top: string | null = null;
@@ -255,7 +255,7 @@ function hintFor(category: CategoryInfo | undefined, details: Readonly<Record<st
     if (top === null || n > details![top]!) top = d;
     else if (n === details![top]! && (rank(d) < rank(top) || (rank(d) === rank(top) && d < top))) top = d;
   }
-  return (top !== null ? category.detailHints?.[top] : undefined) ?? category.hint;
+  return (top !== null ? detailHint(category.detailHints, top, direction) : undefined) ?? category.hint;
 }
 
 const TLS_ORDER = ['TLS1.0', 'TLS1.1', 'TLS1.2', 'TLS1.3', 'SSL3', 'none', 'unknown'];
@@ -297,7 +297,7 @@ export function finalizeReport(acc: Accumulated): Report {
       lastSeen: g.lastSeen,
       samples: [...g.samples],
       mainCategory: main,
-      hint: main === null ? null : hintFor(info.get(main), g.details?.[main]),
+      hint: main === null ? null : hintFor(info.get(main), g.details?.[main], g.direction),
     };
   });
   const ranked = groups.map((group): Ranked => ({ group, tier: severityTier(group, acc.categories), failing: sumValues(group.byCategory) }));

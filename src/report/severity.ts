@@ -1,5 +1,14 @@
 import type { CategoryInfo, ReportGroup } from '../types.js';
 
+/**
+ * The hint for a detail seen in one direction: a `receive:<detail>` / `send:<detail>` key where the fix is on the
+ * other connector than the plain key's (UnknownCredentials: Receive vs Send connector certificate), else `<detail>`.
+ */
+export function detailHint(hints: Readonly<Record<string, string>> | undefined, detail: string, direction: string): string | undefined {
+  if (hints === undefined) return undefined;
+  return hints[`${direction}:${detail}`] ?? hints[detail];
+}
+
 /** A category's severity; built-in warnings are known by id in reports that do not carry it. */
 function severityOf(id: string, categories: readonly CategoryInfo[]): 'failure' | 'warning' {
   return categories.find((c) => c.id === id)?.severity ?? (id === 'legacy-tls' || id === 'plaintext' ? 'warning' : 'failure');

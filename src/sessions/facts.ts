@@ -70,7 +70,8 @@ const MAX_REMOTE_NAMES = 64;
 
 /**
  * Which rows a session keeps for quoting (unless every row is kept): the first row, the disconnect, `TLS …`
- * information rows, STARTTLS and its answer, the first SMTP row after the go-ahead, EHLO/HELO, the first MAIL,
+ * information rows, STARTTLS (or X-ANONYMOUSTLS) and its answer, the first SMTP row after the go-ahead, EHLO/HELO,
+ * on receive the final line of a `250` EHLO reply that offered no STARTTLS, the first MAIL,
  * 4xx/5xx replies, and (pinned, made at the end) the last row and the last two SMTP rows. Those are all the rows
  * the built-in rules read or quote, so rules decide the same on them as on every row.
  */
@@ -123,6 +124,8 @@ export class SessionFacts {
   #issued = false;
   #accepted = false;
   #mailAccepted = false;
+  #authIssued = false;
+  #ehloAnswered = false;
   #quit = false;
   #authUser: string | null = null;
   #disconnect: string | null = null;
@@ -253,7 +256,8 @@ export class SessionFacts {
   #command(row: Row): boolean {
     const verb = row.verb();
     let keep = false;
-    if (verb === Verb.STARTTLS) {
+    // X-ANONYMOUSTLS is Exchange-to-Exchange STARTTLS: its 220 starts the same handshake, which fails the same way.
+    if (verb === Verb.STARTTLS || verb === Verb.ANONYMOUSTLS) {
       this.#issued = true;
       if (!this.#goAhead) this.#awaitingGoAhead = true;
       keep = this.#counts.startTls++ < KEEP.startTls;
@@ -267,6 +271,8 @@ export class SessionFacts {
       keep = this.#counts.helo++ < KEEP.helo;
     } else if (verb === Verb.MAIL) {
       keep = this.#counts.mail++ === 0;
+    } else if (verb === Verb.AUTH) {
+      this.#authIssued = true;
     }
     // Pipelined commands (MAIL, RCPT, DATA in one go) are answered in order: keep them in a queue.
     if (this.#pending.length < PENDING_LIMIT) this.#pending.push(verb);
@@ -292,8 +298,14 @@ export class SessionFacts {
     // `250-…` continuation lines of a multi-line reply do not finish the reply.
     if (row.dataCode(3) === 45) return keep;
     const answered = this.#pending.shift();
-    if (answered === Verb.STARTTLS && go) this.#accepted = true;
+    if ((answered === Verb.STARTTLS || answered === Verb.ANONYMOUSTLS) && go) this.#accepted = true;
     else if (answered === Verb.MAIL && row.dataStarts('250')) this.#mailAccepted = true;
+    else if (answered === Verb.EHLO && row.dataStarts('250')) {
+      // The first extension list without STARTTLS is the evidence of starttls-not-offered; where STARTTLS is
+      // offered (most sessions) nothing more is kept, and a client repeating EHLO adds no row.
+      if (!this.#ehloAnswered && !this.#advertised && this.#direction === 'receive') keep = true;
+      this.#ehloAnswered = true;
+    }
     return keep;
   }
 
@@ -420,6 +432,9 @@ export class SessionFacts {
       tlsErrors: this.#tlsErrors,
       certificates: this.#certificates,
       mailAccepted: this.#mailAccepted,
+      mailIssued: this.#counts.mail > 0,
+      authIssued: this.#authIssued,
+      ehloAnswered: this.#ehloAnswered,
       quit: this.#quit,
       authUser: this.#authUser,
       disconnect: this.#disconnect,
@@ -601,12 +616,18 @@ export function summarizeSession(records: LogRecord[], meta: SessionMeta): Sessi
   return session;
 }
 
-/** Index of the `220` reply that answered STARTTLS, or -1. */
+/** `STARTTLS` or `X-ANONYMOUSTLS`: a command whose `220` starts a TLS handshake. */
+export function startsTls(command: string): boolean {
+  const verb = commandVerb(command);
+  return verb === 'STARTTLS' || verb === 'X-ANONYMOUSTLS';
+}
+
+/** Index of the `220` reply that answered STARTTLS (or X-ANONYMOUSTLS), or -1. */
 export function goAheadIndex(records: readonly LogRecord[], direction: Direction): number {
   let sawStartTls = false;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
-    if (isCommandEvent(r.event, direction) && commandVerb(r.data) === 'STARTTLS') sawStartTls = true;
+    if (isCommandEvent(r.event, direction) && startsTls(r.data)) sawStartTls = true;
     else if (sawStartTls && isReplyEvent(r.event, direction)) {
       if (r.data.startsWith('220')) return i;
       sawStartTls = false;

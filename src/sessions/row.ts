@@ -8,7 +8,7 @@ import type { EventCode, LogRecord } from '../types.js';
 import type { KeptLines } from '../read/row-view.js';
 
 /** SMTP verbs the facts care about; everything else is `OTHER`. */
-export const Verb = { OTHER: 0, STARTTLS: 1, QUIT: 2, EHLO: 3, HELO: 4, MAIL: 5 } as const;
+export const Verb = { OTHER: 0, STARTTLS: 1, QUIT: 2, EHLO: 3, HELO: 4, MAIL: 5, ANONYMOUSTLS: 6, AUTH: 7 } as const;
 export type Verb = (typeof Verb)[keyof typeof Verb];
 
 /**
@@ -79,7 +79,15 @@ export interface Row {
   keepLine(store: KeptLines): boolean;
 }
 
-const VERBS: Record<string, Verb> = { STARTTLS: Verb.STARTTLS, QUIT: Verb.QUIT, EHLO: Verb.EHLO, HELO: Verb.HELO, MAIL: Verb.MAIL };
+const VERBS: Record<string, Verb> = {
+  STARTTLS: Verb.STARTTLS,
+  QUIT: Verb.QUIT,
+  EHLO: Verb.EHLO,
+  HELO: Verb.HELO,
+  MAIL: Verb.MAIL,
+  'X-ANONYMOUSTLS': Verb.ANONYMOUSTLS,
+  AUTH: Verb.AUTH,
+};
 
 /** Upper-case first word of a command (`MAIL FROM:<…>` → `MAIL`). */
 export function commandVerb(command: string): string {
