@@ -205,6 +205,53 @@ describe('readQueueExport: Export-Csv', () => {
   });
 });
 
+describe('Export-Csv with a semicolon or tab delimiter (-UseCulture, -Delimiter)', () => {
+  /** The tester's de-DE `-UseCulture` export: every value quoted, `;` between them, commas inside values. */
+  const useCulture = (): Buffer => fixture('gq-de-useculture.csv');
+  /** The same Get-Message rows with `;` (the fixture's values hold no `","`, so the swap is exact). */
+  const messagesSemicolon = (): string => fixture('gm-de.csv').toString('latin1').replaceAll('","', '";"');
+
+  it.each<[string, string, InputKind]>([
+    ['Get-Queue, `;`, no #TYPE', useCulture().toString('latin1').split('\n').slice(1).join('\n'), 'queue-csv'],
+    ['Get-Queue, tab', '"Identity"\t"DeliveryType"\t"NextHopDomain"\t"LastError"\r\n', 'queue-csv'],
+    ['Get-Message, `;`, no #TYPE', messagesSemicolon().split('\n').slice(1).join('\n'), 'message-csv'],
+  ])('detects %s', (_name, text, kind) => {
+    expect(sniffQueue(text)).toBe(kind);
+  });
+
+  it('reads a Get-Queue export separated by `;` into its six queues, LastErrors intact', async () => {
+    const buf = useCulture();
+    const { entries, stats } = await read(buf, 'queue-csv', 97);
+    expectAccounted(stats, buf.toString('latin1'));
+    expect(stats.problems).toEqual([]);
+    expect(stats.skipped['malformed-row']).toBeUndefined();
+    expect(entries).toHaveLength(6);
+    const first = entries[0]!;
+    expect([first.identity, first.messageCount, first.lastError?.ip]).toEqual(['EX01\\13', 27, '104.47.17.106']);
+    expect(classifyReply(first.lastError!.innermost)?.category).toBe('tls-negotiation-failed');
+    // A value with commas and doubled quotes stays one field.
+    expect(entries[1]!.lastError?.innermost).toBe('451 5.7.3 Must issue a STARTTLS command first.');
+  });
+
+  it('reads a Get-Message export separated by `;`', async () => {
+    const text = messagesSemicolon();
+    const { entries, stats } = await read(Buffer.from(text, 'latin1'), 'message-csv');
+    expectAccounted(stats, text);
+    expect(entries.map((e) => e.identity)).toEqual(['EX01\\13\\21474836480', 'EX01\\13\\21474836481', 'EX01\\13\\21474836482', 'EX01\\14\\21474836490', 'EX01\\14\\21474836491']);
+    expect(entries.every((e) => e.lastError !== null)).toBe(true);
+  });
+
+  it('fails an input whose header names no known column, naming the line, instead of reporting it clean', async () => {
+    const text = '#TYPE Deserialized.Microsoft.Exchange.Data.QueueViewer.ExtensibleQueueInfo\r\n"Identity"|"LastError"\r\n"EX01\\13"|"451 4.4.0 TLS negotiation failed with error SocketError"\r\n';
+    const { entries, stats } = await read(Buffer.from(text), 'queue-csv');
+    expect(entries).toEqual([]);
+    expect(stats.error).toMatch(/^line 2: the header row names no known .* commas, semicolons or tabs$/);
+    expect(stats.problems.map((p) => [p.line, p.reason])).toEqual([[2, 'malformed-row']]);
+    expect(stats.lines).toBe(3);
+    expect(stats.skipped).toEqual({ 'malformed-row': 3 });
+  });
+});
+
 describe('readQueueExport: Queue Viewer Export List', () => {
   it('reads the Queues tab as tab-delimited Windows-1252 text', async () => {
     const buf = fixture('queueviewer-queues-ansi.tsv');
