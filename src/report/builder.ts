@@ -15,6 +15,7 @@ import type {
 import { BoundedCache } from '../bounded-cache.js';
 import { compareText } from '../compare-text.js';
 import { isTimestamp } from '../sessions/builder.js';
+import { queueConnector, queueRemoteHost } from '../classify/queue.js';
 import {
   addCategoryCount,
   addTimelineCounts,
@@ -99,8 +100,8 @@ export class ReportBuilder {
   }
 
   addQueueEntry(entry: QueueEntry, findings: readonly Finding[]): void {
-    const remoteHost = findings[0]?.remoteHost ?? entry.lastError?.ip ?? entry.nextHopDomain ?? 'unknown';
-    const connector = findings[0]?.connector ?? entry.nextHopConnector ?? entry.deliveryType ?? 'unknown';
+    const remoteHost = findings[0]?.remoteHost ?? queueRemoteHost(entry);
+    const connector = findings[0]?.connector ?? queueConnector(entry);
     const group = this.#group('queue', entry.server, connector, remoteHost);
     group.sessions++;
     group.messages += entry.messageCount;
