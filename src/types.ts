@@ -350,8 +350,13 @@ export interface QueueEntry extends Location {
   kind: 'queue' | 'message';
   /** `Identity` / `Queue ID`, e.g. `EX01\322120`. */
   identity: string | null;
-  /** Server part of the identity. */
+  /** Server part of the identity (of the queue, for a message without one). */
   server: string | null;
+  /**
+   * The queue, `<Server>\\<Queue>`: a queue's own identity; for a message its `Queue` / `Queue ID` column, else
+   * its identity without the message number. Messages are grouped by it.
+   */
+  queue: string | null;
   deliveryType: string | null;
   nextHopDomain: string | null;
   nextHopConnector: string | null;

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { InputStats, QueueEntry } from '../src/types.js';
+import type { InputStats, QueueEntry, Report } from '../src/types.js';
+import { buildEntry } from '../src/read/queue/entry.js';
+import { scan } from '../src/scan.js';
 import { queueFindings } from '../src/classify/queue.js';
 import { parseLastError } from '../src/classify/lasterror.js';
 import { readQueueExport } from '../src/read/queue/index.js';
@@ -21,6 +24,7 @@ function entry(over: Partial<QueueEntry>): QueueEntry {
     kind: 'queue',
     identity: 'EX01\\12',
     server: 'EX01',
+    queue: 'EX01\\12',
     deliveryType: 'DnsConnectorDelivery',
     nextHopDomain: 'partner.example',
     nextHopConnector: null,
@@ -75,7 +79,7 @@ describe('queueFindings', () => {
   it("uses 'unknown' when nothing names the host, connector or identity", () => {
     const lastError = parseLastError('421 4.2.1 Unable to connect');
     const [f] = queueFindings(
-      entry({ lastError, identity: null, server: null, nextHopDomain: null, deliveryType: null, kind: 'message', messageCount: 1 }),
+      entry({ lastError, identity: null, server: null, queue: null, nextHopDomain: null, deliveryType: null, kind: 'message', messageCount: 1 }),
       hints,
     );
     expect(f).toMatchObject({ category: 'connect-failed', remoteHost: 'unknown', connector: 'unknown', sessionId: '', time: '', messages: 1 });
@@ -118,5 +122,32 @@ describe('queueFindings', () => {
       ['socket-error', 'SocketError', 'contoso-partner.com', 14, 'EX01-get-queue.csv:5'],
       ['tls-negotiation-failed', 'SocketError', '104.47.17.106', 27, 'EX01-get-queue.csv:6'],
     ]);
+  });
+});
+
+describe('Get-Message exports are grouped by queue', () => {
+  const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/queue/${name}`, import.meta.url));
+  const groupsOf = (report: Report): Array<[string | null, string, string, number, Record<string, number>]> =>
+    report.groups.map((g) => [g.server, g.connector, g.remoteHost, g.sessions, g.byCategory]);
+
+  it('groups the messages of an Export-Csv by their Queue column, and by the host their LastError names', async () => {
+    const report = await scan(fixture('gm-de.csv'));
+    expect(groupsOf(report)).toEqual([
+      ['EX01', 'EX01\\13', 'unknown', 3, { 'socket-error': 3 }],
+      ['EX01', 'EX01\\14', '104.47.17.106', 2, { 'starttls-required': 2 }],
+    ]);
+  });
+
+  it('groups a Get-Message | Format-List paste by its Queue too, messages without a LastError included', async () => {
+    const report = await scan(fixture('get-message-fl-paste.txt'));
+    expect(groupsOf(report)).toEqual([['EX04', 'EX04\\19', 'unknown', 2, { 'legacy-tls': 1 }]]);
+  });
+
+  it('takes the queue from the message identity when no Queue column was exported', () => {
+    const e = buildEntry({ Identity: 'EX01\\13\\21474836480', LastError: '421 4.4.2 Connection dropped due to SocketError' }, 'message', { source: 'm.csv', line: 2 });
+    expect([e.queue, e.server]).toEqual(['EX01\\13', 'EX01']);
+    expect(queueFindings(e, hints)[0]).toMatchObject({ connector: 'EX01\\13', remoteHost: 'unknown', server: 'EX01' });
+    const named = buildEntry({ 'Queue ID': 'EX02\\7', 'Last Error': '[{LED=421 4.4.2 Connection dropped};{FQDN=mx.fabrikam.com};{IP=}]' }, 'message', { source: 'v.csv', line: 2 });
+    expect(queueFindings(named, hints)[0]).toMatchObject({ connector: 'EX02\\7', remoteHost: 'mx.fabrikam.com', server: 'EX02' });
   });
 });

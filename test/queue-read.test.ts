@@ -205,6 +205,53 @@ describe('readQueueExport: Export-Csv', () => {
   });
 });
 
+describe('Export-Csv with a semicolon or tab delimiter (-UseCulture, -Delimiter)', () => {
+  /** The tester's de-DE `-UseCulture` export: every value quoted, `;` between them, commas inside values. */
+  const useCulture = (): Buffer => fixture('gq-de-useculture.csv');
+  /** The same Get-Message rows with `;` (the fixture's values hold no `","`, so the swap is exact). */
+  const messagesSemicolon = (): string => fixture('gm-de.csv').toString('latin1').replaceAll('","', '";"');
+
+  it.each<[string, string, InputKind]>([
+    ['Get-Queue, `;`, no #TYPE', useCulture().toString('latin1').split('\n').slice(1).join('\n'), 'queue-csv'],
+    ['Get-Queue, tab', '"Identity"\t"DeliveryType"\t"NextHopDomain"\t"LastError"\r\n', 'queue-csv'],
+    ['Get-Message, `;`, no #TYPE', messagesSemicolon().split('\n').slice(1).join('\n'), 'message-csv'],
+  ])('detects %s', (_name, text, kind) => {
+    expect(sniffQueue(text)).toBe(kind);
+  });
+
+  it('reads a Get-Queue export separated by `;` into its six queues, LastErrors intact', async () => {
+    const buf = useCulture();
+    const { entries, stats } = await read(buf, 'queue-csv', 97);
+    expectAccounted(stats, buf.toString('latin1'));
+    expect(stats.problems).toEqual([]);
+    expect(stats.skipped['malformed-row']).toBeUndefined();
+    expect(entries).toHaveLength(6);
+    const first = entries[0]!;
+    expect([first.identity, first.messageCount, first.lastError?.ip]).toEqual(['EX01\\13', 27, '104.47.17.106']);
+    expect(classifyReply(first.lastError!.innermost)?.category).toBe('tls-negotiation-failed');
+    // A value with commas and doubled quotes stays one field.
+    expect(entries[1]!.lastError?.innermost).toBe('451 5.7.3 Must issue a STARTTLS command first.');
+  });
+
+  it('reads a Get-Message export separated by `;`', async () => {
+    const text = messagesSemicolon();
+    const { entries, stats } = await read(Buffer.from(text, 'latin1'), 'message-csv');
+    expectAccounted(stats, text);
+    expect(entries.map((e) => e.identity)).toEqual(['EX01\\13\\21474836480', 'EX01\\13\\21474836481', 'EX01\\13\\21474836482', 'EX01\\14\\21474836490', 'EX01\\14\\21474836491']);
+    expect(entries.every((e) => e.lastError !== null)).toBe(true);
+  });
+
+  it('fails an input whose header names no known column, naming the line, instead of reporting it clean', async () => {
+    const text = '#TYPE Deserialized.Microsoft.Exchange.Data.QueueViewer.ExtensibleQueueInfo\r\n"Identity"|"LastError"\r\n"EX01\\13"|"451 4.4.0 TLS negotiation failed with error SocketError"\r\n';
+    const { entries, stats } = await read(Buffer.from(text), 'queue-csv');
+    expect(entries).toEqual([]);
+    expect(stats.error).toMatch(/^line 2: the header row names no known .* commas, semicolons or tabs$/);
+    expect(stats.problems.map((p) => [p.line, p.reason])).toEqual([[2, 'malformed-row']]);
+    expect(stats.lines).toBe(3);
+    expect(stats.skipped).toEqual({ 'malformed-row': 3 });
+  });
+});
+
 describe('readQueueExport: Queue Viewer Export List', () => {
   it('reads the Queues tab as tab-delimited Windows-1252 text', async () => {
     const buf = fixture('queueviewer-queues-ansi.tsv');
@@ -319,6 +366,74 @@ describe('readQueueExport: Format-List text', () => {
     expect(entries).toHaveLength(1);
     expect(stats.skipped['malformed-row']).toBe(1);
     expect(stats.problems[0]?.line).toBe(1);
+  });
+});
+
+describe('readQueueExport: Format-List values wrapped at the line width', () => {
+  const SOCKET = '[{LRT=10-11-2025 09:41:07};{LED=451 4.4.397 Error communicating with target host. -> 421 4.4.2 Connection dropped due to SocketError};{FQDN=contoso-com.mail.protection.outlook.com};{IP=104.47.17.106}]';
+  const STARTTLS = '[{LRT=10-11-2025 09:42:00};{LED=451 4.4.0 Primary target IP address responded with: "451 5.7.3 STARTTLS is required to send mail." Attempted failover to alternate host, but that did not succeed. Either there are no alternate hosts, or delivery failed to all alternate hosts. The last endpoint attempted was 203.0.113.30:25};{FQDN=mx.fabrikam.com};{IP=203.0.113.30}]';
+
+  /** A console Format-List block whose LastError is cut at exactly `width` − 1 characters a line (nl-NL, sv-SE…). */
+  function cutAt(value: string, width: number): string {
+    const label = 'LastError                : ';
+    const room = width - 1 - label.length;
+    const lines = [];
+    for (let i = 0; i < value.length; i += room) lines.push(`${i === 0 ? label : ' '.repeat(label.length)}${value.slice(i, i + room)}`);
+    return ['Identity                 : EX01\\13', 'NextHopDomain            : contoso.com', ...lines, 'Status                   : Retry', ''].join('\r\n');
+  }
+
+  it('rejoins values cut mid-word (nl-NL, width 120) without a space: 4.4.2, STARTTLS and the IP come back', async () => {
+    const buf = fixture('fl-nl-midword.txt');
+    const { entries, stats } = await read(buf, 'queue-list', 13);
+    expectAccounted(stats, buf.toString('utf8'));
+    expect(entries.map((e) => e.lastError?.raw)).toEqual([SOCKET, STARTTLS]);
+    expect(entries.map((e) => classifyReply(e.lastError!.innermost)?.category)).toEqual(['socket-error', 'starttls-required']);
+    expect(entries.map((e) => e.lastError?.ip)).toEqual(['104.47.17.106', '203.0.113.30']);
+  });
+
+  it('rejoins a word longer than the value column (en-US, width 80) without a space, and keeps the word breaks', async () => {
+    const buf = fixture('fl-en-80.txt');
+    const { entries, stats } = await read(buf, 'queue-list');
+    expectAccounted(stats, buf.toString('utf8'));
+    expect(entries[0]?.lastError?.raw).toBe(SOCKET.replace('10-11-2025 09:41:07', '11/10/2025 9:41:07 AM'));
+    expect([entries[0]?.lastError?.fqdn, entries[0]?.lastError?.ip]).toEqual(['contoso-com.mail.protection.outlook.com', '104.47.17.106']);
+  });
+
+  it('keeps one space at every break of word-wrapped text (en-US, width 120, no line reaches the edge)', async () => {
+    const buf = fixture('fl-en-wordwrap.txt');
+    const { entries, stats } = await read(buf, 'queue-list');
+    expectAccounted(stats, buf.toString('utf8'));
+    expect(entries.map((e) => e.lastError?.raw)).toEqual([SOCKET, STARTTLS]);
+  });
+
+  it('learns a width that is not a usual console width from lines that all break at it', async () => {
+    const text = cutAt(STARTTLS, 100) + cutAt(SOCKET, 100);
+    const { entries } = await read(Buffer.from(text), 'queue-list');
+    expect(entries.map((e) => e.lastError?.raw)).toEqual([STARTTLS, SOCKET]);
+  });
+
+  it('keeps the space of a word that ends exactly at the edge, whether the trailing space was kept or trimmed', async () => {
+    // Width 80: 27 columns of name, 52 of value. `dropped ` fills the first line up to column 79 exactly.
+    const first = 'LastError                : 451 4.4.397 Failure -> 421 4.4.2 Connection dropped ';
+    expect(first).toHaveLength(79);
+    const rest = '                           due to SocketError';
+    const expected = '451 4.4.397 Failure -> 421 4.4.2 Connection dropped due to SocketError';
+    // Another line reaches the edge, so the width (80) is known in both cases.
+    const wide = `NextHopDomain            : ${'a'.repeat(48)}.com`;
+    expect(wide).toHaveLength(79);
+    for (const head of [first, first.trimEnd()]) {
+      const { entries } = await read(Buffer.from(`Identity                 : EX01\\13\r\n${wide}\r\n${head}\r\n${rest}\r\n`), 'queue-list');
+      expect(entries[0]?.lastError?.raw).toBe(expected);
+    }
+  });
+
+  it('keeps the space that a cut put at the start of the next line (indented one deeper than the value column)', async () => {
+    // Cut at width 80 right before a space: the next console line starts with it.
+    const value = '421 4.4.2 Connection dropped due to SocketError from mx.contoso.com';
+    const text = cutAt(value, 80);
+    expect(text.split('\r\n')[3]).toBe(' '.repeat(28) + 'mx.contoso.com');
+    const { entries } = await read(Buffer.from(text), 'queue-list');
+    expect(entries[0]?.lastError?.raw).toBe(value);
   });
 });
 

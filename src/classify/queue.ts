@@ -7,6 +7,22 @@ export const QUEUE_ERROR = 'queue-error';
 const MAX_DETAIL = 200;
 
 /**
+ * The connector column of an entry's group. A queue names its next-hop connector (a GUID in Get-Queue output);
+ * a message row names none, so its queue stands in: the messages of one queue then form one group.
+ */
+export function queueConnector(entry: QueueEntry): string {
+  if (entry.kind === 'message') return entry.queue ?? 'unknown';
+  return entry.nextHopConnector ?? entry.deliveryType ?? 'unknown';
+}
+
+/** The remote host of an entry's group: the LastError's IP, else the next hop (a message has only its FQDN). */
+export function queueRemoteHost(entry: QueueEntry): string {
+  const lastError = entry.lastError;
+  if (entry.kind === 'message') return lastError?.ip ?? lastError?.fqdn ?? 'unknown';
+  return lastError?.ip ?? entry.nextHopDomain ?? 'unknown';
+}
+
+/**
  * Findings for one queue/message entry: the category of its innermost LastError reply, or `queue-error` for any
  * other LastError. An entry without a LastError has nothing to report.
  */
@@ -30,8 +46,8 @@ export function queueFindings(
       sessionKey: `${entry.source}:${entry.line}`,
       sessionId,
       server: entry.server,
-      connector: entry.nextHopConnector ?? entry.deliveryType ?? 'unknown',
-      remoteHost: lastError.ip ?? entry.nextHopDomain ?? 'unknown',
+      connector: queueConnector(entry),
+      remoteHost: queueRemoteHost(entry),
       remoteNames: lastError.fqdn !== null ? [lastError.fqdn] : [],
       time,
       evidence: [{ source: entry.source, line: entry.line, sessionId, time, text: lastError.raw }],

@@ -62,9 +62,16 @@ export function parseTime(value: string | null | undefined): number | null {
   return Number.isFinite(ms) ? ms : null;
 }
 
-/** `2024-05-01 13:04:05 UTC`; unreadable values are shown as written (escaped by the caller). */
+const ISO_LOCAL = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2})?)(?:\.\d{1,7})?$/;
+
+/**
+ * `2024-05-01 13:04:05 UTC`; a zone-less time (a queue export's, the server's own clock) `2025-11-13 14:03:05
+ * local`; unreadable values are shown as written (escaped by the caller).
+ */
 export function formatTime(value: string | null | undefined): string {
   if (value == null || value === '') return '';
+  const local = ISO_LOCAL.exec(value);
+  if (local) return `${local[1]} ${local[2]} local`;
   const ms = parseTime(value);
   if (ms === null) return value;
   return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;

@@ -139,6 +139,10 @@ function timeCell(value: string | null): string {
 function compactTime(value: string | null): string {
   if (value === null || value === '') return '<span class="muted">—</span>';
   const ms = parseTime(value);
+  const local = formatTime(value);
+  if (ms === null && local.endsWith(' local')) {
+    return `<span class="when" title="${attr(`${local} time of the export`)}"><span>${text(local.slice(0, 10))}</span><span class="muted">${text(local.slice(11))}</span></span>`;
+  }
   if (ms === null) return `<span class="small break">${text(value)}</span>`;
   const iso = new Date(ms).toISOString();
   return `<span class="when" title="${attr(formatTime(value))}"><span>${iso.slice(0, 10)}</span><span class="muted">${iso.slice(11, 19)}</span></span>`;

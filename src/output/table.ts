@@ -128,16 +128,22 @@ export function remoteLabel(group: ReportGroup): string {
 
 const ISO_UTC = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d{1,9})?Z$/;
 const ISO_OFFSET = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d{1,9})?([+-]\d{2}:\d{2})$/;
+const ISO_LOCAL = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2})?)(?:\.\d{1,7})?$/;
+/** What follows a queue export's zone-less time, which is the exporting server's clock, not UTC. */
+export const LOCAL_MARK = ' local';
 
 /**
  * `yyyy-MM-dd HH:mm:ss` in UTC. Only ISO-8601 text is converted: other text (placeholders such as
  * `Date/Time` in pasted excerpts) is shown as written, because guessing a culture's date order is how wrong
- * dates get into incident reports.
+ * dates get into incident reports. A zone-less time (a queue export's) stays on its own clock and says so:
+ * `2025-11-13 14:03:05 local`.
  */
 export function formatTime(value: string | null): string {
   if (value === null || value === '') return '-';
   const utc = ISO_UTC.exec(value);
   if (utc) return `${utc[1]} ${utc[2]}`;
+  const local = ISO_LOCAL.exec(value);
+  if (local) return `${local[1]} ${local[2]}${LOCAL_MARK}`;
   const offset = ISO_OFFSET.exec(value);
   if (offset) {
     const ms = Date.parse(`${offset[1]}${offset[2]}`);
@@ -205,7 +211,7 @@ export const CONNECTOR_LOOKUP_NOTE = "names the queue's next-hop connector";
 
 /**
  * `2 sessions, first → last` (a queue group: `1 queue entry, 27 messages waiting`), leaving out a span no time is
- * known for (queue entries carry local, zone-less times).
+ * known for. `zone` follows UTC times; a queue group's zone-less times are marked local by formatTime instead.
  */
 export function sizeAndSpan(group: ReportGroup, zone: string): string {
   const size =
@@ -213,7 +219,10 @@ export function sizeAndSpan(group: ReportGroup, zone: string): string {
       ? `${countOf(group.sessions, 'queue entry', 'queue entries')}, ${countOf(group.messages, 'message')} waiting`
       : countOf(group.sessions, 'session');
   if (group.firstSeen === null && group.lastSeen === null) return size;
-  return `${size}, ${formatTime(group.firstSeen)} → ${formatTime(group.lastSeen)}${zone}`;
+  const first = formatTime(group.firstSeen);
+  const last = formatTime(group.lastSeen);
+  if (first.endsWith(LOCAL_MARK) && last.endsWith(LOCAL_MARK)) return `${size}, ${first.slice(0, -LOCAL_MARK.length)} → ${last}`;
+  return `${size}, ${first} → ${last}${zone}`;
 }
 
 /** What a group's remote names are: EHLO names (receive), banner hosts (send), next-hop domain and FQDN (queue). */
@@ -820,8 +829,10 @@ function groupColumns(groups: readonly ReportGroup[], timeLength: number, catego
       weight: 0,
       cell: (g) => {
         const t = formatTime(g.lastSeen);
-        // Only a formatted time is shortened; raw placeholder text keeps its own (bounded) length.
-        return /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(t) ? t.slice(0, timeLength) : t;
+        // Only a formatted time is shortened (a local one keeps its mark); raw placeholder text keeps its own
+        // (bounded) length.
+        const m = /^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})( local)?$/.exec(t);
+        return m ? `${(m[1] ?? '').slice(0, timeLength)}${m[2] ?? ''}` : t;
       },
     },
   );

@@ -15,6 +15,7 @@ import type {
 import { BoundedCache } from '../bounded-cache.js';
 import { compareText } from '../compare-text.js';
 import { isTimestamp } from '../sessions/builder.js';
+import { queueConnector, queueRemoteHost } from '../classify/queue.js';
 import {
   addCategoryCount,
   addTimelineCounts,
@@ -43,6 +44,20 @@ function queueTime(entry: QueueEntry): string | null {
 /** Hour bucket of an ISO time (`2025-11-10T09`), or null for placeholders. */
 function hourOf(time: string): string | null {
   return time.length >= 13 && time.charCodeAt(4) === 45 && time.charCodeAt(10) === 84 ? `${time.slice(0, 13)}:00:00.000Z` : null;
+}
+
+const ZONED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * The UTC hour a finding counts in on the timeline. A queue entry's time is the export's local clock unless it
+ * carries a zone; put into a UTC bucket it would sit hours away from the protocol-log findings of the same
+ * failure, so it counts only when its zone is known.
+ */
+function hourOfFinding(f: Finding): string | null {
+  if (f.direction !== 'queue') return hourOf(f.time);
+  if (!ZONED.test(f.time)) return null;
+  const ms = Date.parse(f.time);
+  return Number.isFinite(ms) ? hourOf(new Date(ms).toISOString()) : null;
 }
 
 /** Distinct texts and certificates shared between groups before the sharing starts over. */
@@ -99,8 +114,8 @@ export class ReportBuilder {
   }
 
   addQueueEntry(entry: QueueEntry, findings: readonly Finding[]): void {
-    const remoteHost = findings[0]?.remoteHost ?? entry.lastError?.ip ?? entry.nextHopDomain ?? 'unknown';
-    const connector = findings[0]?.connector ?? entry.nextHopConnector ?? entry.deliveryType ?? 'unknown';
+    const remoteHost = findings[0]?.remoteHost ?? queueRemoteHost(entry);
+    const connector = findings[0]?.connector ?? queueConnector(entry);
     const group = this.#group('queue', entry.server, connector, remoteHost);
     group.sessions++;
     group.messages += entry.messageCount;
@@ -158,7 +173,7 @@ export class ReportBuilder {
       addCategoryCount(group, f.category, 1);
       const details = categoryDetails(group, f.category);
       if (f.detail !== null) addDetail(details, f.detail, 1);
-      const hour = hourOf(f.time);
+      const hour = hourOfFinding(f);
       if (hour !== null) {
         const bucket = this.#acc.hours.get(hour) ?? {};
         bucket[f.category] = (bucket[f.category] ?? 0) + 1;

@@ -1,6 +1,7 @@
 import { RecentItems } from '../bounded-cache.js';
 import { compareText, rankIn } from '../compare-text.js';
 import { categoryOrder, detailHint, severityTier } from './severity.js';
+import { isLocalTime } from '../read/queue/dates.js';
 import type { CategoryInfo, Coverage, GroupCertificate, InputStats, Report, ReportGroup, ReportRollup, Sample, Timeline, TlsCounts } from '../types.js';
 
 /**
@@ -197,12 +198,28 @@ function rollup(groups: readonly ReportGroup[], keyOf: (g: ReportGroup) => strin
     r.messages += g.messages;
     addCounts(r.byCategory, g.byCategory);
     addCounts(r.tlsVersions as Record<string, number>, g.tlsVersions);
-    if (g.firstSeen !== null && (r.firstSeen === null || g.firstSeen < r.firstSeen)) r.firstSeen = g.firstSeen;
-    if (g.lastSeen !== null && (r.lastSeen === null || g.lastSeen > r.lastSeen)) r.lastSeen = g.lastSeen;
+    spanRollup(r, g);
   }
   const ranked = Array.from(map.values(), (r) => ({ r, failing: sumValues(r.byCategory) }));
   ranked.sort((x, y) => y.failing - x.failing || y.r.sessions - x.r.sessions || compareText(x.r.key, y.r.key));
   return ranked.map((x) => x.r);
+}
+
+/**
+ * Widen a rollup's span with a group's. A host seen in the protocol logs (UTC) and in a queue export (local,
+ * zone-less) would otherwise get a span whose ends are on different clocks: UTC times win, and local times are
+ * kept only while the rollup has no other.
+ */
+function spanRollup(r: ReportRollup, g: ReportGroup): void {
+  const local = isLocalTime(g.firstSeen) || isLocalTime(g.lastSeen);
+  const rLocal = isLocalTime(r.firstSeen) || isLocalTime(r.lastSeen);
+  if (local && r.firstSeen !== null && !rLocal) return;
+  if (!local && rLocal && g.firstSeen !== null) {
+    r.firstSeen = null;
+    r.lastSeen = null;
+  }
+  if (g.firstSeen !== null && (r.firstSeen === null || g.firstSeen < r.firstSeen)) r.firstSeen = g.firstSeen;
+  if (g.lastSeen !== null && (r.lastSeen === null || g.lastSeen > r.lastSeen)) r.lastSeen = g.lastSeen;
 }
 
 function canonicalRollup(r: ReportRollup, order: readonly string[]): ReportRollup {

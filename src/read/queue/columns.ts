@@ -7,20 +7,39 @@ export function columnKey(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
-/** Split a header line on the delimiter that occurs most outside quotes (tab or comma). */
-export function splitHeaderLine(line: string): { names: string[]; delimiter: '\t' | ',' } {
-  let tabs = 0;
-  let commas = 0;
-  let quoted = false;
-  for (const ch of line) {
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && ch === '\t') tabs++;
-    else if (!quoted && ch === ',') commas++;
-  }
-  const delimiter = tabs > 0 && tabs >= commas ? '\t' : ',';
+export type Delimiter = ',' | ';' | '\t';
+
+/**
+ * `Export-Csv` writes commas, but `-UseCulture` writes the culture's list separator (`;` for de-DE, fr-FR…) and
+ * admins pass `-Delimiter ';'` for Excel; Queue Viewer writes tabs or commas.
+ */
+const DELIMITERS: readonly Delimiter[] = [',', ';', '\t'];
+
+/**
+ * Every column name the three flavours are known to write (§5 of the reference), as {@link columnKey}s: the
+ * delimiter that yields the most of these is the one the file was written with.
+ */
+const KNOWN_COLUMNS = new Set([
+  // Get-Queue
+  'runspaceid', 'deliverytype', 'nexthopdomain', 'tlsdomain', 'nexthopconnector', 'status', 'messagecount', 'lasterror',
+  'retrycount', 'lastretrytime', 'nextretrytime', 'firstretrytime', 'deferredmessagecount', 'lockedmessagecount',
+  'messagecountsperpriority', 'deferredmessagecountsperpriority', 'risklevel', 'outboundippool', 'nexthopcategory',
+  'incomingrate', 'outgoingrate', 'velocity', 'overridesource', 'queueidentity', 'prioritydescriptions', 'identity',
+  'isvalid', 'objectstate',
+  // Get-Message
+  'accountforest', 'componentlatency', 'datereceived', 'deferreason', 'directionality', 'expirationtime',
+  'externaldirectoryorganizationid', 'fromaddress', 'internetmessageid', 'lockreason', 'messagelatency',
+  'messagesourcename', 'originalfromaddress', 'priority', 'queue', 'recipients', 'scl', 'size', 'sourceip', 'subject',
+  'traffictype', 'trafficsubtype',
+  // Queue Viewer display names not covered above
+  'queueid', 'sizekb',
+]);
+
+/** Fields of one line split at `delimiter`, outside double quotes; `""` inside quotes is one quote. */
+function splitOn(line: string, delimiter: Delimiter): string[] {
   const names: string[] = [];
   let current = '';
-  quoted = false;
+  let quoted = false;
   for (let i = 0; i < line.length; i++) {
     const ch = line[i];
     if (ch === '"') {
@@ -34,7 +53,28 @@ export function splitHeaderLine(line: string): { names: string[]; delimiter: '\t
     } else current += ch;
   }
   names.push(current.trim());
-  return { names, delimiter };
+  return names;
+}
+
+export interface HeaderSplit {
+  names: string[];
+  delimiter: Delimiter;
+  /** How many of `names` are known column names: below 2, the header could not be made sense of. */
+  known: number;
+}
+
+/**
+ * Split a header line on the delimiter (comma, semicolon or tab) that turns it into the most known column names;
+ * among equals, the one that gives the most fields, then the comma.
+ */
+export function splitHeaderLine(line: string): HeaderSplit {
+  let best: HeaderSplit | null = null;
+  for (const delimiter of DELIMITERS) {
+    const names = splitOn(line, delimiter);
+    const known = names.filter((n) => KNOWN_COLUMNS.has(columnKey(n))).length;
+    if (best === null || known > best.known || (known === best.known && names.length > best.names.length)) best = { names, delimiter, known };
+  }
+  return best as HeaderSplit;
 }
 
 /** Columns that name a message rather than a queue, in either naming style. */

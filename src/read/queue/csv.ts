@@ -41,8 +41,27 @@ async function peekHeader(it: AsyncIterator<string>): Promise<{ head: string; do
   }
 }
 
-function headerLineOf(head: string): string {
-  return head.split('\n').map((l) => l.replace(/\r$/, '')).find((l) => l.trim() !== '' && !TYPE_LINE.test(l)) ?? '';
+/** The header row and its 1-based line number (0 when the input has none). */
+function headerLineOf(head: string): { text: string; line: number } {
+  const lines = head.split('\n').map((l) => l.replace(/\r$/, ''));
+  const i = lines.findIndex((l) => l.trim() !== '' && !TYPE_LINE.test(l));
+  return i === -1 ? { text: '', line: 0 } : { text: lines[i] ?? '', line: i + 1 };
+}
+
+/**
+ * A header that names fewer than two known columns, whichever delimiter splits it: its rows would be read as
+ * entries without a LastError, a clean report of a file that was never understood. The input fails instead, and
+ * every line is counted as not read.
+ */
+async function refuseHeader(head: string, done: boolean, it: AsyncIterator<string>, stats: InputStats, line: number): Promise<void> {
+  const counter = new LineCounter();
+  counter.feed(head);
+  if (!done) for (let r = await it.next(); !r.done; r = await it.next()) counter.feed(r.value);
+  const message = 'the header row names no known Get-Queue, Get-Message or Queue Viewer columns when split at commas, semicolons or tabs';
+  skip(stats, 'malformed-row', counter.lines);
+  problem(stats, line, 'malformed-row', message);
+  stats.error = `line ${line}: ${message}`;
+  stats.lines += counter.lines;
 }
 
 /** Trailing empty cells (a Queue Viewer row ending in a tab) are not a column-count error. */
@@ -55,7 +74,12 @@ function fitsHeader(record: string[], width: number): boolean {
 export async function* readCsvExport(text: AsyncIterable<string>, stats: InputStats, kind: InputKind): AsyncGenerator<QueueEntry[]> {
   const it = text[Symbol.asyncIterator]();
   const { head, done } = await peekHeader(it);
-  const { delimiter, names } = splitHeaderLine(headerLineOf(head));
+  const headerLine = headerLineOf(head);
+  const { delimiter, names, known } = splitHeaderLine(headerLine.text);
+  if (headerLine.line > 0 && known < 2) {
+    await refuseHeader(head, done, it, stats, headerLine.line);
+    return;
+  }
   const entryKind = kind === 'message-csv' || (kind === 'queue-viewer' && looksLikeMessages(names)) ? 'message' : 'queue';
 
   // Records are taken in `on_record`, synchronously while each piece is written: a parse error at the end

@@ -29,13 +29,12 @@ function countIn(names: string[], set: Set<string>): number {
 }
 
 function sniffHeader(line: string): InputKind | null {
-  const { names, delimiter } = splitHeaderLine(line);
+  const { names } = splitHeaderLine(line);
   if (names.length < 2) return null;
   const lower = names.map((n) => n.trim().toLowerCase());
   const viewerQueue = countIn(lower, QUEUE_VIEWER);
   const viewerMessage = countIn(lower, MESSAGE_VIEWER);
   if (viewerQueue + viewerMessage >= 2 && lower.some((n) => n.includes(' '))) return 'queue-viewer';
-  if (delimiter !== ',') return null;
   const queue = countIn(lower, QUEUE_PROPS);
   const message = countIn(lower, MESSAGE_PROPS);
   if (queue >= 2 && queue >= message) return 'queue-csv';

@@ -34,10 +34,22 @@ function bestTime(candidates: Array<DateValue | null>): DateValue | null {
   return present.find((d) => d.iso !== null) ?? present[0] ?? null;
 }
 
+/** `EX01\\13\\21474836480` → `EX01\\13`: a message identity is `<Server>\\<Queue>\\<MessageInteger>`. */
+function queueOfMessage(identity: string | null): string | null {
+  if (identity === null) return null;
+  const last = identity.lastIndexOf('\\');
+  return last > 0 && identity.indexOf('\\') < last ? identity.slice(0, last) : null;
+}
+
+function serverOf(name: string | null): string | null {
+  const slash = name === null ? -1 : name.indexOf('\\');
+  return name !== null && slash > 0 ? name.slice(0, slash) : null;
+}
+
 export function buildEntry(fields: Record<string, string>, kind: 'queue' | 'message', loc: Location): QueueEntry {
   const get = lookupIn(fields);
   const identity = kind === 'queue' ? get('identity', 'queueidentity') : get('identity', 'queueid', 'queue');
-  const slash = identity === null ? -1 : identity.indexOf('\\');
+  const queue = kind === 'queue' ? identity : (get('queue', 'queueid') ?? queueOfMessage(identity));
   const lastErrorText = get('lasterror');
   const lastError = lastErrorText === null ? null : parseLastError(lastErrorText);
   const dateOf = (...keys: string[]): DateValue | null => {
@@ -49,7 +61,8 @@ export function buildEntry(fields: Record<string, string>, kind: 'queue' | 'mess
     line: loc.line,
     kind,
     identity,
-    server: identity !== null && slash > 0 ? identity.slice(0, slash) : null,
+    server: serverOf(identity) ?? serverOf(queue),
+    queue,
     deliveryType: get('deliverytype'),
     nextHopDomain: get('nexthopdomain'),
     nextHopConnector: get('nexthopconnector'),
