@@ -8,7 +8,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { scan, type ScanProgress } from './scan.js';
 import type { ThisServer } from './read/inputs.js';
-import { mergeReports, RepeatedInputError } from './report/merge.js';
+import { mergeReports, RepeatedInputError, reportShapeProblem } from './report/merge.js';
 import { defaultRules } from './classify/rules.js';
 import { knownCategories, matchCategories, ScanOptionError } from './options.js';
 import type { FormatOptions, OutputFormat } from './output/index.js';
@@ -501,6 +501,8 @@ async function readReports(paths: readonly string[]): Promise<Report[]> {
       throw new UsageError(`${path}: not a readable JSON report (${(e as Error).message})`);
     }
     if ((parsed as Report)?.schema !== 'logscan.report/1') throw new UsageError(`${path}: not a logscan JSON report (schema logscan.report/1)`);
+    const problem = reportShapeProblem(parsed);
+    if (problem !== null) throw new UsageError(`${path}: not a logscan JSON report that can be merged (${problem})`);
     reports.push(parsed as Report);
   }
   return reports;
