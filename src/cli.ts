@@ -199,7 +199,7 @@ export async function main(io: CliIo): Promise<number> {
   try {
     parsed = parseArgs({ args: io.argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
-    io.stderr.write(`logscan: ${(e as Error).message}\nTry 'logscan --help'.\n`);
+    io.stderr.write(`logscan: ${stripControl((e as Error).message)}\nTry 'logscan --help'.\n`);
     return EXIT.usage;
   }
   const { values, positionals } = parsed;
@@ -312,7 +312,8 @@ export async function main(io: CliIo): Promise<number> {
     // The CLI checks its options before scan() does, in its own words; should scan() still refuse one, that too
     // is a usage error, not a crash.
     if (e instanceof UsageError || e instanceof ScanOptionError) {
-      io.stderr.write(`logscan: ${e.message}\nTry 'logscan --help'.\n`);
+      // Messages quote file names, report contents and arguments: none may drive the terminal.
+      io.stderr.write(`logscan: ${stripControl(e.message)}\nTry 'logscan --help'.\n`);
       return EXIT.usage;
     }
     throw e;
