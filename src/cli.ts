@@ -8,7 +8,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { scan, type ScanProgress } from './scan.js';
 import type { ThisServer } from './read/inputs.js';
-import { mergeReports, RepeatedInputError } from './report/merge.js';
+import { mergeReports, RepeatedInputError, reportShapeProblem } from './report/merge.js';
 import { defaultRules } from './classify/rules.js';
 import { knownCategories, matchCategories, ScanOptionError } from './options.js';
 import type { FormatOptions, OutputFormat } from './output/index.js';
@@ -208,7 +208,7 @@ export async function main(io: CliIo): Promise<number> {
   try {
     parsed = parseArgs({ args: io.argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
-    io.stderr.write(`logscan: ${(e as Error).message}\nTry 'logscan --help'.\n`);
+    io.stderr.write(`logscan: ${stripControl((e as Error).message)}\nTry 'logscan --help'.\n`);
     return EXIT.usage;
   }
   const { values, positionals } = parsed;
@@ -322,7 +322,8 @@ export async function main(io: CliIo): Promise<number> {
     // The CLI checks its options before scan() does, in its own words; should scan() still refuse one, that too
     // is a usage error, not a crash.
     if (e instanceof UsageError || e instanceof ScanOptionError) {
-      io.stderr.write(`logscan: ${e.message}\nTry 'logscan --help'.\n`);
+      // Messages quote file names, report contents and arguments: none may drive the terminal.
+      io.stderr.write(`logscan: ${stripControl(e.message)}\nTry 'logscan --help'.\n`);
       return EXIT.usage;
     }
     throw e;
@@ -511,6 +512,8 @@ async function readReports(paths: readonly string[]): Promise<Report[]> {
       throw new UsageError(`${path}: not a readable JSON report (${(e as Error).message})`);
     }
     if ((parsed as Report)?.schema !== 'logscan.report/1') throw new UsageError(`${path}: not a logscan JSON report (schema logscan.report/1)`);
+    const problem = reportShapeProblem(parsed);
+    if (problem !== null) throw new UsageError(`${path}: not a logscan JSON report that can be merged (${problem})`);
     reports.push(parsed as Report);
   }
   return reports;

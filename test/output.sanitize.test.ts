@@ -120,6 +120,26 @@ describe('markdownCell', () => {
     expect(markdownCell('10.20.4.17')).toBe('10.20.4.17');
   });
 
+  it('defangs what GitHub-style renderers link on their own: http(s)://, www. and e-mail addresses', () => {
+    expect(markdownCell('see https://evil.example/x')).toBe('see https\\[:\\]//evil.example/x');
+    expect(markdownCell('HTTP://evil.example')).toBe('HTTP\\[:\\]//evil.example');
+    expect(markdownCell('WWW.evil.example and www.x')).toBe('WWW\\[.\\]evil.example and www\\[.\\]x');
+    expect(markdownCell('MAIL FROM:<a.b+c@evil.example>')).toBe('MAIL FROM:\\<a.b+c\\[@\\]evil.example\\>');
+    expect(markdownCell('mailto:a@b.example')).toBe('mailto:a\\[@\\]b.example');
+    // Ordinary log text is left as it was.
+    expect(markdownCell('EX01\\Default Frontend EX01 10.20.4.17:25')).toBe('EX01\\\\Default Frontend EX01 10.20.4.17:25');
+  });
+
+  it('leaves no autolink for any input: no `://`, `www.` or `@` outside the escaped brackets', () => {
+    fc.assert(
+      fc.property(fc.oneof(anyText, nastyText, fc.stringMatching(/^(?:[a-zA-Z@.:/ ]|www\.|WwW\.|https?:\/\/|HTTP:\/\/|@)*$/)), (text) => {
+        // What a renderer shows: escapes resolved. The defanged forms are the only ones left.
+        const shown = markdownCell(text).replace(/\\([\s\S])/g, '$1').replace(/\[:\]\/\/|www\[\.\]|\[@\]/gi, ' ');
+        expect(shown).not.toMatch(/:\/\/|www\.|@/i);
+      }),
+    );
+  });
+
   it('leaves no unescaped markup, pipe or line break for any input', () => {
     fc.assert(
       fc.property(fc.oneof(anyText, nastyText), (text) => {

@@ -4,6 +4,7 @@
  * and Excel expect. Times stay ISO-8601 (UTC) so spreadsheets and scripts read them without guessing.
  */
 import type { Report, ReportGroup, Sample, TlsVersion } from '../types.js';
+import { own } from '../report/record.js';
 import { csvCell } from './sanitize.js';
 import { categoryIds, mainSample, sortGroups } from './table.js';
 
@@ -25,7 +26,7 @@ function groupRow(group: ReportGroup, categories: readonly string[]): Array<stri
     group.remoteNames.join(';'),
     group.sessions,
     group.messages,
-    ...categories.map((id) => group.byCategory[id] ?? 0),
+    ...categories.map((id) => own(group.byCategory, id) ?? 0),
     ...TLS_COLUMNS.map((version) => group.tlsVersions[version] ?? 0),
     group.firstSeen,
     group.lastSeen,

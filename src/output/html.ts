@@ -15,6 +15,7 @@ import type {
   TlsCounts,
   TlsVersion,
 } from '../types.js';
+import { own } from '../report/record.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './html-assets.js';
 import { CONNECTOR_LOOKUP_NOTE, connectorLookup } from './table.js';
 import { denseTimeline, deriveTimeline, renderTimelineSvg, type ChartCategory } from './html-chart.js';
@@ -111,8 +112,8 @@ function categoryViews(report: Report): CategoryView[] {
   let extra = 0;
   return ids.map((id) => {
     const info = report.categories.find((c) => c.id === id) ?? null;
-    const color = BUILTIN_COLORS[id] ?? EXTRA_COLORS[extra++ % EXTRA_COLORS.length] ?? '#475569';
-    return { id, title: info?.title || id, color, info, total: count(report.totals.byCategory[id]) };
+    const color = own(BUILTIN_COLORS, id) ?? EXTRA_COLORS[extra++ % EXTRA_COLORS.length] ?? '#475569';
+    return { id, title: info?.title || id, color, info, total: count(own(report.totals.byCategory, id)) };
   });
 }
 
@@ -122,7 +123,7 @@ function count(n: number | undefined): number {
 
 function directionBadge(direction: string | null): string {
   if (direction === null) return '';
-  return `<span class="badge ${attr(direction)}">${text(DIRECTION_LABELS[direction] ?? direction)}</span>`;
+  return `<span class="badge ${attr(direction)}">${text(own(DIRECTION_LABELS, direction) ?? direction)}</span>`;
 }
 
 function categoryBadge(view: CategoryView | undefined, id: string): string {
@@ -195,7 +196,7 @@ ${tls}
 function skippedText(skipped: InputStats['skipped']): string {
   const parts = (Object.entries(skipped) as Array<[SkipReason, number | undefined]>)
     .filter(([, n]) => count(n) > 0)
-    .map(([reason, n]) => `${formatNumber(count(n))} ${text(SKIP_LABELS[reason] ?? reason)}`);
+    .map(([reason, n]) => `${formatNumber(count(n))} ${text(own(SKIP_LABELS, reason) ?? reason)}`);
   return parts.length > 0 ? `<span class="small">${parts.join('<br>')}</span>` : '<span class="muted">—</span>';
 }
 
@@ -364,7 +365,7 @@ const TLS_RANK: Readonly<Record<TlsVersion, number>> = {
 
 /** Sort key of the TLS column: the weakest version seen, so ascending puts the worst hosts first. */
 function weakestRank(counts: TlsCounts): number | null {
-  const ranks = (Object.keys(counts) as TlsVersion[]).filter((v) => count(counts[v]) > 0).map((v) => TLS_RANK[v] ?? 6);
+  const ranks = (Object.keys(counts) as TlsVersion[]).filter((v) => count(counts[v]) > 0).map((v) => own(TLS_RANK, v) ?? 6);
   return ranks.length > 0 ? Math.min(...ranks) : null;
 }
 
@@ -377,7 +378,7 @@ function groupColumns(cats: CategoryView[], withMessages: boolean): Column[] {
     ...(withMessages ? [{ key: 'messages', label: 'Messages', type: 'num' as const, className: 'num' }] : []),
     ...cats.map((c) => ({
       key: `cat:${c.id}`,
-      label: BUILTIN_SHORT[c.id] ?? text(c.title),
+      label: own(BUILTIN_SHORT, c.id) ?? text(c.title),
       type: 'num' as const,
       title: `${c.title} (${c.id})`,
       className: 'num catcol',
@@ -395,7 +396,7 @@ function sortValues(g: ReportGroup, cats: CategoryView[], withMessages: boolean)
     g.remoteHost,
     count(g.sessions),
     ...(withMessages ? [count(g.messages)] : []),
-    ...cats.map((c) => count(g.byCategory[c.id])),
+    ...cats.map((c) => count(own(g.byCategory, c.id))),
     weakestRank(g.tlsVersions),
     parseTime(g.firstSeen) === null ? (g.firstSeen ?? null) : new Date(parseTime(g.firstSeen) ?? 0).toISOString(),
     parseTime(g.lastSeen) === null ? (g.lastSeen ?? null) : new Date(parseTime(g.lastSeen) ?? 0).toISOString(),
@@ -450,7 +451,7 @@ function detailsList(g: ReportGroup, cats: CategoryView[]): string {
 function groupBody(g: ReportGroup, index: number, cats: CategoryView[], withMessages: boolean, columnCount: number): string {
   // The main finding's count is a coloured pill, so the row says what matters without an extra column.
   const catCells = cats.map((c) => {
-    const n = count(g.byCategory[c.id]);
+    const n = count(own(g.byCategory, c.id));
     if (n === 0) return '<td class="num zero">0</td>';
     if (c.id === g.mainCategory) return `<td class="num"><span class="pill" style="background:${c.color}" title="${attr(`Main finding: ${c.title}`)}">${formatNumber(n)}</span></td>`;
     return `<td class="num"><strong>${formatNumber(n)}</strong></td>`;
@@ -470,7 +471,7 @@ interface GroupsLayout {
 }
 
 function groupsLayout(report: Report, cats: CategoryView[]): GroupsLayout {
-  const used = cats.filter((c) => report.groups.some((g) => count(g.byCategory[c.id]) > 0));
+  const used = cats.filter((c) => report.groups.some((g) => count(own(g.byCategory, c.id)) > 0));
   const withMessages = report.groups.some((g) => count(g.messages) > 0);
   const catIndex = new Map(used.map((c, i) => [c.id, i]));
   return { used, withMessages, columns: groupColumns(used, withMessages), groupCats: report.groups.map((g) => groupCats(g, catIndex)) };

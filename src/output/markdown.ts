@@ -6,6 +6,7 @@
  */
 import { isLocalTime } from '../read/queue/dates.js';
 import type { CategoryInfo, Report, ReportGroup } from '../types.js';
+import { own } from '../report/record.js';
 import type { FormatOptions } from './index.js';
 import { markdownCell } from './sanitize.js';
 import {
@@ -101,7 +102,7 @@ function totalsSection(report: Report): string[] {
   const tls = tlsSummary(t.tlsVersions);
   const lines = ['## Totals', '', `${markdownCell(summary)}.`, ''];
   if (tls !== '') lines.push(`TLS versions: ${markdownCell(tls)}`, '');
-  const rows = categoryIds(report).map((id) => [id, categoryInfo(report, id)?.title ?? '', formatCount(t.byCategory[id] ?? 0)]);
+  const rows = categoryIds(report).map((id) => [id, categoryInfo(report, id)?.title ?? '', formatCount(own(t.byCategory, id) ?? 0)]);
   append(lines, table(['Category', 'Title', 'Findings'], ['l', 'l', 'r'], rows), '');
   return lines;
 }
@@ -134,7 +135,7 @@ function groupSection(report: Report, group: ReportGroup, index: number, samples
   const tls = tlsSummary(group.tlsVersions);
   if (tls !== '') lines.push(`- TLS: ${markdownCell(tls)}`);
   for (const [id, n] of groupCategories(report, group)) {
-    const details = detailsSummary(group.details[id]);
+    const details = detailsSummary(own(group.details, id));
     lines.push(`- ${markdownCell(`${categoryInfo(report, id)?.title ?? id}: ${formatCount(n)}${details === '' ? '' : ` (${details})`}`)}`);
   }
   const hint = groupHint(report, group);

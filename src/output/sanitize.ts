@@ -80,13 +80,28 @@ const ORDERED_LIST_START = /^(\d{1,9})[.)](?=[ \t]|$)/;
 const LINE_BREAK = /\r\n|[\r\n\u2028\u2029]/g;
 
 /**
+ * What GitHub's autolink extension (cmark-gfm, and micromark's GFM on GitLab and remark) links in plain text:
+ * `http://` and `https://` (and `mailto:`/`xmpp:`, which need an `@`), `www.`, and e-mail addresses. Backslash
+ * escapes do not stop it: e-mail addresses are found after escapes are resolved, and `http\://` still links in
+ * micromark. So the text is changed the way security reports defang addresses: `[:]//`, `www[.]`, `[@]`.
+ */
+const AUTOLINK = /:\/\/|www\.|@/gi;
+
+function defang(match: string): string {
+  // The brackets are written escaped, as MARKDOWN_SPECIAL escapes them: literal `[` and `]`, never a link.
+  if (match === '@') return '\\[@\\]';
+  return match === '://' ? '\\[:\\]//' : `${match.slice(0, 3)}\\[.\\]`;
+}
+
+/**
  * Text for a Markdown table cell or paragraph: line breaks become spaces (a newline would end the table row),
  * other control characters are shown as escapes, and Markdown punctuation is backslash-escaped so a hostile
  * EHLO name cannot open a link, an image, an HTML tag or a new cell. A leading `-`, `+`, `#`, `=` or `1.` is
- * escaped too, so the text cannot turn into a list or a heading when it starts a paragraph.
+ * escaped too, so the text cannot turn into a list or a heading when it starts a paragraph. Addresses that a
+ * GitHub-style renderer would link on its own are defanged (see AUTOLINK): `http[:]//x`, `www[.]x`, `a[@]b`.
  */
 export function markdownCell(text: string): string {
-  const escaped = stripControl(text.replace(LINE_BREAK, ' ')).replace(MARKDOWN_SPECIAL, '\\$&');
+  const escaped = stripControl(text.replace(LINE_BREAK, ' ')).replace(MARKDOWN_SPECIAL, '\\$&').replace(AUTOLINK, defang);
   // At the start of a paragraph these open a list, a heading or a setext underline; escaping is harmless in a cell.
   if (BLOCK_START.test(escaped)) return `\\${escaped}`;
   const ordered = ORDERED_LIST_START.exec(escaped);

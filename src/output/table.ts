@@ -11,6 +11,7 @@ import type { FormatOptions } from './index.js';
 import { stripControl, truncate } from './sanitize.js';
 import { categoryOrder, severityTier } from '../report/severity.js';
 import { compareText, rankIn } from '../compare-text.js';
+import { own } from '../report/record.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Shared view helpers (also used by markdown.ts and csv.ts)
@@ -763,10 +764,10 @@ function totalsSection(report: Report, width: number): Line[] {
   lines.push([span('FINDINGS BY CATEGORY', 'bold')]);
   const ids = categoryIds(report);
   const idWidth = Math.min(28, Math.max(0, ...ids.map((id) => displayWidth(stripControl(id)))));
-  const counts = ids.map((id) => formatCount(t.byCategory[id] ?? 0));
+  const counts = ids.map((id) => formatCount(own(t.byCategory, id) ?? 0));
   const countWidth = Math.max(0, ...counts.map((c) => c.length));
   ids.forEach((id, i) => {
-    const n = t.byCategory[id] ?? 0;
+    const n = own(t.byCategory, id) ?? 0;
     const style: Style | undefined = n === 0 ? 'dim' : WARNING_CATEGORIES.has(id) ? 'yellow' : 'red';
     lines.push([
       span('  '),
@@ -966,7 +967,7 @@ function groupBlock(report: Report, group: ReportGroup, index: number, opts: Vie
   if (lookup !== null) lines.push(...wrapped(opts.width, `${indent}Connector: `, `${lookup} ${CONNECTOR_LOOKUP_NOTE}`, undefined, 'dim'));
   for (const [id, n] of groupCategories(report, group)) {
     const title = categoryInfo(report, id)?.title ?? id;
-    const details = detailsSummary(group.details[id]);
+    const details = detailsSummary(own(group.details, id));
     lines.push(...wrapped(opts.width, indent, `${title}: ${formatCount(n)}${details === '' ? '' : ` (${details})`}`, WARNING_CATEGORIES.has(id) ? 'yellow' : 'red'));
   }
   const hint = groupHint(report, group);

@@ -1,5 +1,6 @@
 import { RecentItems } from '../bounded-cache.js';
 import { compareText, rankIn } from '../compare-text.js';
+import { emptyRecord } from './record.js';
 import { categoryOrder, detailHint, severityTier } from './severity.js';
 import { isLocalTime } from '../read/queue/dates.js';
 import type { CategoryInfo, Coverage, GroupCertificate, InputStats, Report, ReportGroup, ReportRollup, Sample, Timeline, TlsCounts } from '../types.js';
@@ -39,13 +40,13 @@ export function newGroupState(direction: GroupState['direction'], server: string
 
 /** Adds `n` to the group's count for `category`; the counts are made with the first finding. */
 export function addCategoryCount(group: GroupState, category: string, n: number): void {
-  const counts = (group.byCategory ??= {});
+  const counts = (group.byCategory ??= emptyRecord());
   counts[category] = (counts[category] ?? 0) + n;
 }
 
 /** The group's detail counts for `category`, made when first asked for. */
 export function categoryDetails(group: GroupState, category: string): Record<string, number> {
-  return ((group.details ??= {})[category] ??= {});
+  return ((group.details ??= emptyRecord())[category] ??= emptyRecord());
 }
 
 /**
@@ -124,7 +125,7 @@ export function emptyAccumulated(version: string, categories: CategoryInfo[], sa
 
 /** Adds finding counts to the timeline bucket `t` (an hour, or a day in a merged day-bucketed report). */
 export function addTimelineCounts(acc: Accumulated, t: string, counts: Readonly<Record<string, number>>): void {
-  const into = acc.hours.get(t) ?? {};
+  const into = acc.hours.get(t) ?? emptyRecord<number>();
   addCounts(into, counts);
   acc.hours.set(t, into);
 }
@@ -191,7 +192,7 @@ function rollup(groups: readonly ReportGroup[], keyOf: (g: ReportGroup) => strin
     const mapKey = withDirection ? `${g.direction}\u0000${key}` : key;
     let r = map.get(mapKey);
     if (r === undefined) {
-      r = { key, direction: withDirection ? g.direction : null, sessions: 0, messages: 0, byCategory: {}, tlsVersions: {}, firstSeen: null, lastSeen: null };
+      r = { key, direction: withDirection ? g.direction : null, sessions: 0, messages: 0, byCategory: emptyRecord(), tlsVersions: emptyRecord(), firstSeen: null, lastSeen: null };
       map.set(mapKey, r);
     }
     r.sessions += g.sessions;
@@ -236,7 +237,7 @@ function timeline(hours: Map<string, Record<string, number>>, dayBuckets: boolea
   const days = new Map<string, Record<string, number>>();
   for (const t of keys) {
     const day = `${t.slice(0, 10)}T00:00:00.000Z`;
-    const into = days.get(day) ?? {};
+    const into = days.get(day) ?? emptyRecord<number>();
     addCounts(into, hours.get(t)!);
     days.set(day, into);
   }
@@ -281,7 +282,7 @@ const TLS_ORDER = ['TLS1.0', 'TLS1.1', 'TLS1.2', 'TLS1.3', 'SSL3', 'none', 'unkn
 function sorted<T>(counts: Readonly<Record<string, T>>, order: readonly string[]): Record<string, T> {
   const rank = rankIn(order);
   const keys = Object.keys(counts).sort((a, b) => rank(a) - rank(b) || compareText(a, b));
-  const out: Record<string, T> = {};
+  const out = emptyRecord<T>();
   for (const k of keys) out[k] = counts[k]!;
   return out;
 }
@@ -294,7 +295,7 @@ export function finalizeReport(acc: Accumulated): Report {
   const groups = [...acc.groups.values()].map((g): ReportGroup => {
     const counts = g.byCategory ?? {};
     const main = mainCategory(counts, categoryRank);
-    const details: Record<string, Record<string, number>> = {};
+    const details = emptyRecord<Record<string, number>>();
     for (const [k, v] of Object.entries(sorted(g.details ?? {}, order))) details[k] = sorted(v, []);
     // Field order is the JSON contract's order.
     return {
@@ -320,8 +321,8 @@ export function finalizeReport(acc: Accumulated): Report {
   const ranked = groups.map((group): Ranked => ({ group, tier: severityTier(group, acc.categories), failing: sumValues(group.byCategory) }));
   ranked.sort(compareGroups);
   for (let i = 0; i < ranked.length; i++) groups[i] = ranked[i]!.group;
-  const byCategory: Record<string, number> = {};
-  const tlsVersions: TlsCounts = {};
+  const byCategory = emptyRecord<number>();
+  const tlsVersions: TlsCounts = emptyRecord();
   let queueMessages = 0;
   for (const g of groups) {
     addCounts(byCategory, g.byCategory);

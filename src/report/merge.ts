@@ -14,9 +14,11 @@ export interface MergeOptions {
  * would have given. Sessions never span two runs, so counts simply add.
  */
 export function mergeReports(reports: readonly Report[], options: MergeOptions = {}): Report {
-  for (const report of reports) {
+  reports.forEach((report, i) => {
     if (report?.schema !== 'logscan.report/1') throw new Error(`cannot merge a report with schema ${String(report?.schema)}`);
-  }
+    const problem = reportShapeProblem(report);
+    if (problem !== null) throw new Error(`cannot merge report ${i + 1}: ${problem}`);
+  });
   const repeated = repeatedInputs(reports)[0];
   if (repeated !== undefined) throw new RepeatedInputError(repeated);
   checkCount('mergeReports()', 'samples', options.samples, 0);
@@ -95,4 +97,60 @@ const ORIGIN_KEY = /\|smtp-(?:send|receive)$/;
 function coverageServer(server: Coverage['servers'][number]['server'], named: ReadonlySet<string | null>): string | null {
   if (server === null || named.has(server)) return server;
   return ORIGIN_KEY.test(server) ? null : server;
+}
+
+type Check = (value: unknown) => boolean;
+
+const isString: Check = (v) => typeof v === 'string';
+const isNumber: Check = (v) => typeof v === 'number' && Number.isFinite(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const orNull = (check: Check): Check => (v) => v === null || check(v);
+const optional = (check: Check): Check => (v) => v === undefined || check(v);
+const arrayOf = (check: Check): Check => (v) => Array.isArray(v) && v.every(check);
+const countsOf = (check: Check): Check => (v) => isObject(v) && Object.values(v).every(check);
+const shape =
+  (fields: Record<string, Check>): Check =>
+  (v) =>
+    isObject(v) && Object.entries(fields).every(([k, check]) => check(Object.hasOwn(v, k) ? v[k] : undefined));
+
+const SAMPLE = shape({ source: isString, line: isNumber, sessionId: isString, category: isString, detail: orNull(isString), time: isString, text: isString });
+const CERTIFICATE = shape({ role: isString, subject: orNull(isString), issuer: orNull(isString), thumbprint: orNull(isString), notAfter: orNull(isString) });
+const COUNTS = countsOf(isNumber);
+
+/** What {@link mergeReports} and the outputs read of a report, field by field; the rest is made again. */
+const REPORT_FIELDS: Record<string, Check> = {
+  generator: shape({ version: isString }),
+  coverage: shape({ servers: arrayOf(shape({ server: orNull(isString), from: orNull(isString), to: orNull(isString) })) }),
+  inputs: arrayOf(
+    shape({
+      source: isString, kind: isString, bytes: isNumber, lines: isNumber, records: isNumber, skipped: COUNTS,
+      problems: arrayOf(shape({ line: isNumber, reason: isString, message: isString })),
+      error: orNull(isString), ignored: optional(orNull(isString)), headerDate: optional(orNull(isString)), from: optional(orNull(isString)), to: optional(orNull(isString)),
+    }),
+  ),
+  totals: shape({ sessions: isNumber, incompleteSessions: isNumber }),
+  categories: arrayOf(
+    shape({ id: isString, title: isString, explanation: isString, hint: isString, detailHints: optional(countsOf(isString)), severity: optional(isString), docs: optional(orNull(isString)) }),
+  ),
+  groups: arrayOf(
+    shape({
+      direction: (v) => v === 'receive' || v === 'send' || v === 'queue', server: orNull(isString), connector: isString, remoteHost: isString,
+      remoteNames: arrayOf(isString), sessions: isNumber, messages: isNumber, authUsers: optional(arrayOf(isString)), certificates: optional(arrayOf(CERTIFICATE)),
+      byCategory: COUNTS, details: countsOf(COUNTS), tlsVersions: COUNTS, firstSeen: orNull(isString), lastSeen: orNull(isString), samples: arrayOf(SAMPLE),
+    }),
+  ),
+  timeline: optional(shape({ bucket: (v) => v === 'hour' || v === 'day', points: arrayOf(shape({ t: isString, byCategory: COUNTS })) })),
+};
+
+/**
+ * Why `value` is not a report {@link mergeReports} can read, naming the first field that is missing or of the
+ * wrong type, or null. A report file may be hand-edited, cut short or not logscan's at all: merging must refuse
+ * it in words instead of failing on the first field it reads.
+ */
+export function reportShapeProblem(value: unknown): string | null {
+  if (!isObject(value)) return 'not a JSON object';
+  for (const [field, check] of Object.entries(REPORT_FIELDS)) {
+    if (!check(Object.hasOwn(value, field) ? value[field] : undefined)) return `${field} is missing or not as logscan writes it`;
+  }
+  return null;
 }

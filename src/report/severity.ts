@@ -1,4 +1,5 @@
 import type { CategoryInfo, ReportGroup } from '../types.js';
+import { own } from './record.js';
 
 /**
  * The hint for a detail seen in one direction: a `receive:<detail>` / `send:<detail>` key where the fix is on the
@@ -6,7 +7,8 @@ import type { CategoryInfo, ReportGroup } from '../types.js';
  */
 export function detailHint(hints: Readonly<Record<string, string>> | undefined, detail: string, direction: string): string | undefined {
   if (hints === undefined) return undefined;
-  return hints[`${direction}:${detail}`] ?? hints[detail];
+  // The detail is text from a log (`constructor` is a possible SChannel name to a stranger): own keys only.
+  return own(hints, `${direction}:${detail}`) ?? own(hints, detail);
 }
 
 /** A category's severity; built-in warnings are known by id in reports that do not carry it. */
