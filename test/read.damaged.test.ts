@@ -1,0 +1,93 @@
+/**
+ * Damaged protocol logs (QA findings): NUL padding, broken date-times, damaged header lines, gzip trailing
+ * garbage. Each case asserts what is kept, what is skipped, and the problem that names the line.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scan } from '../src/scan.js';
+import { detectInput } from '../src/read/detect.js';
+import type { Report } from '../src/types.js';
+import { expectAccounting, inputNamed } from './fixtures/hostile/logs.js';
+
+const RECV = 'samples/EX01/FrontEnd/ProtocolLog/SmtpReceive/RECV2025111009-1.LOG';
+const SEND = 'samples/EX01/Hub/ProtocolLog/SmtpSend/SEND2025111009-1.LOG';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'logscan-damaged-'));
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function write(name: string, content: string | Uint8Array): string {
+  const path = join(dir, name);
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, content);
+  return path;
+}
+
+async function scanOf(paths: string[]): Promise<Report> {
+  const report = await scan(paths);
+  expectAccounting(report, expect);
+  return report;
+}
+
+const sampleLines = () => readFileSync(RECV, 'utf8').split('\r\n');
+const baseline = async () => (await scanOf([RECV])).totals;
+
+describe('NUL bytes in a protocol log', () => {
+  it('a log with NUL padding after its last row is read in a folder, the padding skipped as binary', async () => {
+    const folder = join(dir, 'padded');
+    const path = join(folder, 'EX01/FrontEnd/ProtocolLog/SmtpReceive/RECV2025111009-1.LOG');
+    mkdirSync(join(path, '..'), { recursive: true });
+    copyFileSync(RECV, path);
+    writeFileSync(path, Buffer.concat([readFileSync(RECV), Buffer.alloc(4096)]));
+    const report = await scanOf([folder]);
+    const input = inputNamed(report, 'RECV2025111009-1.LOG');
+    expect(input.ignored).toBeNull();
+    expect(input.error).toBeNull();
+    expect(input.kind).toBe('smtp-receive');
+    const lines = sampleLines().length; // the padding is the last, unterminated line
+    expect(input.lines).toBe(lines);
+    expect(input.skipped.binary).toBe(1);
+    expect(input.problems).toContainEqual(expect.objectContaining({ line: lines, reason: 'binary', message: expect.stringContaining(`line ${lines} contains NUL bytes`) }));
+    expect(report.totals).toEqual(await baseline());
+  });
+
+  it('one NUL in one row early in the file skips that row only', async () => {
+    const lines = sampleLines();
+    lines[7] = lines[7]!.replace('EHLO', 'EH\0LO');
+    const path = write('nul-row.LOG', lines.join('\r\n'));
+    expect(detectInput(readFileSync(path)).kind).toBe('smtp-receive');
+    const input = inputNamed(await scanOf([path]), 'nul-row.LOG');
+    expect(input).toMatchObject({ kind: 'smtp-receive', error: null, lines: lines.length - 1 });
+    expect(input.skipped.binary).toBe(1);
+    expect(input.problems[0]).toMatchObject({ line: 8, reason: 'binary', message: 'line 8 contains NUL bytes (binary data); skipped' });
+  });
+
+  it('UTF-16 logs, which are NUL in every other byte, are still read', async () => {
+    const text = readFileSync(RECV, 'utf8');
+    const le = write('utf16le.LOG', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    const report = await scanOf([le]);
+    expect(inputNamed(report, 'utf16le.LOG')).toMatchObject({ kind: 'smtp-receive', error: null, skipped: { header: 5 } });
+    expect(report.totals).toEqual(await baseline());
+  });
+
+  it('real binary files renamed .LOG are still refused as binary: PNG, random bytes, NUL only', () => {
+    let x = 99;
+    const random = Buffer.alloc(64 * 1024).map(() => ((x = (x * 1103515245 + 12345) >>> 0) >>> 16) & 0xff);
+    const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), random.subarray(0, 4000)]);
+    // Text lines first, then binary: NUL lines outnumber what reads.
+    const textThenBinary = Buffer.concat([Buffer.from('hello\nworld\n'), random]);
+    for (const bytes of [png, random, Buffer.alloc(70_000), textThenBinary]) {
+      const d = detectInput(bytes.subarray(0, 64 * 1024));
+      expect(d.kind).toBe('unknown');
+      expect(d.reason).toMatch(/^binary data \(NUL bytes\)/);
+      expect(d.foreign).toBe(true);
+    }
+  });
+});
