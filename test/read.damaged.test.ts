@@ -9,6 +9,8 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
 import { detectInput } from '../src/read/detect.js';
+import { parseProtocolText, readProtocolLog } from '../src/read/protocol.js';
+import { emptyStats } from '../src/read/stats.js';
 import type { Report } from '../src/types.js';
 import { expectAccounting, inputNamed } from './fixtures/hostile/logs.js';
 
@@ -83,11 +85,87 @@ describe('NUL bytes in a protocol log', () => {
     const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), random.subarray(0, 4000)]);
     // Text lines first, then binary: NUL lines outnumber what reads.
     const textThenBinary = Buffer.concat([Buffer.from('hello\nworld\n'), random]);
-    for (const bytes of [png, random, Buffer.alloc(70_000), textThenBinary]) {
+    for (const bytes of [png, random, Buffer.alloc(70_000), textThenBinary] as Buffer[]) {
       const d = detectInput(bytes.subarray(0, 64 * 1024));
       expect(d.kind).toBe('unknown');
       expect(d.reason).toMatch(/^binary data \(NUL bytes\)/);
       expect(d.foreign).toBe(true);
     }
+  });
+});
+
+const FIELDS_LINE = '#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context';
+
+describe('damaged header lines', () => {
+  it('#Fields without context (renamed) or with data twice: a problem says which columns and what is lost', async () => {
+    const renamed = write('ctx-renamed.LOG', readFileSync(RECV, 'utf8').replace(FIELDS_LINE, FIELDS_LINE.replace(',context', ',Context-Info')));
+    const twice = write('data-twice.LOG', readFileSync(RECV, 'utf8').replace(FIELDS_LINE, FIELDS_LINE.replace(',context', ',data')));
+    const report = await scanOf([renamed, twice]);
+    const a = inputNamed(report, 'ctx-renamed.LOG');
+    expect(a.problems).toEqual([
+      {
+        line: 5,
+        reason: 'fields',
+        message:
+          'line 5: #Fields has no context column (it names Context-Info instead): the report cannot show TLS results, certificates and disconnect reasons, so TLS shows as unknown and TLS findings are missing',
+      },
+    ]);
+    const b = inputNamed(report, 'data-twice.LOG');
+    expect(b.problems).toHaveLength(1);
+    expect(b.problems[0]!.message).toMatch(/^line 5: #Fields has no context column and names data more than once \(the first is read\): the report cannot show TLS results/);
+    // Said once per file, not again at a repeated header.
+    const again = parseProtocolText(`${readFileSync(renamed, 'utf8')}${FIELDS_LINE.replace(',context', ',Context-Info')}\r\n`);
+    expect(again.stats.problems.filter((p) => p.reason === 'fields')).toHaveLength(1);
+  });
+
+  it('a CR inside #Log-type does not make the file another kind of log: both header lines are read', async () => {
+    const text = readFileSync(RECV, 'utf8').replace('Protocol Log\r\n#Date', 'Protocol Log\r#Date');
+    const path = write('cr-in-header.LOG', text);
+    expect(detectInput(readFileSync(path)).kind).toBe('smtp-receive');
+    const report = await scanOf([path]);
+    const input = inputNamed(report, 'cr-in-header.LOG');
+    expect(input).toMatchObject({ kind: 'smtp-receive', error: null, headerDate: '2025-11-10T09:00:02.854Z', skipped: { header: 4 }, problems: [] });
+    expect(report.totals).toEqual(await baseline());
+  });
+
+  it('a log whose lines end in CR alone is read, with a problem saying so, however it is cut into chunks', async () => {
+    const text = readFileSync(RECV, 'utf8').replaceAll('\r\n', '\r');
+    const path = write('cr-only.LOG', text);
+    const report = await scanOf([path]);
+    const input = inputNamed(report, 'cr-only.LOG');
+    expect(input).toMatchObject({ kind: 'smtp-receive', error: null, skipped: { header: 5 } });
+    expect(input.problems).toEqual([expect.objectContaining({ line: 0, reason: 'cr-line-ends' })]);
+    expect(report.totals).toEqual(await baseline());
+    const whole = parseProtocolText(text);
+    for (const size of [1, 3, 997]) {
+      const bytes = Buffer.from(text);
+      const stats = emptyStats('text');
+      const records = [];
+      async function* chunks() {
+        for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+      }
+      for await (const batch of readProtocolLog(chunks(), stats)) records.push(...batch);
+      expect(records).toEqual(whole.records);
+      expect(stats.skipped).toEqual(whole.stats.skipped);
+    }
+  });
+
+  it('a short #Fields line mid-file is passed over: the rows after it are read with the fields before it', async () => {
+    const lines = readFileSync(RECV, 'utf8').split('\r\n');
+    lines.splice(11, 0, '#Fields: date-time,connector-id');
+    const path = write('short-fields.LOG', lines.join('\r\n'));
+    const input = inputNamed(await scanOf([path]), 'short-fields.LOG');
+    expect(input).toMatchObject({ kind: 'smtp-receive', error: null, skipped: { header: 6 } });
+    expect(input.records).toBe(lines.length - 1 - 6);
+    expect(input.problems).toEqual([
+      {
+        line: 12,
+        reason: 'fields',
+        message:
+          'line 12: #Fields has no session-id and event column (date-time,connector-id), which every protocol-log row has; it is passed over and the rows after it are read with the fields of line 5',
+      },
+    ]);
+    // Outside a protocol log, such a list still refuses the input.
+    expect(parseProtocolText('#Fields: date-time,connector-id\nx,y\n').stats.error).toMatch(/^another kind of Exchange log/);
   });
 });
