@@ -5,7 +5,6 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
 import { detectInput } from '../src/read/detect.js';
@@ -15,7 +14,6 @@ import type { Report } from '../src/types.js';
 import { expectAccounting, inputNamed } from './fixtures/hostile/logs.js';
 
 const RECV = 'samples/EX01/FrontEnd/ProtocolLog/SmtpReceive/RECV2025111009-1.LOG';
-const SEND = 'samples/EX01/Hub/ProtocolLog/SmtpSend/SEND2025111009-1.LOG';
 
 let dir: string;
 beforeAll(() => {
@@ -167,5 +165,39 @@ describe('damaged header lines', () => {
     ]);
     // Outside a protocol log, such a list still refuses the input.
     expect(parseProtocolText('#Fields: date-time,connector-id\nx,y\n').stats.error).toMatch(/^another kind of Exchange log/);
+  });
+});
+
+describe('a date-time that is not a timestamp', () => {
+  const groupTimes = (r: Report) => r.groups.map((g) => [g.connector, g.remoteHost, g.firstSeen, g.lastSeen]);
+
+  it('keeps the row for its session, names the line, and never lets the text into coverage or first/last seen', async () => {
+    const base = await scanOf([RECV]);
+    for (const [i, bad] of ['garbage', '', '2025-13-45T09:00:00.000Z', '9999-12-31T23:59:59.999Z<img src=x>', '2025-02-30T09:00:02.753Z'].entries()) {
+      const lines = sampleLines();
+      // Line 10: the STARTTLS of a session that negotiates TLS 1.0 (a legacy-tls finding).
+      lines[9] = lines[9]!.replace('2025-11-10T09:00:02.753Z', bad);
+      const path = write(`bad-time-${i}.LOG`, lines.join('\r\n'));
+      const report = await scanOf([path]);
+      const input = inputNamed(report, `bad-time-${i}.LOG`);
+      expect(input.records, bad).toBe(base.inputs[0]!.records);
+      expect(input.problems, bad).toEqual([
+        { line: 10, reason: 'not-a-timestamp', message: `line 10: date-time ${JSON.stringify(bad)} is not a timestamp; the row is kept for its session without a time` },
+      ]);
+      expect([input.from, input.to], bad).toEqual([base.inputs[0]!.from, base.inputs[0]!.to]);
+      expect(report.coverage, bad).toEqual({ ...base.coverage });
+      expect(report.totals, bad).toEqual(base.totals);
+      expect(groupTimes(report), bad).toEqual(groupTimes(base));
+    }
+  });
+
+  it('the row reads without a time as a record too; placeholders of pasted excerpts stay as written', () => {
+    const lines = sampleLines();
+    lines[9] = lines[9]!.replace('2025-11-10T09:00:02.753Z', '9999-12-31T23:59:59.999Z junk');
+    const { records } = parseProtocolText(lines.join('\r\n'));
+    expect(records.find((r) => r.line === 10)).toMatchObject({ time: '', data: 'STARTTLS' });
+    const excerpt = parseProtocolText('Date/Time.ConnectorId,Outbound,SessionId,16,,1.2.3.4:25,*,,attempting to connect\n');
+    expect(excerpt.records[0]!.time).toBe('Date/Time.ConnectorId');
+    expect(excerpt.stats.problems).toEqual([]);
   });
 });

@@ -79,6 +79,28 @@ function mayBeBareHeader(b: number | undefined): boolean {
 
 const BARE_PREFIXES = ['Software:', 'Version:', 'Log-type:', 'Date:', 'Fields:'];
 
+/**
+ * A time Exchange did not write but that is one (`2025-11-10 23:59:59Z`, an export that changed the form): kept as
+ * text, as before. Exchange's own form is read as a number before this is asked.
+ */
+const LOOSE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
+
+function isLooseTimestamp(time: string): boolean {
+  const m = LOOSE_TIME.exec(time);
+  if (m === null) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  // Date.parse rolls 2025-02-30 over into March: the day must exist.
+  return month >= 1 && month <= 12 && day >= 1 && new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+}
+
+/**
+ * A documentation placeholder of a pasted excerpt (`Date/Time.ConnectorId`, KB 4495258): it names the field
+ * instead of holding a time, so it is no damage; facts and reports keep it apart from times (it has no digit first).
+ */
+function isPlaceholderTime(time: string): boolean {
+  return !isIsoLike(time) && looksLikeRowStart(time) && /date|time/i.test(time);
+}
+
 /** First bytes looked at for a line end before deciding whether lines end in CR alone. */
 const CR_SNIFF_BYTES = 4096;
 
@@ -135,6 +157,9 @@ class ProtocolParser {
   private map: ColumnMap = DEFAULT_COLUMNS;
   /** Line of the `#Fields` header that gave `map` (0: none yet, the standard fields). */
   private fieldsLine = 0;
+  /** `map` without its time column, for rows whose date-time is not a time; made again when `map` changes. */
+  private timeless: ColumnMap | null = null;
+  private timelessOf: ColumnMap | null = null;
   /** Missing or repeated columns were reported (once per input). */
   private fieldsNoted = false;
   private header: ProtocolHeader | null = null;
@@ -390,16 +415,37 @@ class ProtocolParser {
       if (ms > this.maxMs) this.maxMs = ms;
     } else {
       const time = view.time();
-      if (isIsoLike(time)) {
+      if (isLooseTimestamp(time)) {
         if (stats.from === null || time < stats.from) stats.from = time;
         if (stats.to === null || time > stats.to) stats.to = time;
-      }
+      } else if (!isPlaceholderTime(time)) this.notATimestamp(time, map, lineNo);
     }
     // One record at most: made only while the direction is still voted on, or when the caller wants records.
     const record = this.vote !== null || this.onRow === null ? view.record() : null;
     if (this.vote !== null) voteRecord(this.vote, record!);
     if (this.onRow !== null) this.onRow(view);
     else this.batch.push(record!);
+  }
+
+  /**
+   * A row whose date-time is no time (`garbage`, empty, `2025-13-45T…`, a time with text after it) is damaged
+   * where Exchange writes a fixed form: its other fields still belong to its session (a STARTTLS or TLS row left
+   * out would change what the session shows), but its time must not become a session's first or last time, the
+   * coverage or what --since/--until compare. The row goes on without a time column: its time reads as empty
+   * everywhere, the rows it is kept as included.
+   */
+  private notATimestamp(time: string, map: ColumnMap, lineNo: number): void {
+    if (this.timelessOf !== map) {
+      this.timeless = { ...map, time: -1 };
+      this.timelessOf = map;
+    }
+    this.view.map = this.timeless!;
+    addProblem(
+      this.stats,
+      lineNo,
+      'not-a-timestamp',
+      `line ${lineNo}: date-time ${JSON.stringify(sanitize(time, 40))} is not a timestamp; the row is kept for its session without a time`,
+    );
   }
 
   /** Folds the numeric time range (canonical times) into the text range of the stats. */
