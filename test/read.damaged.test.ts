@@ -4,6 +4,8 @@
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
@@ -199,5 +201,55 @@ describe('a date-time that is not a timestamp', () => {
     const excerpt = parseProtocolText('Date/Time.ConnectorId,Outbound,SessionId,16,,1.2.3.4:25,*,,attempting to connect\n');
     expect(excerpt.records[0]!.time).toBe('Date/Time.ConnectorId');
     expect(excerpt.stats.problems).toEqual([]);
+  });
+});
+
+describe('a .gz with bytes after the compressed data', () => {
+  const SEND = 'samples/EX01/Hub/ProtocolLog/SmtpSend/SEND2025111009-1.LOG';
+
+  async function readGz(name: string, bytes: Buffer, chunk = 0) {
+    const path = write(name, bytes);
+    const plain = await scanOf([path]);
+    if (chunk > 0) {
+      const pieces: Buffer[] = [];
+      for (let i = 0; i < bytes.length; i += chunk) pieces.push(bytes.subarray(i, i + chunk));
+      const piped = await scan(['-'], { stdin: Readable.from(pieces) });
+      expect({ ...piped.inputs[0], source: '' }).toEqual({ ...plain.inputs[0], source: '' });
+    }
+    return inputNamed(plain, name);
+  }
+
+  it('keeps every line that decompressed and reports the garbage as a problem, not a read error', async () => {
+    const log = readFileSync(SEND);
+    const lines = log.toString('utf8').split('\n').length - 1;
+    // A small log (under the 64 KiB detection reads), one over it, and two members: as files and as a pipe.
+    const big = Buffer.concat(Array.from({ length: 8 }, () => log));
+    const cases: Array<[string, Buffer, number, number]> = [
+      ['small.gz', Buffer.concat([gzipSync(log), Buffer.from('junk')]), lines, 4],
+      ['big.gz', Buffer.concat([gzipSync(big), Buffer.from('garbage\x00\x01')]), 8 * lines, 9],
+      ['two.gz', Buffer.concat([gzipSync(log), gzipSync(log), Buffer.from('junk')]), 2 * lines, 4],
+    ];
+    for (const [name, bytes, want, junk] of cases) {
+      const input = await readGz(name, bytes, 997);
+      expect(input.error, name).toBeNull();
+      expect(input.lines, name).toBe(want);
+      expect(input.problems.filter((p) => p.reason !== 'out-of-order'), name).toEqual([
+        {
+          line: want,
+          reason: 'gzip-trailing-garbage',
+          message: `after line ${want}: ${junk} bytes after the end of the gzip data are not gzip data (trailing garbage); ignored, as gzip -d does`,
+        },
+      ]);
+    }
+  });
+
+  it('zero padding after the data is passed over silently; a damaged checksum is still an error', async () => {
+    const log = readFileSync(SEND);
+    const padded = await readGz('padded.gz', Buffer.concat([gzipSync(log), Buffer.alloc(512)]), 61);
+    expect(padded).toMatchObject({ error: null, problems: [] });
+    const gz = gzipSync(log);
+    gz[gz.length - 8] = gz[gz.length - 8]! ^ 0xff;
+    const bad = await readGz('badcrc.gz', gz);
+    expect(bad.error).toMatch(/^read error after line \d+: corrupt gzip data \(incorrect data check\)$/);
   });
 });
