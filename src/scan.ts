@@ -3,7 +3,9 @@ import type { Readable } from 'node:stream';
 import type { Direction, Finding, InputKind, InputStats, Report, Session } from './types.js';
 import { detectInput, emptyStats } from './read/detect.js';
 import { readProtocolRows, type ProtocolHeader } from './read/protocol.js';
+import { addProblem } from './read/stats.js';
 import {
+  TrailingGarbageError,
   describeError,
   expandInputs,
   fileName,
@@ -318,7 +320,9 @@ async function readSafely(
       file.chunks ?? (PROTOCOL_KINDS.has(file.stats.kind) ? refilledChunks(file.ref, buffers ?? undefined) : (await openInput(file.ref)).chunks);
     await read(countBytes(chunks, file.stats, ctx));
   } catch (e) {
-    file.stats.error = `read error after line ${file.stats.lines}: ${describeError(e)}`;
+    // Bytes after the end of a .gz: all that decompressed was read, so it is damage to report, not a failed read.
+    if (e instanceof TrailingGarbageError) addProblem(file.stats, file.stats.lines, 'gzip-trailing-garbage', `after line ${file.stats.lines}: ${e.message}`);
+    else file.stats.error = `read error after line ${file.stats.lines}: ${describeError(e)}`;
   }
   progress.filesDone++;
   onProgress?.(progress);

@@ -72,9 +72,7 @@ function detectKind(head: Buffer, found: { headerDate: string | null }): Omit<De
     return { kind: 'unknown', reason: `a ${archive} archive: extract it and give logscan the folder (it decompresses .gz files only)`, encoding };
   }
   const utf8 = toUtf8(head, encoding);
-  if (utf8.indexOf(0) !== -1) {
-    return { kind: 'unknown', reason: 'binary data (NUL bytes): not a text log or export', encoding, foreign: true };
-  }
+  const hasNul = utf8.indexOf(0) !== -1;
   // The head may end mid-line (and mid-character): only complete lines are judged.
   const lastLf = utf8.lastIndexOf(10);
   const complete = lastLf === -1 ? utf8 : utf8.subarray(0, lastLf + 1);
@@ -82,6 +80,14 @@ function detectKind(head: Buffer, found: { headerDate: string | null }): Omit<De
   const headers: ProtocolHeader[] = [];
   const { records, stats } = parseProtocolBuffer(complete, 'detect', { onHeader: (h) => headers.push(h) });
   found.headerDate = stats.headerDate;
+  // NUL padding after a crash or power loss, or one damaged row, must not cost the admin the log that shows what
+  // happened: the reader skips those lines one by one. Refused only when NUL lines outnumber the lines that read.
+  if (hasNul) {
+    const read = stats.records + (stats.skipped.header ?? 0);
+    if (read === 0 || read < (stats.skipped.binary ?? 0)) {
+      return { kind: 'unknown', reason: 'binary data (NUL bytes): not a text log or export', encoding, foreign: true };
+    }
+  }
   const text = utf8.toString('utf8');
   const hashless = text.startsWith('Log-type:') || text.includes('\nLog-type:') || text.startsWith('Fields:') || text.includes('\nFields:');
   const copyNote = hashless ? "; header lines without '#', a web copy" : '';
@@ -107,7 +113,7 @@ function detectKind(head: Buffer, found: { headerDate: string | null }): Omit<De
   if (queue !== null) return { kind: queue, reason: `queue or message export (${queue})`, encoding };
 
   const shaped = shapedRows(records);
-  const candidates = stats.lines - (stats.skipped.blank ?? 0) - (stats.skipped.header ?? 0);
+  const candidates = stats.lines - (stats.skipped.blank ?? 0) - (stats.skipped.header ?? 0) - (stats.skipped.binary ?? 0);
   if (shaped > 0 && shaped * 2 >= candidates) {
     const d = inferDirection(records);
     if (d !== null) {

@@ -111,7 +111,13 @@ export interface ColumnMap {
   lastName: string;
 }
 
-export type FieldsVerdict = { map: ColumnMap; refusal: null; kind: null } | { map: null; refusal: string; kind: InputKind };
+/**
+ * `protocolGaps`: a field list that is no other known log's and lacks what makes a protocol row (a damaged
+ * `#Fields` line): inside a protocol log the reader keeps the fields it had instead of refusing the rest.
+ */
+export type FieldsVerdict =
+  | { map: ColumnMap; refusal: null; kind: null; protocolGaps?: undefined }
+  | { map: null; refusal: string; kind: InputKind; protocolGaps?: boolean };
 
 /**
  * Maps `#Fields` names to positions. Message-tracking field lists (`date-time,client-ip,…`) and lists without the
@@ -130,7 +136,7 @@ export function mapFields(names: readonly string[], shownPrefix: string): Fields
   const sessionId = at('session-id');
   const event = at('event');
   if (names.length > MAX_FIELDS || sessionId === -1 || event === -1) {
-    return { map: null, refusal: otherLogReason(shown), kind: 'unknown' };
+    return { map: null, refusal: otherLogReason(shown), kind: 'unknown', protocolGaps: names.length <= MAX_FIELDS };
   }
   const map: ColumnMap = {
     count: names.length,
@@ -153,3 +159,34 @@ export const DEFAULT_COLUMNS: ColumnMap = (() => {
   if (v.map === null) throw new Error('unreachable: the standard field list must map');
   return v.map;
 })();
+
+/** What the report loses without each column; `session-id` and `event` are never missing from a usable list. */
+const LOST_WITHOUT: Readonly<Record<string, string>> = {
+  'date-time': 'times (coverage, first and last seen, --since and --until)',
+  'connector-id': 'connector names',
+  'sequence-number': 'sequence numbers',
+  'local-endpoint': 'local endpoints',
+  'remote-endpoint': 'remote hosts (sessions are grouped under "unknown")',
+  data: 'SMTP commands and replies (EHLO, STARTTLS, reply codes), so most failures cannot be found',
+  context: 'TLS results, certificates and disconnect reasons, so TLS shows as unknown and TLS findings are missing',
+};
+
+/**
+ * What a usable `#Fields` list lacks or repeats of the nine protocol-log fields, and what the report cannot show
+ * because of it; null when it has each of them once. Renamed or lost columns otherwise turn every TLS result into
+ * "unknown" without a word.
+ */
+export function fieldGaps(names: readonly string[]): string | null {
+  const missing = PROTOCOL_FIELDS.filter((f) => !names.includes(f));
+  const repeated = PROTOCOL_FIELDS.filter((f) => names.indexOf(f) !== names.lastIndexOf(f));
+  if (missing.length === 0 && repeated.length === 0) return null;
+  const parts: string[] = [];
+  if (missing.length > 0) {
+    const strange = names.filter((n) => !PROTOCOL_FIELDS.includes(n)).slice(0, 3);
+    const instead = strange.length > 0 ? ` (it names ${sanitize(strange.join(', '), 80)} instead)` : '';
+    parts.push(`has no ${missing.join(', ')} column${missing.length === 1 ? '' : 's'}${instead}`);
+  }
+  if (repeated.length > 0) parts.push(`names ${repeated.join(', ')} more than once (the first is read)`);
+  const lost = missing.map((f) => LOST_WITHOUT[f]).filter((l) => l !== undefined);
+  return `#Fields ${parts.join(' and ')}${lost.length > 0 ? `: the report cannot show ${lost.join('; ')}` : ''}`;
+}

@@ -2,7 +2,7 @@ import { createReadStream, readdir as readdirCallback, statSync, type Dirent, ty
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { constants, createGunzip, type Gunzip } from 'node:zlib';
+import { constants, crc32, createInflateRaw } from 'node:zlib';
 import { isGzip } from './fields.js';
 import { compareText } from '../compare-text.js';
 
@@ -547,18 +547,121 @@ async function* resume(first: Buffer, done: boolean, iterator: AsyncIterator<Buf
   }
 }
 
+/** Bytes after the last gzip member that start no member: reported, what decompressed before them is kept. */
+export class TrailingGarbageError extends Error {
+  readonly code = 'GZIP_TRAILING_GARBAGE';
+  constructor(readonly bytes: number) {
+    super(`${bytes} byte${bytes === 1 ? '' : 's'} after the end of the gzip data are not gzip data (trailing garbage); ignored, as gzip -d does`);
+  }
+}
+
+function zlibError(message: string, code: 'Z_DATA_ERROR' | 'Z_BUF_ERROR'): Error {
+  return Object.assign(new Error(message), { code });
+}
+
 /**
- * Decompresses `source`, yielding every byte that decompresses before a cut and then throwing the error. Piping
- * into a gunzip stream and iterating it lost the last lines before a cut when the input came in small chunks (a
- * pipe): inflate holds some output back until the input ends, the final inflate then fails (`unexpected end of
- * file`) and its output is dropped with it, as is what the failed stream had buffered for its reader. So the input
- * is fed here and flushed (Z_SYNC_FLUSH: all that decompresses comes out), and the stream is ended only once all of
- * that has been read: only the end can fail then. The stream's own buffers still bound what is held (backpressure).
+ * Length of the gzip member header that starts `b` (RFC 1952), -1 when `b` ends inside it, -2 when `b` starts no
+ * member (no magic number, or a compression method other than deflate).
+ */
+function gzipHeaderLength(b: Buffer): number {
+  if (b.length >= 1 && b[0] !== 0x1f) return -2;
+  if (b.length >= 2 && b[1] !== 0x8b) return -2;
+  if (b.length >= 3 && b[2] !== 8) return -2;
+  if (b.length < 10) return -1;
+  const flags = b[3]!;
+  let at = 10;
+  if (flags & 4) {
+    if (b.length < at + 2) return -1;
+    at += 2 + b.readUInt16LE(at);
+  }
+  for (const bit of [8, 16]) {
+    if (!(flags & bit)) continue;
+    const nul = b.indexOf(0, at);
+    if (nul === -1) return -1;
+    at = nul + 1;
+  }
+  if (flags & 2) at += 2;
+  return at <= b.length ? at : -1;
+}
+
+/**
+ * Decompresses `source` member by member, yielding every byte that decompresses and then throwing what ended it:
+ * a cut (`unexpected end of file`), damage, or {@link TrailingGarbageError} for bytes after the last member that
+ * start no member. Node's gunzip stream took such bytes for the header of a next member and dropped, with its
+ * error, the output of the call that ended the last member: the last lines of a log, or all of a small one. So
+ * each member's deflate data goes through a raw inflate stream, which stops where that data ends and leaves the
+ * bytes after it, and the header and trailer (CRC-32 and length) are read here.
  */
 async function* gunzip(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
-  const z = createGunzip();
+  const input = source[Symbol.asyncIterator]();
+  let done = false;
+  const nextChunk = async (): Promise<Buffer | null> => {
+    if (done) return null;
+    const next = await input.next();
+    if (next.done) {
+      done = true;
+      return null;
+    }
+    return next.value;
+  };
+  let pending: Buffer = Buffer.alloc(0);
+  const more = async (): Promise<boolean> => {
+    const chunk = await nextChunk();
+    if (chunk === null) return false;
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    return true;
+  };
+  try {
+    for (let member = 0; ; member++) {
+      let headerLength: number;
+      while ((headerLength = gzipHeaderLength(pending)) === -1 && (await more()));
+      if (member > 0 && pending.length === 0) return;
+      if (headerLength < 0) {
+        if (member === 0) throw headerLength === -1 ? zlibError('unexpected end of file', 'Z_BUF_ERROR') : zlibError('incorrect header check', 'Z_DATA_ERROR');
+        // Zeros after the last member are padding, which gzip -d passes over too.
+        let size = 0;
+        let zeros = true;
+        do {
+          size += pending.length;
+          if (zeros && pending.some((b) => b !== 0)) zeros = false;
+          pending = Buffer.alloc(0);
+        } while (await more());
+        if (zeros) return;
+        throw new TrailingGarbageError(size);
+      }
+      const state = { rest: Buffer.alloc(0) };
+      let crc = 0;
+      let size = 0;
+      for await (const chunk of inflateMember(pending.subarray(headerLength), nextChunk, state)) {
+        crc = crc32(chunk, crc);
+        size += chunk.length;
+        yield chunk;
+      }
+      pending = state.rest;
+      while (pending.length < 8 && (await more()));
+      if (pending.length < 8) throw zlibError('unexpected end of file', 'Z_BUF_ERROR');
+      if (pending.readUInt32LE(0) !== crc >>> 0) throw zlibError('incorrect data check', 'Z_DATA_ERROR');
+      if (pending.readUInt32LE(4) !== size % 2 ** 32) throw zlibError('incorrect length check', 'Z_DATA_ERROR');
+      pending = pending.subarray(8);
+    }
+  } finally {
+    await input.return?.().catch(() => undefined);
+  }
+}
+
+/**
+ * The deflate data of one member: `first`, then chunks from `nextChunk`, until the data ends (`state.rest` is then
+ * what came after it) or the input does. Piping into a stream and iterating it lost the last lines before a cut
+ * when the input came in small chunks (a pipe): inflate holds some output back until the input ends, the final
+ * inflate then fails (`unexpected end of file`) and its output is dropped with it. So the input is fed here and
+ * flushed (Z_SYNC_FLUSH: all that decompresses comes out), and the stream is ended only once all of that has been
+ * read: only the end can fail then. The stream's own buffers still bound what is held (backpressure).
+ */
+async function* inflateMember(first: Buffer, nextChunk: () => Promise<Buffer | null>, state: { rest: Buffer }): AsyncIterable<Buffer> {
+  const z = createInflateRaw();
   let error: unknown = null;
   let fed = false;
+  let stopped = false;
   let ended = false;
   let wakeUp: (() => void) | null = null;
   const wake = () => {
@@ -575,7 +678,25 @@ async function* gunzip(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
     error ??= e;
     wake();
   });
-  void feed(source, z).then(
+  const feed = async (): Promise<void> => {
+    let written = 0;
+    for (let chunk: Buffer | null = first; chunk !== null; chunk = await nextChunk()) {
+      if (z.destroyed) return;
+      if (chunk.length === 0) continue;
+      // One chunk at a time, each taken in full before the next: where the data ends, the inflate has taken
+      // fewer bytes than it was given, and the rest of this chunk is what follows the member.
+      await new Promise<void>((resolve) => z.write(chunk, () => resolve()));
+      written += chunk.length;
+      if (z.bytesWritten < written) {
+        state.rest = chunk.subarray(chunk.length - (written - z.bytesWritten));
+        stopped = true;
+        return;
+      }
+    }
+    if (z.destroyed) return;
+    await new Promise<void>((resolve) => z.flush(constants.Z_SYNC_FLUSH, () => resolve()));
+  };
+  void feed().then(
     () => {
       fed = true;
       wake();
@@ -590,7 +711,7 @@ async function* gunzip(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
       for (let chunk = z.read() as Buffer | null; chunk !== null; chunk = z.read() as Buffer | null) yield chunk;
       if (error !== null) throw error;
       if (ended) return;
-      if (fed && !z.writableEnded) {
+      if (fed && !stopped && !z.writableEnded) {
         // Everything that decompresses has been read: ending may fail now without losing a byte.
         z.end();
         continue;
@@ -598,29 +719,8 @@ async function* gunzip(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
       await new Promise<void>((resolve) => (wakeUp = resolve));
     }
   } finally {
-    // Also when the reader stops early: the feeder sees the stream closed and closes the source.
     z.destroy();
   }
-}
-
-/** Writes `source` into `z`, as fast as `z` takes it, then flushes what decompresses out of it; the caller ends it. */
-async function feed(source: AsyncIterable<Buffer>, z: Gunzip): Promise<void> {
-  const taken = () =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        z.off('drain', done);
-        z.off('close', done);
-        resolve();
-      };
-      z.on('drain', done);
-      z.on('close', done);
-    });
-  for await (const chunk of source) {
-    if (z.destroyed) return;
-    if (!z.write(chunk)) await taken();
-    if (z.destroyed) return;
-  }
-  await new Promise<void>((resolve) => z.flush(constants.Z_SYNC_FLUSH, () => resolve()));
 }
 
 /**

@@ -12,6 +12,7 @@ import type { InputKind, InputStats, LogRecord, SkipReason } from '../types.js';
 import { eventOf, RowView, splitRow } from './row-view.js';
 import { decideDirection, newVote, voteRecord, type DirectionVote } from './direction.js';
 import {
+  CR,
   HASH,
   LF,
   QUOTE,
@@ -26,6 +27,7 @@ import {
 } from './fields.js';
 import {
   DEFAULT_COLUMNS,
+  fieldGaps,
   judgeLogType,
   mapFields,
   parseBareHeaderLine,
@@ -77,6 +79,55 @@ function mayBeBareHeader(b: number | undefined): boolean {
 
 const BARE_PREFIXES = ['Software:', 'Version:', 'Log-type:', 'Date:', 'Fields:'];
 
+/**
+ * A time Exchange did not write but that is one (`2025-11-10 23:59:59Z`, an export that changed the form): kept as
+ * text, as before. Exchange's own form is read as a number before this is asked.
+ */
+const LOOSE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
+
+function isLooseTimestamp(time: string): boolean {
+  const m = LOOSE_TIME.exec(time);
+  if (m === null) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  // Date.parse rolls 2025-02-30 over into March: the day must exist.
+  return month >= 1 && month <= 12 && day >= 1 && new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day;
+}
+
+/**
+ * A documentation placeholder of a pasted excerpt (`Date/Time.ConnectorId`, KB 4495258): it names the field
+ * instead of holding a time, so it is no damage; facts and reports keep it apart from times (it has no digit first).
+ */
+function isPlaceholderTime(time: string): boolean {
+  return !isIsoLike(time) && looksLikeRowStart(time) && /date|time/i.test(time);
+}
+
+/** First bytes looked at for a line end before deciding whether lines end in CR alone. */
+const CR_SNIFF_BYTES = 4096;
+
+/**
+ * Lines end in CR alone: the first bytes hold no LF but a CR with more text after it. A CRLF file cannot look so
+ * (its CRs are followed by LF); an LF file whose first line is longer than the bytes looked at has no CR in it.
+ */
+function crOnlyLines(head: Buffer): boolean {
+  const bytes = head.subarray(0, CR_SNIFF_BYTES);
+  if (bytes.indexOf(LF) !== -1) return false;
+  const cr = bytes.indexOf(CR);
+  return cr !== -1 && cr + 1 < bytes.length;
+}
+
+/** A CR in `[s, e)`; searched on the bytes of the line only (a malformed row's cost stays its own length). */
+function hasCr(buf: Buffer, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) if (buf[i] === CR) return true;
+  return false;
+}
+
+/** A copy with every CR turned into LF: the chunk is the caller's and must not be written. */
+function crToLf(chunk: Buffer): Buffer {
+  const out = Buffer.from(chunk);
+  for (let i = out.indexOf(CR); i !== -1; i = out.indexOf(CR, i + 1)) out[i] = LF;
+  return out;
+}
+
 /** How far a log's `#Date` may lie before the rows read so far before the logs count as out of order. */
 const OUT_OF_ORDER_MS = 60_000;
 
@@ -90,6 +141,8 @@ class ProtocolParser {
   private sniffed = false;
   private pendingHead: Buffer | null = null;
   private utf16: TextDecoder | null = null;
+  /** Lines end in CR alone (no LF in the first bytes): each CR is read as a line end. */
+  private crOnly = false;
 
   // Lines: the unfinished last line of the previous chunk(s), or discard mode for an over-long line.
   private lineNo = 0;
@@ -102,6 +155,13 @@ class ProtocolParser {
   private nextNul = -1;
 
   private map: ColumnMap = DEFAULT_COLUMNS;
+  /** Line of the `#Fields` header that gave `map` (0: none yet, the standard fields). */
+  private fieldsLine = 0;
+  /** `map` without its time column, for rows whose date-time is not a time; made again when `map` changes. */
+  private timeless: ColumnMap | null = null;
+  private timelessOf: ColumnMap | null = null;
+  /** Missing or repeated columns were reported (once per input). */
+  private fieldsNoted = false;
   private header: ProtocolHeader | null = null;
   private kindFromHeader = false;
   /** Logs joined out of time order were noticed (said once per input). */
@@ -150,8 +210,10 @@ class ProtocolParser {
   private decodeInput(chunk: Buffer, final: boolean): Buffer {
     if (!this.sniffed) {
       const head = this.pendingHead === null ? chunk : Buffer.concat([this.pendingHead, chunk]);
-      if (!final && head.length < 4 && !hasUtf16Bom(head)) {
-        // Too few bytes to tell UTF-16 from UTF-8 yet (a chunk boundary may fall anywhere).
+      // Too few bytes to tell UTF-16 from UTF-8, or CR-only line ends from a long first line, yet: the decision
+      // rests on the same first bytes however the input is cut into chunks.
+      const undecided = (head.length < 4 && !hasUtf16Bom(head)) || (head.length < CR_SNIFF_BYTES && head.indexOf(LF) === -1);
+      if (!final && undecided) {
         this.pendingHead = Buffer.from(head);
         return EMPTY;
       }
@@ -159,13 +221,22 @@ class ProtocolParser {
       this.sniffed = true;
       const encoding = sniffEncoding(head);
       if (encoding !== 'utf8') this.utf16 = new TextDecoder(utf16Label(encoding));
+      this.crOnly = crOnlyLines(head);
+      if (this.crOnly) {
+        addProblem(
+          this.stats,
+          0,
+          'cr-line-ends',
+          'the lines end in CR alone (old Mac style), not CRLF as Exchange writes them or LF: each CR is read as a line end, so line numbers count CRs',
+        );
+      }
       chunk = head;
     }
     if (this.utf16 !== null) {
       // The streaming decoder keeps a code unit or surrogate pair that is split across chunks for the next call.
-      return Buffer.from(this.utf16.decode(chunk, { stream: !final }), 'utf8');
+      chunk = Buffer.from(this.utf16.decode(chunk, { stream: !final }), 'utf8');
     }
-    return chunk;
+    return this.crOnly ? crToLf(chunk) : chunk;
   }
 
   /** A new buffer starts: the forward cursors belong to the previous one. */
@@ -272,7 +343,9 @@ class ProtocolParser {
 
     const b0 = buf[s];
     if (b0 === HASH) {
-      this.headerLine(parseHashLine(buf.toString('utf8', s, e)), '#', lineNo);
+      const text = buf.toString('utf8', s, e);
+      if (text.includes('\r')) this.headerLinesWithCr(text, lineNo);
+      else this.headerLine(parseHashLine(text), '#', lineNo);
       return;
     }
     if (mayBeBareHeader(b0)) {
@@ -321,7 +394,8 @@ class ProtocolParser {
         return this.truncated(lineNo);
       } else {
         const got = n > want ? `more than ${want} fields` : `${n} field${n === 1 ? '' : 's'}`;
-        return this.badRow(lineNo, n >= (want + 1) >> 1 && looksLikeRowStart(view.field(0)), `${got} where ${want} are expected`);
+        const joined = hasCr(buf, s, e) ? '; a CR inside the line: rows whose line end lost its LF' : '';
+        return this.badRow(lineNo, n >= (want + 1) >> 1 && looksLikeRowStart(view.field(0)), `${got} where ${want} are expected${joined}`);
       }
     }
 
@@ -341,16 +415,37 @@ class ProtocolParser {
       if (ms > this.maxMs) this.maxMs = ms;
     } else {
       const time = view.time();
-      if (isIsoLike(time)) {
+      if (isLooseTimestamp(time)) {
         if (stats.from === null || time < stats.from) stats.from = time;
         if (stats.to === null || time > stats.to) stats.to = time;
-      }
+      } else if (!isPlaceholderTime(time)) this.notATimestamp(time, map, lineNo);
     }
     // One record at most: made only while the direction is still voted on, or when the caller wants records.
     const record = this.vote !== null || this.onRow === null ? view.record() : null;
     if (this.vote !== null) voteRecord(this.vote, record!);
     if (this.onRow !== null) this.onRow(view);
     else this.batch.push(record!);
+  }
+
+  /**
+   * A row whose date-time is no time (`garbage`, empty, `2025-13-45T…`, a time with text after it) is damaged
+   * where Exchange writes a fixed form: its other fields still belong to its session (a STARTTLS or TLS row left
+   * out would change what the session shows), but its time must not become a session's first or last time, the
+   * coverage or what --since/--until compare. The row goes on without a time column: its time reads as empty
+   * everywhere, the rows it is kept as included.
+   */
+  private notATimestamp(time: string, map: ColumnMap, lineNo: number): void {
+    if (this.timelessOf !== map) {
+      this.timeless = { ...map, time: -1 };
+      this.timelessOf = map;
+    }
+    this.view.map = this.timeless!;
+    addProblem(
+      this.stats,
+      lineNo,
+      'not-a-timestamp',
+      `line ${lineNo}: date-time ${JSON.stringify(sanitize(time, 40))} is not a timestamp; the row is kept for its session without a time`,
+    );
   }
 
   /** Folds the numeric time range (canonical times) into the text range of the stats. */
@@ -396,9 +491,32 @@ class ProtocolParser {
     return true;
   }
 
+  /**
+   * A header line with a CR inside (`#Log-type: …␍#Date: …`): a file whose lines end in CRLF and, here and there,
+   * in CR alone. Read whole, the `#Log-type` value took in the next header line and the file was refused as
+   * another kind of log. Each piece is a header line of its own; the physical line is still counted once.
+   */
+  private headerLinesWithCr(text: string, lineNo: number): void {
+    const pieces = text.split('\r');
+    this.headerLine(parseHashLine(pieces[0]!), '#', lineNo);
+    for (let i = 1; i < pieces.length && !this.refused; i++) {
+      const piece = pieces[i]!.trim();
+      if (piece === '') continue;
+      if (piece.charCodeAt(0) === HASH) this.headerLine(parseHashLine(piece), '#', lineNo, false);
+      else {
+        addProblem(
+          this.stats,
+          lineNo,
+          'header',
+          `line ${lineNo}: text after a CR inside a header line is not a header line and is not read (${JSON.stringify(sanitize(piece, 40))})`,
+        );
+      }
+    }
+  }
+
   /** `style`: how the line was written: `#Key: v`, `Key: v` (web copy), or a bare field-name row. */
-  private headerLine(h: HeaderLine, style: '#' | '' | 'row', lineNo: number): void {
-    this.skip('header');
+  private headerLine(h: HeaderLine, style: '#' | '' | 'row', lineNo: number, counted = true): void {
+    if (counted) this.skip('header');
     if (this.header === null) this.header = { software: null, version: null, logType: null, date: null, fields: null };
     const header = this.header;
     const value = h.value.slice(0, MAX_HEADER_VALUE);
@@ -426,8 +544,25 @@ class ProtocolParser {
         const names = splitFieldNames(h.value);
         header.fields = names.slice(0, 64);
         const verdict = mapFields(names, style === 'row' ? '' : `${style}Fields: `);
-        if (verdict.map === null) this.refuse(verdict.kind, verdict.refusal, lineNo);
-        else this.map = verdict.map;
+        if (verdict.map !== null) {
+          this.map = verdict.map;
+          this.fieldsLine = lineNo;
+          const gaps = this.fieldsNoted ? null : fieldGaps(names);
+          if (gaps !== null) {
+            this.fieldsNoted = true;
+            addProblem(this.stats, lineNo, 'fields', `line ${lineNo}: ${gaps}`);
+          }
+        } else if (verdict.protocolGaps === true && (this.fieldsLine > 0 || this.kindFromHeader || this.stats.records > 0)) {
+          // A damaged `#Fields` inside a protocol log: refusing would drop every row after it.
+          const lacks = ['session-id', 'event'].filter((f) => !names.includes(f)).join(' and ');
+          const kept = this.fieldsLine > 0 ? `the fields of line ${this.fieldsLine}` : 'the standard protocol-log fields';
+          addProblem(
+            this.stats,
+            lineNo,
+            'fields',
+            `line ${lineNo}: #Fields has no ${lacks} column (${sanitize(names.slice(0, 4).join(','), 80)}${names.length > 4 ? ',…' : ''}), which every protocol-log row has; it is passed over and the rows after it are read with ${kept}`,
+          );
+        } else this.refuse(verdict.kind, verdict.refusal, lineNo);
         break;
       }
       default:

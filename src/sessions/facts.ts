@@ -200,6 +200,8 @@ export class SessionFacts {
     }
     // Pasted excerpts carry placeholders or other forms: compared as text, as reports always did.
     const t = row.time();
+    // No time at all: the reader took out a date-time that was none (it names the line); the other rows date the session.
+    if (t === '') return;
     if (this.#startText === null || t < this.#startText) this.#startText = t;
     if (this.#endText === null || t > this.#endText) this.#endText = t;
     const parsed = isTimestamp(t) ? Date.parse(t) : NaN;
