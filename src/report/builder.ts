@@ -16,7 +16,7 @@ import { BoundedCache } from '../bounded-cache.js';
 import { compareText } from '../compare-text.js';
 import { isTimestamp } from '../sessions/builder.js';
 import { queueConnector, queueRemoteHost } from '../classify/queue.js';
-import { emptyRecord, recordOf } from './record.js';
+import { addTo, emptyRecord, own } from './record.js';
 import {
   addCategoryCount,
   addTimelineCounts,
@@ -164,7 +164,7 @@ export class ReportBuilder {
     for (const g of part.groups) {
       const into = acc.groups.find(g.direction, g.server, g.connector, g.remoteHost);
       // Threads read different log sets, so nearly every group is new here and is taken over as it is.
-      if (into === undefined) acc.groups.add(withoutPrototypes(g));
+      if (into === undefined) acc.groups.add(g);
       else mergeGroup(into, g, this.#samples);
     }
   }
@@ -177,7 +177,7 @@ export class ReportBuilder {
       const hour = hourOfFinding(f);
       if (hour !== null) {
         const bucket = this.#acc.hours.get(hour) ?? emptyRecord<number>();
-        bucket[f.category] = (bucket[f.category] ?? 0) + 1;
+        addTo(bucket, f.category, 1);
         this.#acc.hours.set(hour, bucket);
       }
       const ev = f.evidence[0];
@@ -224,24 +224,10 @@ export const MAX_NAMES = 20;
 export const MAX_DETAILS = 50;
 export const OTHER_DETAIL = '(other)';
 
-/** `details` has no prototype ({@link categoryDetails}): a detail is text from a remote server. */
+/** A detail is text from a remote server: own keys only (src/report/record.ts). */
 export function addDetail(details: Record<string, number>, detail: string, n: number): void {
-  const key = detail in details || Object.keys(details).length < MAX_DETAILS ? detail : OTHER_DETAIL;
-  details[key] = (details[key] ?? 0) + n;
-}
-
-/**
- * A worker's group as this builder keeps it. Its counts came through a structured clone, which gives them
- * Object.prototype back: keys such as `constructor` would read as functions once more counts are added.
- */
-function withoutPrototypes(g: GroupState): GroupState {
-  if (g.byCategory !== null) g.byCategory = recordOf(g.byCategory);
-  if (g.details !== null) {
-    const details = emptyRecord<Record<string, number>>();
-    for (const [category, counts] of Object.entries(g.details)) details[category] = recordOf(counts);
-    g.details = details;
-  }
-  return g;
+  const key = own(details, detail) !== undefined || Object.keys(details).length < MAX_DETAILS ? detail : OTHER_DETAIL;
+  addTo(details, key, n);
 }
 
 /**
@@ -366,13 +352,8 @@ export function mergeGroup(into: GroupState, g: MergeableGroup, samples: number)
   into.sessions += g.sessions;
   into.messages += g.messages;
   for (const [k, v] of Object.entries(g.byCategory ?? {})) addCategoryCount(into, k, v);
-  // A report file's TLS keys are text. Until then the counts stay a plain object, which is faster to add to per
-  // session, as their keys come from a fixed set.
-  const tls = Object.getPrototypeOf(into.tlsVersions) === null ? into.tlsVersions : (into.tlsVersions = recordOf(into.tlsVersions));
-  for (const [k, v] of Object.entries(g.tlsVersions)) {
-    const version = k as TlsVersion;
-    tls[version] = (tls[version] ?? 0) + (v ?? 0);
-  }
+  // A report file's TLS keys are text.
+  for (const [k, v] of Object.entries(g.tlsVersions)) addTo(into.tlsVersions as Record<string, number>, k, v ?? 0);
   for (const [category, details] of Object.entries(g.details ?? {})) {
     const target = categoryDetails(into, category);
     for (const [d, n] of Object.entries(details)) addDetail(target, d, n);

@@ -1,6 +1,6 @@
 import { RecentItems } from '../bounded-cache.js';
 import { compareText, rankIn } from '../compare-text.js';
-import { emptyRecord } from './record.js';
+import { addTo, emptyRecord, own, ownOr, setOwn } from './record.js';
 import { categoryOrder, detailHint, severityTier } from './severity.js';
 import { isLocalTime } from '../read/queue/dates.js';
 import type { CategoryInfo, Coverage, GroupCertificate, InputStats, Report, ReportGroup, ReportRollup, Sample, Timeline, TlsCounts } from '../types.js';
@@ -40,13 +40,12 @@ export function newGroupState(direction: GroupState['direction'], server: string
 
 /** Adds `n` to the group's count for `category`; the counts are made with the first finding. */
 export function addCategoryCount(group: GroupState, category: string, n: number): void {
-  const counts = (group.byCategory ??= emptyRecord());
-  counts[category] = (counts[category] ?? 0) + n;
+  addTo((group.byCategory ??= emptyRecord()), category, n);
 }
 
 /** The group's detail counts for `category`, made when first asked for. */
 export function categoryDetails(group: GroupState, category: string): Record<string, number> {
-  return ((group.details ??= emptyRecord())[category] ??= emptyRecord());
+  return ownOr((group.details ??= emptyRecord()), category, emptyRecord<number>);
 }
 
 /**
@@ -144,7 +143,7 @@ export function widenServer(acc: Accumulated, name: string | null, from: string,
 export const HOURLY_LIMIT_MS = 72 * 3600_000;
 
 function addCounts(into: Record<string, number>, from: Readonly<Record<string, number | undefined>>): void {
-  for (const [k, v] of Object.entries(from)) if (v) into[k] = (into[k] ?? 0) + v;
+  for (const [k, v] of Object.entries(from)) if (v) addTo(into, k, v);
 }
 
 function sumValues(counts: Readonly<Record<string, number | undefined>>): number {
@@ -283,7 +282,7 @@ function sorted<T>(counts: Readonly<Record<string, T>>, order: readonly string[]
   const rank = rankIn(order);
   const keys = Object.keys(counts).sort((a, b) => rank(a) - rank(b) || compareText(a, b));
   const out = emptyRecord<T>();
-  for (const k of keys) out[k] = counts[k]!;
+  for (const k of keys) setOwn(out, k, counts[k]!);
   return out;
 }
 
@@ -296,7 +295,7 @@ export function finalizeReport(acc: Accumulated): Report {
     const counts = g.byCategory ?? {};
     const main = mainCategory(counts, categoryRank);
     const details = emptyRecord<Record<string, number>>();
-    for (const [k, v] of Object.entries(sorted(g.details ?? {}, order))) details[k] = sorted(v, []);
+    for (const [k, v] of Object.entries(sorted(g.details ?? {}, order))) setOwn(details, k, sorted(v, []));
     // Field order is the JSON contract's order.
     return {
       direction: g.direction,
@@ -315,7 +314,7 @@ export function finalizeReport(acc: Accumulated): Report {
       lastSeen: g.lastSeen,
       samples: [...g.samples],
       mainCategory: main,
-      hint: main === null ? null : hintFor(info.get(main), g.details?.[main], g.direction),
+      hint: main === null ? null : hintFor(info.get(main), own(g.details ?? undefined, main), g.direction),
     };
   });
   const ranked = groups.map((group): Ranked => ({ group, tier: severityTier(group, acc.categories), failing: sumValues(group.byCategory) }));
