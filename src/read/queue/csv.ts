@@ -211,7 +211,7 @@ export async function* readCsvExport(text: AsyncIterable<string>, stats: InputSt
         seen.add(name);
       });
       const fields: Record<string, string> = Object.fromEntries(pairs);
-      const entry = buildEntry(fields, entryKind, { source: stats.source, line: first });
+      const entry = buildEntry(fields, entryKind, { source: stats.source, line: first }, stats);
       stats.records++;
       skip(stats, 'queue-continuation', span - 1);
       widen(stats, entry.time?.iso ?? null);
