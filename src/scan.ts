@@ -349,8 +349,12 @@ async function* countBytes(
   }
 }
 
-/** Queue exports carry local times without a zone: UTC is at most this far either way. */
-const ZONE_SPREAD_MS = 14 * 3600_000;
+/**
+ * Queue exports carry local times without a zone. Zones run from UTC−12 to UTC+14, and UTC = local − offset, so a
+ * local time T was written at a UTC instant from T − 14 h (a clock at UTC+14) to T + 12 h (a clock at UTC−12).
+ */
+const AHEAD_OF_UTC_MS = 14 * 3600_000;
+const BEHIND_UTC_MS = 12 * 3600_000;
 
 /**
  * Whether a queue entry may lie in the window: false only when every reading of its date (day and month may
@@ -376,7 +380,7 @@ function readingSpan(reading: string): [number, number] | null {
   const ms = Date.parse(zoned ? reading : dateOnly ? `${reading}T00:00:00Z` : `${reading}Z`);
   if (Number.isNaN(ms)) return null;
   if (zoned) return [ms, ms];
-  return [ms - ZONE_SPREAD_MS, ms + (dateOnly ? DAY_MS : 0) + ZONE_SPREAD_MS];
+  return [ms - AHEAD_OF_UTC_MS, ms + (dateOnly ? DAY_MS : 0) + BEHIND_UTC_MS];
 }
 
 const DAY_MS = 24 * 3600_000;

@@ -361,7 +361,7 @@ export interface QueueEntry extends Location {
   nextHopDomain: string | null;
   nextHopConnector: string | null;
   status: string | null;
-  /** Messages in the queue; 1 for a message row. */
+  /** Messages in the queue (0 when not exported or not a count); 1 for a message row. */
   messageCount: number;
   lastError: ParsedLastError | null;
   /** Best time for the entry (LRT, LastRetryTime, DateReceived ...). */

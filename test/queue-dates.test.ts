@@ -66,11 +66,17 @@ describe('--since / --until on queue exports', () => {
     // The export's dates read 10 November or 11 October 2025; entries without a date always stay (3 messages).
     expect(await count({ since: new Date('2026-01-01T00:00:00Z') })).toBe(3);
     expect(await count({ since: new Date('2025-11-10T20:00:00Z') })).toBe(44);
-    // 9:41 and 9:44 local on 10 November (27 and 14 messages) are 23:41 and 23:44 UTC at the latest (UTC-14).
-    expect(await count({ since: new Date('2025-11-10T23:42:00Z') })).toBe(14 + 3);
-    expect(await count({ since: new Date('2025-11-11T00:00:00Z') })).toBe(3);
-    expect(await count({ until: new Date('2025-10-01T00:00:00Z') })).toBe(3);
-    expect(await count({ until: new Date('2025-10-11T12:00:00Z') })).toBe(44);
+    // 9:41:07 and 9:44:12 local on 10 November (27 and 14 messages) are 21:41:07 and 21:44:12 UTC at the latest,
+    // written by a clock at UTC−12, the zone furthest behind UTC.
+    expect(await count({ since: new Date('2025-11-10T21:41:07Z') })).toBe(27 + 14 + 3);
+    expect(await count({ since: new Date('2025-11-10T21:41:08Z') })).toBe(14 + 3);
+    expect(await count({ since: new Date('2025-11-10T21:44:12Z') })).toBe(14 + 3);
+    expect(await count({ since: new Date('2025-11-10T21:44:13Z') })).toBe(3);
+    expect(await count({ since: new Date('2025-11-10T23:00:00Z') })).toBe(3);
+    // Read as 11 October, they are 19:41:07 and 19:44:12 UTC on 10 October at the earliest (a clock at UTC+14).
+    expect(await count({ until: new Date('2025-10-10T19:41:06Z') })).toBe(3);
+    expect(await count({ until: new Date('2025-10-10T19:41:07Z') })).toBe(27 + 3);
+    expect(await count({ until: new Date('2025-10-10T19:44:12Z') })).toBe(44);
   });
 
   it('take a date written with its zone as that instant, and a date alone as its whole day', async () => {
@@ -91,8 +97,11 @@ describe('--since / --until on queue exports', () => {
       expect(await count('2020-01-01T09:41:07Z', since)).toBe(30);
       expect(await count('2025-11-10T21:00:00+01:00', since)).toBe(44);
       expect(await count('2025-11-10T20:30:00+01:00', since)).toBe(30);
-      expect(await count('2025-11-10', { since: new Date('2025-11-11T10:00:00Z') })).toBe(14 + 3);
-      expect(await count('2025-11-10', { since: new Date('2025-11-11T15:00:00Z') })).toBe(3);
+      // 10 November as a whole day: from 10:00 UTC on 9 November (UTC+14) to 12:00 UTC on 11 November (UTC−12).
+      expect(await count('2025-11-10', { since: new Date('2025-11-11T12:00:00Z') })).toBe(14 + 3);
+      expect(await count('2025-11-10', { since: new Date('2025-11-11T12:00:01Z') })).toBe(3);
+      expect(await count('2025-11-10', { until: new Date('2025-11-09T10:00:00Z') })).toBe(44);
+      expect(await count('2025-11-10', { until: new Date('2025-11-09T09:59:59Z') })).toBe(30);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -7,6 +7,7 @@ import { scan } from '../src/scan.js';
 import { queueFindings } from '../src/classify/queue.js';
 import { parseLastError } from '../src/classify/lasterror.js';
 import { readQueueExport } from '../src/read/queue/index.js';
+import { emptyStats } from '../src/read/stats.js';
 
 const hints: Record<string, string> = {
   'tls-negotiation-failed': 'hint-tls',
@@ -144,10 +145,10 @@ describe('Get-Message exports are grouped by queue', () => {
   });
 
   it('takes the queue from the message identity when no Queue column was exported', () => {
-    const e = buildEntry({ Identity: 'EX01\\13\\21474836480', LastError: '421 4.4.2 Connection dropped due to SocketError' }, 'message', { source: 'm.csv', line: 2 });
+    const e = buildEntry({ Identity: 'EX01\\13\\21474836480', LastError: '421 4.4.2 Connection dropped due to SocketError' }, 'message', { source: 'm.csv', line: 2 }, emptyStats('m.csv'));
     expect([e.queue, e.server]).toEqual(['EX01\\13', 'EX01']);
     expect(queueFindings(e, hints)[0]).toMatchObject({ connector: 'EX01\\13', remoteHost: 'unknown', server: 'EX01' });
-    const named = buildEntry({ 'Queue ID': 'EX02\\7', 'Last Error': '[{LED=421 4.4.2 Connection dropped};{FQDN=mx.fabrikam.com};{IP=}]' }, 'message', { source: 'v.csv', line: 2 });
+    const named = buildEntry({ 'Queue ID': 'EX02\\7', 'Last Error': '[{LED=421 4.4.2 Connection dropped};{FQDN=mx.fabrikam.com};{IP=}]' }, 'message', { source: 'v.csv', line: 2 }, emptyStats('v.csv'));
     expect(queueFindings(named, hints)[0]).toMatchObject({ connector: 'EX02\\7', remoteHost: 'mx.fabrikam.com', server: 'EX02' });
   });
 });

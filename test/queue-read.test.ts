@@ -488,3 +488,37 @@ describe('a source that fails part way (a cut .gz)', () => {
     });
   }
 });
+
+describe('MessageCount values that are not a number of messages', () => {
+  const rows: Array<[string, number]> = [
+    ['1,204', 1204],
+    ['1.204', 1204],
+    ['1 234 567', 1234567],
+    ["1'234", 1234],
+    ['0', 0],
+    ['', 0],
+    ['-5', 0],
+    ['1e400', 0],
+    ['NaN', 0],
+    ['9'.repeat(30), 0],
+    ['1.5', 0],
+    ['1,23', 0],
+  ];
+  const text = ['"Identity","Status","MessageCount"', ...rows.map(([count], i) => `"EX01\\${i + 1}","Retry","${count}"`)].join('\r\n');
+
+  it('keeps the queue with 0 messages and names the line and the value in a problem', async () => {
+    const { entries, stats } = await read(Buffer.from(text), 'queue-csv');
+    expectAccounted(stats, text);
+    expect(entries.map((e) => e.messageCount)).toEqual(rows.map(([, n]) => n));
+    expect(stats.problems.map((p) => [p.line, p.reason])).toEqual([8, 9, 10, 11, 12, 13].map((line) => [line, 'invalid-message-count']));
+    expect(stats.problems[0]?.message).toBe('MessageCount "-5" is not a number of messages: the queue is kept, with 0 messages');
+    expect(stats.problems[3]?.message).toBe(`MessageCount "${'9'.repeat(30)}" is not a number of messages: the queue is kept, with 0 messages`);
+  });
+
+  it('does the same in Format-List text', async () => {
+    const fl = 'Identity     : EX01\\1\nDeliveryType : DnsConnectorDelivery\nMessageCount : 1e400\n\nIdentity     : EX01\\2\nDeliveryType : DnsConnectorDelivery\nMessageCount : 12\n';
+    const { entries, stats } = await read(Buffer.from(fl), 'queue-list');
+    expect(entries.map((e) => [e.identity, e.messageCount])).toEqual([['EX01\\1', 0], ['EX01\\2', 12]]);
+    expect(stats.problems).toEqual([expect.objectContaining({ line: 1, reason: 'invalid-message-count' })]);
+  });
+});

@@ -12,6 +12,7 @@ import { ReportBuilder } from '../src/report/builder.js';
 import { categoryInfo } from '../src/classify/classify.js';
 import { defaultRules, QUEUE_ERROR_RULE } from '../src/classify/rules.js';
 import { buildEntry } from '../src/read/queue/entry.js';
+import { emptyStats } from '../src/read/stats.js';
 import { queueFindings } from '../src/classify/queue.js';
 import { renderTable } from '../src/output/table.js';
 
@@ -51,7 +52,7 @@ describe('queue-export reports and the JSON schema', () => {
     const b = new ReportBuilder({ categories: categoryInfo([...defaultRules, QUEUE_ERROR_RULE]), version: 'test' });
     const lastError = '421 4.4.2 Connection dropped due to SocketError';
     for (const [line, date] of [[2, '2025-11-13T08:10:00'], [3, '2025-11-13T08:10:00+01:00'], [4, '11/10/2025 9:41:07 AM']] as const) {
-      const e = buildEntry({ Identity: 'EX01\\13', NextHopDomain: 'contoso.com', LastError: lastError, LastRetryTime: date }, 'queue', { source: 'q.csv', line });
+      const e = buildEntry({ Identity: 'EX01\\13', NextHopDomain: 'contoso.com', LastError: lastError, LastRetryTime: date }, 'queue', { source: 'q.csv', line }, emptyStats('q.csv'));
       b.addQueueEntry(e, queueFindings(e, {}));
     }
     expect(b.build().timeline).toEqual({ bucket: 'hour', points: [{ t: '2025-11-13T07:00:00.000Z', byCategory: { 'socket-error': 1 } }] });

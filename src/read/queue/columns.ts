@@ -35,6 +35,11 @@ const KNOWN_COLUMNS = new Set([
   'queueid', 'sizekb',
 ]);
 
+/** A column or property name that Get-Queue, Get-Message or Queue Viewer writes, in any of the naming styles. */
+export function isKnownColumn(name: string): boolean {
+  return KNOWN_COLUMNS.has(columnKey(name));
+}
+
 /** Fields of one line split at `delimiter`, outside double quotes; `""` inside quotes is one quote. */
 function splitOn(line: string, delimiter: Delimiter): string[] {
   const names: string[] = [];

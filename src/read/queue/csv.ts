@@ -1,7 +1,8 @@
 /**
  * `Export-Csv` output and Queue Viewer "Export List" files, parsed with csv-parse as they stream. Quoted values
  * may span lines (a LastError with line breaks), so lines cannot be split first; instead each record's raw text
- * tells how many physical lines it used, which keeps `lines === records + skipped` exact.
+ * tells how many physical lines it used, which keeps `lines === records + skipped` exact. A record over
+ * MAX_RECORD is walked past and skipped on its own, and parsing starts again after it.
  */
 import { once } from 'node:events';
 import { parse, type Options } from 'csv-parse';
@@ -14,6 +15,66 @@ const BATCH = 500;
 /** A LastError is a few KB at most; this bounds memory on a file with a stray quote. */
 const MAX_RECORD = 1024 * 1024;
 const TYPE_LINE = /^#TYPE /;
+
+/**
+ * Where a CSV record ends, by csv-parse's rules for the options used here (quote and escape `"`, relax_quotes,
+ * CRLF or LF records), keeping only its state between pieces. csv-parse stops for good at a record over
+ * `max_record_size`; this walks past that record without holding it, so reading can start again after it.
+ */
+export class RecordEnd {
+  #state: 'start' | 'plain' | 'quoted' | 'quote' = 'start';
+
+  constructor(private readonly delimiter: string) {}
+
+  /** Index just after the LF that ends the record, or -1 when `text` ends inside it. */
+  scan(text: string): number {
+    let state = this.#state;
+    for (let i = 0; i < text.length; i++) {
+      if (state === 'quoted') {
+        const q = text.indexOf('"', i);
+        if (q === -1) break;
+        i = q;
+        state = 'quote';
+        continue;
+      }
+      const c = text[i];
+      // `""` inside quotes is one quote. A closing quote followed by anything but a delimiter or a line end is
+      // taken as text by relax_quotes: either way the field is no longer quoted.
+      if (state === 'quote' && c === '"') state = 'quoted';
+      else if (c === '\n') {
+        this.#state = 'start';
+        return i + 1;
+      } else if (c === this.delimiter) state = 'start';
+      // relax_quotes: a quote opens a quoted value only at the start of a field.
+      else if (c === '"' && state === 'start') state = 'quoted';
+      else state = 'plain';
+    }
+    this.#state = state;
+    return -1;
+  }
+
+  /** Whether the text so far ended inside a quoted value. */
+  get quoted(): boolean {
+    return this.#state === 'quoted';
+  }
+}
+
+/** Index just after the `count`-th LF of `text` at or after `from`. */
+function afterLines(text: string, from: number, count: number): number {
+  let at = from;
+  for (let n = 0; n < count; n++) {
+    const lf = text.indexOf('\n', at);
+    if (lf === -1) return text.length;
+    at = lf + 1;
+  }
+  return at;
+}
+
+function linesIn(text: string, end: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < end; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
 
 interface CsvRow {
   record: string[];
@@ -100,22 +161,31 @@ export async function* readCsvExport(text: AsyncIterable<string>, stats: InputSt
       return null;
     },
   };
-  const parser = parse(options as unknown as Options);
-  parser.on('error', (e: unknown) => {
-    failure ??= e;
-  });
-  parser.resume();
-  const ended = once(parser, 'end').then(
-    () => null,
-    (e: unknown) => e,
-  );
+  const start = () => {
+    const parser = parse(options as unknown as Options);
+    // Errors are read from `parser.errored` after each write and from `ended`; this only keeps them handled.
+    parser.on('error', () => undefined);
+    parser.resume();
+    const ended = once(parser, 'end').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    return { parser, ended };
+  };
+  let current = start();
 
   const counter = new LineCounter();
   let line = 0;
   let header: string[] | null = null;
   let batch: QueueEntry[] = [];
+  // The text csv-parse was given from the start of the record it has not finished: if that record grows past
+  // MAX_RECORD, it is where the record began. It holds at most one record, so at most about MAX_RECORD.
+  let pending = '';
+  // Set while walking past a record over MAX_RECORD (no parser meanwhile), with the lines it has used so far.
+  let oversized = null as RecordEnd | null;
+  let oversizedLines = 0;
 
-  const take = (row: CsvRow): void => {
+  const take = (row: CsvRow): number => {
     const span = spanOf(row.raw);
     const first = line + 1;
     line += span;
@@ -141,19 +211,64 @@ export async function* readCsvExport(text: AsyncIterable<string>, stats: InputSt
         seen.add(name);
       });
       const fields: Record<string, string> = Object.fromEntries(pairs);
-      const entry = buildEntry(fields, entryKind, { source: stats.source, line: first });
+      const entry = buildEntry(fields, entryKind, { source: stats.source, line: first }, stats);
       stats.records++;
       skip(stats, 'queue-continuation', span - 1);
       widen(stats, entry.time?.iso ?? null);
       batch.push(entry);
     }
+    return span;
+  };
+
+  const takeRows = (): void => {
+    let at = 0;
+    for (const row of rows.splice(0)) at = afterLines(pending, at, take(row));
+    pending = pending.slice(at);
+  };
+
+  const overMaxRecord = (e: unknown): boolean => (e as { code?: string } | null)?.code === 'CSV_MAX_RECORD_SIZE';
+
+  const skipOversized = (lines: number, reason: 'line-too-long' | 'unclosed-quote'): void => {
+    const first = line + 1;
+    line += lines;
+    skip(stats, reason, lines);
+    const why =
+      reason === 'unclosed-quote'
+        ? 'a quoted value in it is not closed before the end of the input'
+        : 'the record is longer than 1 MiB, the most one queue CSV record may hold';
+    problem(stats, first, reason, `${first === line ? `line ${first}` : `lines ${first}-${line}`} skipped: ${why}`);
   };
 
   const write = (piece: string): void => {
     counter.feed(piece); // lines after a parse error still count, as skipped
-    if (piece === '' || failure !== null || parser.destroyed) return;
-    parser.write(piece);
-    for (const row of rows.splice(0)) take(row);
+    let text = piece;
+    while (text !== '') {
+      if (oversized !== null) {
+        const end = oversized.scan(text);
+        oversizedLines += linesIn(text, end === -1 ? text.length : end);
+        if (end === -1) return;
+        skipOversized(oversizedLines, 'line-too-long');
+        oversized = null;
+        current = start();
+        text = text.slice(end);
+        continue;
+      }
+      if (failure !== null) return;
+      pending += text;
+      current.parser.write(text);
+      takeRows();
+      const error: unknown = current.parser.errored;
+      if (error === null) return;
+      if (!overMaxRecord(error)) {
+        failure = error;
+        return;
+      }
+      // Only this record is lost: walk from where it began to its end, then parse again after it.
+      oversized = new RecordEnd(delimiter);
+      oversizedLines = 0;
+      text = pending;
+      pending = '';
+    }
   };
 
   write(head);
@@ -166,9 +281,13 @@ export async function* readCsvExport(text: AsyncIterable<string>, stats: InputSt
       }
     }
   }
-  parser.end();
-  failure ??= await ended;
-  for (const row of rows.splice(0)) take(row);
+  if (oversized !== null) {
+    skipOversized(counter.lines - line, oversized.quoted ? 'unclosed-quote' : 'line-too-long');
+  } else if (failure === null) {
+    current.parser.end();
+    failure = await current.ended;
+    takeRows();
+  }
   if (batch.length > 0) yield batch;
 
   const total = Math.max(counter.lines, line);

@@ -3,10 +3,11 @@
  * optional `#TYPE`), Queue Viewer "Export List" files (display-name header) and `Format-List` text.
  */
 import type { InputKind } from '../../types.js';
-import { splitHeaderLine } from './columns.js';
+import { isKnownColumn, splitHeaderLine } from './columns.js';
 
 const TYPE_LINE = /^#TYPE (?:Deserialized\.)?Microsoft\.Exchange\.Data\.QueueViewer\.Extensible(Queue|Message)Info\s*$/i;
 const LIST_LINE = /^([A-Za-z][A-Za-z0-9]{1,63}) *: ?(.*)$/;
+const PROMPT = /^(?:\[PS\]|PS) [^>]{0,512}>/;
 
 /** Property names that only a queue (resp. a message) has; `Status`, `LastError`, `Identity` are shared. */
 const QUEUE_PROPS = new Set(['deliverytype', 'nexthopdomain', 'nexthopconnector', 'messagecount', 'nexthopcategory', 'tlsdomain', 'queueidentity', 'lastretrytime', 'nextretrytime']);
@@ -42,16 +43,43 @@ function sniffHeader(line: string): InputKind | null {
   return null;
 }
 
-function sniffList(lines: string[]): InputKind | null {
+/**
+ * The first `max` non-blank lines for judging `Name : value` text. A value wrapped at the console width goes on
+ * in lines indented to the value column: they are part of the property line above them, not lines of another
+ * shape, so a LastError or a Recipients list over many lines does not outweigh the property lines.
+ */
+function listLines(text: string, max: number): string[] {
+  const out: string[] = [];
+  let inProperty = false;
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\r$/, '');
+    if (line.trim() === '') continue;
+    if (inProperty && /^\s/.test(line)) continue;
+    if (out.length >= max) break;
+    out.push(line);
+    inProperty = LIST_LINE.test(line);
+  }
+  return out;
+}
+
+function sniffList(text: string): InputKind | null {
+  const lines = listLines(text, 40);
   const names: string[] = [];
   for (const line of lines) {
     const m = LIST_LINE.exec(line);
     if (m?.[1]) names.push(m[1].toLowerCase());
   }
-  // A `Name : value` shape on most lines, with properties only these objects have.
-  if (names.length < 3 || names.length * 2 < lines.length) return null;
+  if (names.length < 3) return null;
   const queue = countIn(names, QUEUE_PROPS);
   const message = countIn(names, MESSAGE_PROPS);
+  if (queue < 2 && message < 2) return null;
+  // A `Name : value` shape on most lines; or, for a forum paste whose wrapped values lost their indentation,
+  // a text that starts with a property (after any prompt) and names at least five Get-Queue / Get-Message
+  // properties: other `Format-List` output (Get-Service, Get-SendConnector…) names too few of them.
+  const first = lines.find((l) => !PROMPT.test(l.trimStart()));
+  const known = new Set(names.filter(isKnownColumn)).size;
+  const shaped = names.length * 2 >= lines.length || (first !== undefined && LIST_LINE.test(first) && known >= 5);
+  if (!shaped) return null;
   if (queue >= 2 && queue >= message) return 'queue-list';
   if (message >= 2) return 'message-list';
   return null;
@@ -69,5 +97,5 @@ export function sniffQueue(text: string): InputKind | null {
     const kind = sniffHeader(header);
     if (kind) return kind;
   }
-  return sniffList(lines);
+  return sniffList(text.slice(0, 64 * 1024));
 }

@@ -1,8 +1,9 @@
 /** Turn one exported row (any flavour) into a {@link QueueEntry}. */
-import type { DateValue, Location, QueueEntry } from '../../types.js';
+import type { DateValue, InputStats, Location, QueueEntry } from '../../types.js';
 import { parseLastError } from '../../classify/lasterror.js';
 import { columnKey } from './columns.js';
 import { parseQueueDate } from './dates.js';
+import { problem } from './stats.js';
 
 type Lookup = (...keys: string[]) => string | null;
 
@@ -21,11 +22,16 @@ function lookupIn(fields: Record<string, string>): Lookup {
   };
 }
 
-/** Counts may carry culture thousands separators (`1,234`, `1.234`, `1 234`). */
-function parseCount(value: string | null): number {
-  if (value === null) return 0;
-  const digits = value.replace(/[\s,.'\u00a0\u202f]/g, '');
-  return /^\d{1,12}$/.test(digits) ? Number(digits) : 0;
+/**
+ * A count may carry culture thousands separators (`1,234`, `1.234`, `1 234`, `1'234`), one kind and in groups of
+ * three, so that `1.5` or `-5` is not read as a count. Twelve digits are far more than a queue holds and stay exact.
+ */
+const COUNT = /^(?:\d{1,12}|\d{1,3}(?:([,.'\s\u00a0\u202f])\d{3})(?:\1\d{3}){0,2})$/;
+
+/** The message count, or null when the value is not one. */
+function parseCount(value: string): number | null {
+  if (!COUNT.test(value)) return null;
+  return Number(value.replace(/\D/g, ''));
 }
 
 /** The first date that could be read; failing that, the first one present, kept raw. */
@@ -46,7 +52,17 @@ function serverOf(name: string | null): string | null {
   return name !== null && slash > 0 ? name.slice(0, slash) : null;
 }
 
-export function buildEntry(fields: Record<string, string>, kind: 'queue' | 'message', loc: Location): QueueEntry {
+/** A queue's MessageCount; a value that is not a count is a problem on the entry's line, and counts as 0. */
+function messageCountOf(value: string | null, stats: InputStats, line: number): number {
+  if (value === null) return 0;
+  const count = parseCount(value);
+  if (count !== null) return count;
+  const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+  problem(stats, line, 'invalid-message-count', `MessageCount ${JSON.stringify(shown)} is not a number of messages: the queue is kept, with 0 messages`);
+  return 0;
+}
+
+export function buildEntry(fields: Record<string, string>, kind: 'queue' | 'message', loc: Location, stats: InputStats): QueueEntry {
   const get = lookupIn(fields);
   const identity = kind === 'queue' ? get('identity', 'queueidentity') : get('identity', 'queueid', 'queue');
   const queue = kind === 'queue' ? identity : (get('queue', 'queueid') ?? queueOfMessage(identity));
@@ -67,7 +83,7 @@ export function buildEntry(fields: Record<string, string>, kind: 'queue' | 'mess
     nextHopDomain: get('nexthopdomain'),
     nextHopConnector: get('nexthopconnector'),
     status: get('status'),
-    messageCount: kind === 'message' ? 1 : parseCount(get('messagecount')),
+    messageCount: kind === 'message' ? 1 : messageCountOf(get('messagecount'), stats, loc.line),
     lastError,
     time: bestTime([lastError?.lastRetryTime ?? null, dateOf('lastretrytime'), dateOf('datereceived'), dateOf('firstretrytime')]),
     fields,

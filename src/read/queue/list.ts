@@ -129,7 +129,7 @@ export async function* readFormatList(
     if (block === null) return;
     const full = widths.full();
     for (const [name, pieces] of block.wrapped) block.fields[name] = joinPieces(pieces, full);
-    const entry = buildEntry(block.fields, kind, { source: stats.source, line: block.line });
+    const entry = buildEntry(block.fields, kind, { source: stats.source, line: block.line }, stats);
     widen(stats, entry.time?.iso ?? null);
     batch.push(entry);
     block = null;
