@@ -9,17 +9,10 @@ import { parse } from 'date-fns/parse';
 import { parseISO } from 'date-fns/parseISO';
 import type { DateValue } from '../../types.js';
 
+export { isLocalTime } from './local-time.js';
+
 /** Local wall-clock time; queue exports carry no zone, so none is invented. */
 const ISO_LOCAL = "yyyy-MM-dd'T'HH:mm:ss";
-const LOCAL_FORM = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?$/;
-
-/**
- * An ISO time without a zone: the export's local clock (`2025-11-13T14:03:05`), which cannot be placed on the
- * UTC axis of the protocol logs without the server's zone.
- */
-export function isLocalTime(value: string | null | undefined): boolean {
-  return value != null && LOCAL_FORM.test(value);
-}
 const REF = new Date(2000, 0, 1);
 
 const ISO_FORM = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
