@@ -169,17 +169,18 @@ describe('lazy records (scans with the built-in rules and no onSession)', () => 
     const { emptyStats } = await import('../src/read/stats.js');
     const assembler = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: null }, {}, { lazyRecords });
     const done: Session[] = [];
-    // One buffer, overwritten for every chunk: rows kept lazily must not point into it.
-    const scratch = Buffer.alloc(chunk);
-    async function* chunks() {
-      for (let i = 0; i < bytes.length; i += chunk) {
-        const n = bytes.copy(scratch, 0, i, Math.min(bytes.length, i + chunk));
-        yield scratch.subarray(0, n);
-        scratch.fill(0x21);
-      }
-    }
-    await readProtocolRows(chunks(), emptyStats('x'), (r) => assembler.addRow(r, done));
+    await readProtocolRows(overwrittenChunks(bytes, chunk), emptyStats('x'), (r) => assembler.addRow(r, done));
     return [...done, ...assembler.end()];
+  }
+
+  /** `bytes` in chunks of one buffer, overwritten for every chunk: rows kept lazily must not point into it. */
+  async function* overwrittenChunks(bytes: Buffer, chunk: number): AsyncIterable<Buffer> {
+    const scratch = Buffer.alloc(chunk);
+    for (let i = 0; i < bytes.length; i += chunk) {
+      const n = bytes.copy(scratch, 0, i, Math.min(bytes.length, i + chunk));
+      yield scratch.subarray(0, n);
+      scratch.fill(0x21);
+    }
   }
 
   it('makes the same records as an eager session, once, when first asked', async () => {
@@ -211,15 +212,7 @@ describe('lazy records (scans with the built-in rules and no onSession)', () => 
     for (const chunk of [97, 300, 4096]) {
       const store = new KeptLines();
       let kept = 0;
-      const scratch = Buffer.alloc(chunk);
-      async function* chunks() {
-        for (let i = 0; i < bytes.length; i += chunk) {
-          const n = bytes.copy(scratch, 0, i, Math.min(bytes.length, i + chunk));
-          yield scratch.subarray(0, n);
-          scratch.fill(0x21);
-        }
-      }
-      await readProtocolRows(chunks(), emptyStats('x'), (row) => {
+      await readProtocolRows(overwrittenChunks(bytes, chunk), emptyStats('x'), (row) => {
         if (!row.dataStarts('NOOP')) return;
         store.add(row);
         // Searched within the row only: the disconnect row that follows in the same buffer says `Local`.
