@@ -193,6 +193,19 @@ describe('a date-time that is not a timestamp', () => {
     }
   });
 
+  it('a finding whose evidence row lost its time is dated by its session, in its sample and on the timeline', async () => {
+    const base = await scanOf([RECV]);
+    const lines = sampleLines();
+    // Line 36: the TLS 1.0 row that is the evidence of a legacy-tls finding.
+    lines[35] = lines[35]!.replace('2025-11-10T09:00:03.476Z', 'garbage');
+    const report = await scanOf([write('bad-evidence-time.LOG', lines.join('\r\n'))]);
+    const sample = report.groups.flatMap((g) => g.samples).find((x) => x.line === 36)!;
+    expect(sample).toMatchObject({ category: 'legacy-tls' });
+    // The session's first row: 09:00:02 or later, never the empty text of the damaged row.
+    expect(sample.time).toMatch(/^2025-11-10T09:00:0\d\.\d{3}Z$/);
+    expect(report.timeline).toEqual(base.timeline);
+  });
+
   it('the row reads without a time as a record too; placeholders of pasted excerpts stay as written', () => {
     const lines = sampleLines();
     lines[9] = lines[9]!.replace('2025-11-10T09:00:02.753Z', '9999-12-31T23:59:59.999Z junk');
@@ -241,6 +254,36 @@ describe('a .gz with bytes after the compressed data', () => {
         },
       ]);
     }
+  });
+
+  it('reads a last line without a line end before the garbage, as at the end of any log', async () => {
+    const log = readFileSync(SEND);
+    const lines = log.toString('utf8').split('\n').length - 1;
+    const cut = log.subarray(0, log.length - 2); // without the final CRLF
+    const input = await readGz('nolf.gz', Buffer.concat([gzipSync(cut), Buffer.from('JUNKJUNK')]), 997);
+    const clean = inputNamed(await scanOf([write('nolf.LOG', cut)]), 'nolf.LOG');
+    expect(input.error).toBeNull();
+    expect(input.lines).toBe(lines);
+    expect(input.records).toBe(clean.records);
+    expect(input.problems.map((p) => p.reason)).toEqual(['gzip-trailing-garbage']);
+  });
+
+  it('readProtocolLog yields the last line without a line end before it passes the garbage error on', async () => {
+    const log = readFileSync(SEND);
+    const cut = log.subarray(0, log.length - 2);
+    async function* chunks() {
+      yield cut;
+      throw Object.assign(new Error('trailing garbage'), { code: 'GZIP_TRAILING_GARBAGE' });
+    }
+    const stats = emptyStats('x');
+    const got: number[] = [];
+    await expect(
+      (async () => {
+        for await (const batch of readProtocolLog(chunks(), stats)) for (const r of batch) got.push(r.line);
+      })(),
+    ).rejects.toThrow('trailing garbage');
+    expect(got.at(-1)).toBe(log.toString('utf8').split('\n').length - 1);
+    expect(stats.lines).toBe(stats.records + Object.values(stats.skipped).reduce((a, b) => a + (b ?? 0), 0));
   });
 
   it('zero padding after the data is passed over silently; a damaged checksum is still an error', async () => {

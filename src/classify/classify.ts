@@ -23,7 +23,8 @@ export function classifySession(session: Session, rules: readonly Rule[] = defau
       connector: session.connector,
       remoteHost: session.remote?.ip ?? 'unknown',
       remoteNames: session.remoteNames,
-      time: match.evidence[0]?.time ?? session.start,
+      // A row whose date-time was no timestamp has none (''): the session's start dates the finding then.
+      time: match.evidence[0]?.time || session.start,
       evidence: toEvidence(match.evidence.length > 0 ? match.evidence : lastRow(session)),
       hint: (match.detail !== null ? detailHint(rule.detailHints, match.detail, session.direction) : undefined) ?? rule.hint,
     });

@@ -651,10 +651,17 @@ export async function* readProtocolLog(
   options: ProtocolReadOptions = {},
 ): AsyncIterable<LogRecord[]> {
   const parser = new ProtocolParser(stats, options);
-  for await (const chunk of chunks) {
-    const buf = asBuffer(chunk as Buffer | Uint8Array | string);
-    const records = parser.push(buf);
-    if (records.length > 0) yield records;
+  try {
+    for await (const chunk of chunks) {
+      const buf = asBuffer(chunk as Buffer | Uint8Array | string);
+      const records = parser.push(buf);
+      if (records.length > 0) yield records;
+    }
+  } catch (e) {
+    if (!allDataRead(e)) throw e;
+    const last = parser.end();
+    if (last.length > 0) yield last;
+    throw e;
   }
   const last = parser.end();
   if (last.length > 0) yield last;
@@ -671,8 +678,23 @@ export async function readProtocolRows(
   options: ProtocolReadOptions = {},
 ): Promise<void> {
   const parser = new ProtocolParser(stats, options, onRow);
-  for await (const chunk of chunks) parser.push(asBuffer(chunk as Buffer | Uint8Array | string));
+  try {
+    for await (const chunk of chunks) parser.push(asBuffer(chunk as Buffer | Uint8Array | string));
+  } catch (e) {
+    if (allDataRead(e)) parser.end();
+    throw e;
+  }
   parser.end();
+}
+
+/**
+ * An error raised after every byte of the log was delivered (bytes after the end of a .gz, `TrailingGarbageError`
+ * in inputs.ts, known by its code so this module need not import the input layer): the log itself ended, so its
+ * last line without a line end, the header and the direction are finished as at any end, and the caller reports
+ * the error.
+ */
+function allDataRead(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'GZIP_TRAILING_GARBAGE';
 }
 
 /** Whole-buffer parse with options; detection uses it on the first bytes of an input. */
