@@ -17,6 +17,8 @@ import {
 } from '../src/output/html-chart.js';
 import { escapeHtml, formatSpan, formatTime, jsonForScript, safeHttpUrl } from '../src/output/html-text.js';
 import { renderHtml } from '../src/output/html.js';
+import { categoryInfo } from '../src/classify/classify.js';
+import { defaultRules, QUEUE_ERROR_RULE } from '../src/classify/rules.js';
 import type { Report, ReportGroup } from '../src/types.js';
 import {
   CATEGORIES,
@@ -92,6 +94,19 @@ describe('renderHtml structure', () => {
     expect(inputs).toContain('1 truncated last line');
     expect(inputs).toContain('<div class="err">refused: message-tracking log (not an SMTP protocol log)</div>');
     expect(html).toContain('6 inputs: 134,861 lines, 134,747 records, 114 lines skipped, <span class="err">1 with errors</span>');
+  });
+
+  it('gives every built-in category a colour of its own; the extra colours stay with connect-failed and queue-error', () => {
+    const builtin = categoryInfo([...defaultRules, QUEUE_ERROR_RULE]);
+    const page = render({ ...report, categories: builtin });
+    const summary = page.slice(page.indexOf('id="summary"'), page.indexOf('id="scope"'));
+    const colors = new Map([...summary.matchAll(/border-left-color:(#[0-9a-f]{6})"><div class="n">[\d,]+<\/div><div class="l">([^<]+)</g)].map((m) => [m[2]!, m[1]!]));
+    const title = (id: string) => builtin.find((c) => c.id === id)!.title;
+    expect(colors.size).toBe(builtin.length);
+    expect(new Set(colors.values()).size).toBe(builtin.length);
+    // A category added to the rules without a fixed colour would take the first extra one and shift these.
+    expect(colors.get(title('connect-failed'))).toBe('#0d9488');
+    expect(colors.get(title('queue-error'))).toBe('#db2777');
   });
 
   it('shows the totals per category', () => {

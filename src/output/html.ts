@@ -46,6 +46,7 @@ const BUILTIN_COLORS: Readonly<Record<string, string>> = {
   'tls-negotiation-failed': '#dc2626',
   'socket-error': '#ea580c',
   'starttls-required': '#7c3aed',
+  'starttls-not-offered': '#c026d3',
   'legacy-tls': '#ca8a04',
   plaintext: '#2563eb',
 };
@@ -54,6 +55,7 @@ const BUILTIN_SHORT: Readonly<Record<string, string>> = {
   'tls-negotiation-failed': 'TLS failed',
   'socket-error': 'Socket error',
   'starttls-required': 'STARTTLS required',
+  'starttls-not-offered': 'STARTTLS not offered',
   'legacy-tls': 'Legacy TLS',
   plaintext: 'Plaintext',
 };
