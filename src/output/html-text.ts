@@ -6,6 +6,7 @@
 import { formatDuration } from 'date-fns/formatDuration';
 import { intervalToDuration } from 'date-fns/intervalToDuration';
 import { escapeHtml, stripControl } from './sanitize.js';
+import { LOCAL_TIME, ZONED_TIME } from '../iso-time.js';
 
 // One escaping implementation for every output format: controls and bidi overrides become visible escapes
 // (`\x1B`, `\u{202E}`) so a hostile EHLO name cannot display as a different host.
@@ -53,16 +54,12 @@ export function safeHttpUrl(value: string | null | undefined): string | null {
   return url.href;
 }
 
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
-
 /** Milliseconds of an ISO-8601 timestamp with an explicit zone, or null (placeholders in excerpts). */
 export function parseTime(value: string | null | undefined): number | null {
-  if (value == null || value.length > 40 || !ISO_UTC.test(value)) return null;
+  if (value == null || value.length > 40 || !ZONED_TIME.test(value)) return null;
   const ms = Date.parse(value);
   return Number.isFinite(ms) ? ms : null;
 }
-
-const ISO_LOCAL = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2})?)(?:\.\d{1,7})?$/;
 
 /**
  * `2024-05-01 13:04:05 UTC`; a zone-less time (a queue export's, the server's own clock) `2025-11-13 14:03:05
@@ -70,7 +67,7 @@ const ISO_LOCAL = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2})?)(?:\.\d{1,7})?$/
  */
 export function formatTime(value: string | null | undefined): string {
   if (value == null || value === '') return '';
-  const local = ISO_LOCAL.exec(value);
+  const local = LOCAL_TIME.exec(value);
   if (local) return `${local[1]} ${local[2]} local`;
   const ms = parseTime(value);
   if (ms === null) return value;

@@ -4,7 +4,7 @@
  * Evidence is quoted as escaped text in bullets, never in code spans or fences: a backtick in the log
  * would close a code span, and a fence can be broken out of with a line of backticks.
  */
-import { isLocalTime } from '../read/queue/local-time.js';
+import { isLocalTime } from '../iso-time.js';
 import type { CategoryInfo, Report, ReportGroup } from '../types.js';
 import { own } from '../report/record.js';
 import type { FormatOptions } from './index.js';

@@ -12,6 +12,7 @@ import { stripControl, truncate } from './sanitize.js';
 import { categoryOrder, severityTier } from '../report/severity.js';
 import { compareText, rankIn } from '../compare-text.js';
 import { own } from '../report/record.js';
+import { LOCAL_TIME } from '../iso-time.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Shared view helpers (also used by markdown.ts and csv.ts)
@@ -129,7 +130,6 @@ export function remoteLabel(group: ReportGroup): string {
 
 const ISO_UTC = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d{1,9})?Z$/;
 const ISO_OFFSET = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d{1,9})?([+-]\d{2}:\d{2})$/;
-const ISO_LOCAL = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}(?::\d{2})?)(?:\.\d{1,7})?$/;
 /** What follows a queue export's zone-less time, which is the exporting server's clock, not UTC. */
 export const LOCAL_MARK = ' local';
 
@@ -143,7 +143,7 @@ export function formatTime(value: string | null): string {
   if (value === null || value === '') return '-';
   const utc = ISO_UTC.exec(value);
   if (utc) return `${utc[1]} ${utc[2]}`;
-  const local = ISO_LOCAL.exec(value);
+  const local = LOCAL_TIME.exec(value);
   if (local) return `${local[1]} ${local[2]}${LOCAL_MARK}`;
   const offset = ISO_OFFSET.exec(value);
   if (offset) {

@@ -36,7 +36,7 @@ import {
   type ColumnMap,
   type HeaderLine,
 } from './header.js';
-import { addProblem, countSkip, emptyStats } from './stats.js';
+import { addProblem, countSkip, emptyStats, keepsProblems } from './stats.js';
 import { TextDecoder } from 'node:util';
 
 export interface ProtocolHeader {
@@ -440,6 +440,8 @@ class ProtocolParser {
       this.timelessOf = map;
     }
     this.view.map = this.timeless!;
+    // A log whose every date-time was rewritten would make this message for each row, to keep the first few.
+    if (!keepsProblems(this.stats)) return;
     addProblem(
       this.stats,
       lineNo,

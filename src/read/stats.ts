@@ -28,6 +28,11 @@ export function countSkip(stats: InputStats, reason: SkipReason): void {
   stats.skipped[reason] = (stats.skipped[reason] ?? 0) + 1;
 }
 
+/** Whether {@link addProblem} would keep another problem: a message made for each of a million bad rows costs time. */
+export function keepsProblems(stats: InputStats): boolean {
+  return stats.problems.length < MAX_PROBLEMS;
+}
+
 export function addProblem(stats: InputStats, line: number, reason: string, message: string): void {
   if (stats.problems.length < MAX_PROBLEMS) stats.problems.push({ line, reason, message });
 }

@@ -17,6 +17,7 @@ import { compareText } from '../compare-text.js';
 import { isTimestamp } from '../sessions/builder.js';
 import { queueConnector, queueRemoteHost } from '../classify/queue.js';
 import { addTo, emptyRecord, own } from './record.js';
+import { ZONED_TIME } from '../iso-time.js';
 import {
   addCategoryCount,
   addTimelineCounts,
@@ -47,8 +48,6 @@ function hourOf(time: string): string | null {
   return time.length >= 13 && time.charCodeAt(4) === 45 && time.charCodeAt(10) === 84 ? `${time.slice(0, 13)}:00:00.000Z` : null;
 }
 
-const ZONED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?(?:Z|[+-]\d{2}:\d{2})$/;
-
 /**
  * The UTC hour a finding counts in on the timeline. A queue entry's time is the export's local clock unless it
  * carries a zone; put into a UTC bucket it would sit hours away from the protocol-log findings of the same
@@ -56,7 +55,7 @@ const ZONED = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,7})?)?(?:Z|[+-]\
  */
 function hourOfFinding(f: Finding): string | null {
   if (f.direction !== 'queue') return hourOf(f.time);
-  if (!ZONED.test(f.time)) return null;
+  if (!ZONED_TIME.test(f.time)) return null;
   const ms = Date.parse(f.time);
   return Number.isFinite(ms) ? hourOf(new Date(ms).toISOString()) : null;
 }

@@ -2,7 +2,7 @@ import { RecentItems } from '../bounded-cache.js';
 import { compareText, rankIn } from '../compare-text.js';
 import { addTo, emptyRecord, own, ownOr, setOwn } from './record.js';
 import { categoryOrder, detailHint, severityTier } from './severity.js';
-import { isLocalTime } from '../read/queue/local-time.js';
+import { isLocalTime } from '../iso-time.js';
 import type { CategoryInfo, Coverage, GroupCertificate, InputStats, Report, ReportGroup, ReportRollup, Sample, Timeline, TlsCounts } from '../types.js';
 
 /**

@@ -32,10 +32,3 @@ export function ownOr<T>(record: Record<string, T>, key: string, make: () => T):
   if (value === undefined) setOwn(record, key, (value = make()));
   return value;
 }
-
-/** A copy of `from`'s own keys. */
-export function recordOf<T>(from: Readonly<Record<string, T>>): Record<string, T> {
-  const out = emptyRecord<T>();
-  for (const k of Object.keys(from)) setOwn(out, k, from[k]!);
-  return out;
-}

@@ -9,8 +9,6 @@ import { parse } from 'date-fns/parse';
 import { parseISO } from 'date-fns/parseISO';
 import type { DateValue } from '../../types.js';
 
-export { isLocalTime } from './local-time.js';
-
 /** Local wall-clock time; queue exports carry no zone, so none is invented. */
 const ISO_LOCAL = "yyyy-MM-dd'T'HH:mm:ss";
 const REF = new Date(2000, 0, 1);
