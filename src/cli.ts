@@ -2,7 +2,7 @@
  * The `logscan` command: a thin shell over the library. It parses arguments, calls scan()/mergeReports(),
  * prints, and is the only place that decides the exit code.
  */
-import { closeSync, fstatSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -32,7 +32,8 @@ decompressed, '-' reads standard input.
 
 Output:
   -f, --format <fmt>      table (default), json, csv, markdown, html
-  -o, --output <file>     write the report to a file instead of standard output
+  -o, --output <file>     write the report to a file instead of standard output (not one of the inputs,
+                          nor an existing log: refused, exit 2)
       --samples <n>       evidence rows kept per group and category (default 3)
       --top <n|all>       groups with findings shown in detail in table/markdown output (default 20 for
                           the table, 50 for markdown; json, csv and html always hold every group)
@@ -75,7 +76,7 @@ Merge (logscan merge <report.json>...):
 Exit codes:
   0  report written
   1  --fail-on matched at least one finding (also when some inputs could not be read: 1 wins over 3)
-  2  usage error (bad option or value)
+  2  usage error (bad option or value, an --output that is an input or an existing log)
   3  some inputs could not be read or were refused (the report still covers all the others)
   4  the report is too large to write as one text in this format (json, html and csv are written in pieces)
   5  the report could not be written (no such folder for --output, no permission, disk full)
@@ -243,6 +244,17 @@ export async function main(io: CliIo): Promise<number> {
     const until = values.until === undefined ? undefined : await parseTime(values.until);
     if (since !== undefined && until !== undefined && since.getTime() > until.getTime()) {
       throw new UsageError(`--since ${values.since} is later than --until ${values.until}: no session could match`);
+    }
+
+    const output = values.output;
+    // `-o *.LOG` in a log folder: the shell makes the first log the output. Refused before anything is read.
+    if (output !== undefined) {
+      const overwritten = inputToOverwrite(output, inputs);
+      if (overwritten !== null) throw new UsageError(`the output ${output} is the input ${overwritten}: the report would replace it (name another file for --output)`);
+      // The first of the logs the shell listed is not among the inputs, nor is a log a folder or pattern finds:
+      // the file's own first bytes say what it is, as they say it for every input.
+      const kind = await logKind(output);
+      if (kind !== null) throw new UsageError(`the output ${output} is an existing ${kind} file, an input logscan reads: the report would replace it (name another file for --output)`);
     }
 
     const quiet = values.quiet === true;
@@ -482,6 +494,49 @@ async function writeAll(out: CliIo['stdout'], pieces: Iterable<string>): Promise
   }
   const e = failure as (Error & { code?: string }) | null;
   return e === null || e.code === 'EPIPE' ? null : e.message;
+}
+
+/**
+ * The input that is the same file as the output, or null. Compared by device and inode, so a link, a hard link,
+ * `./x` or another spelling of the path is found; `bigint`, as Windows file ids exceed 2^53. An output that does
+ * not exist yet (or is a device, such as /dev/stdout) replaces nothing.
+ */
+function inputToOverwrite(output: string, inputs: readonly string[]): string | null {
+  const out = fileId(output);
+  if (out === null) return null;
+  for (const input of inputs) {
+    const info = input === '-' ? null : fileId(input);
+    if (info !== null && info.dev === out.dev && info.ino === out.ino) return input;
+  }
+  return null;
+}
+
+/**
+ * What an existing output file is when logscan would read it as an input (a protocol, message-tracking or queue
+ * log, or a gzip file such as a rotated log), or null: absent, not a regular file, a report, anything else.
+ */
+async function logKind(path: string): Promise<string | null> {
+  if (fileId(path) === null) return null;
+  const [{ plainFileHead }, { detectInput }] = await Promise.all([import('./read/inputs.js'), import('./read/detect.js')]);
+  let head: Buffer | null;
+  try {
+    head = await plainFileHead(path);
+  } catch {
+    return null; // unreadable: the write says why it fails, as before
+  }
+  if (head === null) return 'gzip';
+  const { kind } = detectInput(head);
+  return kind === 'unknown' ? null : kind;
+}
+
+/** A regular file's device and inode, or null (absent, unreadable, not a file: nothing a report write replaces). */
+function fileId(path: string): { dev: bigint; ino: bigint } | null {
+  try {
+    const info = statSync(path, { bigint: true, throwIfNoEntry: false });
+    return info !== undefined && info.isFile() ? info : null;
+  } catch {
+    return null;
+  }
 }
 
 /** mergeReports, with two reports that read the same file named by their paths as a usage error. */
