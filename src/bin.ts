@@ -10,6 +10,10 @@ import { main } from './cli.js';
 // first; docs/performance.md. The library leaves the process alone: this is the executable's choice.
 setFlagsFromString('--heap-growing-percent=50');
 
+// Standard error closed early (`2>&1 | head -1`) or full (`2>/dev/full`): there is nowhere left to say so, and
+// Node's default for an unhandled stream error is exit 1, the --fail-on code. The exit code stays the run's own.
+process.stderr.on('error', () => undefined);
+
 main({ argv: process.argv.slice(2), stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
   (code) => {
     process.exitCode = code;

@@ -213,13 +213,12 @@ export async function main(io: CliIo): Promise<number> {
     return EXIT.usage;
   }
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout.write(HELP);
-    return EXIT.ok;
-  }
-  if (values.version) {
-    io.stdout.write(`${VERSION}\n`);
-    return EXIT.ok;
+  if (values.help || values.version) {
+    // Written as the report is: a reader that stops early is fine, a full disk is exit 5 and not a stack trace.
+    const failure = await writeAll(io.stdout, [values.help ? HELP : `${VERSION}\n`]);
+    if (failure === null) return EXIT.ok;
+    io.stderr.write(`logscan: cannot write to standard output: ${failure}\n`);
+    return EXIT.unwritable;
   }
   try {
     const format = (values.format ?? 'table') as OutputFormat;
