@@ -14,7 +14,34 @@ setFlagsFromString('--heap-growing-percent=50');
 // Node's default for an unhandled stream error is exit 1, the --fail-on code. The exit code stays the run's own.
 process.stderr.on('error', () => undefined);
 
-main({ argv: process.argv.slice(2), stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
+/**
+ * What to undo on SIGINT/SIGTERM (a temporary report file). The handlers are installed only while there is
+ * something to undo, so otherwise a signal ends the process at once, as Node's default does; after the cleanups
+ * the signal is raised again with the default action, so the exit status stays "killed by SIGINT/SIGTERM"
+ * (130/143 in a shell) and nothing more is written.
+ */
+const cleanups = new Set<() => void>();
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+function onSignal(signal: NodeJS.Signals): void {
+  for (const cleanup of cleanups) {
+    try {
+      cleanup();
+    } catch {
+      // the others still run, and the process ends either way
+    }
+  }
+  for (const s of SIGNALS) process.removeListener(s, onSignal);
+  process.kill(process.pid, signal);
+}
+function onInterrupt(cleanup: () => void): () => void {
+  if (cleanups.size === 0) for (const s of SIGNALS) process.on(s, onSignal);
+  cleanups.add(cleanup);
+  return () => {
+    if (cleanups.delete(cleanup) && cleanups.size === 0) for (const s of SIGNALS) process.removeListener(s, onSignal);
+  };
+}
+
+main({ argv: process.argv.slice(2), stdout: process.stdout, stderr: process.stderr, env: process.env, onInterrupt }).then(
   (code) => {
     process.exitCode = code;
   },

@@ -2,7 +2,8 @@
  * The `logscan` command: a thin shell over the library. It parses arguments, calls scan()/mergeReports(),
  * prints, and is the only place that decides the exit code.
  */
-import { closeSync, fstatSync, openSync, statSync } from 'node:fs';
+import { closeSync, fchmodSync, fstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -195,6 +196,11 @@ export interface CliIo {
   stdout: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean; columns?: number };
   stderr: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /**
+   * Registers what to undo when SIGINT or SIGTERM ends the process (bin.ts: before it dies of the signal);
+   * returns the function that unregisters it. Without it (tests), nothing is registered.
+   */
+  onInterrupt?: (cleanup: () => void) => () => void;
 }
 
 /**
@@ -300,7 +306,7 @@ export async function main(io: CliIo): Promise<number> {
     const fd = toFile ? null : regularFileFd(io.stdout);
     if (toFile || fd !== null) {
       // A file: every piece is encoded into one reused buffer (output/write.ts), so pieces are not joined first.
-      const failure = writeToFile(toFile ? values.output! : fd!, pieces);
+      const failure = toFile ? await writeReportFile(values.output!, pieces, io.onInterrupt) : writeToFile(fd!, pieces);
       if (failure !== null) {
         io.stderr.write(`logscan: cannot write the report: ${failure}\n`);
         return EXIT.unwritable;
@@ -421,25 +427,114 @@ function regularFileFd(out: CliIo['stdout']): number | null {
   }
 }
 
-/** Writes the pieces to a path (created or truncated) or an open descriptor; why it failed, or null. */
-function writeToFile(target: string | number, pieces: Iterable<string>): string | null {
+/** Writes the pieces to an open descriptor; why it failed, or null. */
+function writeToFile(fd: number, pieces: Iterable<string>): string | null {
   try {
-    if (typeof target === 'number') writePiecesSync(target, pieces);
-    else {
-      const fd = openSync(target, 'w');
-      try {
-        writePiecesSync(fd, pieces);
-      } finally {
-        closeSync(fd);
+    writePiecesSync(fd, pieces);
+    return null;
+  } catch (e) {
+    return fileSystemFailure(e);
+  }
+}
+
+/** Characters of report text written between two turns of the event loop, when a signal can be handled. */
+const WRITE_SLICE = 1024 * 1024;
+
+/**
+ * Writes the report to `path`; why it failed, or null. A regular file is written to a temporary file beside it
+ * (`.<name>.<pid>.tmp`) that replaces it when complete: truncated first and written in place, a full disk or a
+ * Ctrl-C halfway left a cut-off report where a good one was. The temporary file is removed on failure and on
+ * SIGINT/SIGTERM (`onInterrupt`); the write gives the event loop a turn every {@link WRITE_SLICE} characters so
+ * that a signal is handled before the rename. A link is followed (the file it names is replaced, not the link)
+ * and an existing file's permissions are kept. A device, pipe or other non-regular target (`/dev/stdout`) is
+ * written directly, as is a file in a folder that allows no new file but lets the file itself be written.
+ */
+export async function writeReportFile(path: string, pieces: Iterable<string>, onInterrupt?: CliIo['onInterrupt']): Promise<string | null> {
+  let existing;
+  try {
+    existing = statSync(path, { throwIfNoEntry: false });
+  } catch (e) {
+    return fileSystemFailure(e);
+  }
+  if (existing !== undefined && !existing.isFile()) return writeInPlace(path, pieces);
+  const target = existing === undefined ? path : realpathSync(path);
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
+  let fd: number;
+  try {
+    // 'wx': a file or link already there (left by a killed run of the same pid) is not written through.
+    const open = () => openSync(temp, 'wx', existing === undefined ? 0o666 : existing.mode & 0o7777);
+    try {
+      fd = open();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      unlinkSync(temp);
+      fd = open();
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (existing !== undefined && (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')) return writeInPlace(path, pieces);
+    return fileSystemFailure(e);
+  }
+  const remove = () => {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // already gone, or never to be removed by us: nothing more to do
+    }
+  };
+  const unregister = onInterrupt?.(remove) ?? (() => undefined);
+  try {
+    try {
+      // The mode given to open is filtered by the umask; the old file's is restored exactly.
+      if (existing !== undefined) fchmodSync(fd, existing.mode & 0o7777);
+      let slice: string[] = [];
+      let size = 0;
+      for (const piece of pieces) {
+        slice.push(piece);
+        size += piece.length;
+        if (size >= WRITE_SLICE) {
+          writePiecesSync(fd, slice);
+          slice = [];
+          size = 0;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
       }
+      writePiecesSync(fd, slice);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, target);
+    return null;
+  } catch (e) {
+    remove();
+    return fileSystemFailure(e);
+  } finally {
+    unregister();
+  }
+}
+
+/** Opens `path` for writing (created or truncated) and writes the pieces; why it failed, or null. */
+function writeInPlace(path: string, pieces: Iterable<string>): string | null {
+  try {
+    const fd = openSync(path, 'w');
+    try {
+      writePiecesSync(fd, pieces);
+    } finally {
+      closeSync(fd);
     }
     return null;
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    // Only file system errors are the user's to fix (no such folder, no space); anything else is a bug.
-    if (typeof err.code !== 'string' || typeof err.syscall !== 'string') throw e;
-    return stripControl(err.message);
+    // `-o /dev/stdout | head`: a reader that stops early is not a failure, as on standard output.
+    if ((e as NodeJS.ErrnoException).code === 'EPIPE') return null;
+    return fileSystemFailure(e);
   }
+}
+
+/** A file system error's message, the user's to fix (no such folder, no space); anything else is a bug, rethrown. */
+function fileSystemFailure(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err.code !== 'string' || typeof err.syscall !== 'string') throw e;
+  return stripControl(err.message);
 }
 
 /** Writes pieces to a stream, waiting when it asks to (a pipe into a slow reader must not buffer the report). */

@@ -1,10 +1,13 @@
 /** `--output`: what it refuses before reading, and what it leaves behind when the write cannot finish. */
-import { cpSync, existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { chmodSync, cpSync, existsSync, linkSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBuiltCli, runCli } from './helpers/cli.js';
+import { BIN, requireBuiltCli, runCli } from './helpers/cli.js';
+import { writeReportFile } from '../src/cli.js';
 
 let dir: string;
 const RECV = join(process.cwd(), 'samples', 'EX01', 'FrontEnd', 'ProtocolLog', 'SmtpReceive');
@@ -84,5 +87,85 @@ describe('--output that is an input', () => {
     expect(r.code).toBe(2);
     expect(readFileSync(a)).toEqual(before);
     expect(existsSync(a)).toBe(true);
+  });
+});
+
+describe('--output written to a temporary file that replaces the target when complete', () => {
+  /** Pieces that run `midway` after the first one: the point where the disk fills or a signal comes. */
+  function* pieces(midway: () => void): Generator<string> {
+    yield 'new report, part one\n';
+    midway();
+    yield 'part two\n';
+  }
+  const leftovers = (folder: string) => readdirSync(folder).filter((f) => f.endsWith('.tmp'));
+
+  it('keeps the old report and leaves no temporary file when the write fails (a full disk)', async () => {
+    const folder = mkdtempSync(join(dir, 'fail-'));
+    const target = join(folder, 'report.json');
+    writeFileSync(target, 'old report');
+    const failure = await writeReportFile(target, pieces(() => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+    }));
+    expect(failure).toBe('ENOSPC: no space left on device, write');
+    expect(readFileSync(target, 'utf8')).toBe('old report');
+    expect(leftovers(folder)).toEqual([]);
+  });
+
+  it('removes the temporary file on SIGINT/SIGTERM, the old report untouched; unregisters when done', async () => {
+    const folder = mkdtempSync(join(dir, 'signal-'));
+    const target = join(folder, 'report.json');
+    writeFileSync(target, 'old report');
+    const registered = new Set<() => void>();
+    const onInterrupt = (cleanup: () => void) => {
+      registered.add(cleanup);
+      return () => registered.delete(cleanup);
+    };
+    let sawTemp: string[] = [];
+    const failure = await writeReportFile(target, pieces(() => {
+      sawTemp = leftovers(folder);
+      // What bin.ts does on the signal, before the process dies of it.
+      for (const cleanup of registered) cleanup();
+      throw new Error('killed');
+    }), onInterrupt).catch((e: Error) => e.message);
+    expect(failure).toBe('killed');
+    expect(sawTemp).toEqual([`.report.json.${process.pid}.tmp`]);
+    expect(readFileSync(target, 'utf8')).toBe('old report');
+    expect(leftovers(folder)).toEqual([]);
+    expect(registered.size).toBe(0);
+    // A complete write replaces the file, keeps its permissions, and unregisters its cleanup too.
+    chmodSync(target, 0o640);
+    expect(await writeReportFile(target, pieces(() => undefined), onInterrupt)).toBeNull();
+    expect(readFileSync(target, 'utf8')).toBe('new report, part one\npart two\n');
+    expect(statSync(target).mode & 0o777).toBe(0o640);
+    expect(registered.size).toBe(0);
+    expect(leftovers(folder)).toEqual([]);
+  });
+
+  it('replaces the file a link names, not the link; writes a device directly', async () => {
+    const folder = mkdtempSync(join(dir, 'link-'));
+    writeFileSync(join(folder, 'real.json'), 'old');
+    symlinkSync(join(folder, 'real.json'), join(folder, 'link.json'));
+    expect(await writeReportFile(join(folder, 'link.json'), ['new'])).toBeNull();
+    expect(lstatSync(join(folder, 'link.json')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(folder, 'real.json'), 'utf8')).toBe('new');
+    if (existsSync('/dev/null')) expect(await writeReportFile('/dev/null', ['x'])).toBeNull();
+    if (existsSync('/dev/full')) expect(await writeReportFile('/dev/full', ['x'])).toMatch(/^ENOSPC/);
+  });
+
+  it.runIf(process.platform !== 'win32')('SIGTERM during a run with -o leaves no temporary file and no partial report', async () => {
+    const folder = mkdtempSync(join(dir, 'kill-'));
+    for (const delay of [50, 150, 300]) {
+      const target = join(folder, `r${delay}.json`);
+      const child = spawn(process.execPath, [BIN, '-f', 'json', '-j', '1', '-o', target, join(process.cwd(), 'samples')], { stdio: 'ignore' });
+      setTimeout(() => child.kill('SIGTERM'), delay);
+      const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+      expect(leftovers(folder)).toEqual([]);
+      // Either the run finished first (a whole report) or it died of the signal (no report at all).
+      if (signal === 'SIGTERM') expect(existsSync(target)).toBe(false);
+      else {
+        expect(code).toBe(0);
+        expect(JSON.parse(readFileSync(target, 'utf8')).schema).toBe('logscan.report/1');
+      }
+    }
   });
 });
