@@ -2,7 +2,7 @@
  * The `logscan` command: a thin shell over the library. It parses arguments, calls scan()/mergeReports(),
  * prints, and is the only place that decides the exit code.
  */
-import { closeSync, fchmodSync, fstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { accessSync, closeSync, constants, fchmodSync, fstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
@@ -260,6 +260,12 @@ export async function main(io: CliIo): Promise<number> {
       // the file's own first bytes say what it is, as they say it for every input.
       const kind = await logKind(output);
       if (kind !== null) throw new UsageError(`the output ${output} is an existing ${kind} file, an input logscan reads: the report would replace it (name another file for --output)`);
+      // Found after a scan of minutes, a typo in the folder would waste them.
+      const unwritable = outputProblem(output);
+      if (unwritable !== null) {
+        io.stderr.write(`logscan: cannot write the report: ${unwritable}\n`);
+        return EXIT.unwritable;
+      }
     }
 
     const quiet = values.quiet === true;
@@ -510,6 +516,31 @@ export async function writeReportFile(path: string, pieces: Iterable<string>, on
     return fileSystemFailure(e);
   } finally {
     unregister();
+  }
+}
+
+/**
+ * Why the report could not be written to `path`, checked before the scan (the write itself may still fail: a full
+ * disk), or null: a folder as the target, a folder that does not exist or is not a folder, or one that allows no
+ * new file (the temporary file) when the target cannot be written in place either. Devices are not checked.
+ */
+function outputProblem(path: string): string | null {
+  try {
+    const info = statSync(path, { throwIfNoEntry: false });
+    if (info?.isDirectory()) return `EISDIR: illegal operation on a directory, open '${stripControl(path)}'`;
+    if (info !== undefined && !info.isFile()) return null;
+    const folder = dirname(info === undefined ? path : realpathSync(path));
+    if (!statSync(folder).isDirectory()) return `ENOTDIR: not a directory, open '${stripControl(path)}'`;
+    try {
+      accessSync(folder, constants.W_OK);
+    } catch (e) {
+      // writeReportFile then writes the file in place, if the file allows it.
+      if (info === undefined) throw e;
+      accessSync(path, constants.W_OK);
+    }
+    return null;
+  } catch (e) {
+    return fileSystemFailure(e);
   }
 }
 

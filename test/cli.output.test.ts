@@ -169,3 +169,31 @@ describe('--output written to a temporary file that replaces the target when com
     }
   });
 });
+
+describe('--output checked before the scan', () => {
+  /** Runs with standard input held open: a run that starts reading before it checks the output never ends. */
+  async function beforeReading(output: string): Promise<{ code: number | null; stderr: string }> {
+    const child = spawn(process.execPath, [BIN, '-f', 'json', '-o', output, '-'], { cwd: dir, stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    clearTimeout(timer);
+    child.stdin.destroy();
+    return { code, stderr };
+  }
+
+  it('exit 5 at once for a folder that does not exist, a file as the folder, or a folder as the target', async () => {
+    const file = join(dir, 'plain.txt');
+    writeFileSync(file, 'x');
+    for (const [output, message] of [
+      [join(dir, 'no-such-folder', 'x.json'), /^logscan: cannot write the report: ENOENT: .*no-such-folder/],
+      [join(file, 'x.json'), /^logscan: cannot write the report: ENOTDIR: /],
+      [dir, /^logscan: cannot write the report: EISDIR: /],
+    ] as const) {
+      const r = await beforeReading(output);
+      expect(r.code, output).toBe(5);
+      expect(r.stderr, output).toMatch(message);
+    }
+  }, 40_000);
+});
