@@ -83,6 +83,8 @@ Exit codes:
   5  the report could not be written (no such folder for --output, no permission, disk full)
   6  --fail-on was given, no input failed, but not one protocol-log row or queue entry was read: the
      check has no data
+  70  internal error: a bug in logscan (the message and stack trace are on standard error; please report it)
+  130, 143  interrupted by SIGINT (Ctrl-C) or SIGTERM; an --output file is left as it was
 
 Examples:
   logscan ./Logs

@@ -331,6 +331,18 @@ describe('logscan CLI', () => {
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
   });
 
+  it('--help, the README and docs/guarantees.md list the same exit codes, 70 and 130/143 included', async () => {
+    const help = (await run(['--help'])).stdout;
+    const codes = (text: string, row: RegExp) => [...text.matchAll(row)].map((m) => m[1]!).join(' ');
+    const helpCodes = codes(help.slice(help.indexOf('Exit codes:')), /^ {2}(\d+(?:, \d+)?) /gm);
+    expect(helpCodes).toBe('0 1 2 3 4 5 6 70 130, 143');
+    for (const doc of ['README.md', 'docs/guarantees.md']) {
+      const text = readFileSync(doc, 'utf8');
+      const table = text.slice(text.indexOf('| code | meaning |'));
+      expect(codes(table.slice(0, table.indexOf('\n\n')), /^\| (\d+(?:, \d+)?) \|/gm), doc).toBe(helpCodes);
+    }
+  });
+
   it('merge of per-server runs equals one run over both servers', async () => {
     const ex01 = join(dir, 'ex01.json');
     const edge = join(dir, 'edge.json');
