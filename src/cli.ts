@@ -272,6 +272,8 @@ export async function main(io: CliIo): Promise<number> {
 
     const quiet = values.quiet === true;
     const progress = !quiet && io.stderr.isTTY === true ? progressLine(io.stderr, Number(io.env.LOGSCAN_PROGRESS_AFTER_MS ?? 1000)) : null;
+    // Ctrl-C mid-scan left `files 0/1  192 MB  91 MB/s^C` on the terminal, the prompt after it.
+    const unregisterProgress = progress === null ? null : (io.onInterrupt?.(progress.done) ?? null);
     let report: Report;
     if (merge) {
       report = mergeOrRefuse(await readReports(inputs), inputs, samples);
@@ -297,6 +299,7 @@ export async function main(io: CliIo): Promise<number> {
       });
     }
     progress?.done();
+    unregisterProgress?.();
 
     const toFile = values.output !== undefined;
     // no-color.org: only a non-empty NO_COLOR turns colour off (`NO_COLOR=` in a wrapper script means unset).

@@ -27,3 +27,33 @@ describe('progress line', () => {
     }
   });
 });
+
+describe('progress line on SIGINT/SIGTERM', () => {
+  it('is cleared by the cleanup the CLI registers for the signal, which is unregistered at the end', async () => {
+    const registered = new Set<() => void>();
+    const onInterrupt = (cleanup: () => void) => {
+      registered.add(cleanup);
+      return () => registered.delete(cleanup);
+    };
+    const chunks: string[] = [];
+    let atFirstLine: number | null = null;
+    const stderr = {
+      isTTY: true,
+      write(s: string) {
+        chunks.push(s);
+        if (atFirstLine === null && s.includes('files ')) {
+          atFirstLine = registered.size;
+          // What bin.ts does on the signal, before the process dies of it.
+          for (const cleanup of registered) cleanup();
+        }
+        return true;
+      },
+    };
+    const code = await main({ argv: ['-f', 'json', '--jobs', '1', 'samples'], stdout: sink(false).stream, stderr, env: { LOGSCAN_PROGRESS_AFTER_MS: '0' }, onInterrupt });
+    expect(code).toBe(0);
+    expect(atFirstLine).toBe(1);
+    const first = chunks.findIndex((c) => c.includes('files '));
+    expect(chunks[first + 1]).toBe('\r\u001b[2K');
+    expect(registered.size).toBe(0);
+  });
+});
