@@ -33,8 +33,8 @@ decompressed, '-' reads standard input.
 
 Output:
   -f, --format <fmt>      table (default), json, csv, markdown, html
-  -o, --output <file>     write the report to a file instead of standard output (not one of the inputs,
-                          nor an existing log: refused, exit 2)
+  -o, --output <file>     write the report to a file instead of standard output ('-': standard output;
+                          not one of the inputs, nor an existing log: refused, exit 2)
       --samples <n>       evidence rows kept per group and category (default 3)
       --top <n|all>       groups with findings shown in detail in table/markdown output (default 20 for
                           the table, 50 for markdown; json, csv and html always hold every group)
@@ -253,7 +253,9 @@ export async function main(io: CliIo): Promise<number> {
       throw new UsageError(`--since ${values.since} is later than --until ${values.until}: no session could match`);
     }
 
-    const output = values.output;
+    if (values.output === '') throw new UsageError('--output needs a file name (or - for standard output)');
+    // `-` is standard output, as it is standard input among the inputs.
+    const output = values.output === '-' ? undefined : values.output;
     // `-o *.LOG` in a log folder: the shell makes the first log the output. Refused before anything is read.
     if (output !== undefined) {
       const overwritten = inputToOverwrite(output, inputs);
@@ -301,7 +303,7 @@ export async function main(io: CliIo): Promise<number> {
     progress?.done();
     unregisterProgress?.();
 
-    const toFile = values.output !== undefined;
+    const toFile = output !== undefined;
     // no-color.org: only a non-empty NO_COLOR turns colour off (`NO_COLOR=` in a wrapper script means unset).
     const noColorEnv = (io.env.NO_COLOR ?? '') !== '';
     const color = !toFile && values['no-color'] !== true && !noColorEnv && (values.color === true || io.stdout.isTTY === true);
@@ -318,7 +320,7 @@ export async function main(io: CliIo): Promise<number> {
     const fd = toFile ? null : regularFileFd(io.stdout);
     if (toFile || fd !== null) {
       // A file: every piece is encoded into one reused buffer (output/write.ts), so pieces are not joined first.
-      const failure = toFile ? await writeReportFile(values.output!, pieces, io.onInterrupt) : writeToFile(fd!, pieces);
+      const failure = toFile ? await writeReportFile(output!, pieces, io.onInterrupt) : writeToFile(fd!, pieces);
       if (failure !== null) {
         io.stderr.write(`logscan: cannot write the report: ${failure}\n`);
         return EXIT.unwritable;
