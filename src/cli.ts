@@ -32,13 +32,14 @@ Get-Message Export-Csv and Format-List text, Queue Viewer exports. Folders are r
 decompressed, '-' reads standard input.
 
 Output:
-  -f, --format <fmt>      table (default), json, csv, markdown, html
+  -f, --format <fmt>      table (default), json, csv, markdown, html (any case)
   -o, --output <file>     write the report to a file instead of standard output ('-': standard output;
                           not one of the inputs, nor an existing log: refused, exit 2)
       --samples <n>       evidence rows kept per group and category (default 3)
       --top <n|all>       groups with findings shown in detail in table/markdown output (default 20 for
                           the table, 50 for markdown; json, csv and html always hold every group)
-      --no-color          no colours (also when NO_COLOR is not empty or output is not a terminal)
+      --no-color          no colours (also when NO_COLOR is not empty, TERM is dumb or output is not a
+                          terminal)
       --color             colours on standard output even when it is not a terminal (not with a
                           non-empty NO_COLOR)
   -q, --quiet             no progress line and no per-input warnings on standard error
@@ -217,7 +218,8 @@ export async function main(io: CliIo): Promise<number> {
   try {
     parsed = parseArgs({ args: io.argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
-    io.stderr.write(`logscan: ${stripControl((e as Error).message)}\nTry 'logscan --help'.\n`);
+    // parseArgs writes some messages over several lines (`-j -1`): one line, rather than a line with `\x0A` in it.
+    io.stderr.write(`logscan: ${stripControl((e as Error).message.replace(/\s*\n\s*/g, ' '))}\nTry 'logscan --help'.\n`);
     return EXIT.usage;
   }
   const { values, positionals } = parsed;
@@ -229,7 +231,8 @@ export async function main(io: CliIo): Promise<number> {
     return EXIT.unwritable;
   }
   try {
-    const format = (values.format ?? 'table') as OutputFormat;
+    // Any case, as category ids are: `-f JSON` is not a different format.
+    const format = (values.format ?? 'table').toLowerCase() as OutputFormat;
     if (!FORMATS.includes(format)) throw new UsageError(`unknown format '${values.format}' (use ${FORMATS.join(', ')})`);
     const samples = parseCount('samples', values.samples, 0);
     // A terminal table of thousands of hosts helps nobody in an incident: the worst first, the rest counted.
@@ -306,7 +309,9 @@ export async function main(io: CliIo): Promise<number> {
     const toFile = output !== undefined;
     // no-color.org: only a non-empty NO_COLOR turns colour off (`NO_COLOR=` in a wrapper script means unset).
     const noColorEnv = (io.env.NO_COLOR ?? '') !== '';
-    const color = !toFile && values['no-color'] !== true && !noColorEnv && (values.color === true || io.stdout.isTTY === true);
+    // TERM=dumb: a terminal that shows escapes as text (Emacs shell buffers, some CI logs), as if not a terminal.
+    const dumb = io.env.TERM === 'dumb';
+    const color = !toFile && values['no-color'] !== true && !noColorEnv && (values.color === true || (io.stdout.isTTY === true && !dumb));
     const width = !toFile && io.stdout.isTTY ? ((io.stdout as { columns?: number }).columns ?? 100) : 160;
     let pieces: Iterable<string>;
     try {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuiltCli, runCli } from './helpers/cli.js';
+import { main } from '../src/cli.js';
 
 let dir: string;
 const SAMPLES = join(process.cwd(), 'samples');
@@ -25,5 +26,34 @@ describe('small CLI fixes', () => {
     const empty = await runCli(['-f', 'json', '-o', '', SAMPLES], dir);
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain('--output needs a file name');
+  });
+
+  it('-f takes the format in any case', async () => {
+    for (const f of ['JSON', 'Json']) {
+      const r = await runCli(['-f', f, SAMPLES], dir);
+      expect(r.code, f).toBe(0);
+      expect(JSON.parse(r.stdout).schema).toBe('logscan.report/1');
+    }
+  });
+
+  it("parseArgs' own messages reach standard error on one line, without an escaped line end", async () => {
+    const r = await runCli(['-j', '-1', SAMPLES], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toContain('\\x0A');
+    const lines = r.stderr.split('\n');
+    expect(lines[0]).toMatch(/^logscan: Option '-j' argument is ambiguous\. Did you forget/);
+    expect(lines.slice(1)).toEqual(["Try 'logscan --help'.", '']);
+  });
+
+  it('TERM=dumb turns colour off on a terminal, unless --color asks for it', async () => {
+    async function coloured(argv: string[], env: NodeJS.ProcessEnv): Promise<boolean> {
+      let out = '';
+      const code = await main({ argv: [...argv, '--quiet', '--jobs', '1', join(SAMPLES, 'EX01')], stdout: { isTTY: true, columns: 120, write: (s: string) => (out += s) }, stderr: { write: () => true }, env });
+      expect(code).toBe(0);
+      return out.includes('\u001b[');
+    }
+    expect(await coloured([], { TERM: 'xterm-256color' })).toBe(true);
+    expect(await coloured([], { TERM: 'dumb' })).toBe(false);
+    expect(await coloured(['--color'], { TERM: 'dumb' })).toBe(true);
   });
 });
