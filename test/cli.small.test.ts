@@ -56,4 +56,15 @@ describe('small CLI fixes', () => {
     expect(await coloured([], { TERM: 'dumb' })).toBe(false);
     expect(await coloured(['--color'], { TERM: 'dumb' })).toBe(true);
   });
+
+  it.runIf(process.platform === 'linux')('a pattern that matches only in another case says so (case-sensitive file systems)', async () => {
+    const recv = join(SAMPLES, 'EX01', 'FrontEnd', 'ProtocolLog', 'SmtpReceive');
+    const r = await runCli([join(recv, '*.log')], dir);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`${join(recv, '*.log')}: the pattern matched no files\n`);
+    expect(r.stderr).toMatch(/names are matched case-sensitively here: \d+ files match .*\*\.log in another case, such as .*RECV\d+-1\.LOG/);
+    // Nothing matching in any case: no hint.
+    const none = await runCli([join(recv, '*.xyz')], dir);
+    expect(none.stderr).not.toContain('case-sensitively');
+  });
 });
