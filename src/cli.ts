@@ -82,8 +82,8 @@ Exit codes:
   3  some inputs could not be read or were refused (the report still covers all the others)
   4  the report is too large to write as one text in this format (json, html and csv are written in pieces)
   5  the report could not be written (no such folder for --output, no permission, disk full)
-  6  --fail-on was given, no input failed, but not one protocol-log row or queue entry was read: the
-     check has no data
+  6  --fail-on was given, no input failed, but not one protocol-log row or queue entry was read, or
+     the protocol logs read all end before --since or start after --until: the check has no data
   70  internal error: a bug in logscan (the message and stack trace are on standard error; please report it)
   130, 143  interrupted by SIGINT (Ctrl-C) or SIGTERM; an --output file is left as it was
 
@@ -356,6 +356,16 @@ export async function main(io: CliIo): Promise<number> {
     if (failOn !== undefined && !report.inputs.some((i) => i.records > 0)) {
       if (!quiet) io.stderr.write('logscan: --fail-on: no protocol-log row or queue entry was read, so the check has no data (see the report)\n');
       return EXIT.nothingRead;
+    }
+    // Protocol logs read, but all of them before --since or after --until: a copy job that stopped, or logging
+    // turned off. A nightly `--since 1d --fail-on …` would pass on them every night. Decided on the logs' own time
+    // range, not on the sessions kept: --category leaves a healthy window without sessions, and that must pass.
+    if (failOn !== undefined && (since !== undefined || until !== undefined)) {
+      const logs = (await import('./output/table.js')).logsSpan(report);
+      if (logs !== null && ((since !== undefined && Date.parse(logs.to) < since.getTime()) || (until !== undefined && Date.parse(logs.from) > until.getTime()))) {
+        if (!quiet) io.stderr.write(`logscan: --fail-on: the logs read run ${logs.from} → ${logs.to}, outside --since/--until, so the check has no data\n`);
+        return EXIT.nothingRead;
+      }
     }
     return EXIT.ok;
   } catch (e) {

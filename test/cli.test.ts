@@ -304,8 +304,22 @@ describe('logscan CLI', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    // Rows were read, and --since left no session: the check ran on data and found nothing.
-    expect((await run(['--fail-on', 'legacy-tls', '--quiet', '--since', '2099-01-01', 'flat'])).code).toBe(0);
+    // Rows inside the window, none with that finding (--category leaves no session): the check ran on data.
+    const quietWindow = await run(['--fail-on', 'legacy-tls', '--category', 'legacy-tls', '--since', '2025-11-10T10:40', 'flat']);
+    expect(quietWindow.code).toBe(0);
+    expect(quietWindow.stdout).toContain('no session in this report; the logs read run 2025-11-10 09:00:02 → 2025-11-10 10:52:07 UTC');
+  });
+
+  it('exit code 6 when the logs read all end before --since or start after --until: logs that stopped arriving', async () => {
+    const stale = await run(['--fail-on', 'legacy-tls', '--since', '2099-01-01', 'flat']);
+    expect(stale.code).toBe(6);
+    expect(stale.stderr).toContain('--fail-on: the logs read run 2025-11-10T09:00:02.');
+    expect(stale.stderr).toContain('outside --since/--until, so the check has no data');
+    expect((await run(['--fail-on', 'legacy-tls', '--quiet', '--until', '2020-01-01', 'flat'])).code).toBe(6);
+    // The table says when the logs run, instead of only that no log times were read.
+    expect((await run(['--since', '2099-01-01', 'flat'])).stdout).toMatch(/Coverage +no session in this report; the logs read run 2025-11-10 09:00:02 → 2025-11-10 10:52:07 UTC/);
+    // Without --fail-on, the same run is an explained empty report, exit 0.
+    expect((await run(['--quiet', '--since', '2099-01-01', 'flat'])).code).toBe(0);
   });
 
   it('--top limits the detailed groups of the table and says how many more there are; --top all shows all', async () => {

@@ -18,6 +18,7 @@ import {
   detailsSummary,
   directionLabel,
   emptyReason,
+  noCoverage,
   evidenceSamples,
   findingsSummary,
   formatCount,
@@ -51,7 +52,7 @@ function table(header: readonly string[], align: ReadonlyArray<'l' | 'r'>, rows:
 function coverageSection(report: Report): string[] {
   const { from, to, servers } = report.coverage;
   const span = formatSpan(from, to);
-  const overall = from === null && to === null ? 'no log times were read' : `${formatTime(from)} → ${formatTime(to)} UTC${span === null ? '' : ` (${span})`}`;
+  const overall = from === null && to === null ? noCoverage(report) : `${formatTime(from)} → ${formatTime(to)} UTC${span === null ? '' : ` (${span})`}`;
   const lines = ['## Coverage', '', `Overall: ${markdownCell(overall)}`, ''];
   if (servers.length > 0) {
     append(lines, table(['Server', 'From (UTC)', 'To (UTC)'], ['l', 'l', 'l'], servers.map((s) => [s.server ?? '-', formatTime(s.from), formatTime(s.to)])), '');

@@ -270,6 +270,27 @@ export function ignoredSummary(inputs: readonly InputStats[]): string | null {
  * Why a report has no sessions and no queue entries, in plain words, or null when it has some.
  * An empty report is the most confusing one an admin can get, so it says which of the usual causes applies.
  */
+/**
+ * The time range of the protocol logs read (their rows' UTC times), or null. Shown where a report has no session
+ * to date it: logs that end before --since (a copy job that stopped, logging turned off) say so by their dates.
+ */
+export function logsSpan(report: Report): { from: string; to: string } | null {
+  let from: string | null = null;
+  let to: string | null = null;
+  for (const i of report.inputs) {
+    if ((i.kind !== 'smtp-receive' && i.kind !== 'smtp-send') || i.from === null || i.to === null) continue;
+    if (from === null || i.from < from) from = i.from;
+    if (to === null || i.to > to) to = i.to;
+  }
+  return from === null || to === null ? null : { from, to };
+}
+
+/** `no session in this report; the logs read run … → … UTC`, for a report whose coverage is empty. */
+export function noCoverage(report: Report): string {
+  const logs = logsSpan(report);
+  return logs === null ? 'no log times were read' : `no session in this report; the logs read run ${formatTime(logs.from)} → ${formatTime(logs.to)} UTC`;
+}
+
 export function emptyReason(report: Report): string | null {
   if (report.groups.length > 0 || report.totals.sessions > 0) return null;
   const inputs = report.inputs;
@@ -287,7 +308,10 @@ export function emptyReason(report: Report): string | null {
   if (records === 0) {
     return 'The inputs contained no SMTP protocol-log rows or queue entries (see the skipped lines above). Check that protocol logging is enabled on the connectors (ProtocolLoggingLevel Verbose).';
   }
-  return `${formatCount(records)} rows were read but none formed an SMTP session or a queue entry.`;
+  // Filters are the usual cause: rows of logs that end before --since are read, and then no session is kept.
+  const logs = logsSpan(report);
+  const span = logs === null ? '' : ` (the logs read run ${formatTime(logs.from)} → ${formatTime(logs.to)} UTC)`;
+  return `${formatCount(records)} rows were read but none formed an SMTP session or a queue entry that matches the filters given, if any (--since, --until, --host, --connector, --category)${span}.`;
 }
 
 /** Categories of the report, plus any id that only appears in counts (user rules), in report order. */
@@ -622,7 +646,7 @@ function headerSection(report: Report, width: number): Line[] {
   const lines: Line[] = [[span(`logscan ${report.generator.version} · Exchange SMTP TLS mail-flow report`, 'bold')]];
   const { from, to, servers } = report.coverage;
   const length = formatSpan(from, to);
-  const covered = from === null && to === null ? 'no log times were read' : `${formatTime(from)} → ${formatTime(to)} UTC${length === null ? '' : ` (${length})`}`;
+  const covered = from === null && to === null ? noCoverage(report) : `${formatTime(from)} → ${formatTime(to)} UTC${length === null ? '' : ` (${length})`}`;
   lines.push(...wrapped(width, 'Coverage'.padEnd(LABEL), covered));
   // `-`: the sessions whose server is unknown, as in the SERVER column.
   const names = servers.map((s) => (s.server === null ? '-' : stripControl(s.server)));
