@@ -5,6 +5,7 @@ import { categoryInfo, classifySession } from '../src/classify/classify.js';
 import { defaultRules } from '../src/classify/rules.js';
 import { addCertificate, ReportBuilder } from '../src/report/builder.js';
 import { newGroupState } from '../src/report/finalize.js';
+import { detailHint } from '../src/report/severity.js';
 import { mergeReports, RepeatedInputError, repeatedInputs } from '../src/report/merge.js';
 import { scan } from '../src/scan.js';
 import type { Session } from '../src/types.js';
@@ -317,6 +318,104 @@ describe('hints by direction', () => {
     // The JSON lists both keys, the plain one first: the ranking of details on equal counts is unchanged.
     const keys = Object.keys(r.categories.find((c) => c.id === 'tls-negotiation-failed')!.detailHints!);
     expect(keys.slice(keys.indexOf('UnknownCredentials'), keys.indexOf('UnknownCredentials') + 2)).toEqual(['UnknownCredentials', 'receive:UnknownCredentials']);
+  });
+});
+
+/** A send session that negotiated `protocol` (`TLS1_0`, `TLS1_1`, `SSL3`) as client and delivered. */
+const SEND_LEGACY = (protocol: string) => `*,,attempting to connect
++,,
+<,220 mx.fabrikam.com ESMTP,
+>,EHLO mail.contoso.com,
+<,250  mx.fabrikam.com Hello STARTTLS,
+>,STARTTLS,
+<,220 2.0.0 Ready to start TLS,
+*,,"TLS protocol SP_PROT_${protocol}_CLIENT negotiation succeeded using bulk encryption algorithm CALG_AES_256 with strength 256 bits, MAC hash algorithm CALG_SHA1 with strength 160 bits and key exchange algorithm CALG_ECDHE with strength 256 bits"
+>,EHLO mail.contoso.com,
+<,250 mx.fabrikam.com Hello,
+>,MAIL FROM:<a@contoso.com>,
+<,250 2.1.0 Sender OK,
+>,QUIT,
+<,221 2.0.0 Bye,
+-,,Local`;
+
+describe('legacy-tls and TLS 1.2 hints', () => {
+  const legacy = defaultRules.find((r) => r.id === 'legacy-tls')!;
+
+  it('a send legacy-tls group and its findings get the client-side hint; a receive group keeps the device hint', () => {
+    const sends = (['TLS1_0', 'TLS1_1', 'SSL3'] as const).map((p, i) =>
+      build('send', session(`08DE00000000400${i}`, SEND_LEGACY(p), { connector: 'Internet', remote: `198.51.100.${20 + i}:25` })),
+    );
+    const recv = build('receive', session('08DE000000004010', RECV_LEGACY, { connector: 'EX01\\Relay Printers', remote: '10.1.1.50:40000' }));
+    const r = reportOf([...sends, recv]);
+    const send = r.groups.filter((g) => g.direction === 'send');
+    expect(send.map((g) => Object.keys(g.details!['legacy-tls']!)[0]).sort()).toEqual(['SSL3', 'TLS1.0', 'TLS1.1']);
+    for (const g of send) {
+      expect(g.mainCategory).toBe('legacy-tls');
+      expect(g.hint).toMatch(/Exchange was the TLS client/);
+      expect(g.hint).toMatch(/TLS 1\.2\\Client Enabled=1, DisabledByDefault=0/);
+      expect(g.hint).toMatch(/SchUseStrongCrypto=1, SystemDefaultTlsVersions=1/);
+      expect(g.hint).not.toMatch(/printers|smtp-legacy|EHLO name/);
+    }
+    for (const s of sends) expect(classifySession(s)[0]!.hint).toBe(send[0]!.hint);
+    const receive = r.groups.find((g) => g.direction === 'receive')!;
+    expect(receive.details).toEqual({ 'legacy-tls': { 'TLS1.0': 1 } });
+    expect(receive.hint).toBe(legacy.hint);
+    expect(receive.hint).toMatch(/EHLO name and AUTH user/);
+    expect(receive.hint).not.toMatch(/TLS client|Client Enabled/);
+    expect(classifySession(recv)[0]!.hint).toBe(legacy.hint);
+  });
+
+  it("Exchange Online's 421 4.7.66 points to the sending server's client side, in a send log and a queue", () => {
+    const body = `*,,attempting to connect\n+,,\n<,220 smtp.office365.com ESMTP,\n>,EHLO mail.contoso.com,\n<,421 4.7.66 TLS 1.0 and 1.1 are not supported. Please upgrade/update your client to support TLS 1.2. Visit https://aka.ms/smtp_auth_tls,\n-,,Remote`;
+    const s = build('send', session('08DE000000004020', body, { connector: 'Smarthost', remote: '52.96.0.1:587' }));
+    const f = classifySession(s);
+    expect(f.map((x) => [x.category, x.detail])).toContainEqual(['legacy-tls', '421 4.7.66']);
+    const hint = f.find((x) => x.category === 'legacy-tls')!.hint;
+    expect(hint).toBe(legacy.detailHints!['421 4.7.66']);
+    expect(hint).toMatch(/TLS 1\.2\\Client Enabled=1/);
+    expect(detailHint(legacy.detailHints, '421 4.7.66', 'queue')).toBe(hint);
+  });
+
+  it('the TLS negotiation SocketError hint names no side and no peer: right for an internal Exchange sender too', () => {
+    const recv = build('receive', session('08DE000000004030', `+,,\n>,220 EX01 ESMTP,\n<,EHLO ex02.contoso.local,\n>,250  EX01 Hello X-ANONYMOUSTLS,\n<,X-ANONYMOUSTLS,\n>,220 2.0.0 SMTP server ready,\n*,,TLS negotiation failed with error SocketError\n-,,Remote(SocketError)`, { connector: 'EX01\\Default EX01', remote: '10.0.1.22:23456' }));
+    const g = reportOf([recv]).groups[0]!;
+    expect(g.details).toEqual({ 'tls-negotiation-failed': { SocketError: 1 } });
+    expect(g.hint).not.toMatch(/Exchange Online refuses/);
+    expect(g.hint).toMatch(/one offers only TLS 1\.0\/1\.1, the other has them disabled/);
+    expect(g.hint).toMatch(/DisabledByDefault=0/);
+  });
+
+  it('the registry steps are only where TLS 1.2 is the likely fix, and no built-in hint is long', () => {
+    const steps = /SchUseStrongCrypto=1, SystemDefaultTlsVersions=1; current Windows/;
+    const withSteps: string[] = [];
+    for (const r of defaultRules) {
+      for (const [key, text] of [['', r.hint], ...Object.entries(r.detailHints ?? {})] as const) {
+        expect(text.length, `${r.id} ${key}`).toBeLessThanOrEqual(600);
+        // Groups of plain logs are plain ASCII (output.formats tests the JSON writer on that).
+        expect(/^[\x20-\x7e]*$/.test(text), `${r.id} ${key} is printable ASCII`).toBe(true);
+        if (steps.test(text)) withSteps.push(`${r.id} ${key}`.trim());
+      }
+    }
+    expect(withSteps).toEqual([
+      'tls-negotiation-failed',
+      'tls-negotiation-failed SocketError',
+      'tls-negotiation-failed HandshakeAborted',
+      'legacy-tls send:TLS1.0',
+      'legacy-tls send:TLS1.1',
+      'legacy-tls send:SSL3',
+      'legacy-tls 421 4.7.66',
+    ]);
+    // A drop after TLS 1.2 was negotiated is not the version's: the socket-error hint says so and stays short.
+    expect(defaultRules.find((r) => r.id === 'socket-error')!.hint).toMatch(/If the TLS column shows 1\.2 for these sessions, the TLS version is not the cause/);
+  });
+
+  it('detailHints keys keep their order (the tie-break contract); new keys come after the existing ones', () => {
+    const keys = (id: string) => Object.keys(defaultRules.find((r) => r.id === id)!.detailHints ?? {});
+    expect(keys('tls-negotiation-failed')).toEqual([
+      'NoCredentials', 'UnknownCredentials', 'receive:UnknownCredentials', 'CertificateValidation', 'CertUnknown',
+      'UnableToInitializeSecuritySubsystem', 'AlgorithmMismatch', 'IllegalMessage', 'SocketError', 'HandshakeAborted',
+    ]);
+    expect(keys('legacy-tls')).toEqual(['send:TLS1.0', 'send:TLS1.1', 'send:SSL3', '421 4.7.66']);
   });
 });
 

@@ -39,10 +39,25 @@ export interface Rule {
   matchText?(text: string): string | null | undefined;
 }
 
-const TLS12_HINT =
-  'Enable TLS 1.2 on the failing Windows/Exchange server: SCHANNEL\\Protocols\\TLS 1.2\\Client and \\Server Enabled=1, DisabledByDefault=0; ' +
-  '.NET v4.0.30319 and v2.0.50727 (also under WOW6432Node) SchUseStrongCrypto=1, SystemDefaultTlsVersions=1; ' +
-  'current Windows and Exchange updates (2013 CU19+, 2016 CU8+, 2010 SP3 RU9+); restart. On a device or non-Windows peer: enable TLS 1.2 or upgrade it.';
+/**
+ * The registry steps that enable TLS 1.2 on a Windows/Exchange server (Microsoft: "Can't send or receive email when
+ * using TLS 1.1 or TLS 1.0"); `side` is the SCHANNEL subkey that matters: `Client` where Exchange opens the TLS
+ * connection (send), both where either side may lack it. Only in hints where the TLS version is the likely cause:
+ * every group repeats its hint.
+ */
+function tls12Steps(side: 'Client' | 'Client and \\Server'): string {
+  return (
+    `SCHANNEL\\Protocols\\TLS 1.2\\${side} Enabled=1, DisabledByDefault=0; ` +
+    '.NET v4.0.30319 and v2.0.50727 (also WOW6432Node) SchUseStrongCrypto=1, SystemDefaultTlsVersions=1; current Windows and Exchange updates; restart'
+  );
+}
+
+const TLS12_HINT = `Enable TLS 1.2 where it is missing: on Windows/Exchange ${tls12Steps('Client and \\Server')}; on a device or non-Windows peer, enable it or upgrade.`;
+
+/** Send sessions: Exchange is the TLS client, so its own client side (or the peer) lacks TLS 1.2. */
+const SEND_LEGACY_HINT =
+  'Exchange was the TLS client. If this server\'s other send groups negotiate TLS 1.2, the peer has nothing newer: ask its admin to enable TLS 1.2. ' +
+  `Otherwise enable TLS 1.2 client-side on this server: ${tls12Steps('Client')}.`;
 
 /** Where the session already negotiated TLS 1.2 or later, the TLS version is not what broke it. */
 const NOT_THE_VERSION = 'If the TLS column shows 1.2 for these sessions, the TLS version is not the cause.';
@@ -134,7 +149,7 @@ const tlsNegotiationFailed: Rule = {
   title: 'TLS negotiation failed',
   explanation:
     'STARTTLS (or X-ANONYMOUSTLS between Exchange servers) was started but the TLS handshake failed (SChannel error named in the detail), so no mail went over this connection.',
-  hint: `The two sides share no TLS version or cipher suite, or a certificate is unusable (${CERT_CHECK}). ` + TLS12_HINT,
+  hint: `No common TLS version or cipher suite, or an unusable certificate (${CERT_CHECK}). ` + TLS12_HINT,
   detailHints: {
     // In this order where two details are equally frequent (finalize's hintFor): certificate errors first.
     NoCredentials:
@@ -151,7 +166,8 @@ const tlsNegotiationFailed: Rule = {
     AlgorithmMismatch: 'No common cipher suite: compare the cipher suites enabled on both sides (IIS Crypto templates, GPO cipher suite order) and keep the ECDHE-GCM suites TLS 1.2 needs.',
     IllegalMessage: 'The handshake was garbled: usually a firewall or proxy inspecting SMTP on the path, or a peer with a broken TLS stack; test from outside the device.',
     SocketError:
-      'The peer dropped the handshake: usually one side offers only TLS 1.0/1.1 (Exchange Online refuses them), or SMTP inspection on a firewall breaks STARTTLS. ' +
+      // Either direction, any peer (an internal Exchange server as much as Exchange Online): no side is assumed.
+      'A side dropped the handshake: usually no common TLS version (one offers only TLS 1.0/1.1, the other has them disabled, as Exchange Online has), or SMTP inspection on a firewall breaks STARTTLS. ' +
       TLS12_HINT,
     HandshakeAborted:
       'The peer hung up during the handshake: no common TLS version or cipher suite, or (on a receive connector that other senders use with TLS 1.2) it rejected our certificate: check expiry, name and intermediate CA. ' +
@@ -205,8 +221,7 @@ const socketError: Rule = {
     'The connection was lost on a socket error (Remote(<error>) disconnect or "421 4.4.2 Connection dropped due to …") before the SMTP conversation finished.',
   hint:
     'Check what sits between the servers (firewall SMTP inspection, load-balancer idle timeouts), size limits and the peer\'s logs for the same time. ' +
-    `${NOT_THE_VERSION} Drops that follow STARTTLS or began with a TLS change are a version mismatch: ` +
-    TLS12_HINT,
+    `${NOT_THE_VERSION} A queue's 421 4.4.2 SocketError towards Exchange Online is usually TLS 1.0/1.1 on our side: enable TLS 1.2 client-side (SCHANNEL\\Protocols\\TLS 1.2\\Client; .NET SchUseStrongCrypto, SystemDefaultTlsVersions).`,
   docs: MS_SOCKERR,
   unless: ['tls-negotiation-failed'],
   matchSession(session) {
@@ -235,11 +250,11 @@ const starttlsRequired: Rule = {
   explanation:
     'One side requires TLS and the other sent mail commands without (successfully) starting TLS, so the command was refused (451 5.7.3 / 530 5.7.0).',
   hint:
-    'The connector requires TLS but the peer did not start it. The receiver must advertise STARTTLS: a valid certificate enabled for SMTP for the connector FQDN; ' +
-    'after a renewal, a Receive connector TlsCertificateName naming the old certificate (hybrid: update it, rerun the Hybrid Configuration Wizard). ' +
+    'The connector requires TLS but the peer did not start it. The receiver must advertise STARTTLS: a valid certificate enabled for SMTP for the connector FQDN ' +
+    '(after a renewal the Receive connector TlsCertificateName must name the new one; hybrid: rerun the HCW). ' +
     'The sender: Send connector IgnoreSTARTTLS, or a firewall stripping STARTTLS (SMTP inspection). A device without TLS needs its own connector without RequireTLS (RemoteIPRanges). ' +
-    'After TLS 1.0/1.1 were disabled this reply means the handshake failed: ' +
-    TLS12_HINT,
+    // The TLS 1.2 steps are on the tls-negotiation-failed finding a failed STARTTLS makes: not repeated here.
+    'If a failed STARTTLS came first (TLS 1.0/1.1 disabled on one side), its tls-negotiation-failed finding has the fix.',
   docs: MS_SOCKERR,
   matchSession: (session) => findReply(session, 'starttls-required'),
   matchText: textRule('starttls-required'),
@@ -304,9 +319,16 @@ const legacyTls: Rule = {
   explanation:
     'The session negotiated a deprecated protocol. It works today but breaks as soon as TLS 1.0/1.1 are disabled on either side (Exchange Online already refuses them).',
   hint:
-    'Find the peer by IP, EHLO name and AUTH user (printers, scanners, old applications) and enable TLS 1.2 on it or upgrade it. ' +
+    'Find the client by IP, EHLO name and AUTH user (printers, scanners, old applications) and enable TLS 1.2 on it or upgrade it. ' +
     'SCHANNEL is per server, not per connector: a device that cannot needs a relay host that keeps TLS 1.0 (SMTP AUTH to Exchange Online only: smtp-legacy.office365.com, AllowLegacyTLSClients). ' +
-    TLS12_HINT,
+    'If every receive group shows TLS 1.0/1.1, this server lacks TLS 1.2 (SCHANNEL\\Protocols\\TLS 1.2\\Server).',
+  // Send sessions (Exchange is the TLS client) and Exchange Online's refusal of a legacy-TLS submission (send, queue).
+  detailHints: {
+    'send:TLS1.0': SEND_LEGACY_HINT,
+    'send:TLS1.1': SEND_LEGACY_HINT,
+    'send:SSL3': SEND_LEGACY_HINT,
+    '421 4.7.66': `Exchange Online refused TLS 1.0/1.1 for an SMTP AUTH submission: enable TLS 1.2 client-side on the sending server: ${tls12Steps('Client')}.`,
+  },
   docs: MS_TLSCFG,
   matchSession(session) {
     if (session.tls && LEGACY.has(session.tls.version)) {
