@@ -14,6 +14,7 @@ import {
   plainFileHead,
   readBuffers,
   refilledChunks,
+  serverFromFileName,
   serverOfInput,
   type ThisServer,
   type InputRef,
@@ -142,7 +143,10 @@ export async function scan(inputs: string | readonly string[], given: ScanOption
     const kind = opened.stats.kind;
     if (opened.readable && PROTOCOL_KINDS.has(kind)) {
       const dir = ref.path === null ? `stdin:${ref.source}` : ref.path.slice(0, Math.max(0, ref.path.length - fileName(ref).length));
-      const key = `${dir}|${kind}`;
+      // Renamed copies of several servers' logs in one folder (`EX01_SEND….LOG`, `EX02_SEND….LOG`) are one log set
+      // per server: each server's sessions apart, named by its own files.
+      const named = ref.path === null ? null : serverFromFileName(fileName(ref));
+      const key = named === null ? `${dir}|${kind}` : `${dir}|${kind}|${named.toLowerCase()}`;
       const list = origins.get(key) ?? [];
       list.push(opened);
       origins.set(key, list);

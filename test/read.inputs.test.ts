@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expandInputs, globPlan, serverFromPath } from '../src/read/inputs.js';
+import { expandInputs, globPlan, isServerName, serverFromFileName, serverFromPath } from '../src/read/inputs.js';
 
 describe('globPlan', () => {
   it('searches a Windows pattern from the folder before the first wildcard, ignoring case', () => {
@@ -90,15 +90,25 @@ describe('expandInputs', () => {
 });
 
 describe('serverFromPath', () => {
-  it('names the server by the folder above the Exchange folders, on either separator', () => {
+  it('names the server by the folder directly above Exchange\'s layout, on either separator', () => {
     expect(serverFromPath('collected/EX01/FrontEnd/ProtocolLog/SmtpReceive/RECV2025111009-1.LOG')).toBe('EX01');
     expect(serverFromPath('D:\\cases\\4711\\EX02\\TransportRoles\\Logs\\Hub\\ProtocolLog\\SmtpSend\\SEND1.LOG')).toBe('EX02');
     expect(serverFromPath('EX03/Logs/Edge/ProtocolLog/SmtpSend/SEND1.LOG')).toBe('EX03');
+    // The README's layout (each server's folder in a collection folder), samples/, Exchange 2010's and Mailbox's.
+    expect(serverFromPath('Logs/EX01/Hub/ProtocolLog/SmtpSend/SEND2025111009-1.LOG')).toBe('EX01');
+    expect(serverFromPath('samples/EDGE01/Edge/ProtocolLog/SmtpSend/SEND2025111009-1.LOG')).toBe('EDGE01');
+    expect(serverFromPath('samples/EX2010/ProtocolLog/SmtpReceive/RECV20251110-1.LOG')).toBe('EX2010');
+    expect(serverFromPath('ex-mbx-07/TransportRoles/Logs/ProtocolLog/SmtpSend/SEND1.LOG')).toBe('ex-mbx-07');
+    expect(serverFromPath('EX04/Mailbox/ProtocolLog/SmtpSend/SEND1.LOG')).toBe('EX04');
   });
 
   it('gives the host of an admin share, and no server for a drive root or a folder above the current one', () => {
     const share = '\\\\EX01\\c$\\Program Files\\Microsoft\\Exchange Server\\V15\\TransportRoles\\Logs\\Hub\\ProtocolLog\\SmtpSend\\SEND1.LOG';
     expect(serverFromPath(share)).toBe('EX01');
+    expect(serverFromPath('\\\\ex02.contoso.local\\d$\\Exchange\\V15\\TransportRoles\\Logs\\Hub\\ProtocolLog\\SmtpSend\\SEND1.LOG')).toBe('ex02');
+    expect(serverFromPath('\\\\10.0.0.5\\c$\\Program Files\\Microsoft\\Exchange Server\\V15\\TransportRoles\\Logs\\Hub\\ProtocolLog\\SmtpSend\\SEND1.LOG')).toBeNull();
+    // A copy on a file server's share: its folders name the server, not the file server.
+    expect(serverFromPath('\\\\fs01\\cases\\EX05\\Hub\\ProtocolLog\\SmtpSend\\SEND1.LOG')).toBe('EX05');
     expect(serverFromPath('C:\\Program Files\\Microsoft\\Exchange Server\\V15\\TransportRoles\\Logs\\Hub\\ProtocolLog\\SmtpSend\\SEND1.LOG')).toBeNull();
     expect(serverFromPath('E:\\Exchange\\V15\\TransportRoles\\Logs\\FrontEnd\\ProtocolLog\\SmtpReceive\\RECV1.LOG')).toBeNull();
     expect(serverFromPath('../Logs/Hub/ProtocolLog/SmtpSend/SEND1.LOG')).toBeNull();
@@ -107,5 +117,48 @@ describe('serverFromPath', () => {
   it('gives no server for a path without Exchange folders', () => {
     expect(serverFromPath('/tmp/logs/SEND1.LOG')).toBeNull();
     expect(serverFromPath('SEND1.LOG')).toBeNull();
+  });
+
+  // Reported: send logs credited to whatever folder was above them.
+  it('names no server after a folder that is not directly above the layout, or is no computer name', () => {
+    const send = 'SEND2025111009-1.LOG';
+    expect(serverFromPath(`C:/Users/admin/Desktop/SmtpSend/${send}`)).toBeNull();
+    expect(serverFromPath(`C:/Users/admin/Desktop/Hub/ProtocolLog/SmtpSend/${send}`)).toBeNull();
+    expect(serverFromPath(`Downloads/Logs/${send}`)).toBeNull();
+    expect(serverFromPath(`Downloads/Logs/Hub/ProtocolLog/SmtpSend/${send}`)).toBeNull();
+    // A whole drive or install folder copied into a case folder: the install folder (V15) names no server, nor does
+    // anything above it.
+    expect(serverFromPath(`case123/Program Files/Microsoft/Exchange Server/V15/TransportRoles/Logs/Hub/ProtocolLog/SmtpSend/${send}`)).toBeNull();
+    expect(serverFromPath(`qa-gen/V15/TransportRoles/Logs/Hub/ProtocolLog/SmtpSend/${send}`)).toBeNull();
+    expect(serverFromPath(`EX01/Exchange Server/TransportRoles/Logs/ProtocolLog/SmtpSend/${send}`)).toBeNull();
+    expect(serverFromPath(`incident-2025-11-10/TransportRoles/Logs/Hub/ProtocolLog/SmtpSend/${send}`)).toBeNull();
+    // Exchange's folders out of their order are no layout.
+    expect(serverFromPath(`EX01/TransportRoles/Hub/ProtocolLog/SmtpSend/${send}`)).toBeNull();
+    expect(serverFromPath(`EX01/ProtocolLog/Hub/SmtpSend/${send}`)).toBeNull();
+    for (const folder of ['Logs', 'tmp', 'Documents', 'V15', 'TransportRoles', 'case123', 'Case-7', '2025-11-10', '20251110', '10-11-2025', 'logs 2025', 'EX_01', 'EXCHANGE-SERVER-01', '4711', '.']) {
+      expect(serverFromPath(`${folder}/Hub/ProtocolLog/SmtpSend/${send}`), folder).toBeNull();
+    }
+  });
+
+  it('names the server a renamed copy puts in front of Exchange\'s file name, only when nothing contradicts it', () => {
+    expect(serverFromPath('flat/EX01_SEND2025111009-1.LOG')).toBe('EX01');
+    expect(serverFromPath('flat/EX02-SEND2025111009-12.LOG')).toBe('EX02');
+    expect(serverFromPath('flat/EX-03-RECV20251110-1.LOG.gz')).toBe('EX-03');
+    expect(serverFromPath('EX01/Hub/ProtocolLog/SmtpSend/ex01_SEND2025111009-1.LOG')).toBe('EX01');
+    // Two servers named: which one wrote it cannot be told.
+    expect(serverFromPath('EX01/Hub/ProtocolLog/SmtpSend/EX02_SEND2025111009-1.LOG')).toBeNull();
+    for (const name of ['SEND2025111009-1.LOG', 'old_SEND2025111009-1.LOG', '20251110_SEND2025111009-1.LOG', 'EX01_EX02_SEND2025111009-1.LOG', 'EX01_SEND.LOG', 'EX01_notes.txt', 'EX01 SEND2025111009-1.LOG']) {
+      expect(serverFromPath(`flat/${name}`), name).toBeNull();
+      expect(serverFromFileName(name), name).toBeNull();
+    }
+  });
+});
+
+describe('isServerName', () => {
+  it('takes a Windows computer name: up to 15 letters, digits and hyphens, a letter among them, no folder of a copy', () => {
+    for (const name of ['EX01', 'ex-mbx-07', 'EDGE01', 'EX2010', 'A1B2C3D4E5F6G7H']) expect(isServerName(name), name).toBe(true);
+    for (const name of ['', 'EX01.contoso', 'EX_01', 'A1B2C3D4E5F6G7H8', '1234', '12-34', 'Desktop', 'DOWNLOADS', 'logs', 'V15', 'v14', 'Hub', 'case123', 'ticket-9', '2025-11-10', 'x20251110', '10-11-2025', 'c$']) {
+      expect(isServerName(name), name).toBe(false);
+    }
   });
 });

@@ -18,8 +18,9 @@ let install: string;
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'logscan-this-server-'));
-  // Exchange installed in a folder of the admin's choosing: read by its folders, the logs would be credited to a
-  // server `ExchSrv` (on the default C:\Program Files\… path, to none). Only the machine knows its name.
+  // Exchange installed in a folder of the admin's choosing (`ExchSrv\V15`): read by its folders, the logs are
+  // credited to no server, as on the default C:\Program Files\… path (the folder holding V15 is where Exchange was
+  // installed, not a server name). Only the machine knows its name.
   install = join(root, 'ExchSrv', 'V15');
   const send = join(install, 'TransportRoles/Logs/Hub/ProtocolLog/SmtpSend');
   const recv = join(install, 'TransportRoles/Logs/FrontEnd/ProtocolLog/SmtpReceive');
@@ -53,7 +54,7 @@ describe('serverOfInput', () => {
   it('credits a file inside the install folder to this server, and any other file to its folders', () => {
     const me = { name: 'EX01', installPath: install };
     expect(serverOfInput(join(install, 'TransportRoles/Logs/Hub/ProtocolLog/SmtpSend/SEND1.LOG'), me)).toBe('EX01');
-    expect(serverOfInput(join(install, 'TransportRoles/Logs/Hub/ProtocolLog/SmtpSend/SEND1.LOG'), null)).toBe('ExchSrv');
+    expect(serverOfInput(join(install, 'TransportRoles/Logs/Hub/ProtocolLog/SmtpSend/SEND1.LOG'), null)).toBeNull();
     expect(serverOfInput(join(root, 'cases/EX02/Hub/ProtocolLog/SmtpSend/SEND1.LOG'), me)).toBe('EX02');
   });
 });
@@ -74,7 +75,7 @@ describe('thisServer (CLI)', () => {
 describe('scan on the server itself', () => {
   it('names this server for send logs inside its install folder, and leaves other folders to their names', async () => {
     const without = await scan([root]);
-    expect(sendServers(without)).toEqual(['EX02', 'ExchSrv']);
+    expect(sendServers(without)).toEqual(['EX02', 'null']);
     const withServer = await scan([root], { thisServer: { name: 'EX01', installPath: install } });
     expect(sendServers(withServer)).toEqual(['EX01', 'EX02']);
     // Nothing else moves: the same sessions and findings either way.
@@ -93,6 +94,6 @@ describe('scan on the server itself', () => {
     for (const report of reports) expect(sendServers(report)).toEqual(['EX01', 'EX02']);
     expect(reports[1]!.groups).toEqual(reports[0]!.groups);
     const plain = await runCli(['-f', 'json', '-q', root], root, undefined, { ExchangeInstallPath: '' });
-    expect(sendServers(JSON.parse(plain.stdout) as Report)).toEqual(['EX02', 'ExchSrv']);
+    expect(sendServers(JSON.parse(plain.stdout) as Report)).toEqual(['EX02', 'null']);
   });
 });

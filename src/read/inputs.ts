@@ -1,5 +1,6 @@
 import { createReadStream, readdir as readdirCallback, statSync, type Dirent, type Stats } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { constants, crc32, createInflateRaw } from 'node:zlib';
@@ -47,12 +48,6 @@ const NODE_WALK_FS: WalkFs = {
 
 const NOT_REGULAR = 'not a regular file (FIFO, socket or device); not read';
 
-/** Folders only Exchange's log tree has: one of them below a folder makes that folder the server's. */
-const EXCHANGE_FOLDERS = new Set(['transportroles', 'frontend', 'hub', 'protocollog', 'smtpreceive', 'smtpsend', 'v14', 'v15', 'exchange server']);
-
-/** Folders of that tree with common names: passed on the way up, but alone they do not make a server folder. */
-const GENERIC_FOLDERS = new Set(['logs', 'mailbox', 'edge', 'delivery', 'submission', 'exchange', 'microsoft', 'program files']);
-
 /**
  * The Exchange server logscan runs on: its name, and where Exchange is installed (`%ExchangeInstallPath%`, set on
  * every Exchange server). Logs read from inside that folder were written by this server, whatever the folders are
@@ -71,30 +66,105 @@ export function isInsideFolder(path: string, folder: string): boolean {
   return dir !== '' && norm(path).startsWith(`${dir}/`);
 }
 
+/** Role folders of `TransportRoles\\Logs` (2013–2019; 2007/2010 have none): `Logs\\<role>\\ProtocolLog`. */
+const ROLE_FOLDERS = new Set(['hub', 'frontend', 'edge', 'mailbox']);
+
 /**
- * `collected/EX01/FrontEnd/ProtocolLog/SmtpReceive/RECV….LOG` → `EX01`; null when the path has no Exchange folders
- * (`/tmp/logs/SEND1.LOG` names no server `tmp`). Read on the server itself
- * (`C:\Program Files\Microsoft\Exchange Server\V15\…`) the walk ends at the drive, which names no server: null
- * ({@link serverOfInput} knows better there).
- * Through an admin share (`\\EX01\c$\Program Files\…`) the share is skipped and the host names the server. Both
- * separators are split on any platform, so a Windows path reads the same here.
+ * Names that are no server's, however well they fit a computer name: Exchange's own folders, the folders a copy
+ * lands in (a user's profile, temporary and collection folders), and names of copies and cases.
+ */
+const NOT_SERVER_NAMES = new Set([
+  'transportroles', 'logs', 'log', 'protocollog', 'smtpsend', 'smtpreceive', 'hub', 'frontend', 'edge', 'mailbox',
+  'exchange', 'microsoft', 'desktop', 'downloads', 'documents', 'users', 'home', 'public', 'onedrive', 'dropbox',
+  'tmp', 'temp', 'var', 'opt', 'mnt', 'media', 'volumes', 'share', 'shares', 'data', 'collected', 'collect', 'case',
+  'cases', 'incident', 'incidents', 'ticket', 'tickets', 'evidence', 'export', 'exports', 'backup', 'backups', 'copy',
+  'old', 'new', 'archive', 'input', 'inputs', 'send', 'recv', 'receive',
+]);
+
+/** Install folders (`V15`), case and ticket numbers (`case123`, `INCIDENT-42`), and dates (`2025-11-10`, `10-11-2025`). */
+const NOT_SERVER_PATTERNS = [
+  /^v\d+$/i,
+  /^(?:case|incident|ticket)-?\d+$/i,
+  /(?:19|20)\d\d-?(?:0[1-9]|1[0-2])-?(?:0[1-9]|[12]\d|3[01])/,
+  /(?:0?[1-9]|[12]\d|3[01])-(?:0?[1-9]|1[0-2])-(?:19|20)\d\d/,
+];
+
+/**
+ * `name` may name a Windows computer: 1–15 letters, digits and hyphens (a NetBIOS name that is also a DNS label),
+ * at least one letter, and not a folder name that names no server ({@link NOT_SERVER_NAMES}, a `V15`, a case number or
+ * a date).
+ */
+export function isServerName(name: string): boolean {
+  if (!/^[A-Za-z0-9-]{1,15}$/.test(name) || !/[A-Za-z]/.test(name)) return false;
+  if (NOT_SERVER_NAMES.has(name.toLowerCase())) return false;
+  return !NOT_SERVER_PATTERNS.some((p) => p.test(name));
+}
+
+/** Exchange's own name of a protocol log (`SEND2025111009-1.LOG`, 2010's `RECV20251110-1.LOG`) after a prefix. */
+const PREFIXED_LOG_NAME = /^(.+?)[_-](?:SEND|RECV)\d{8}(?:\d{2})?-\d+\.LOG(?:\.gz)?$/i;
+
+/**
+ * A server named in front of Exchange's own file name, as a flat folder of renamed copies has it:
+ * `EX01_SEND2025111009-1.LOG`, `EX-02-RECV2025111009-1.LOG.gz` → `EX01`, `EX-02`; null when the rest is not
+ * Exchange's name or the prefix is no computer name ({@link isServerName}: `old_SEND…`, `20251110_SEND…`).
+ */
+export function serverFromFileName(name: string): string | null {
+  const m = PREFIXED_LOG_NAME.exec(name);
+  return m !== null && isServerName(m[1]!) ? m[1]! : null;
+}
+
+/**
+ * The server a log's path names, or null when it names none for sure (a wrong name is worse than none: it splits or
+ * merges servers in every count). Both separators are split on any platform, so a Windows path reads the same here.
+ *
+ * 1. Exchange's layout, from the log's folder up: `SmtpSend` or `SmtpReceive`, then `ProtocolLog`, then optionally a
+ *    role (`Hub`, `FrontEnd`, `Edge`, `Mailbox`), then optionally `Logs`, then (only above `Logs`) `TransportRoles`.
+ *    The one folder directly above the top of that is the server's if {@link isServerName} says it may be:
+ *    `collected/EX01/FrontEnd/ProtocolLog/SmtpReceive/…` → `EX01`, `EX03/Logs/Edge/…` → `EX03`,
+ *    `EX02/TransportRoles/Logs/Hub/…` → `EX02`. Above `TransportRoles` is the install folder (`V15`, or on 2007
+ *    `Exchange Server`), which names no server, nor does any folder above it (`qa-gen/V15/…`,
+ *    `case123/Program Files/…/V15/…`): null. So is `Desktop/Logs/Hub/…`, and `Desktop/SmtpSend/…` (no layout).
+ * 2. Read through an admin share (`\\EX01\c$\Program Files\…\V15\TransportRoles\Logs\…`, `d$`…) when rule 1
+ *    names none: the host, up to its first dot, if it may be a computer name (not an IP address).
+ * 3. The file's name: `EX01_SEND….LOG` ({@link serverFromFileName}), when rules 1–2 name none or the same server
+ *    (case aside); when they name another, which one wrote the log cannot be told: null.
+ *
+ * Read on the server itself (`C:\Program Files\Microsoft\Exchange Server\V15\…`) this gives null:
+ * {@link serverOfInput} knows better there.
  */
 export function serverFromPath(path: string): string | null {
-  const parts = path.split(/[\\/]/).slice(0, -1).filter((p) => p !== '' && p !== '.');
-  let sawExchangeFolder = false;
-  for (let i = parts.length - 1; i >= 0; i--) {
-    const name = parts[i]!;
-    const lower = name.toLowerCase();
-    if (EXCHANGE_FOLDERS.has(lower)) sawExchangeFolder = true;
-    else if (GENERIC_FOLDERS.has(lower)) continue;
-    else if (!sawExchangeFolder) return null;
-    else if (name === '..' || /^[A-Za-z]:$/.test(name)) return null;
-    else if (!/^[A-Za-z]\$$/.test(name)) return name;
+  const all = path.split(/[\\/]/);
+  const fromName = serverFromFileName(all[all.length - 1]!);
+  const fromFolders = serverFromFolders(path, all.slice(0, -1).filter((p) => p !== '' && p !== '.'));
+  if (fromName === null || fromFolders === null) return fromFolders ?? fromName;
+  return fromName.toLowerCase() === fromFolders.toLowerCase() ? fromFolders : null;
+}
+
+function serverFromFolders(path: string, parts: readonly string[]): string | null {
+  const lower = (i: number) => (i >= 0 ? parts[i]!.toLowerCase() : '');
+  let i = parts.length - 1;
+  if (lower(i) !== 'smtpsend' && lower(i) !== 'smtpreceive') return null;
+  if (lower(--i) !== 'protocollog') return null;
+  if (ROLE_FOLDERS.has(lower(i - 1))) i--;
+  let transportRoles = false;
+  if (lower(i - 1) === 'logs') {
+    i--;
+    if (lower(i - 1) === 'transportroles') {
+      i--;
+      transportRoles = true;
+    }
+  }
+  const above = i - 1 >= 0 ? parts[i - 1]! : null;
+  if (above !== null && isServerName(above)) return above;
+  // `\\host\x$\…`: an admin share, a drive of the host.
+  if (transportRoles && /^[\\/]{2}[^\\/]/.test(path) && parts.length > 1 && /^[A-Za-z]\$$/.test(parts[1]!)) {
+    const host = parts[0]!.split('.')[0]!;
+    if (isIP(parts[0]!) === 0 && isServerName(host)) return host;
   }
   return null;
 }
 
-/** The server a log file was written by: `thisServer` for a file inside its install folder, else the folders'. */
+/** The server a log file was written by: `thisServer` for a file inside its install folder, else its path's ({@link serverFromPath}). */
 export function serverOfInput(path: string, thisServer: ThisServer | null): string | null {
   if (thisServer !== null && isInsideFolder(resolve(path), thisServer.installPath)) return thisServer.name;
   return serverFromPath(path);
