@@ -172,7 +172,7 @@ function tableRowStarts(out: string): string[] {
   return lines.flatMap((l, i) => (/^ {6}\S+:\d+(?: {2}|$)/.test(l) ? [lines[i + 1] ?? ''] : []));
 }
 
-describe('evidence times: "since when" in the table and Markdown', () => {
+describe('evidence times: "since when" in the table and Markdown, time and session in the CSV', () => {
   /** The group with only its tls-negotiation-failed samples (ILLEGAL, MISMATCH), given these times in order. */
   const withTimes = (...times: string[]): Report => {
     const g = report.groups[0]!;
@@ -263,5 +263,16 @@ describe('evidence times: "since when" in the table and Markdown', () => {
     const md = renderMarkdown(hostile);
     expect(md).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
     expect(md).toContain('gpj.exe\\|\\<b\\>=cmd');
+  });
+
+  it('CSV: `sampleTime` and `sampleSessionId` of the `sample` row are appended after it, the older columns unmoved', () => {
+    const rows = parse(renderCsv(report), { record_delimiter: '\r\n' }) as string[][];
+    const header = rows[0] ?? [];
+    expect(header.slice(-3)).toEqual(['sample', 'sampleTime', 'sampleSessionId']);
+    const row = rows[1] ?? [];
+    expect(row.slice(-3)).toEqual([expect.stringMatching(/ \* TLS negotiation failed with error IllegalMessage$/), '2025-11-10T09:20:00.402Z', ILLEGAL]);
+    // No samples: the cells are empty, as `sample` is.
+    const empty = parse(renderCsv({ ...report, groups: [{ ...report.groups[0]!, samples: [] }] }), { record_delimiter: '\r\n' }) as string[][];
+    expect(empty[1]?.slice(-3)).toEqual(['', '', '']);
   });
 });
