@@ -57,6 +57,9 @@ describe('csv output', () => {
       'mainCategory',
       'hint',
       'sample',
+      // Appended after every older column, so scripts that read columns by position still work.
+      'sampleTime',
+      'sampleSessionId',
     ]);
   });
 
@@ -87,6 +90,8 @@ describe('csv output', () => {
       // A row of the main category when the group has one, else its first row.
       const s = g.samples.find((x) => x.category === g.mainCategory) ?? g.samples[0];
       if (s !== undefined && !/[\u0000-\u001f\u202a-\u202e\ud800-\udfff]/.test(s.text)) expect(row[col('sample')]).toBe(`${s.source}:${s.line} ${s.text}`);
+      expect(row[col('sampleTime')]).toBe(s?.time ?? '');
+      expect(row[col('sampleSessionId')]).toBe(s?.sessionId ?? '');
     }
   });
 

@@ -33,6 +33,9 @@ function groupRow(group: ReportGroup, categories: readonly string[]): Array<stri
     group.mainCategory,
     group.hint,
     sampleText(mainSample(group)),
+    // Appended after `sample`, so scripts that read the older columns by name or position still work.
+    mainSample(group)?.time ?? null,
+    mainSample(group)?.sessionId ?? null,
   ];
 }
 
@@ -61,6 +64,8 @@ export function* csvChunks(report: Report): Generator<string> {
     'mainCategory',
     'hint',
     'sample',
+    'sampleTime',
+    'sampleSessionId',
   ];
   yield header.map(csvCell).join(',') + CRLF;
   for (const g of sortGroups(report.groups, report.categories)) yield groupRow(g, categories).map(csvCell).join(',') + CRLF;

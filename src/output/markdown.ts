@@ -21,6 +21,7 @@ import {
   noCoverage,
   evidenceSamples,
   findingsSummary,
+  firstFinding,
   formatCount,
   formatSpan,
   formatTime,
@@ -146,12 +147,15 @@ function groupSection(report: Report, group: ReportGroup, index: number, samples
   if (docs !== null) lines.push(`- Docs: ${/^https?:\/\/[\x21-\x3b\x3d\x3f-\x7e]{1,2000}$/.test(docs) ? `<${docs}>` : markdownCell(docs)}`);
   const shown = evidenceSamples(report, group, samples);
   if (shown.length > 0) {
-    lines.push('- Evidence:');
+    const first = firstFinding(group);
+    lines.push(first === null ? '- Evidence:' : `- Evidence (first finding ${markdownCell(formatTime(first))}):`);
     const labelled = namesCategories(shown);
     for (const s of shown) {
       const id = s.sessionId === '' ? '' : ` session ${s.sessionId}`;
       const category = labelled ? ` (${s.category})` : '';
-      lines.push(`  - ${markdownCell(`${s.source}:${s.line}${id}${category}:`)} ${markdownCell(s.text)}`);
+      // The row's time before its text, as the table shows it; none for a row without one.
+      const time = s.time === '' ? '' : `${formatTime(s.time)} `;
+      lines.push(`  - ${markdownCell(`${s.source}:${s.line}${id}${category}:`)} ${markdownCell(`${time}${s.text}`)}`);
     }
   }
   lines.push('');

@@ -387,6 +387,30 @@ export function evidenceSamples(report: Report, group: ReportGroup, perCategory:
   return shown;
 }
 
+/**
+ * When the group's findings began: the earliest time of its evidence rows, which the report keeps earliest first
+ * per category (`--samples`), so their earliest is the group's first finding. Unlike the group's first-seen
+ * time, which counts healthy sessions too. Null when there are no samples, or when a time is not ISO-8601 or
+ * zone-less times are mixed with zoned ones: such times cannot be put in order (a queue export's culture dates).
+ */
+export function firstFinding(group: ReportGroup): string | null {
+  let first: string | null = null;
+  let firstMs = Number.POSITIVE_INFINITY;
+  let local: boolean | null = null;
+  for (const s of group.samples) {
+    const isLocal = LOCAL_TIME.test(s.time);
+    const ms = isLocal ? null : parseIso(s.time);
+    if ((!isLocal && ms === null) || (local !== null && local !== isLocal)) return null;
+    local = isLocal;
+    // Zone-less times are all on one clock and in one form: they compare as text.
+    if (isLocal ? first === null || s.time < first : ms! < firstMs) {
+      first = s.time;
+      firstMs = ms ?? firstMs;
+    }
+  }
+  return first;
+}
+
 /** Where a block quotes rows of several categories, each row says which one it proves. */
 export function namesCategories(samples: readonly Sample[]): boolean {
   return new Set(samples.map((s) => s.category)).size > 1;
@@ -949,7 +973,10 @@ function groupTable(groups: readonly ReportGroup[], width: number, categories: r
   return lines;
 }
 
-/** One evidence row: `source:line  sessionId  text`, the text wrapped under itself. */
+/**
+ * One evidence row: `source:line  sessionId`, then the row's time (as {@link formatTime} writes it) and its text,
+ * the text wrapped under itself. A time too wide to leave the text half the line gets a line of its own.
+ */
 function evidenceLines(sample: ReportGroup['samples'][number], indent: string, width: number, inputs: readonly InputStats[], labelled: boolean): Line[] {
   const avail = Math.max(1, width - displayWidth(indent));
   const id = stripControl(sample.sessionId);
@@ -961,10 +988,20 @@ function evidenceLines(sample: ReportGroup['samples'][number], indent: string, w
   const loc = displayWidth(full) + displayWidth(idPart) + 2 <= Math.floor(avail / 2) ? full : short();
   const textIndent = '  ';
   const textAvail = Math.max(1, avail - textIndent.length);
-  const text = fitMiddle(stripControl(sample.text), textAvail * MAX_EVIDENCE_LINES);
   const head: Line = [span(indent), span(loc, 'cyan'), span(idPart, 'dim')];
   const lines: Line[] = [head];
-  for (const chunk of chunkWidth(text, textAvail)) lines.push([span(indent), span(textIndent), span(chunk)]);
+  // No time (an empty one) shows nothing rather than `-`, which reads like the `-` event of the row text.
+  let time = sample.time === '' ? '' : `${formatTime(sample.time)}  `;
+  if (time !== '' && displayWidth(time) > textAvail / 2) {
+    lines.push([span(indent), span(textIndent), span(fitEnd(time.trimEnd(), textAvail))]);
+    time = '';
+  }
+  const timeWidth = displayWidth(time);
+  const chunkAvail = Math.max(1, textAvail - timeWidth);
+  const text = fitMiddle(stripControl(sample.text), chunkAvail * MAX_EVIDENCE_LINES);
+  chunkWidth(text, chunkAvail).forEach((chunk, i) =>
+    lines.push([span(indent), span(textIndent), span(i === 0 ? time : ' '.repeat(timeWidth)), span(chunk)]),
+  );
   return lines;
 }
 
@@ -1007,7 +1044,8 @@ function groupBlock(report: Report, group: ReportGroup, index: number, opts: Vie
   }
   const samples = evidenceSamples(report, group, opts.samples);
   if (samples.length > 0) {
-    lines.push([span(indent), span('Evidence:', 'dim')]);
+    const first = firstFinding(group);
+    lines.push([span(indent), span(first === null ? 'Evidence:' : `Evidence (first finding ${formatTime(first)}):`, 'dim')]);
     const labelled = namesCategories(samples);
     for (const s of samples) lines.push(...evidenceLines(s, `${indent}  `, opts.width, report.inputs, labelled));
   }
