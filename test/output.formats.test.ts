@@ -95,8 +95,10 @@ describe('csv output', () => {
     }
   });
 
-  it('puts the worst group first, as the table does (failures before legacy-TLS-only groups)', () => {
-    expect(rows[1]?.[col('remoteHost')]).toBe('104.47.22.74');
+  it('puts the worst group first, as the table does (failed sessions, or a failing queue’s messages, before warnings)', () => {
+    // The queue entry's 37 messages waiting outweigh the send group's 18 failed sessions; its 24 legacy-tls
+    // warnings, which put it first before, no longer count ahead of failures.
+    expect(rows.slice(1, 4).map((r) => r[col('remoteHost')])).toEqual(['contoso-com.mail.protection.outlook.com', '104.47.22.74', '203.0.113.50']);
   });
 
   it('neutralises formula cells and control characters', () => {
@@ -201,7 +203,9 @@ describe('markdown output', () => {
   it('has a section per failing group with hint and evidence as escaped text, not code', () => {
     const sections = out.split('\n').filter((l) => l.startsWith('### '));
     expect(sections).toHaveLength(4);
-    expect(sections[0]).toBe('### 1. send · EX01 · Outbound to Office 365 → 104.47.22.74');
+    // In the table's order: the failing queue (37 messages waiting) before the send group (18 failed sessions).
+    expect(sections[0]).toBe('### 1. queue · EX01 · Outbound to Office 365 → contoso-com.mail.protection.outlook.com');
+    expect(sections[1]).toBe('### 2. send · EX01 · Outbound to Office 365 → 104.47.22.74');
     expect(out).toContain('- **Hint:** Identify the device (EHLO name, IP), then upgrade it or enable TLS 1.2 before disabling TLS 1.0/1.1.');
     expect(out).toContain('CN=mail\\\\x1B\\]0;pwned\\\\x07.example\\\\u{202E}gpj.exe');
     // Evidence lines per failing group, up to 3 per category: 2 + 2 (tls-negotiation-failed, socket-error), 1, 1, 1.

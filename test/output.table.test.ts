@@ -64,15 +64,22 @@ describe('table output: structure and numbers', () => {
     expect(rows[0]?.split(/\s{2,}/)).toEqual(['DIR', 'SERVER', 'CONNECTOR', 'REMOTE HOST', 'SESSIONS', 'FINDINGS', 'TLS', 'LAST SEEN']);
     // 4 failing groups + 2 healthy ones (few enough to list).
     expect(rows).toHaveLength(1 + report.groups.length);
-    // Expected order: groups where mail failed, then warning-only groups (legacy TLS, plaintext), each by
-    // failing sessions (queue: messages waiting), then healthy ones by size.
-    const weight = (g: ReportGroup): number => {
-      const f = Object.values(g.byCategory).reduce((s, n) => s + n, 0);
-      return g.direction === 'queue' ? Math.max(f, g.messages) : f;
-    };
-    const tier = (g: ReportGroup): number =>
-      Object.entries(g.byCategory).some(([id, n]) => n > 0 && id !== 'legacy-tls' && id !== 'plaintext') ? 2 : weight(g) > 0 ? 1 : 0;
-    const expected = [...report.groups].sort((a, b) => tier(b) - tier(a) || weight(b) - weight(a) || b.sessions - a.sessions);
+    // Expected order: groups where mail failed, then warning-only groups (legacy TLS, plaintext), then healthy
+    // ones. Within a tier: failed sessions (a failing queue group: messages waiting when more), their share, then
+    // all findings (queue: messages waiting when more), then size. Warnings no longer add to the first key.
+    const warning = (id: string): boolean => id === 'legacy-tls' || id === 'plaintext';
+    const sum = (g: ReportGroup, keep: (id: string) => boolean): number =>
+      Object.entries(g.byCategory).reduce((s, [id, n]) => (keep(id) ? s + n : s), 0);
+    const failed = (g: ReportGroup): number => sum(g, (id) => !warning(id));
+    const failedWeight = (g: ReportGroup): number => (g.direction === 'queue' && failed(g) > 0 ? Math.max(failed(g), g.messages) : failed(g));
+    const share = (g: ReportGroup): number => Math.min(1, failed(g) / g.sessions);
+    const weight = (g: ReportGroup): number => (g.direction === 'queue' ? Math.max(sum(g, () => true), g.messages) : sum(g, () => true));
+    const tier = (g: ReportGroup): number => (failed(g) > 0 ? 2 : weight(g) > 0 ? 1 : 0);
+    const expected = [...report.groups].sort(
+      (a, b) => tier(b) - tier(a) || failedWeight(b) - failedWeight(a) || share(b) - share(a) || weight(b) - weight(a) || b.sessions - a.sessions,
+    );
+    // The fixture's queue entry (37 messages waiting) now leads the send group (18 failed + 24 legacy-tls).
+    expect(expected.slice(0, 3).map((g) => g.remoteHost)).toEqual(['contoso-com.mail.protection.outlook.com', '104.47.22.74', '203.0.113.50']);
     expected.forEach((g, i) => expect(rows[i + 1]).toContain(g.remoteHost));
   });
 
@@ -96,7 +103,10 @@ describe('table output: structure and numbers', () => {
   it('writes a block per failing group with hint and evidence, and none for healthy ones', () => {
     const blocks = out.split('\n').filter((l) => /^\[\d+\] /.test(l));
     expect(blocks).toHaveLength(4);
-    expect(blocks[0]).toBe('[1] send  EX01  Outbound to Office 365 → 104.47.22.74');
+    // 37 messages waiting on a failing queue outweigh 18 failed sessions (the send group's 24 legacy-tls
+    // warnings no longer count before failures).
+    expect(blocks[0]).toBe('[1] queue  EX01  Outbound to Office 365 → contoso-com.mail.protection.outlook.com');
+    expect(blocks[1]).toBe('[2] send  EX01  Outbound to Office 365 → 104.47.22.74');
     expect(out).toContain('Hint: Identify the device (EHLO name, IP), then upgrade it or enable TLS 1.2');
     expect(out).toContain('TLS negotiation failed: 9 (UnknownCredentials 9)');
     expect(out).toContain('1 queue entry, 37 messages waiting');

@@ -9,7 +9,7 @@
 import type { CategoryInfo, InputStats, Report, ReportGroup, Sample, TlsCounts, TlsVersion } from '../types.js';
 import type { FormatOptions } from './index.js';
 import { stripControl, truncate } from './sanitize.js';
-import { categoryOrder, severityTier } from '../report/severity.js';
+import { categoryOrder, failureCount, failureShare, severityTier } from '../report/severity.js';
 import { compareText, rankIn } from '../compare-text.js';
 import { own } from '../report/record.js';
 import { LOCAL_TIME } from '../iso-time.js';
@@ -57,7 +57,7 @@ export function isFailing(group: ReportGroup): boolean {
 }
 
 /**
- * How much a group hurts, for ordering: failing sessions for protocol-log groups; for queue groups the
+ * How much a group hurts, for ordering after its failures: findings for protocol-log groups; for queue groups the
  * messages waiting count as well, since one queue entry can hold hundreds of stuck messages.
  */
 export function severityWeight(group: ReportGroup): number {
@@ -65,15 +65,30 @@ export function severityWeight(group: ReportGroup): number {
   return group.direction === 'queue' ? Math.max(findings, group.messages) : findings;
 }
 
-/** Worst first: failures before warnings, by failing sessions desc; then by size, recency and name (stable). */
+/**
+ * Worst first, as the JSON (see compareGroups in report/finalize.ts): failures before warnings; within a tier the
+ * most failed sessions (a failing queue group: its messages waiting when more), then the higher share of failed
+ * sessions, then all findings (queue: messages waiting when more); then by size, recency and name (stable).
+ */
 export function sortGroups(groups: readonly ReportGroup[], categories: readonly CategoryInfo[] = []): ReportGroup[] {
-  // Tier and weight once per group, not per comparison: a sort compares n log n times (200,000 groups: 25 s).
-  const ranked = groups.map((group) => ({ group, tier: severityTier(group, categories), weight: severityWeight(group) }));
+  // Sort keys once per group, not per comparison: a sort compares n log n times (200,000 groups: 25 s).
+  const ranked = groups.map((group) => {
+    const failed = failureCount(group, categories);
+    return {
+      group,
+      tier: severityTier(group, categories),
+      failed: group.direction === 'queue' && failed > 0 ? Math.max(failed, group.messages) : failed,
+      share: failureShare(failed, group.sessions),
+      weight: severityWeight(group),
+    };
+  });
   ranked.sort((x, y) => {
     const a = x.group;
     const b = y.group;
     return (
       y.tier - x.tier ||
+      y.failed - x.failed ||
+      y.share - x.share ||
       y.weight - x.weight ||
       b.sessions - a.sessions ||
       compareText(b.lastSeen, a.lastSeen) ||

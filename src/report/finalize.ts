@@ -1,7 +1,7 @@
 import { RecentItems } from '../bounded-cache.js';
 import { compareText, rankIn } from '../compare-text.js';
 import { addTo, emptyRecord, own, ownOr, setOwn } from './record.js';
-import { categoryOrder, detailHint, severityTier } from './severity.js';
+import { categoryOrder, detailHint, failureCount, failureShare, severityTier } from './severity.js';
 import { isLocalTime } from '../iso-time.js';
 import type { CategoryInfo, Coverage, GroupCertificate, InputStats, Report, ReportGroup, ReportRollup, Sample, Timeline, TlsCounts } from '../types.js';
 
@@ -156,16 +156,33 @@ function sumValues(counts: Readonly<Record<string, number | undefined>>): number
 interface Ranked {
   group: ReportGroup;
   tier: number;
-  failing: number;
+  /** Findings of failure categories (sessions in which mail failed). */
+  failed: number;
+  /** failed / sessions, at most 1. */
+  share: number;
+  /** All findings, warnings included. */
+  findings: number;
 }
 
-/** Worst first: failures before warnings, then by finding count and sessions; ties broken by identity. */
+/**
+ * Worst first: failures before warnings; within a tier, the most failed sessions, then the higher share of failed
+ * sessions, then all findings (warnings included) and sessions; ties broken by identity.
+ *
+ * Failed sessions come before warnings: 400 legacy-TLS warnings with 2 failures are a group that works, 30 of 30
+ * sessions failing is one that does not, and a volume-first order put it at #22, outside `--top 20`. The count of
+ * failed sessions comes before their share because it is the mail that did not flow: a path that is broken
+ * outright fails on every retry, so its count grows with time, whereas a share first would put every host that
+ * tried once and failed once (an Internet scanner, 1 of 1 = 100%) above a busy connector losing mail by the dozen.
+ * The share then decides between equal counts: 30 of 30 before 30 of 4,000.
+ */
 function compareGroups(x: Ranked, y: Ranked): number {
   const a = x.group;
   const b = y.group;
   return (
     y.tier - x.tier ||
-    y.failing - x.failing ||
+    y.failed - x.failed ||
+    y.share - x.share ||
+    y.findings - x.findings ||
     b.sessions - a.sessions ||
     compareText(a.direction, b.direction) ||
     compareText(a.server, b.server) ||
@@ -184,7 +201,7 @@ function mainCategory(byCategory: Readonly<Record<string, number>>, rank: (id: s
   return best;
 }
 
-function rollup(groups: readonly ReportGroup[], keyOf: (g: ReportGroup) => string, withDirection: boolean): ReportRollup[] {
+function rollup(groups: readonly ReportGroup[], keyOf: (g: ReportGroup) => string, withDirection: boolean, categories: readonly CategoryInfo[]): ReportRollup[] {
   const map = new Map<string, ReportRollup>();
   for (const g of groups) {
     const key = keyOf(g);
@@ -200,8 +217,14 @@ function rollup(groups: readonly ReportGroup[], keyOf: (g: ReportGroup) => strin
     addCounts(r.tlsVersions as Record<string, number>, g.tlsVersions);
     spanRollup(r, g);
   }
-  const ranked = Array.from(map.values(), (r) => ({ r, failing: sumValues(r.byCategory) }));
-  ranked.sort((x, y) => y.failing - x.failing || y.r.sessions - x.r.sessions || compareText(x.r.key, y.r.key));
+  // As the groups (see compareGroups): failed sessions, their share, then all findings, sessions and the key.
+  const ranked = Array.from(map.values(), (r) => {
+    const failed = failureCount(r, categories);
+    return { r, failed, share: failureShare(failed, r.sessions), findings: sumValues(r.byCategory) };
+  });
+  ranked.sort(
+    (x, y) => y.failed - x.failed || y.share - x.share || y.findings - x.findings || y.r.sessions - x.r.sessions || compareText(x.r.key, y.r.key),
+  );
   return ranked.map((x) => x.r);
 }
 
@@ -317,7 +340,10 @@ export function finalizeReport(acc: Accumulated): Report {
       hint: main === null ? null : hintFor(info.get(main), own(g.details ?? undefined, main), g.direction),
     };
   });
-  const ranked = groups.map((group): Ranked => ({ group, tier: severityTier(group, acc.categories), failing: sumValues(group.byCategory) }));
+  const ranked = groups.map((group): Ranked => {
+    const failed = failureCount(group, acc.categories);
+    return { group, tier: severityTier(group, acc.categories), failed, share: failureShare(failed, group.sessions), findings: sumValues(group.byCategory) };
+  });
   ranked.sort(compareGroups);
   for (let i = 0; i < ranked.length; i++) groups[i] = ranked[i]!.group;
   const byCategory = emptyRecord<number>();
@@ -343,9 +369,9 @@ export function finalizeReport(acc: Accumulated): Report {
     },
     categories: acc.categories,
     groups,
-    hosts: rollup(groups, (g) => g.remoteHost, false).map((r) => canonicalRollup(r, order)),
+    hosts: rollup(groups, (g) => g.remoteHost, false, acc.categories).map((r) => canonicalRollup(r, order)),
     // Send connectors are organisation-wide and receive connector ids name their server: the name is the key.
-    connectors: rollup(groups, (g) => g.connector, true).map((r) => canonicalRollup(r, order)),
+    connectors: rollup(groups, (g) => g.connector, true, acc.categories).map((r) => canonicalRollup(r, order)),
   };
   // Category order, as every other count map: one rule for readers of any of them (json.md).
   const tl = timeline(acc.hours, acc.dayBuckets === true, order);

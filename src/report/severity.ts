@@ -27,6 +27,23 @@ export function severityTier(group: ReportGroup, categories: readonly CategoryIn
 }
 
 /**
+ * A group's (or rollup's) findings of `failure` categories: the sessions in which mail failed, a session counted
+ * once per failure category it has (rarely more than one: socket-error is never counted with
+ * tls-negotiation-failed). Warnings (legacy TLS, plaintext) do not count.
+ */
+export function failureCount(group: Pick<ReportGroup, 'byCategory'>, categories: readonly CategoryInfo[] = []): number {
+  let n = 0;
+  for (const [id, v] of Object.entries(group.byCategory)) if (v > 0 && severityOf(id, categories) === 'failure') n += v;
+  return n;
+}
+
+/** Failed sessions per session, at most 1 (a session with two failure categories counts twice in `failed`). */
+export function failureShare(failed: number, sessions: number): number {
+  if (!(failed > 0)) return 0;
+  return sessions > 0 ? Math.min(1, failed / sessions) : 1;
+}
+
+/**
  * Category ids worst first: failures, then warnings, each in the rules' order. Where two categories have as many
  * findings, this decides which is a group's main category (and so its hint) and which is listed first: a
  * connect failure (after the warnings among the rules) must not lose a tie to legacy TLS.
