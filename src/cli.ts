@@ -37,7 +37,8 @@ Output:
                           not one of the inputs, nor an existing log: refused, exit 2)
       --samples <n>       evidence rows kept per group and category (default 3)
       --top <n|all>       groups with findings shown in detail in table/markdown output (default 20 for
-                          the table, 50 for markdown; json, csv and html always hold every group)
+                          the table, 50 for markdown); rows of the HTML groups table, worst first (default
+                          1000); json and csv always hold every group
       --no-color          no colours (also when NO_COLOR is not empty, TERM is dumb or output is not a
                           terminal)
       --color             colours on standard output even when it is not a terminal (not with a
@@ -105,7 +106,7 @@ class UsageError extends Error {}
 const COLLECT_EVERY = 128 * 1024 * 1024;
 
 const FORMATS: readonly OutputFormat[] = ['table', 'json', 'csv', 'markdown', 'html'];
-const DEFAULT_TOP: Partial<Record<OutputFormat, number>> = { table: 20, markdown: 50 };
+const DEFAULT_TOP: Partial<Record<OutputFormat, number>> = { table: 20, markdown: 50, html: 1000 };
 
 /** `7d`, `12h`, `30m`, `2w` before now, or an ISO date/time. date-fns is loaded only when a run filters by time. */
 export async function parseTime(value: string, now: Date = new Date()): Promise<Date> {
@@ -404,7 +405,7 @@ async function reportPieces(report: Report, format: OutputFormat, options: Forma
     case 'json':
       return jsonChunks(report);
     case 'html':
-      return (await import('./output/html.js')).htmlChunks(report);
+      return (await import('./output/html.js')).htmlChunks(report, { top: options.top });
     case 'csv':
       return (await import('./output/csv.js')).csvChunks(report);
     case 'table':

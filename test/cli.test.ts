@@ -334,6 +334,17 @@ describe('logscan CLI', () => {
     expect((await run(['--top', 'some', 'flat'])).code).toBe(2);
   });
 
+  it('--top cuts the HTML groups table (default 1000 groups there); --top all keeps every group', async () => {
+    const all = await json(['flat']);
+    const one = await run(['-f', 'html', '--top', '1', 'flat']);
+    expect(one.code).toBe(0);
+    expect(one.stdout.match(/<tbody data-i="/g)).toHaveLength(1);
+    expect(one.stdout).toContain(`This page shows the 1 worst of ${all.groups.length} groups`);
+    const every = await run(['-f', 'html', 'flat']);
+    expect(every.stdout.match(/<tbody data-i="/g)).toHaveLength(all.groups.length);
+    expect((await run(['--help'])).stdout).toMatch(/rows of the HTML groups table, worst first \(default\s+1000\)/);
+  });
+
   it('--help documents the exit codes and --version prints the version', async () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);

@@ -118,6 +118,21 @@ describe('renderHtml structure', () => {
     expect(summary).toContain(`<div class="n">${report.totals.sessions}</div><div class="l">SMTP sessions</div>`);
   });
 
+  it('top cuts the groups table to the worst groups and says what it left out; totals stay whole', () => {
+    expect(report.groups.length).toBeGreaterThan(2);
+    const cut = renderHtml(report, { generatedAt: NOW, top: 2 });
+    expect(count(cut, '<tbody data-i="')).toBe(2);
+    expect(dataBlock(cut).rows).toHaveLength(2);
+    expect(cut).toContain(`This page shows the 2 worst of ${report.groups.length} groups; the other ${report.groups.length - 2} are in the JSON and CSV reports`);
+    // The first two groups of the report, in its order.
+    const sessions = dataBlock(cut).columns.findIndex((c) => c.key === 'sessions');
+    expect(dataBlock(cut).rows.map((r) => r.v[sessions])).toEqual(report.groups.slice(0, 2).map((g) => g.sessions));
+    // The summary still counts every group.
+    expect(cut).toContain(`<div class="n">${report.groups.length}</div><div class="l">groups (connector + remote host)</div>`);
+    expect(html).not.toContain('This page shows the');
+    expect(renderHtml(report, { generatedAt: NOW, top: report.groups.length })).toBe(html);
+  });
+
   it('has one table body per group, each with its samples, and sort data for every column', () => {
     expect(count(html, '<tbody data-i="')).toBe(report.groups.length);
     expect(count(html, '<tr class="row">')).toBe(report.groups.length);

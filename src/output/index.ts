@@ -32,8 +32,8 @@ export function isOutputFormat(value: string): value is OutputFormat {
 }
 
 /**
- * Renders a report. json, csv and html always contain every group; `top` and `samples` shape table and
- * markdown only, and `color`/`width` the table only.
+ * Renders a report. json and csv always contain every group; `top` shapes table, markdown and html (whose groups
+ * table it cuts to the worst `top` groups), `samples` table and markdown only, and `color`/`width` the table only.
  */
 export function formatReport(report: Report, format: OutputFormat, options: FormatOptions = {}): string {
   switch (format) {
@@ -46,7 +46,7 @@ export function formatReport(report: Report, format: OutputFormat, options: Form
     case 'markdown':
       return renderMarkdown(report, options);
     case 'html':
-      return renderHtml(report);
+      return renderHtml(report, { top: options.top });
     default: {
       // Reachable from untyped callers (a CLI flag passed through unchecked).
       const name: string = format;
