@@ -218,6 +218,31 @@ describe('table output: fitting the width', () => {
     for (const line of lines(out)) expect(columns(line)).toBeLessThanOrEqual(80);
   });
 
+  it('counts emoji as two columns and combining marks, joiners and variation selectors as none, so columns line up', () => {
+    // The terminal's view: accents drawn on the letter before, emoji double width.
+    const screen = (line: string): number => {
+      let n = 0;
+      for (const ch of line) {
+        const cp = ch.codePointAt(0) ?? 0;
+        n += cp === 0x0301 || cp === 0x200d || cp === 0xfe0f ? 0 : cp >= 0x1f300 ? 2 : 1;
+      }
+      return n;
+    };
+    const groups = outputGroups();
+    const first = groups[0]!;
+    groups[0] = { ...first, connector: 'EX01\\Cafe\u0301-e\u0301e\u0301\u0301 relay', remoteNames: ['\u{1F680}mail\u{1FAE0}.example', 'x\u200dy\ufe0f'] };
+    for (const width of [80, 120, 160]) {
+      const rows = tableRows(renderTable(reportOf(groups), { width }));
+      if (width > 80) expect(rows.some((r) => r.includes('\u{1F680}'))).toBe(true);
+      // No row is wider on screen than the width, and every LAST SEEN starts in the same screen column.
+      for (const row of rows.slice(1)) expect(screen(row.replace(/ +$/, '')), row).toBeLessThanOrEqual(width);
+      const lastSeenAt = (row: string) => screen(row.slice(0, row.search(/\d{4}-\d{2}-\d{2}|-\s*$/)));
+      const starts = rows.slice(1).filter((r) => /\d{4}-\d{2}-\d{2}/.test(r)).map(lastSeenAt);
+      expect(starts.length).toBeGreaterThan(2);
+      expect(new Set(starts).size, `width ${width}`).toBe(1);
+    }
+  });
+
   it('falls back to 100 columns when the width is not a usable number', () => {
     for (const width of [Number.NaN, Number.POSITIVE_INFINITY, 0, -5]) {
       expect(renderTable(report, { width })).toBe(renderTable(report, { width: 100 }));

@@ -459,11 +459,25 @@ export function viewOptions(options: FormatOptions = {}): ViewOptions {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Terminal width: East Asian wide characters take two columns. Combining marks are counted as one column
-// (an overestimate), so a line measured here is never wider on screen than measured.
+// Terminal width: East Asian wide characters and emoji take two columns; combining marks, zero-width joiners
+// and variation selectors take none, as terminals draw them on the character before. Counting them as one
+// column each (as before) padded every later column short by one per mark, so names with accents
+// (`e` + U+0301 for `é`) pushed the rest of their row out of line.
 // ---------------------------------------------------------------------------------------------------------
 
 function charWidth(cp: number): number {
+  if (
+    (cp >= 0x0300 && cp <= 0x036f) ||
+    (cp >= 0x1ab0 && cp <= 0x1aff) ||
+    (cp >= 0x1dc0 && cp <= 0x1dff) ||
+    (cp >= 0x200b && cp <= 0x200d) ||
+    (cp >= 0x20d0 && cp <= 0x20ff) ||
+    (cp >= 0xfe00 && cp <= 0xfe0f) ||
+    (cp >= 0xfe20 && cp <= 0xfe2f) ||
+    (cp >= 0xe0100 && cp <= 0xe01ef)
+  ) {
+    return 0;
+  }
   if (
     (cp >= 0x1100 && cp <= 0x115f) ||
     (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||
@@ -473,7 +487,9 @@ function charWidth(cp: number): number {
     (cp >= 0xff00 && cp <= 0xff60) ||
     (cp >= 0xffe0 && cp <= 0xffe6) ||
     (cp >= 0x1f300 && cp <= 0x1f64f) ||
+    (cp >= 0x1f680 && cp <= 0x1f6ff) ||
     (cp >= 0x1f900 && cp <= 0x1f9ff) ||
+    (cp >= 0x1fa70 && cp <= 0x1faff) ||
     (cp >= 0x20000 && cp <= 0x3fffd)
   ) {
     return 2;
