@@ -313,7 +313,7 @@ export async function main(io: CliIo): Promise<number> {
     // TERM=dumb: a terminal that shows escapes as text (Emacs shell buffers, some CI logs), as if not a terminal.
     const dumb = io.env.TERM === 'dumb';
     const color = !toFile && values['no-color'] !== true && !noColorEnv && (values.color === true || (io.stdout.isTTY === true && !dumb));
-    const width = !toFile && io.stdout.isTTY ? ((io.stdout as { columns?: number }).columns ?? 100) : 160;
+    const width = !toFile && io.stdout.isTTY ? ((io.stdout as { columns?: number }).columns ?? 100) : pipeWidth(io.env.COLUMNS);
     let pieces: Iterable<string>;
     try {
       pieces = await reportPieces(report, format, { color, width, top, samples });
@@ -392,6 +392,15 @@ export function tooLargeMessage(e: unknown, format: OutputFormat, report: Pick<R
     `the ${format} report of ${report.groups.length} groups and ${report.inputs.length} inputs is too large to write as one text; ` +
     'use --format json, or narrow it with --since, --until, --host, --connector or --category'
   );
+}
+
+/**
+ * The table's width when standard output is no terminal: a `COLUMNS` the shell exported (`COLUMNS=$COLUMNS
+ * logscan … | less`, a pager on an 80-column screen), else 160, wide enough for a file or a mail.
+ */
+export function pipeWidth(columns: string | undefined): number {
+  const n = columns !== undefined && /^\d{1,4}$/.test(columns.trim()) ? Number(columns.trim()) : NaN;
+  return n >= 40 ? n : 160;
 }
 
 /**

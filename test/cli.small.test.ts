@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuiltCli, runCli } from './helpers/cli.js';
-import { main } from '../src/cli.js';
+import { main, pipeWidth } from '../src/cli.js';
 
 let dir: string;
 const SAMPLES = join(process.cwd(), 'samples');
@@ -66,5 +66,16 @@ describe('small CLI fixes', () => {
     // Nothing matching in any case: no hint.
     const none = await runCli([join(recv, '*.xyz')], dir);
     expect(none.stderr).not.toContain('case-sensitively');
+  });
+});
+
+describe('table width in a pipe', () => {
+  it('is an exported COLUMNS of 40 or more, else 160', async () => {
+    expect([pipeWidth(undefined), pipeWidth(''), pipeWidth('80'), pipeWidth(' 120 '), pipeWidth('39'), pipeWidth('80x'), pipeWidth('99999')]).toEqual([160, 160, 80, 120, 160, 160, 160]);
+    const width = (out: string) => Math.max(...out.split('\n').map((l) => l.length));
+    const narrow = await runCli([SAMPLES], dir, undefined, { COLUMNS: '80' });
+    const wide = await runCli([SAMPLES], dir);
+    expect(width(narrow.stdout)).toBeLessThanOrEqual(80);
+    expect(width(wide.stdout)).toBeGreaterThan(80);
   });
 });

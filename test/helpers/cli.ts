@@ -18,7 +18,9 @@ export function requireBuiltCli(): void {
 /** Spawns `logscan args…` in `cwd` with NO_COLOR (and `env` on top), feeding `input` on stdin. */
 export function runCli(args: string[], cwd: string, input?: Buffer | string, env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, cwd });
+    // COLUMNS from the shell that runs the tests would set the width of every piped table (see pipeWidth).
+    const { COLUMNS: _columns, ...inherited } = process.env;
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...inherited, NO_COLOR: '1', ...env }, cwd });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
