@@ -164,7 +164,7 @@ describe('markdown output', () => {
 
   it('has the title and the sections in order', () => {
     const headings = out.split('\n').filter((l) => l.startsWith('#'));
-    expect(headings.slice(0, 6)).toEqual(['# Exchange SMTP TLS mail-flow report', '## Coverage', '## Inputs', '## Totals', '## Groups', '## Findings by group']);
+    expect(headings.slice(0, 7)).toEqual(['# Exchange SMTP TLS mail-flow report', '## Coverage', '## Inputs', '## Totals', '## Connectors with findings', '## Groups', '## Findings by group']);
     expect(out).toContain('Overall: 2024\\-05\\-13 17:00:05 → 2024\\-05\\-14 18:39:58 UTC (1 d 1 h)'.replaceAll('\\-', '-'));
   });
 

@@ -15,6 +15,7 @@ import {
   countOf,
   CONNECTOR_LOOKUP_NOTE,
   connectorLookup,
+  connectorsWithFindings,
   detailsSummary,
   directionLabel,
   emptyReason,
@@ -93,6 +94,19 @@ function inputsSection(report: Report): string[] {
   }
   return lines;
 }
+
+/** Connectors with findings, all their remote hosts together (see `connectorsWithFindings`); none: no section. */
+function connectorsSection(report: Report): string[] {
+  const { rows, more } = connectorsWithFindings(report, TOP_CONNECTORS);
+  if (rows.length === 0) return [];
+  const lines = ['## Connectors with findings', '', 'All remote hosts of a connector together, failed sessions first.', ''];
+  append(lines, table(['Dir', 'Connector', 'Size', 'Findings'], ['l', 'l', 'l', 'l'], rows.map((r) => [r.direction, r.connector, r.size, r.findings])), '');
+  if (more > 0) lines.push(`${formatCount(more)} more connectors with findings (JSON: \`connectors\`).`, '');
+  return lines;
+}
+
+/** Connectors listed in the Markdown report. */
+const TOP_CONNECTORS = 20;
 
 function totalsSection(report: Report): string[] {
   const t = report.totals;
@@ -186,6 +200,7 @@ export function renderMarkdown(report: Report, options: FormatOptions = {}): str
     return `${lines.join('\n')}`;
   }
   append(lines, totalsSection(report));
+  append(lines, connectorsSection(report));
   const sorted = sortGroups(report.groups, report.categories);
   const shown = sorted.slice(0, opts.top);
   lines.push('## Groups', '', 'Worst first: one row per direction, connector and remote host.', '');

@@ -860,6 +860,61 @@ function totalsSection(report: Report, width: number): Line[] {
   return lines;
 }
 
+/** A connector with findings, all its remote hosts together (a row of {@link connectorsWithFindings}). */
+export interface ConnectorRow {
+  direction: string;
+  connector: string;
+  /** Sessions, or for a queue connector its waiting messages, as the size to show. */
+  size: string;
+  findings: string;
+}
+
+/**
+ * The first `max` connectors with findings, in the order of `report.connectors` (failed sessions first), and how
+ * many more there are. A connector to Exchange Online meets hundreds of EXO addresses, one group each, so its
+ * groups rank low one by one while the connector as a whole fails most: the table and Markdown show this list.
+ */
+export function connectorsWithFindings(report: Report, max: number): { rows: ConnectorRow[]; more: number } {
+  const rollups = report.connectors.filter((r) => Object.values(r.byCategory).some((n) => n > 0));
+  const hosts = new Map<string, number>();
+  for (const g of report.groups) {
+    const key = `${g.direction}\u0000${g.connector}`;
+    hosts.set(key, (hosts.get(key) ?? 0) + 1);
+  }
+  const rows = rollups.slice(0, max).map((r): ConnectorRow => {
+    const n = hosts.get(`${r.direction ?? ''}\u0000${r.key}`) ?? 0;
+    return {
+      direction: r.direction === null ? '' : directionLabel(r.direction as ReportGroup['direction']),
+      connector: stripControl(r.key),
+      size: r.direction === 'queue' ? countOf(r.messages, 'msg') : `${countOf(r.sessions, 'session')}, ${countOf(n, 'host')}`,
+      findings: findingsSummary(r.byCategory, report.categories),
+    };
+  });
+  return { rows, more: rollups.length - rows.length };
+}
+
+/** Connectors shown in the table; the rest are counted. */
+const TOP_CONNECTORS = 10;
+
+function connectorsSection(report: Report, width: number): Line[] {
+  const { rows, more } = connectorsWithFindings(report, TOP_CONNECTORS);
+  if (rows.length === 0) return [];
+  const nameWidth = Math.min(34, Math.max(0, ...rows.map((r) => displayWidth(r.connector))));
+  const lines: Line[] = [[span('CONNECTORS WITH FINDINGS', 'bold'), span('  all remote hosts of a connector together', 'dim')]];
+  for (const r of rows) {
+    lines.push([
+      span('  '),
+      span(pad(r.direction, 5, 'left')),
+      span('  '),
+      span(pad(fitEnd(r.connector, nameWidth), nameWidth, 'left')),
+      span('  '),
+      span(fitEnd(`${r.size}  ${r.findings}`, Math.max(10, width - nameWidth - 11))),
+    ]);
+  }
+  if (more > 0) lines.push([span(`  … ${countOf(more, 'more connector')} with findings (JSON: connectors)`, 'dim')]);
+  return lines;
+}
+
 interface Column {
   header: string;
   align: 'left' | 'right';
@@ -1094,6 +1149,8 @@ export function renderTable(report: Report, options: FormatOptions = {}): string
     return `${lines.map((l) => renderLine(l, opts.width, opts.color)).join('\n')}\n`;
   }
   lines.push(...totalsSection(report, opts.width), []);
+  const connectors = connectorsSection(report, opts.width);
+  if (connectors.length > 0) lines.push(...connectors, []);
 
   const sorted = sortGroups(report.groups, report.categories);
   const failing = sorted.filter(isFailing);
