@@ -2,7 +2,7 @@ import type { Certificate, Direction, LogRecord, Session, SessionEnd, TlsInfo } 
 import { BoundedCache, RecentItems } from '../bounded-cache.js';
 import { KeptLines, RowView } from '../read/row-view.js';
 import { parseEndpoint } from './endpoint.js';
-import { commandVerb, isoTime, newIsoCache, RecordRow, Verb, type IsoCache, type Pin, type Row, type RowPeek, type SharedFields } from './row.js';
+import { commandVerb, isoTime, newIsoCache, RecordRow, startsTlsVerb, Verb, verbOf, type IsoCache, type Pin, type Row, type RowPeek, type SharedFields } from './row.js';
 import {
   applyCertificateRow,
   certificateRole,
@@ -129,7 +129,7 @@ export class SessionFacts {
   #quit = false;
   #authUser: string | null = null;
   #disconnect: string | null = null;
-  readonly #pending: number[] = [];
+  readonly #pending: Verb[] = [];
   #current: Certificate | null = null;
   /** STARTTLS seen and its answer not yet read (the go-ahead search of {@link goAheadIndex}). */
   #awaitingGoAhead = false;
@@ -259,7 +259,7 @@ export class SessionFacts {
     const verb = row.verb();
     let keep = false;
     // X-ANONYMOUSTLS is Exchange-to-Exchange STARTTLS: its 220 starts the same handshake, which fails the same way.
-    if (verb === Verb.STARTTLS || verb === Verb.ANONYMOUSTLS) {
+    if (startsTlsVerb(verb)) {
       this.#issued = true;
       if (!this.#goAhead) this.#awaitingGoAhead = true;
       keep = this.#counts.startTls++ < KEEP.startTls;
@@ -300,7 +300,7 @@ export class SessionFacts {
     // `250-…` continuation lines of a multi-line reply do not finish the reply.
     if (row.dataCode(3) === 45) return keep;
     const answered = this.#pending.shift();
-    if ((answered === Verb.STARTTLS || answered === Verb.ANONYMOUSTLS) && go) this.#accepted = true;
+    if (answered !== undefined && startsTlsVerb(answered) && go) this.#accepted = true;
     else if (answered === Verb.MAIL && row.dataStarts('250')) this.#mailAccepted = true;
     else if (answered === Verb.EHLO && row.dataStarts('250')) {
       // The first extension list without STARTTLS is the evidence of starttls-not-offered; where STARTTLS is
@@ -620,8 +620,7 @@ export function summarizeSession(records: LogRecord[], meta: SessionMeta): Sessi
 
 /** `STARTTLS` or `X-ANONYMOUSTLS`: a command whose `220` starts a TLS handshake. */
 export function startsTls(command: string): boolean {
-  const verb = commandVerb(command);
-  return verb === 'STARTTLS' || verb === 'X-ANONYMOUSTLS';
+  return startsTlsVerb(verbOf(command));
 }
 
 /** Index of the `220` reply that answered STARTTLS (or X-ANONYMOUSTLS), or -1. */

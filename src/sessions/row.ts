@@ -104,6 +104,11 @@ export function verbOf(command: string): Verb {
   return VERBS[commandVerb(command)] ?? Verb.OTHER;
 }
 
+/** `STARTTLS` or `X-ANONYMOUSTLS` (Exchange-to-Exchange STARTTLS): a command whose `220` starts a TLS handshake. */
+export function startsTlsVerb(verb: Verb): boolean {
+  return verb === Verb.STARTTLS || verb === Verb.ANONYMOUSTLS;
+}
+
 class RecordPin implements Pin {
   constructor(
     public ordinal: number,
