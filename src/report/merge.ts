@@ -2,6 +2,7 @@ import { checkCount } from '../option-error.js';
 import type { CategoryInfo, Coverage, Report } from '../types.js';
 import { mergeGroup } from './builder.js';
 import { addTimelineCounts, emptyAccumulated, finalizeReport, newGroupState, widenServer } from './finalize.js';
+import { own } from './record.js';
 
 export interface MergeOptions {
   /** Samples kept per group and category; use the value the reports were made with. Default 3. */
@@ -111,7 +112,7 @@ const countsOf = (check: Check): Check => (v) => isObject(v) && Object.values(v)
 const shape =
   (fields: Record<string, Check>): Check =>
   (v) =>
-    isObject(v) && Object.entries(fields).every(([k, check]) => check(Object.hasOwn(v, k) ? v[k] : undefined));
+    isObject(v) && Object.entries(fields).every(([k, check]) => check(own(v, k)));
 
 const SAMPLE = shape({ source: isString, line: isNumber, sessionId: isString, category: isString, detail: orNull(isString), time: isString, text: isString });
 const CERTIFICATE = shape({ role: isString, subject: orNull(isString), issuer: orNull(isString), thumbprint: orNull(isString), notAfter: orNull(isString) });
@@ -150,7 +151,7 @@ const REPORT_FIELDS: Record<string, Check> = {
 export function reportShapeProblem(value: unknown): string | null {
   if (!isObject(value)) return 'not a JSON object';
   for (const [field, check] of Object.entries(REPORT_FIELDS)) {
-    if (!check(Object.hasOwn(value, field) ? value[field] : undefined)) return `${field} is missing or not as logscan writes it`;
+    if (!check(own(value, field))) return `${field} is missing or not as logscan writes it`;
   }
   return null;
 }
