@@ -16,15 +16,14 @@ import {
   CONNECTOR_LOOKUP_NOTE,
   connectorLookup,
   connectorsWithFindings,
+  coverageText,
   detailsSummary,
   directionLabel,
   emptyReason,
-  noCoverage,
   evidenceSamples,
   findingsSummary,
   firstFinding,
   formatCount,
-  formatSpan,
   formatTime,
   groupCategories,
   groupHint,
@@ -52,10 +51,8 @@ function table(header: readonly string[], align: ReadonlyArray<'l' | 'r'>, rows:
 }
 
 function coverageSection(report: Report): string[] {
-  const { from, to, servers } = report.coverage;
-  const span = formatSpan(from, to);
-  const overall = from === null && to === null ? noCoverage(report) : `${formatTime(from)} → ${formatTime(to)} UTC${span === null ? '' : ` (${span})`}`;
-  const lines = ['## Coverage', '', `Overall: ${markdownCell(overall)}`, ''];
+  const { servers } = report.coverage;
+  const lines = ['## Coverage', '', `Overall: ${markdownCell(coverageText(report))}`, ''];
   if (servers.length > 0) {
     append(lines, table(['Server', 'From (UTC)', 'To (UTC)'], ['l', 'l', 'l'], servers.map((s) => [s.server ?? '-', formatTime(s.from), formatTime(s.to)])), '');
   }

@@ -300,10 +300,18 @@ export function logsSpan(report: Report): { from: string; to: string } | null {
   return from === null || to === null ? null : { from, to };
 }
 
-/** `no session in this report; the logs read run … → … UTC`, for a report whose coverage is empty. */
-export function noCoverage(report: Report): string {
-  const logs = logsSpan(report);
-  return logs === null ? 'no log times were read' : `no session in this report; the logs read run ${formatTime(logs.from)} → ${formatTime(logs.to)} UTC`;
+/**
+ * The time span the report covers, as table and Markdown show it: `… → … UTC (1 h 52 min)`; for a report with no
+ * session, when the logs read run (`no session in this report; the logs read run … → … UTC`).
+ */
+export function coverageText(report: Report): string {
+  const { from, to } = report.coverage;
+  if (from === null && to === null) {
+    const logs = logsSpan(report);
+    return logs === null ? 'no log times were read' : `no session in this report; the logs read run ${formatTime(logs.from)} → ${formatTime(logs.to)} UTC`;
+  }
+  const length = formatSpan(from, to);
+  return `${formatTime(from)} → ${formatTime(to)} UTC${length === null ? '' : ` (${length})`}`;
 }
 
 export function emptyReason(report: Report): string | null {
@@ -699,10 +707,8 @@ function wrapped(width: number, label: string, text: string, style?: Style, labe
 
 function headerSection(report: Report, width: number): Line[] {
   const lines: Line[] = [[span(`logscan ${report.generator.version} · Exchange SMTP TLS mail-flow report`, 'bold')]];
-  const { from, to, servers } = report.coverage;
-  const length = formatSpan(from, to);
-  const covered = from === null && to === null ? noCoverage(report) : `${formatTime(from)} → ${formatTime(to)} UTC${length === null ? '' : ` (${length})`}`;
-  lines.push(...wrapped(width, 'Coverage'.padEnd(LABEL), covered));
+  const { servers } = report.coverage;
+  lines.push(...wrapped(width, 'Coverage'.padEnd(LABEL), coverageText(report)));
   // `-`: the sessions whose server is unknown, as in the SERVER column.
   const names = servers.map((s) => (s.server === null ? '-' : stripControl(s.server)));
   const serverWidth = Math.min(30, Math.max(0, ...names.map(displayWidth)));
