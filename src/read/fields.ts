@@ -12,6 +12,15 @@ export const QUOTE = 34;
 export const HASH = 35;
 
 /**
+ * Whether bytes `[s, e)` hold `byte`. Bounded, unlike `buf.indexOf`: a line still sits in its read chunk, and a
+ * search from it would run on through the rest of the chunk when the byte does not follow.
+ */
+export function hasByte(buf: Uint8Array, s: number, e: number, byte: number): boolean {
+  for (let i = s; i < e; i++) if (buf[i] === byte) return true;
+  return false;
+}
+
+/**
  * End of a line's content without trailing CR, spaces and tabs. Trimming before splitting is safe for quoted
  * fields: a closed quoted field ends in `"`, so only blanks after the closing quote (web-copy damage) go.
  */

@@ -13,6 +13,7 @@ import { eventOf, RowView, splitRow } from './row-view.js';
 import { decideDirection, newVote, voteRecord, type DirectionVote } from './direction.js';
 import {
   CR,
+  hasByte,
   HASH,
   LF,
   QUOTE,
@@ -115,11 +116,6 @@ function crOnlyLines(head: Buffer): boolean {
   return cr !== -1 && cr + 1 < bytes.length;
 }
 
-/** A CR in `[s, e)`; searched on the bytes of the line only (a malformed row's cost stays its own length). */
-function hasCr(buf: Buffer, s: number, e: number): boolean {
-  for (let i = s; i < e; i++) if (buf[i] === CR) return true;
-  return false;
-}
 
 /** A copy with every CR turned into LF: the chunk is the caller's and must not be written. */
 function crToLf(chunk: Buffer): Buffer {
@@ -394,7 +390,8 @@ class ProtocolParser {
         return this.truncated(lineNo);
       } else {
         const got = n > want ? `more than ${want} fields` : `${n} field${n === 1 ? '' : 's'}`;
-        const joined = hasCr(buf, s, e) ? '; a CR inside the line: rows whose line end lost its LF' : '';
+        // Searched on the line's bytes only: a malformed row's cost stays its own length.
+        const joined = hasByte(buf, s, e, CR) ? '; a CR inside the line: rows whose line end lost its LF' : '';
         return this.badRow(lineNo, n >= (want + 1) >> 1 && looksLikeRowStart(view.field(0)), `${got} where ${want} are expected${joined}`);
       }
     }

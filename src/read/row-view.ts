@@ -6,7 +6,7 @@
 import type { EventCode, LogRecord } from '../types.js';
 import { canonicalFromBytes, canonicalTimeMs, hashBytes, hashText, newMinuteCache, Verb, verbOf, type Pin, type Row, type SharedFields } from '../sessions/row.js';
 import type { ColumnMap } from './header.js';
-import { COMMA, QUOTE, parseSequence, parseSequenceBytes, splitQuoted } from './fields.js';
+import { COMMA, QUOTE, hasByte, parseSequence, parseSequenceBytes, splitQuoted } from './fields.js';
 
 type FastSlices = Buffer & { utf8Slice(start: number, end: number): string };
 type LatinSlices = Buffer & { latin1Slice(start: number, end: number): string };
@@ -346,7 +346,8 @@ function viewOfLine(view: RowView, buf: Buffer, s: number, e: number, line: numb
   view.source = source;
   view.line = line;
   view.forgetCommas();
-  const n = splitRow(view, buf, s, e, map.count, hasQuote(buf, s, e));
+  // Bounded (hasByte): a pinned row still sits in its read chunk.
+  const n = splitRow(view, buf, s, e, map.count, hasByte(buf, s, e, QUOTE));
   if (n === map.count - 1) {
     // Without this the last field would keep its position from the row the scratch view held before.
     if (view.strs !== null) view.strs[n] = '';
@@ -356,15 +357,6 @@ function viewOfLine(view: RowView, buf: Buffer, s: number, e: number, line: numb
   // The row was accepted when it was read, so it has an event; the fallback is unreachable.
   view.event = eventOf(view) ?? '*';
   return view;
-}
-
-/**
- * Whether `[s, e)` holds a quote. Bounded, unlike `buf.indexOf`: a pinned row still sits in its read chunk, and a
- * search from it would run on through the rest of the chunk when no quote follows.
- */
-function hasQuote(buf: Buffer, s: number, e: number): boolean {
-  for (let i = s; i < e; i++) if (buf[i] === QUOTE) return true;
-  return false;
 }
 
 /**
@@ -445,7 +437,7 @@ export class KeptLines {
   }
 }
 
-/** Whether bytes `[s, e)` contain the ASCII `needle`; bounded, unlike `Buffer#indexOf` (see {@link hasQuote}). */
+/** Whether bytes `[s, e)` contain the ASCII `needle`; bounded, unlike `Buffer#indexOf` (see `hasByte` in fields.ts). */
 function bytesInclude(buf: Buffer, s: number, e: number, needle: string): boolean {
   const n = needle.length;
   const first = needle.charCodeAt(0);
