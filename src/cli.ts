@@ -63,9 +63,9 @@ Sessions:
       --max-open <n>      sessions held open at once before the oldest is reported incomplete (default 20000)
       --idle <duration>   a session silent this long in log time is reported incomplete: a number and
                           s, m or h (90s, 15m, 2h; a bare number is minutes); default 15m; 0 turns it off
-  -j, --jobs <n>          threads reading at once, this one included; each takes whole log sets (a
-                          server's rotated files), so the report is the same for any n
-                          (default: number of cores minus one; at most the number of cores)
+  -j, --jobs <n|auto>     threads reading at once, this one included; each takes whole log sets (a
+                          server's rotated files), so the report is the same for any n; at most the
+                          number of cores. auto (default): a thread per 256 MiB of protocol logs
 
   -h, --help              this help
   -v, --version           the version
@@ -297,8 +297,7 @@ export async function main(io: CliIo): Promise<number> {
           maxOpenSessions: parseCount('max-open', values['max-open'], 1),
           idleTimeoutMs: values.idle === undefined ? undefined : parseDurationMs(values.idle),
         },
-        // More threads than cores only compete: -j 1000 over 200 log sets took 20 times as long and 25 times the memory.
-        jobs: Math.min(parseCount('jobs', values.jobs, 1) ?? defaultJobs(), availableParallelism()),
+        jobs: parseJobs(values.jobs),
         onProgress: progress?.update,
         collectEvery: COLLECT_EVERY,
         thisServer: thisServer(io.env),
@@ -439,8 +438,12 @@ export function thisServer(env: NodeJS.ProcessEnv, host: () => string = hostname
  * One core is left free: V8's garbage collector already uses a second core for a single parse, and on this
  * project's 2-core benchmark machine two threads were no faster than one (docs/performance.md).
  */
-function defaultJobs(): number {
-  return Math.max(1, availableParallelism() - 1);
+/** `-j n` (at most the number of cores) or `auto`, the default: threads by the size of the logs (see autoJobs). */
+function parseJobs(value: string | undefined): number | 'auto' {
+  if (value === undefined || value.toLowerCase() === 'auto') return 'auto';
+  if (!/^\d{1,9}$/.test(value) || Number(value) < 1) throw new UsageError(`--jobs needs a whole number >= 1 or 'auto', got '${value}'`);
+  // More threads than cores only compete: -j 1000 over 200 log sets took 20 times as long and 25 times the memory.
+  return Math.min(Number(value), availableParallelism());
 }
 
 /**

@@ -506,12 +506,14 @@ export interface OpenedInput {
  * The first {@link HEAD_BYTES} of a plain file, for detection, in one small read; null for a gzip file, whose
  * head must be decompressed ({@link openInput}). Opening the file as a stream read a whole 1 MiB chunk and
  * copied it, for every file of a folder that Exchange rotates every 10 MB. The head is read into `head`, which a
- * caller detecting file after file passes each time: the result is valid until then.
+ * caller detecting file after file passes each time: the result is valid until then. `info.size` is set to the
+ * file's size on disk (compressed for gzip), from the open file, so a share is not asked twice.
  */
-export async function plainFileHead(path: string, head: Buffer = Buffer.allocUnsafe(HEAD_BYTES)): Promise<Buffer | null> {
+export async function plainFileHead(path: string, head: Buffer = Buffer.allocUnsafe(HEAD_BYTES), info?: { size: number | null }): Promise<Buffer | null> {
   const file = await open(path, 'r');
   const size = head.length;
   try {
+    if (info !== undefined) info.size = (await file.stat()).size;
     let n = 0;
     for (;;) {
       const { bytesRead } = await file.read(head, n, size - n, null);
