@@ -298,7 +298,11 @@ export interface Coverage {
  */
 export interface Timeline {
   bucket: 'hour' | 'day';
-  points: Array<{ t: string; byCategory: Record<string, number> }>;
+  /**
+   * `sessions`: protocol-log sessions that started in the bucket, so an hour without findings can be told from an
+   * hour without logs. Absent only in reports written before the count existed, and in merges that include one.
+   */
+  points: Array<{ t: string; sessions?: number; byCategory: Record<string, number> }>;
 }
 
 /** The JSON contract (`logscan.report/1`). Changing it is a deliberate, versioned act. */

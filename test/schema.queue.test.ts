@@ -55,7 +55,7 @@ describe('queue-export reports and the JSON schema', () => {
       const e = buildEntry({ Identity: 'EX01\\13', NextHopDomain: 'contoso.com', LastError: lastError, LastRetryTime: date }, 'queue', { source: 'q.csv', line }, emptyStats('q.csv'));
       b.addQueueEntry(e, queueFindings(e, {}));
     }
-    expect(b.build().timeline).toEqual({ bucket: 'hour', points: [{ t: '2025-11-13T07:00:00.000Z', byCategory: { 'socket-error': 1 } }] });
+    expect(b.build().timeline).toEqual({ bucket: 'hour', points: [{ t: '2025-11-13T07:00:00.000Z', sessions: 0, byCategory: { 'socket-error': 1 } }] });
   });
 
   it('rolls a host seen in protocol logs and in a queue export up on the UTC clock only', async () => {

@@ -58,6 +58,9 @@ svg.timeline .tick{fill:#64748b;font-size:11px}
 svg.timeline .tick.sub{fill:#334155;font-weight:600}
 svg.timeline .axis-title{fill:#64748b;font-size:11px}
 svg.timeline .bar:hover rect{opacity:.8}
+svg.timeline .gap{fill:#f1f5f9}
+svg.timeline .clean{fill:transparent}
+.legend .sw.gap{background:#f1f5f9;border:1px solid #cbd5e1}
 .note{background:#fffbeb;border:1px solid #fde68a;color:#78350f;border-radius:6px;padding:8px 10px;font-size:12.5px;margin:0 0 10px}
 .empty{color:var(--muted);font-style:italic;padding:18px 0}
 .controls{display:flex;flex-wrap:wrap;align-items:center;gap:8px 14px;margin:0 0 12px;padding:10px 12px;background:#f8fafc;border:1px solid var(--line);border-radius:8px}

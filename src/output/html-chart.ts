@@ -22,6 +22,11 @@ export interface BucketSeries {
   bucket: Bucket;
   starts: number[];
   values: Map<string, number[]>;
+  /**
+   * Protocol-log sessions started per bucket, when the timeline counts them and protocol logs were read; null
+   * otherwise (then no bucket is drawn as one without logs).
+   */
+  sessions: number[] | null;
   /** True when counts were spread from first/last seen instead of read from `report.timeline`. */
   estimated: boolean;
 }
@@ -70,7 +75,7 @@ function extent(values: readonly number[]): { min: number; max: number } {
 }
 
 function emptySeries(bucket: Bucket, starts: number[], estimated: boolean): BucketSeries {
-  return { bucket, starts, values: new Map(), estimated };
+  return { bucket, starts, values: new Map(), sessions: null, estimated };
 }
 
 function add(series: BucketSeries, index: number, category: string, amount: number): void {
@@ -88,23 +93,28 @@ function positive(n: unknown): n is number {
 
 /**
  * Makes a report timeline dense: points are aligned to their bucket and gaps are filled with zeros, so
- * the x axis is real time. Null when no point has a readable time or the span is too wide.
+ * the x axis is real time. Null when no point has a readable time or the span is too wide. `logsRead`: protocol
+ * logs were read (`totals.sessions > 0`), so a bucket without sessions is one without logs; a report of queue
+ * exports alone has no sessions anywhere, and its buckets are not drawn as gaps.
  */
-export function denseTimeline(timeline: Timeline): BucketSeries | null {
+export function denseTimeline(timeline: Timeline, logsRead = true): BucketSeries | null {
   const bucket: Bucket = timeline.bucket === 'day' ? 'day' : 'hour';
   const points = timeline.points
-    .map((p) => ({ ms: parseTime(p.t), byCategory: p.byCategory }))
-    .filter((p): p is { ms: number; byCategory: Record<string, number> } => p.ms !== null);
+    .map((p) => ({ ms: parseTime(p.t), sessions: p.sessions, byCategory: p.byCategory }))
+    .filter((p): p is { ms: number; sessions: number | undefined; byCategory: Record<string, number> } => p.ms !== null);
   if (points.length === 0) return null;
   const span = extent(points.map((p) => p.ms));
   const starts = bucketRange(span.min, span.max, bucket);
   if (starts === null) return null;
   const series = emptySeries(bucket, starts, false);
+  // Counted by every point, or the gaps would be wrong: a report that lacks the counts draws no gaps.
+  if (logsRead && points.every((p) => typeof p.sessions === 'number')) series.sessions = new Array<number>(starts.length).fill(0);
   const first = starts[0] ?? 0;
   const size = bucket === 'hour' ? HOUR_MS : DAY_MS;
   for (const p of points) {
     const index = Math.round((bucketStart(p.ms, bucket) - first) / size);
     for (const [category, n] of Object.entries(p.byCategory)) if (positive(n)) add(series, index, category, n);
+    if (series.sessions !== null && positive(p.sessions)) series.sessions[index] = (series.sessions[index] ?? 0) + p.sessions;
   }
   return series;
 }
@@ -212,6 +222,15 @@ export function renderTimelineSvg(series: BucketSeries, categories: readonly Cha
   series.starts.forEach((start, i) => {
     const x = M.left + i * slot + (slot - barW) / 2;
     const lines = [bucketTitle(start, series.bucket)];
+    const sessions = series.sessions?.[i];
+    if (sessions === 0) {
+      // No session started in the bucket: no logs were read for it (or no mail came). Zero findings there would
+      // read as "the problem stopped".
+      const title = [lines[0]!, `no protocol-log session: no logs read for this ${series.bucket}, or no mail`];
+      parts.push(`<rect class="gap" x="${(M.left + i * slot).toFixed(2)}" y="${M.top}" width="${slot.toFixed(2)}" height="${plotH}"><title>${title.map(text).join('\n')}</title></rect>`);
+    } else if (sessions !== undefined) {
+      lines.push(`${formatNumber(sessions)} session${sessions === 1 ? '' : 's'}`);
+    }
     let base = 0;
     const rects: string[] = [];
     for (const c of order) {
@@ -224,6 +243,11 @@ export function renderTimelineSvg(series: BucketSeries, categories: readonly Cha
     }
     // Lines are escaped one by one: the newline between them is ours, and stripControl would make it visible.
     if (rects.length > 0) parts.push(`<g class="bar"><title>${lines.map(text).join('\n')}</title>${rects.join('')}</g>`);
+    else if (sessions !== undefined && sessions > 0) {
+      // Sessions and no finding: an invisible column, so hovering still says how many sessions were clean.
+      lines.push('no findings');
+      parts.push(`<rect class="clean" x="${x.toFixed(2)}" y="${M.top}" width="${barW.toFixed(2)}" height="${plotH}"><title>${lines.map(text).join('\n')}</title></rect>`);
+    }
   });
 
   parts.push(`<line class="axis" x1="${M.left}" x2="${W - M.right}" y1="${y(0).toFixed(1)}" y2="${y(0).toFixed(1)}"/>`);
@@ -242,6 +266,8 @@ export function renderTimelineSvg(series: BucketSeries, categories: readonly Cha
   }
   const unit = series.bucket === 'hour' ? 'hour' : 'day';
   parts.push(`<text class="axis-title" x="14" y="${(M.top + plotH / 2).toFixed(1)}" text-anchor="middle" transform="rotate(-90 14 ${(M.top + plotH / 2).toFixed(1)})">findings per ${unit}</text>`);
-  const label = `Findings per ${unit} and category, ${n} ${unit}${n === 1 ? '' : 's'}${series.estimated ? ' (estimated)' : ''}`;
+  const gaps = series.sessions?.filter((s) => s === 0).length ?? 0;
+  const gapNote = gaps > 0 ? `; ${gaps} ${unit}${gaps === 1 ? '' : 's'} without a protocol-log session, shaded` : '';
+  const label = `Findings per ${unit} and category, ${n} ${unit}${n === 1 ? '' : 's'}${series.estimated ? ' (estimated)' : ''}${gapNote}`;
   return `<svg class="timeline" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(label)}" preserveAspectRatio="xMidYMid meet">${parts.join('')}</svg>`;
 }

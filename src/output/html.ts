@@ -262,22 +262,26 @@ function* renderScope(report: Report): Generator<string> {
 // Timeline
 
 function renderTimeline(report: Report, cats: CategoryView[]): string {
-  const series = report.timeline ? denseTimeline(report.timeline) : deriveTimeline(report.groups);
-  const hasData = series !== null && [...series.values.values()].some((row) => row.some((v) => v > 0));
+  const series = report.timeline ? denseTimeline(report.timeline, report.totals.sessions > 0) : deriveTimeline(report.groups);
+  const findings = series !== null && [...series.values.values()].some((row) => row.some((v) => v > 0));
+  const sessions = series?.sessions?.some((n) => n > 0) === true;
+  const hasData = findings || sessions;
+  const gaps = series?.sessions?.includes(0) === true;
   const legend = hasData
     ? `<div class="legend">${cats
-        .filter((c) => series.values.has(c.id))
+        .filter((c) => series!.values.has(c.id))
         .map((c) => `<span><span class="sw" style="background:${c.color}"></span>${text(c.title)}</span>`)
-        .join('')}</div>`
+        .join('')}${gaps ? '<span><span class="sw gap"></span>no protocol-log session (no logs read, or no mail)</span>' : ''}</div>`
     : '';
   const note =
     series?.estimated === true && hasData
       ? `<p class="note">Estimated: this report carries no per-finding timeline, so each group's findings are spread evenly between its first and last seen. Use it to see when problems were active, not exact counts.</p>`
       : '';
-  const body = hasData ? renderTimelineSvg(series, cats) : '<p class="empty">No timeline data: no finding has a readable time.</p>';
+  const body = hasData ? renderTimelineSvg(series!, cats) : '<p class="empty">No timeline data: no finding has a readable time.</p>';
   const unit = series?.bucket === 'day' ? 'day' : 'hour';
+  const clean = hasData && !findings ? ` No ${unit} has a finding.` : '';
   return `<section class="card" id="timeline"><h2>Timeline</h2>
-<p class="lead">Findings per category per ${unit} (UTC). Hover a column for exact counts.</p>
+<p class="lead">Findings per category per ${unit} (UTC). Hover a column for exact counts${series?.sessions ? ` and the sessions that started in it; shaded ${unit}s had no protocol-log session` : ''}.${clean}</p>
 ${note}${body}${legend}
 </section>`;
 }

@@ -21,6 +21,7 @@ import { ZONED_TIME } from '../iso-time.js';
 import {
   addCategoryCount,
   addTimelineCounts,
+  addTimelineSessions,
   categoryDetails,
   emptyAccumulated,
   finalizeReport,
@@ -108,6 +109,8 @@ export class ReportBuilder {
     const version: TlsVersion = session.tls?.version ?? 'none';
     group.tlsVersions[version] = (group.tlsVersions[version] ?? 0) + 1;
     widen(group, session.start, session.end);
+    const hour = hourOf(session.start);
+    if (hour !== null) addTimelineSessions(acc, hour, 1);
     // The group's server, null when unknown: never the origin, an internal key of the log set (`<folder>|smtp-send`).
     this.#server(session.server, session.start, session.end);
     this.#findings(group, findings);
@@ -143,6 +146,7 @@ export class ReportBuilder {
       incomplete: acc.incomplete,
       servers: [...acc.servers],
       hours: [...acc.hours],
+      sessionHours: [...acc.sessionHours],
       groups: [...acc.groups.values()],
     };
   }
@@ -160,6 +164,7 @@ export class ReportBuilder {
     acc.incomplete += part.incomplete;
     for (const [name, s] of part.servers) widenServer(acc, name, s.from, s.to);
     for (const [hour, counts] of part.hours) addTimelineCounts(acc, hour, counts);
+    for (const [hour, n] of part.sessionHours) addTimelineSessions(acc, hour, n);
     for (const g of part.groups) {
       const into = acc.groups.find(g.direction, g.server, g.connector, g.remoteHost);
       // Threads read different log sets, so nearly every group is new here and is taken over as it is.
@@ -372,6 +377,7 @@ export interface PartialReport {
   incomplete: number;
   servers: Array<[string | null, { from: string; to: string }]>;
   hours: Array<[string, Record<string, number>]>;
+  sessionHours: Array<[string, number]>;
   groups: GroupState[];
 }
 

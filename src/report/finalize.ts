@@ -111,6 +111,10 @@ export interface Accumulated {
   servers: Map<string | null, { from: string; to: string }>;
   /** Findings per hour bucket and category. */
   hours: Map<string, Record<string, number>>;
+  /** Protocol-log sessions per hour bucket of their start. */
+  sessionHours: Map<string, number>;
+  /** Set when a merged report did not count sessions per bucket: the timeline then leaves the counts out. */
+  sessionHoursUnknown?: boolean;
   sessions: number;
   incomplete: number;
   samplesPerCategory: number;
@@ -119,7 +123,7 @@ export interface Accumulated {
 }
 
 export function emptyAccumulated(version: string, categories: CategoryInfo[], samplesPerCategory: number): Accumulated {
-  return { version, categories, inputs: [], groups: new GroupTable(), servers: new Map(), hours: new Map(), sessions: 0, incomplete: 0, samplesPerCategory };
+  return { version, categories, inputs: [], groups: new GroupTable(), servers: new Map(), hours: new Map(), sessionHours: new Map(), sessions: 0, incomplete: 0, samplesPerCategory };
 }
 
 /** Adds finding counts to the timeline bucket `t` (an hour, or a day in a merged day-bucketed report). */
@@ -127,6 +131,11 @@ export function addTimelineCounts(acc: Accumulated, t: string, counts: Readonly<
   const into = acc.hours.get(t) ?? emptyRecord<number>();
   addCounts(into, counts);
   acc.hours.set(t, into);
+}
+
+/** Adds `n` sessions to the timeline bucket `t` (an hour, or a day in a merged day-bucketed report). */
+export function addTimelineSessions(acc: Accumulated, t: string, n: number): void {
+  acc.sessionHours.set(t, (acc.sessionHours.get(t) ?? 0) + n);
 }
 
 /** Widens the time span covered for a server to include `from`..`to` (both log times). */
@@ -249,21 +258,30 @@ function canonicalRollup(r: ReportRollup, order: readonly string[]): ReportRollu
   return { ...r, byCategory: sorted(r.byCategory, order), tlsVersions: sorted(r.tlsVersions, TLS_ORDER) };
 }
 
-function timeline(hours: Map<string, Record<string, number>>, dayBuckets: boolean, order: readonly string[]): Timeline | undefined {
-  if (hours.size === 0) return undefined;
-  const keys = [...hours.keys()].sort();
+/**
+ * A bucket for every hour (or day) with a finding or a session start, so that a gap in the points is a gap in
+ * the logs. Session counts are left out when a merged report did not have them.
+ */
+function timeline(acc: Accumulated, order: readonly string[]): Timeline | undefined {
+  const { hours, sessionHours } = acc;
+  const keys = [...new Set([...hours.keys(), ...sessionHours.keys()])].sort();
+  if (keys.length === 0) return undefined;
   const span = Date.parse(keys[keys.length - 1]!) - Date.parse(keys[0]!);
-  if (!dayBuckets && span <= HOURLY_LIMIT_MS) {
-    return { bucket: 'hour', points: keys.map((t) => ({ t, byCategory: sorted(hours.get(t)!, order) })) };
-  }
-  const days = new Map<string, Record<string, number>>();
+  const daily = acc.dayBuckets === true || span > HOURLY_LIMIT_MS;
+  const buckets = new Map<string, { sessions: number; byCategory: Record<string, number> }>();
   for (const t of keys) {
-    const day = `${t.slice(0, 10)}T00:00:00.000Z`;
-    const into = days.get(day) ?? emptyRecord<number>();
-    addCounts(into, hours.get(t)!);
-    days.set(day, into);
+    const key = daily ? `${t.slice(0, 10)}T00:00:00.000Z` : t;
+    let into = buckets.get(key);
+    if (into === undefined) buckets.set(key, (into = { sessions: 0, byCategory: emptyRecord<number>() }));
+    into.sessions += sessionHours.get(t) ?? 0;
+    const counts = hours.get(t);
+    if (counts !== undefined) addCounts(into.byCategory, counts);
   }
-  return { bucket: 'day', points: [...days.entries()].map(([t, byCategory]) => ({ t, byCategory: sorted(byCategory, order) })) };
+  const counted = acc.sessionHoursUnknown !== true;
+  const points = [...buckets].map(([t, b]) =>
+    counted ? { t, sessions: b.sessions, byCategory: sorted(b.byCategory, order) } : { t, byCategory: sorted(b.byCategory, order) },
+  );
+  return { bucket: daily ? 'day' : 'hour', points };
 }
 
 function coverage(acc: Accumulated): Coverage {
@@ -374,7 +392,7 @@ export function finalizeReport(acc: Accumulated): Report {
     connectors: rollup(groups, (g) => g.connector, true, acc.categories).map((r) => canonicalRollup(r, order)),
   };
   // Category order, as every other count map: one rule for readers of any of them (json.md).
-  const tl = timeline(acc.hours, acc.dayBuckets === true, order);
+  const tl = timeline(acc, order);
   if (tl !== undefined) report.timeline = tl;
   return report;
 }

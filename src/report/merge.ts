@@ -1,7 +1,7 @@
 import { checkCount } from '../option-error.js';
 import type { CategoryInfo, Coverage, Report } from '../types.js';
 import { mergeGroup } from './builder.js';
-import { addTimelineCounts, emptyAccumulated, finalizeReport, newGroupState, widenServer } from './finalize.js';
+import { addTimelineCounts, addTimelineSessions, emptyAccumulated, finalizeReport, newGroupState, widenServer } from './finalize.js';
 import { own } from './record.js';
 
 export interface MergeOptions {
@@ -36,7 +36,14 @@ export function mergeReports(reports: readonly Report[], options: MergeOptions =
     for (const s of report.coverage.servers) if (s.from !== null && s.to !== null) widenServer(acc, coverageServer(s.server, named), s.from, s.to);
     if (report.timeline) {
       if (report.timeline.bucket === 'day') acc.dayBuckets = true;
-      for (const p of report.timeline.points) addTimelineCounts(acc, p.t, p.byCategory);
+      for (const p of report.timeline.points) {
+        addTimelineCounts(acc, p.t, p.byCategory);
+        if (p.sessions === undefined) acc.sessionHoursUnknown = true;
+        else addTimelineSessions(acc, p.t, p.sessions);
+      }
+    } else if (report.totals.sessions > 0 && !sessionTimesUnreadable(report)) {
+      // A report written before sessions were counted on the timeline, with sessions and no finding: when they ran is not known.
+      acc.sessionHoursUnknown = true;
     }
     for (const g of report.groups) {
       const into =
@@ -46,6 +53,11 @@ export function mergeReports(reports: readonly Report[], options: MergeOptions =
     }
   }
   return finalizeReport(acc);
+}
+
+/** No session of the report has a readable time (pasted excerpts with placeholders): it has no timeline to give. */
+function sessionTimesUnreadable(report: Report): boolean {
+  return report.groups.every((g) => g.direction === 'queue' || g.firstSeen === null);
 }
 
 /** An input that two reports both read: `reports` are their indexes. */
@@ -140,7 +152,7 @@ const REPORT_FIELDS: Record<string, Check> = {
       byCategory: COUNTS, details: countsOf(COUNTS), tlsVersions: COUNTS, firstSeen: orNull(isString), lastSeen: orNull(isString), samples: arrayOf(SAMPLE),
     }),
   ),
-  timeline: optional(shape({ bucket: (v) => v === 'hour' || v === 'day', points: arrayOf(shape({ t: isString, byCategory: COUNTS })) })),
+  timeline: optional(shape({ bucket: (v) => v === 'hour' || v === 'day', points: arrayOf(shape({ t: isString, sessions: optional(isNumber), byCategory: COUNTS })) })),
 };
 
 /**

@@ -1,0 +1,120 @@
+// The timeline counts sessions per bucket beside findings, so that an hour without findings (traffic, no
+// failures: the fix worked) can be told from an hour without logs (a copy job that missed a folder), which a
+// chart of findings alone draws the same way.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mergeReports, renderHtml, scan, type Report } from '../src/index.js';
+
+const HEAD = '#Software: Microsoft Exchange Server\n#Version: 15.0.0.0\n#Log-type: SMTP Receive Protocol Log\n#Date: 2025-11-10T08:00:00.000Z\n#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context\n';
+
+/** One receive session at `time`: TLS 1.2 (clean) or TLS 1.0 (a legacy-tls finding). */
+function sessionRows(id: string, time: string, legacy: boolean): string {
+  const at = (s: number) => new Date(Date.parse(time) + s * 1000).toISOString();
+  const row = (s: number, seq: number, event: string, data: string, context = '') => `${at(s)},EX01\\Default Frontend EX01,${id},${seq},10.0.0.5:25,203.0.113.10:5${seq}000,${event},${data},${context}`;
+  const version = legacy ? 'SP_PROT_TLS1_0_SERVER' : 'SP_PROT_TLS1_2_SERVER';
+  return [
+    row(0, 0, '+', ''),
+    row(0, 1, '>', '220 EX01 ready'),
+    row(1, 2, '<', 'EHLO client.example'),
+    row(1, 3, '>', '250  EX01 Hello STARTTLS'),
+    row(2, 4, '<', 'STARTTLS'),
+    row(2, 5, '>', '220 2.0.0 SMTP server ready'),
+    row(3, 6, '*', '', `"TLS protocol ${version} negotiation succeeded using bulk encryption algorithm CALG_AES_256 with strength 256 bits, MAC hash algorithm CALG_SHA_384 with strength 0 bits and key exchange algorithm CALG_ECDH_EPHEM with strength 384 bits"`),
+    row(4, 7, '<', 'QUIT'),
+    row(4, 8, '>', '221 2.0.0 Service closing transmission channel'),
+    row(5, 9, '-', '', 'Local'),
+  ].join('\n');
+}
+
+let dir: string;
+let report: Report;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'logscan-timeline-'));
+  const folder = join(dir, 'EX01', 'FrontEnd', 'ProtocolLog', 'SmtpReceive');
+  mkdirSync(folder, { recursive: true });
+  // 08:xx two clean sessions; 09:xx one legacy, one clean; 10:xx no log at all; 11:xx one clean.
+  writeFileSync(join(folder, 'RECV2025111008-1.LOG'), `${HEAD}${sessionRows('08DE00000000000A', '2025-11-10T08:10:00.000Z', false)}\n${sessionRows('08DE00000000000B', '2025-11-10T08:20:00.000Z', false)}\n`);
+  writeFileSync(join(folder, 'RECV2025111009-1.LOG'), `${HEAD}${sessionRows('08DE00000000000C', '2025-11-10T09:10:00.000Z', true)}\n${sessionRows('08DE00000000000D', '2025-11-10T09:20:00.000Z', false)}\n`);
+  writeFileSync(join(folder, 'RECV2025111011-1.LOG'), `${HEAD}${sessionRows('08DE00000000000E', '2025-11-10T11:10:00.000Z', false)}\n`);
+  report = await scan(dir, { jobs: 1 });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('timeline sessions', () => {
+  it('has a point for every hour with a session start, with or without findings, and none for an hour without logs', () => {
+    expect(report.timeline).toEqual({
+      bucket: 'hour',
+      points: [
+        { t: '2025-11-10T08:00:00.000Z', sessions: 2, byCategory: {} },
+        { t: '2025-11-10T09:00:00.000Z', sessions: 2, byCategory: { 'legacy-tls': 1 } },
+        { t: '2025-11-10T11:00:00.000Z', sessions: 1, byCategory: {} },
+      ],
+    });
+  });
+
+  it('adds up to totals.sessions on real sample logs, also with --jobs', async () => {
+    for (const jobs of [1, 2]) {
+      const r = await scan('samples', { jobs });
+      const sum = r.timeline!.points.reduce((n, p) => n + (p.sessions ?? 0), 0);
+      expect(sum, `jobs ${jobs}`).toBe(r.totals.sessions);
+    }
+  });
+
+  it('is present in a report without findings, so the hours the logs cover still show', async () => {
+    const clean = await scan(dir, { jobs: 1, filter: { until: new Date('2025-11-10T09:00:00.000Z') } });
+    expect(clean.totals.findings).toBe(0);
+    expect(clean.timeline?.points).toEqual([{ t: '2025-11-10T08:00:00.000Z', sessions: 2, byCategory: {} }]);
+  });
+
+  it('adds the counts in a merge, per day when a part is per day', () => {
+    const merged = mergeReports([report, report].map((r, i) => ({ ...r, inputs: r.inputs.map((x) => ({ ...x, source: `${i}/${x.source}` })) })));
+    expect(merged.timeline?.points.map((p) => p.sessions)).toEqual([4, 4, 2]);
+    const daily: Report = { ...report, inputs: [], timeline: { bucket: 'day', points: [{ t: '2025-11-09T00:00:00.000Z', sessions: 7, byCategory: { 'socket-error': 1 } }] } };
+    const both = mergeReports([report, daily]);
+    expect(both.timeline).toEqual({
+      bucket: 'day',
+      points: [
+        { t: '2025-11-09T00:00:00.000Z', sessions: 7, byCategory: { 'socket-error': 1 } },
+        { t: '2025-11-10T00:00:00.000Z', sessions: 5, byCategory: { 'legacy-tls': 1 } },
+      ],
+    });
+  });
+
+  it('leaves the counts out of a merge with a report written before they existed, rather than undercount', () => {
+    const older: Report = { ...report, inputs: [], timeline: { bucket: 'hour', points: report.timeline!.points.map(({ t, byCategory }) => ({ t, byCategory })) } };
+    const merged = mergeReports([report, older]);
+    expect(merged.timeline?.points.some((p) => 'sessions' in p)).toBe(false);
+    expect(merged.timeline?.points.map((p) => p.byCategory['legacy-tls'] ?? 0)).toEqual([0, 2, 0]);
+    // An older report without findings had no timeline at all, though its sessions had times.
+    const olderClean: Report = { ...report, inputs: [], timeline: undefined };
+    expect(mergeReports([report, olderClean]).timeline?.points.some((p) => 'sessions' in p)).toBe(false);
+  });
+});
+
+describe('the HTML timeline', () => {
+  it('shades the hour without logs and says how many sessions each hour had', () => {
+    const html = renderHtml(report);
+    const svg = html.slice(html.indexOf('<svg class="timeline"'), html.indexOf('</svg>', html.indexOf('<svg class="timeline"')));
+    expect(svg.match(/class="gap"/g)).toHaveLength(1);
+    expect(svg).toContain('2025-11-10 10:00–11:00 UTC\nno protocol-log session');
+    expect(svg).toContain('2025-11-10 09:00–10:00 UTC\n2 sessions\nLegacy TLS');
+    // A clean hour is still a column to hover.
+    expect(svg).toContain('2025-11-10 08:00–09:00 UTC\n2 sessions\nno findings');
+    expect(svg).toContain('1 hour without a protocol-log session, shaded');
+    expect(html).toContain('no protocol-log session (no logs read, or no mail)');
+  });
+
+  it('shades nothing for a report of queue exports alone, which has no sessions anywhere', () => {
+    const queueOnly: Report = {
+      ...report,
+      totals: { ...report.totals, sessions: 0 },
+      timeline: { bucket: 'hour', points: [{ t: '2025-11-10T08:00:00.000Z', sessions: 0, byCategory: { 'socket-error': 1 } }, { t: '2025-11-10T10:00:00.000Z', sessions: 0, byCategory: { 'socket-error': 1 } }] },
+    };
+    const html = renderHtml(queueOnly);
+    expect(html).toContain('<svg class="timeline"');
+    expect(html).not.toContain('class="gap"');
+  });
+});
