@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeReports, renderHtml, scan, type Report } from '../src/index.js';
+import { renderMarkdown } from '../src/output/markdown.js';
+import { renderTable } from '../src/output/table.js';
+import { runLabel, timelineRuns } from '../src/output/timeline-runs.js';
 
 const HEAD = '#Software: Microsoft Exchange Server\n#Version: 15.0.0.0\n#Log-type: SMTP Receive Protocol Log\n#Date: 2025-11-10T08:00:00.000Z\n#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context\n';
 
@@ -116,5 +119,50 @@ describe('the HTML timeline', () => {
     const html = renderHtml(queueOnly);
     expect(html).toContain('<svg class="timeline"');
     expect(html).not.toContain('class="gap"');
+  });
+});
+
+describe('the timeline in the table and Markdown', () => {
+  it('joins alike hours: a row starts where findings start or stop and where the logs have a gap', () => {
+    const runs = timelineRuns(report);
+    expect(runs.map((r) => [runLabel(r), r.kind, r.sessions, r.findings])).toEqual([
+      ['2025-11-10 08:00–09:00', 'clean', 2, 0],
+      ['2025-11-10 09:00–10:00', 'findings', 2, 1],
+      ['2025-11-10 10:00–11:00', 'gap', 0, 0],
+      ['2025-11-10 11:00–12:00', 'clean', 1, 0],
+    ]);
+    // Two clean hours in a row are one row, with their sessions added.
+    const joined: Report = { ...report, timeline: { bucket: 'hour', points: [
+      { t: '2025-11-10T22:00:00.000Z', sessions: 3, byCategory: {} },
+      { t: '2025-11-10T23:00:00.000Z', sessions: 4, byCategory: {} },
+      { t: '2025-11-11T00:00:00.000Z', sessions: 1, byCategory: { 'legacy-tls': 1 } },
+      { t: '2025-11-11T01:00:00.000Z', sessions: 1, byCategory: { 'legacy-tls': 2 } },
+    ] } };
+    expect(timelineRuns(joined).map((r) => [runLabel(r), r.sessions, r.findings])).toEqual([
+      ['2025-11-10 22:00–24:00', 7, 0],
+      ['2025-11-11 00:00–02:00', 2, 3],
+    ]);
+  });
+
+  it('labels runs across midnight and days', () => {
+    const at = (from: string, to: string, bucket: 'hour' | 'day') => runLabel({ from, to, bucket, kind: 'clean', sessions: 1, findings: 0, byCategory: [] });
+    expect(at('2025-11-10T22:00:00.000Z', '2025-11-11T03:00:00.000Z', 'hour')).toBe('2025-11-10 22:00–11-11 03:00');
+    expect(at('2025-11-10T00:00:00.000Z', '2025-11-11T00:00:00.000Z', 'day')).toBe('2025-11-10');
+    expect(at('2025-11-10T00:00:00.000Z', '2025-11-13T00:00:00.000Z', 'day')).toBe('2025-11-10 – 2025-11-12');
+  });
+
+  it('does not take hours without points for gaps when the report does not count sessions', () => {
+    const older: Report = { ...report, timeline: { bucket: 'hour', points: report.timeline!.points.map(({ t, byCategory }) => ({ t, byCategory })) } };
+    expect(timelineRuns(older).map((r) => [r.kind, r.sessions])).toEqual([['quiet', null], ['findings', null], ['quiet', null]]);
+  });
+
+  it('is a section of the table and of the Markdown report', () => {
+    const table = renderTable(report, { width: 100, color: false });
+    expect(table).toContain('TIMELINE  per hour, UTC; hours alike are joined\n  2025-11-10 08:00–09:00  2 sessions  no findings\n');
+    expect(table).toContain('  2025-11-10 10:00–11:00  no protocol-log session (no logs read, or no mail)\n');
+    const md = renderMarkdown(report);
+    expect(md).toContain('| 2025-11-10 09:00–10:00 | 2 sessions | 1 finding  legacy-tls:1 |');
+    expect(md.indexOf('## Timeline')).toBeGreaterThan(md.indexOf('## Totals'));
+    expect(md.indexOf('## Timeline')).toBeLessThan(md.indexOf('## Groups'));
   });
 });

@@ -33,11 +33,14 @@ import {
   kindTotals,
   namesLabel,
   remoteLabel,
+  runFindings,
+  runSessions,
   sizeAndSpan,
   sortGroups,
   tlsSummary,
   viewOptions,
 } from './table.js';
+import { runLabel, timelineRuns } from './timeline-runs.js';
 
 const MAX_PROBLEMS = 20;
 
@@ -99,6 +102,17 @@ function connectorsSection(report: Report): string[] {
   const lines = ['## Connectors with findings', '', 'All remote hosts of a connector together, failed sessions first.', ''];
   append(lines, table(['Dir', 'Connector', 'Size', 'Findings'], ['l', 'l', 'l', 'l'], rows.map((r) => [r.direction, r.connector, r.size, r.findings])), '');
   if (more > 0) lines.push(`${formatCount(more)} more connectors with findings (JSON: \`connectors\`).`, '');
+  return lines;
+}
+
+/** Runs of alike hours or days (see `timelineRuns`): when each problem started and stopped, and gaps in the logs. */
+function timelineSection(report: Report): string[] {
+  const runs = timelineRuns(report);
+  if (runs.length === 0) return [];
+  const unit = runs[0]!.bucket;
+  const lines = ['## Timeline', '', `Per ${unit}, UTC; ${unit}s alike (the same categories of findings, none, or no logs) are joined.`, ''];
+  const rows = runs.map((r) => [runLabel(r), runSessions(r), runFindings(r, report.categories)]);
+  append(lines, table(['When (UTC)', 'Sessions', 'Findings'], ['l', 'l', 'l'], rows), '');
   return lines;
 }
 
@@ -197,6 +211,7 @@ export function renderMarkdown(report: Report, options: FormatOptions = {}): str
     return `${lines.join('\n')}`;
   }
   append(lines, totalsSection(report));
+  append(lines, timelineSection(report));
   append(lines, connectorsSection(report));
   const sorted = sortGroups(report.groups, report.categories);
   const shown = sorted.slice(0, opts.top);

@@ -13,6 +13,7 @@ import { categoryOrder, failureCount, failureShare, severityTier } from '../repo
 import { compareText, rankIn } from '../compare-text.js';
 import { own } from '../report/record.js';
 import { LOCAL_TIME } from '../iso-time.js';
+import { runLabel, timelineRuns, type TimelineRun } from './timeline-runs.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Shared view helpers (also used by markdown.ts and csv.ts)
@@ -866,6 +867,47 @@ function totalsSection(report: Report, width: number): Line[] {
   return lines;
 }
 
+/** Timeline rows shown in the table; the rest are counted (Markdown and HTML show them all). */
+const TOP_RUNS = 24;
+
+/** What a timeline run's size column says: sessions, or why there are none to count. */
+export function runSessions(run: TimelineRun): string {
+  if (run.kind === 'gap') return 'no protocol-log session (no logs read, or no mail)';
+  return run.sessions === null ? '' : countOf(run.sessions, 'session');
+}
+
+/** What a timeline run's findings column says. */
+export function runFindings(run: TimelineRun, categories: readonly CategoryInfo[]): string {
+  if (run.kind === 'gap') return run.findings > 0 ? findingsSummary(Object.fromEntries(run.byCategory), categories) : '';
+  return run.findings === 0 ? 'no findings' : `${countOf(run.findings, 'finding')}  ${findingsSummary(Object.fromEntries(run.byCategory), categories)}`;
+}
+
+function timelineSection(report: Report, width: number): Line[] {
+  const runs = timelineRuns(report);
+  if (runs.length === 0) return [];
+  const unit = runs[0]!.bucket;
+  const shown = runs.slice(0, TOP_RUNS);
+  const labels = shown.map(runLabel);
+  const labelWidth = Math.max(0, ...labels.map((l) => l.length));
+  const sizes = shown.map((r) => (r.kind === 'gap' ? '' : runSessions(r)));
+  const sizeWidth = Math.max(0, ...sizes.map((s) => s.length));
+  const counts = shown.map((r) => (r.findings > 0 ? countOf(r.findings, 'finding') : ''));
+  const countWidth = Math.max(0, ...counts.map((s) => s.length));
+  const lines: Line[] = [[span('TIMELINE', 'bold'), span(`  per ${unit}, UTC; ${unit}s alike are joined`, 'dim')]];
+  shown.forEach((run, i) => {
+    const label = span(pad(labels[i]!, labelWidth, 'left'));
+    if (run.kind === 'gap') {
+      lines.push([span('  '), label, span('  '), span(fitEnd(`${runSessions(run)}  ${runFindings(run, report.categories)}`.trim(), Math.max(10, width - labelWidth - 4)), 'dim')]);
+      return;
+    }
+    const style: Style | undefined = run.kind === 'findings' ? 'yellow' : run.kind === 'clean' ? 'green' : undefined;
+    const what = run.findings > 0 ? `${pad(counts[i]!, countWidth, 'right')}  ${findingsSummary(Object.fromEntries(run.byCategory), report.categories)}` : 'no findings';
+    lines.push([span('  '), label, span('  '), span(pad(sizes[i]!, sizeWidth, 'right')), span('  '), span(fitEnd(what, Math.max(10, width - labelWidth - sizeWidth - 6)), style)]);
+  });
+  if (runs.length > shown.length) lines.push([span(`  … ${countOf(runs.length - shown.length, 'more row')} (-f markdown or html: all of them)`, 'dim')]);
+  return lines;
+}
+
 /** A connector with findings, all its remote hosts together (a row of {@link connectorsWithFindings}). */
 export interface ConnectorRow {
   direction: string;
@@ -1155,6 +1197,8 @@ export function renderTable(report: Report, options: FormatOptions = {}): string
     return `${lines.map((l) => renderLine(l, opts.width, opts.color)).join('\n')}\n`;
   }
   lines.push(...totalsSection(report, opts.width), []);
+  const timeline = timelineSection(report, opts.width);
+  if (timeline.length > 0) lines.push(...timeline, []);
   const connectors = connectorsSection(report, opts.width);
   if (connectors.length > 0) lines.push(...connectors, []);
 
