@@ -70,7 +70,7 @@ export interface ScanOptions {
    * Threads reading protocol logs at once, the calling thread included (default 1; the CLI's default is `'auto'`):
    * `jobs - 1` worker threads. Each thread takes whole log sets (a server's rotated files), so the report is
    * identical to a single-threaded run. `'auto'`: one thread per {@link AUTO_BYTES_PER_THREAD} of protocol logs on
-   * disk, at most one per log set and one per core (see {@link autoJobs}).
+   * disk (a .gz file counts 8 times its size), at most one per log set and one per core (see {@link autoJobs}).
    * Ignored (1) with custom rules or `onSession`, which cannot cross threads.
    */
   jobs?: number | 'auto';
@@ -105,7 +105,10 @@ export interface Opened {
   chunks: AsyncIterable<Buffer> | null;
   readable: boolean;
   headerDate: string | null;
-  /** Bytes on disk (compressed for gzip); null for a stream. Only decides how many threads `jobs: 'auto'` starts. */
+  /**
+   * Bytes of log it holds: its size on disk, estimated for gzip ({@link logBytes}); null for a stream. Only
+   * decides how many threads `jobs: 'auto'` starts.
+   */
   size: number | null;
 }
 
@@ -282,8 +285,16 @@ function effectiveJobs(options: ScanOptions, origins: Map<string, Opened[]>): nu
   return Math.min(wanted === 'auto' ? autoJobs(bytes, availableParallelism()) : wanted, origins.size);
 }
 
+/** Protocol logs compress 7 to 10 times with gzip (generated and sample logs): a .gz counts 8 times its size. */
+const GZIP_RATIO = 8;
+
+/** The bytes of log a file of `size` bytes on disk holds, as far as `jobs: 'auto'` needs to know. */
+export function logBytes(size: number, gzip: boolean): number {
+  return gzip ? size * GZIP_RATIO : size;
+}
+
 /**
- * Protocol-log bytes on disk that pay for one more thread under `jobs: 'auto'`. A thread starts and compiles
+ * Protocol-log bytes that pay for one more thread under `jobs: 'auto'`. A thread starts and compiles
  * its own copy of the code (0.1 s, and 0.3 s of a core for V8's compiler), and on 2 cores one scan already keeps
  * 1.4 busy: measured there, `--jobs 2` was 1.01× `--jobs 1` on 200 MiB of rotated logs, 1.11× on 340 MiB,
  * 1.24× on 530 MiB and 1.4× on 1 GiB, for about 50 MiB more memory (docs/performance.md).
@@ -326,7 +337,8 @@ async function open(ref: InputRef, head: Buffer): Promise<Opened> {
     else if (!readable) stats.error = detection.reason;
     const keep = readable && ref.path === null;
     if (!keep) input?.close();
-    return { ref, stats, chunks: keep ? input!.chunks : null, readable, headerDate: detection.headerDate, size: disk.size };
+    const size = disk.size === null ? null : logBytes(disk.size, plain === null);
+    return { ref, stats, chunks: keep ? input!.chunks : null, readable, headerDate: detection.headerDate, size };
   } catch (e) {
     stats.error = `cannot read: ${describeError(e)}`;
     return { ref, stats, chunks: null, readable: false, headerDate: null, size: null };

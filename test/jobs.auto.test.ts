@@ -1,6 +1,7 @@
 // `jobs: 'auto'` (the CLI's default) starts threads by the size of the logs: a thread costs start-up and its own
 // compilation, which small inputs never win back (docs/performance.md), while large ones gain from every core.
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync, ftruncateSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -18,7 +19,7 @@ vi.mock('../src/workers.js', async (original) => {
   };
 });
 
-const { AUTO_BYTES_PER_THREAD, autoJobs, scan } = await import('../src/scan.js');
+const { AUTO_BYTES_PER_THREAD, autoJobs, logBytes, scan } = await import('../src/scan.js');
 const { ScanOptionError } = await import('../src/index.js');
 
 describe('autoJobs', () => {
@@ -31,6 +32,13 @@ describe('autoJobs', () => {
     expect(autoJobs(5 * unit, 8)).toBe(5);
     expect(autoJobs(100 * unit, 8)).toBe(8);
     expect(autoJobs(100 * unit, 1)).toBe(1);
+  });
+
+  it('counts a .gz file by the log it holds, not by its compressed size', () => {
+    expect(logBytes(1000, false)).toBe(1000);
+    expect(logBytes(1000, true)).toBe(8000);
+    // 100 MiB of .gz logs is about 800 MiB of log: worth three threads.
+    expect(autoJobs(logBytes(100 * 2 ** 20, true), 8)).toBe(3);
   });
 });
 
@@ -67,6 +75,26 @@ describe("scan() with jobs: 'auto'", () => {
     const expected = Math.min(availableParallelism(), 2);
     if (expected > 1) expect(jobsStarted).toEqual([expected]);
     else expect(jobsStarted).toEqual([]);
+  });
+
+  it('counts a .gz log set by the log it holds', async () => {
+    const gz = mkdtempSync(join(tmpdir(), 'logscan-auto-gz-'));
+    try {
+      const plain = join(gz, 'EX01', 'FrontEnd', 'ProtocolLog', 'SmtpReceive');
+      const packed = join(gz, 'EX02', 'FrontEnd', 'ProtocolLog', 'SmtpReceive');
+      mkdirSync(plain, { recursive: true });
+      mkdirSync(packed, { recursive: true });
+      sparseLog(join(plain, 'RECV2025111000-1.LOG'), AUTO_BYTES_PER_THREAD);
+      // Stored, not compressed: 40 MiB on disk. Read as its size, the two sets would be 1.16 units: one thread.
+      const body = Buffer.concat([Buffer.from(HEAD), Buffer.alloc(40 * 2 ** 20, 0x0a)]);
+      writeFileSync(join(packed, 'RECV2025111000-1.LOG.gz'), gzipSync(body, { level: 0 }));
+      jobsStarted.length = 0;
+      await scan(gz, { jobs: 'auto' });
+      const expected = Math.min(availableParallelism(), 2);
+      expect(jobsStarted).toEqual(expected > 1 ? [expected] : []);
+    } finally {
+      rmSync(gz, { recursive: true, force: true });
+    }
   });
 
   it('reads small inputs on the calling thread alone, with the report of jobs: 1', async () => {
