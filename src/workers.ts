@@ -49,16 +49,17 @@ export async function runInWorkers(
   ctx: OriginContext,
   url: URL = workerUrl()!,
 ): Promise<PartialReport[]> {
-  const queue: OriginJob[] = [];
+  const queue: Array<OriginJob & { bytes: number }> = [];
   for (const [origin, files] of origins) {
     if (origin.startsWith('stdin:')) continue;
     queue.push({
       origin,
       files: files.map((f) => ({ source: f.ref.source, path: f.ref.path!, kind: f.stats.kind, headerDate: f.headerDate })),
+      bytes: files.reduce((n, f) => n + (f.size ?? 0), 0),
     });
   }
-  // Largest log sets first, so one long chain does not start last.
-  queue.sort((a, b) => b.files.length - a.files.length);
+  // Largest log sets first, so one long chain does not start last (a set of .gz files is larger than its count says).
+  queue.sort((a, b) => b.bytes - a.bytes || b.files.length - a.files.length);
   const setup: WorkerSetup = {
     samples: options.samples,
     sessions: options.sessions,
