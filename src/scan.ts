@@ -202,7 +202,11 @@ export async function processOrigin(origin: string, files: Opened[], ctx: Origin
   const report = (session: Session) => {
     if (!filter.session(session)) return;
     const findings = filter.findings(classifySession(session, rules));
-    if (filter.categories !== null && findings.length === 0) return;
+    if (filter.categories !== null && findings.length === 0) {
+      // Not in the report, but on the timeline: with --category legacy-tls, the hours after a fix are clean hours.
+      builder.countOnTimeline(session);
+      return;
+    }
     builder.addSession(session, findings);
     ctx.onSession?.(session, findings);
   };

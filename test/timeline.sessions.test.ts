@@ -72,6 +72,17 @@ describe('timeline sessions', () => {
     expect(clean.timeline?.points).toEqual([{ t: '2025-11-10T08:00:00.000Z', sessions: 2, byCategory: {} }]);
   });
 
+  it('counts the sessions a category filter leaves out: their hours had traffic, not a gap in the logs', async () => {
+    for (const jobs of [1, 2]) {
+      const legacy = await scan(dir, { jobs, filter: { categories: ['legacy-tls'] } });
+      expect(legacy.totals.sessions, `jobs ${jobs}`).toBe(1);
+      expect(legacy.timeline?.points, `jobs ${jobs}`).toEqual(report.timeline!.points);
+    }
+    // The host filter narrows what is counted: the hours are those of this host's sessions.
+    const host = await scan(dir, { jobs: 1, filter: { host: '198.51.100.1' } });
+    expect(host.timeline).toBeUndefined();
+  });
+
   it('adds the counts in a merge, per day when a part is per day', () => {
     const merged = mergeReports([report, report].map((r, i) => ({ ...r, inputs: r.inputs.map((x) => ({ ...x, source: `${i}/${x.source}` })) })));
     expect(merged.timeline?.points.map((p) => p.sessions)).toEqual([4, 4, 2]);

@@ -109,11 +109,19 @@ export class ReportBuilder {
     const version: TlsVersion = session.tls?.version ?? 'none';
     group.tlsVersions[version] = (group.tlsVersions[version] ?? 0) + 1;
     widen(group, session.start, session.end);
-    const hour = hourOf(session.start);
-    if (hour !== null) addTimelineSessions(acc, hour, 1);
+    this.countOnTimeline(session);
     // The group's server, null when unknown: never the origin, an internal key of the log set (`<folder>|smtp-send`).
     this.#server(session.server, session.start, session.end);
     this.#findings(group, findings);
+  }
+
+  /**
+   * Counts a session on the timeline only: for a session read and left out of the report by a category filter
+   * (`addSession` counts its own). Its hour had traffic, and must not be taken for one without logs.
+   */
+  countOnTimeline(session: Pick<Session, 'start'>): void {
+    const hour = hourOf(session.start);
+    if (hour !== null) addTimelineSessions(this.#acc, hour, 1);
   }
 
   addQueueEntry(entry: QueueEntry, findings: readonly Finding[]): void {
