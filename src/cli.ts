@@ -18,6 +18,7 @@ import { writePiecesSync } from './output/write.js';
 import { stripControl } from './output/sanitize.js';
 import { VERSION } from './version.js';
 import type { Report } from './types.js';
+import { logsSpan } from './report/span.js';
 
 export const EXIT = { ok: 0, failOn: 1, usage: 2, unreadable: 3, tooLarge: 4, unwritable: 5, nothingRead: 6 } as const;
 
@@ -361,7 +362,7 @@ export async function main(io: CliIo): Promise<number> {
     // turned off. A nightly `--since 1d --fail-on …` would pass on them every night. Decided on the logs' own time
     // range, not on the sessions kept: --category leaves a healthy window without sessions, and that must pass.
     if (failOn !== undefined && (since !== undefined || until !== undefined)) {
-      const logs = (await import('./output/table.js')).logsSpan(report);
+      const logs = logsSpan(report);
       if (logs !== null && ((since !== undefined && Date.parse(logs.to) < since.getTime()) || (until !== undefined && Date.parse(logs.from) > until.getTime()))) {
         if (!quiet) io.stderr.write(`logscan: --fail-on: the logs read run ${logs.from} → ${logs.to}, outside --since/--until, so the check has no data\n`);
         return EXIT.nothingRead;

@@ -13,6 +13,7 @@ import { categoryOrder, failureCount, failureShare, severityTier } from '../repo
 import { compareText, rankIn } from '../compare-text.js';
 import { own } from '../report/record.js';
 import { LOCAL_TIME } from '../iso-time.js';
+import { logsSpan } from '../report/span.js';
 import { runLabel, timelineRuns, type TimelineRun } from './timeline-runs.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -283,25 +284,6 @@ export function ignoredSummary(inputs: readonly InputStats[]): string | null {
 }
 
 /**
- * Why a report has no sessions and no queue entries, in plain words, or null when it has some.
- * An empty report is the most confusing one an admin can get, so it says which of the usual causes applies.
- */
-/**
- * The time range of the protocol logs read (their rows' UTC times), or null. Shown where a report has no session
- * to date it: logs that end before --since (a copy job that stopped, logging turned off) say so by their dates.
- */
-export function logsSpan(report: Report): { from: string; to: string } | null {
-  let from: string | null = null;
-  let to: string | null = null;
-  for (const i of report.inputs) {
-    if ((i.kind !== 'smtp-receive' && i.kind !== 'smtp-send') || i.from === null || i.to === null) continue;
-    if (from === null || i.from < from) from = i.from;
-    if (to === null || i.to > to) to = i.to;
-  }
-  return from === null || to === null ? null : { from, to };
-}
-
-/**
  * The time span the report covers, as table and Markdown show it: `… → … UTC (1 h 52 min)`; for a report with no
  * session, when the logs read run (`no session in this report; the logs read run … → … UTC`).
  */
@@ -315,6 +297,10 @@ export function coverageText(report: Report): string {
   return `${formatTime(from)} → ${formatTime(to)} UTC${length === null ? '' : ` (${length})`}`;
 }
 
+/**
+ * Why a report has no sessions and no queue entries, in plain words, or null when it has some.
+ * An empty report is the most confusing one an admin can get, so it says which of the usual causes applies.
+ */
 export function emptyReason(report: Report): string | null {
   if (report.groups.length > 0 || report.totals.sessions > 0) return null;
   const inputs = report.inputs;
