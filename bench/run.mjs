@@ -3,7 +3,7 @@
 //
 //   node bench/run.mjs [--runs 5] [--size 200MB] [--files 10MB] [--servers 2] [--seed 1] [--big-size 2GB]
 //                      [--memory|--no-memory] [--memory-runs 3] [--profile|--no-profile] [--quick] [--no-write]
-//                      [--scaling|--no-scaling] [--scale-size 1GB] [--json FILE] [--md FILE]
+//                      [--scaling|--no-scaling] [--scale-size 2GB] [--json FILE] [--md FILE]
 //   npm run bench                      (builds first, then runs this with the defaults)
 //
 // Every case runs in a fresh `node` (or grep) process: one warm-up run, then `--runs` timed runs; the median
@@ -84,9 +84,9 @@ function readOptions(argv) {
   const memoryRuns = Number(values['memory-runs'] ?? (quick ? 1 : 3));
   if (!Number.isInteger(memoryRuns) || memoryRuns < 1 || memoryRuns > 99) throw new Error('--memory-runs must be 1..99');
   const profile = values['no-profile'] ? false : (values.profile ?? !quick);
-  // --jobs on a folder five times the size: what threads give once start-up and compilation are spread thinner.
+  // --jobs on a folder ten times the size: what threads give once start-up and compilation are spread thinner.
   const scaling = values['no-scaling'] ? false : (values.scaling ?? !quick);
-  const scaleSize = parseSize(values['scale-size'] ?? '1GB');
+  const scaleSize = parseSize(values['scale-size'] ?? '2GB');
   return { quick, runs, size, files, bigSize, servers, seed, memory, memoryRuns, profile, scaling, scaleSize, write: !values['no-write'], md: values.md ?? null, json: values.json ?? null };
 }
 
@@ -335,6 +335,8 @@ function buildCases(opt, data) {
     logscanStep('logscan-retirement', 'logscan end to end, retirement receive log, --jobs 1', retirement.path, bytesOf(retirement.path), `receive log, mostly TLS 1.0/1.1, ${sizeLabel(opt.size)} (1 file)`, 1),
     logscanStep('logscan-rotated-j1', 'logscan rotated folder, --jobs 1', rotated.path, rotBytes, rotLabel, 1),
     logscanStep('logscan-rotated-j2', 'logscan rotated folder, --jobs 2', rotated.path, rotBytes, rotLabel, 2),
+    // The CLI's default: threads by the size of the logs (one thread here, as threads do not pay below 512 MiB).
+    logscanStep('logscan-rotated-auto', 'logscan rotated folder, --jobs auto (default)', rotated.path, rotBytes, rotLabel, 'auto'),
     parallelProcessesStep(rotated.path, rotBytes, rotLabel),
     // On the send log: the generator writes that text only there (receive failures show as aborted handshakes),
     // and a search that never matches would not show that grep did its job. Both logs have the same size.
@@ -446,7 +448,7 @@ function summaryLines(results, memory, scaling, threads) {
   ];
   if (scaling) {
     lines.push(
-      `rotated folder of ${sizeLabel(scaling.size)} (reference): --jobs 2 is ${fmt(scaling.ratio, 2)}× --jobs 1 (each thread compiles its own code and the report is built and written once, after the threads; a larger input spreads those costs thinner)`,
+      `rotated folder of ${sizeLabel(scaling.size)} (reference): --jobs 2 is ${fmt(scaling.ratio, 2)}× --jobs 1, the default (auto) ${fmt(scaling.runs[2].mibPerSec / scaling.runs[0].mibPerSec, 2)}× (each thread compiles its own code and the report is built and written once, after the threads; a larger input spreads those costs thinner)`,
     );
   }
   if (memory) {
@@ -568,7 +570,7 @@ function markdown(opt, m, results, memory, scaling, profile, threads, command) {
     '',
     '`npm run bench` builds first and runs the full set (throughput and memory). `--quick` is a tiny smoke run,',
     '`--runs N`, `--size`, `--big-size` (the memory case, default 2GB), `--memory-runs N` (default 3, also the',
-    'runs of the larger folder), `--scale-size` (the larger folder, default 1GB), `--no-memory`, `--no-scaling` and',
+    'runs of the larger folder), `--scale-size` (the larger folder, default 2GB), `--no-memory`, `--no-scaling` and',
     '`--no-write` change the rest; generated data is kept in `bench/data/` and reused. To see',
     'where the time goes:',
     '',
@@ -651,6 +653,7 @@ async function main() {
       [
         logscanStep('scaling-j1', 'logscan larger rotated folder, --jobs 1', folder.path, bytes, label, 1),
         logscanStep('scaling-j2', 'logscan larger rotated folder, --jobs 2', folder.path, bytes, label, 2),
+        logscanStep('scaling-auto', 'logscan larger rotated folder, --jobs auto (default)', folder.path, bytes, label, 'auto'),
       ],
       opt.memoryRuns,
       false,

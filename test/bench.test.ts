@@ -31,6 +31,7 @@ const EXPECTED_CASES = [
   'logscan-retirement',
   'logscan-rotated-j1',
   'logscan-rotated-j2',
+  'logscan-rotated-auto',
   'processes-2',
   'grep',
   'startup',
@@ -94,14 +95,16 @@ describe('bench/run.mjs --quick', () => {
     expect(stdout).toMatch(/retirement receive log \(most sessions are findings\): [\d.,]+× csv-parse/);
     // Threads must not change the result.
     expect(byId['logscan-rotated-j2']!.count).toEqual(byId['logscan-rotated-j1']!.count);
+    expect(byId['logscan-rotated-auto']!.count).toEqual(byId['logscan-rotated-j1']!.count);
     // One process per server folder sees the same sessions and findings as one run over the whole folder.
     expect(byId['processes-2']!.count.sessions).toBe(byId['logscan-rotated-j1']!.count.sessions);
     expect(byId['processes-2']!.count.findings).toBe(byId['logscan-rotated-j1']!.count.findings);
-    const [j1, j2] = summary.scaling!.runs;
-    expect([j1!.id, j2!.id]).toEqual(['scaling-j1', 'scaling-j2']);
+    const [j1, j2, auto] = summary.scaling!.runs;
+    expect([j1!.id, j2!.id, auto!.id]).toEqual(['scaling-j1', 'scaling-j2', 'scaling-auto']);
     expect(j1!.count.sessions).toBeGreaterThan(1000);
     expect(j2!.count).toEqual(j1!.count);
-    expect(stdout).toMatch(/rotated folder of 6MB \(reference\): --jobs 2 is [\d.]+× --jobs 1/);
+    expect(auto!.count).toEqual(j1!.count);
+    expect(stdout).toMatch(/rotated folder of 6MB \(reference\): --jobs 2 is [\d.]+× --jobs 1, the default \(auto\) [\d.]+×/);
     // The lean pass counts the sessions that end with a disconnect row: most of those logscan finds, none more.
     const floor = byId.floor!.count.sessions!;
     expect(floor).toBeLessThanOrEqual(direct.totals.sessions);
