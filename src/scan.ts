@@ -203,8 +203,8 @@ export async function processOrigin(origin: string, files: Opened[], ctx: Origin
     if (!filter.session(session)) return;
     const findings = filter.findings(classifySession(session, rules));
     if (filter.categories !== null && findings.length === 0) {
-      // Not in the report, but on the timeline: with --category legacy-tls, the hours after a fix are clean hours.
-      builder.countOnTimeline(session);
+      // Not in the report, but in its coverage and timeline: with --category legacy-tls, the hours after a fix are clean.
+      builder.addUnreported(session);
       return;
     }
     builder.addSession(session, findings);

@@ -177,3 +177,53 @@ describe('the timeline in the table and Markdown', () => {
     expect(md.indexOf('## Timeline')).toBeLessThan(md.indexOf('## Groups'));
   });
 });
+
+describe('a category filter that leaves nothing: the "did the fix work" run', () => {
+  it('keeps the coverage of the logs and the timeline, and says why the totals are empty', async () => {
+    const none = await scan(dir, { jobs: 1, filter: { categories: ['plaintext'] } });
+    expect(none.totals.sessions).toBe(0);
+    // The coverage is the logs' own, not the span of the sessions the filter kept (none).
+    expect([none.coverage.from, none.coverage.to]).toEqual([report.coverage.from, report.coverage.to]);
+    const legacy = await scan(dir, { jobs: 1, filter: { categories: ['legacy-tls'] } });
+    expect(legacy.coverage.to).toBe(report.coverage.to);
+    const table = renderTable(none, { width: 200, color: false });
+    expect(table).not.toContain('No SMTP sessions');
+    expect(table).toContain('Totals    0 sessions with findings of the categories asked for (5 read: --category keeps the others out), 0 findings');
+    expect(table).toContain('No finding of the categories asked for in 5 sessions read.');
+    expect(table).toContain('2025-11-10 08:00–10:00  4 sessions  no findings');
+    const md = renderMarkdown(none);
+    expect(md).toContain('0 sessions with findings of the categories asked for, of 5 read');
+    expect(md).toContain('| 2025-11-10 08:00–10:00 | 4 sessions | no findings |');
+    const html = renderHtml(none);
+    expect(html).not.toContain('No timeline data');
+    expect(html).toContain('No hour has a finding.');
+  });
+});
+
+describe('timeline edge cases', () => {
+  it('does not shade an hour whose only finding belongs to a session that started the hour before', () => {
+    const crossing: Report = { ...report, timeline: { bucket: 'hour', points: [
+      { t: '2025-11-10T10:00:00.000Z', sessions: 1, byCategory: {} },
+      { t: '2025-11-10T11:00:00.000Z', sessions: 0, byCategory: { 'legacy-tls': 1 } },
+      { t: '2025-11-10T12:00:00.000Z', sessions: 0, byCategory: {} },
+    ] } };
+    const html = renderHtml(crossing);
+    expect(html.match(/class="gap"/g)).toHaveLength(1);
+    expect(html).toContain('2025-11-10 12:00–13:00 UTC\nno protocol-log session');
+  });
+
+  it('shows the latest 24 rows in the table, and counts the earlier ones', () => {
+    const points = Array.from({ length: 30 }, (_, i) => ({
+      t: new Date(Date.parse('2025-11-10T00:00:00.000Z') + i * 3_600_000).toISOString(),
+      sessions: 1,
+      // Alternating hours never join: 30 rows.
+      byCategory: i % 2 === 0 ? { 'legacy-tls': 1 } : {},
+    }));
+    const long: Report = { ...report, timeline: { bucket: 'hour', points } };
+    const table = renderTable(long, { width: 120, color: false });
+    expect(table).toContain('  … 6 earlier rows (-f markdown or html: all of them)\n  2025-11-10 06:00–07:00');
+    expect(table).toContain('2025-11-11 05:00–06:00');
+    expect(table).not.toContain('2025-11-10 05:00–06:00');
+    expect(renderMarkdown(long)).toContain('| 2025-11-10 00:00–01:00 |');
+  });
+});

@@ -223,7 +223,9 @@ export function renderTimelineSvg(series: BucketSeries, categories: readonly Cha
     const x = M.left + i * slot + (slot - barW) / 2;
     const lines = [bucketTitle(start, series.bucket)];
     const sessions = series.sessions?.[i];
-    if (sessions === 0) {
+    // A session that starts at 10:59:58 and fails at 11:00:02 has its finding in an hour where it did not start:
+    // that hour had logs.
+    if (sessions === 0 && totals[i] === 0) {
       // No session started in the bucket: no logs were read for it (or no mail came). Zero findings there would
       // read as "the problem stopped".
       const title = [lines[0]!, `no protocol-log session: no logs read for this ${series.bucket}, or no mail`];
@@ -266,7 +268,7 @@ export function renderTimelineSvg(series: BucketSeries, categories: readonly Cha
   }
   const unit = series.bucket === 'hour' ? 'hour' : 'day';
   parts.push(`<text class="axis-title" x="14" y="${(M.top + plotH / 2).toFixed(1)}" text-anchor="middle" transform="rotate(-90 14 ${(M.top + plotH / 2).toFixed(1)})">findings per ${unit}</text>`);
-  const gaps = series.sessions?.filter((s) => s === 0).length ?? 0;
+  const gaps = series.sessions?.filter((s, i) => s === 0 && totals[i] === 0).length ?? 0;
   const gapNote = gaps > 0 ? `; ${gaps} ${unit}${gaps === 1 ? '' : 's'} without a protocol-log session, shaded` : '';
   const label = `Findings per ${unit} and category, ${n} ${unit}${n === 1 ? '' : 's'}${series.estimated ? ' (estimated)' : ''}${gapNote}`;
   return `<svg class="timeline" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(label)}" preserveAspectRatio="xMidYMid meet">${parts.join('')}</svg>`;

@@ -32,6 +32,7 @@ import {
   sumCounts,
   text,
 } from './html-text.js';
+import { timelineSessions } from '../report/span.js';
 
 export interface HtmlOptions {
   title?: string;
@@ -262,11 +263,11 @@ function* renderScope(report: Report): Generator<string> {
 // Timeline
 
 function renderTimeline(report: Report, cats: CategoryView[]): string {
-  const series = report.timeline ? denseTimeline(report.timeline, report.totals.sessions > 0) : deriveTimeline(report.groups);
+  const series = report.timeline ? denseTimeline(report.timeline, timelineSessions(report) > 0) : deriveTimeline(report.groups);
   const findings = series !== null && [...series.values.values()].some((row) => row.some((v) => v > 0));
   const sessions = series?.sessions?.some((n) => n > 0) === true;
   const hasData = findings || sessions;
-  const gaps = series?.sessions?.includes(0) === true;
+  const gaps = series?.sessions?.some((n, i) => n === 0 && [...series.values.values()].every((row) => !(row[i]! > 0))) === true;
   const legend = hasData
     ? `<div class="legend">${cats
         .filter((c) => series!.values.has(c.id))

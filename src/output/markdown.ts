@@ -41,6 +41,7 @@ import {
   viewOptions,
 } from './table.js';
 import { runLabel, timelineRuns } from './timeline-runs.js';
+import { unreportedSessions } from '../report/span.js';
 
 const MAX_PROBLEMS = 20;
 
@@ -121,8 +122,10 @@ const TOP_CONNECTORS = 20;
 
 function totalsSection(report: Report): string[] {
   const t = report.totals;
+  const unreported = unreportedSessions(report);
+  const sessions = unreported > 0 ? `${countOf(t.sessions, 'session')} with findings of the categories asked for, of ${formatCount(t.sessions + unreported)} read (--category keeps the others out)` : countOf(t.sessions, 'session');
   const summary = [
-    `${countOf(t.sessions, 'session')} (${formatCount(t.incompleteSessions)} incomplete)`,
+    `${sessions} (${formatCount(t.incompleteSessions)} incomplete)`,
     `${formatCount(t.findings)} findings`,
     `${formatCount(t.queueMessages)} queued messages`,
   ].join(', ');

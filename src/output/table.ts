@@ -13,7 +13,7 @@ import { categoryOrder, failureCount, failureShare, severityTier } from '../repo
 import { compareText, rankIn } from '../compare-text.js';
 import { own } from '../report/record.js';
 import { LOCAL_TIME } from '../iso-time.js';
-import { logsSpan } from '../report/span.js';
+import { logsSpan, timelineSessions, unreportedSessions } from '../report/span.js';
 import { runLabel, timelineRuns, type TimelineRun } from './timeline-runs.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -302,7 +302,8 @@ export function coverageText(report: Report): string {
  * An empty report is the most confusing one an admin can get, so it says which of the usual causes applies.
  */
 export function emptyReason(report: Report): string | null {
-  if (report.groups.length > 0 || report.totals.sessions > 0) return null;
+  // Sessions read and left out by --category: the report has their timeline and says why the rest is empty.
+  if (report.groups.length > 0 || report.totals.sessions > 0 || timelineSessions(report) > 0) return null;
   const inputs = report.inputs;
   if (inputs.length === 0) return 'No input was read: no files matched, or the input was empty.';
   const failed = inputs.filter((i) => i.error !== null).length;
@@ -826,6 +827,8 @@ function inputsSection(report: Report, width: number): Line[] {
 function totalsSection(report: Report, width: number): Line[] {
   const t = report.totals;
   const parts = [countOf(t.sessions, 'session')];
+  const unreported = unreportedSessions(report);
+  if (unreported > 0) parts[0] = `${parts[0]} with findings of the categories asked for (${formatCount(t.sessions + unreported)} read: --category keeps the others out)`;
   if (t.incompleteSessions > 0) parts.push(`${formatCount(t.incompleteSessions)} incomplete`);
   parts.push(`${formatCount(t.findings)} findings`);
   if (t.queueMessages > 0) parts.push(`${formatCount(t.queueMessages)} queued messages`);
@@ -849,11 +852,12 @@ function totalsSection(report: Report, width: number): Line[] {
       span(`  ${categoryInfo(report, id)?.title ?? ''}`, n === 0 ? 'dim' : undefined),
     ]);
   });
-  if (t.findings === 0 && t.sessions > 0) lines.push([span(`  No TLS problems found in ${countOf(t.sessions, 'session')}.`, 'green')]);
+  if (t.findings === 0 && unreported > 0) lines.push([span(`  No finding of the categories asked for in ${countOf(t.sessions + unreported, 'session')} read.`, 'green')]);
+  else if (t.findings === 0 && t.sessions > 0) lines.push([span(`  No TLS problems found in ${countOf(t.sessions, 'session')}.`, 'green')]);
   return lines;
 }
 
-/** Timeline rows shown in the table; the rest are counted (Markdown and HTML show them all). */
+/** Timeline rows shown in the table, the latest; the earlier ones are counted (Markdown and HTML show them all). */
 const TOP_RUNS = 24;
 
 /** What a timeline run's size column says: sessions, or why there are none to count. */
@@ -872,7 +876,8 @@ function timelineSection(report: Report, width: number): Line[] {
   const runs = timelineRuns(report);
   if (runs.length === 0) return [];
   const unit = runs[0]!.bucket;
-  const shown = runs.slice(0, TOP_RUNS);
+  // The latest: after a change, the hours since are the ones that matter.
+  const shown = runs.slice(-TOP_RUNS);
   const labels = shown.map(runLabel);
   const labelWidth = Math.max(0, ...labels.map((l) => l.length));
   const sizes = shown.map((r) => (r.kind === 'gap' ? '' : runSessions(r)));
@@ -880,6 +885,7 @@ function timelineSection(report: Report, width: number): Line[] {
   const counts = shown.map((r) => (r.findings > 0 ? countOf(r.findings, 'finding') : ''));
   const countWidth = Math.max(0, ...counts.map((s) => s.length));
   const lines: Line[] = [[span('TIMELINE', 'bold'), span(`  per ${unit}, UTC; ${unit}s alike are joined`, 'dim')]];
+  if (runs.length > shown.length) lines.push([span(`  … ${countOf(runs.length - shown.length, 'earlier row')} (-f markdown or html: all of them)`, 'dim')]);
   shown.forEach((run, i) => {
     const label = span(pad(labels[i]!, labelWidth, 'left'));
     if (run.kind === 'gap') {
@@ -890,7 +896,6 @@ function timelineSection(report: Report, width: number): Line[] {
     const what = run.findings > 0 ? `${pad(counts[i]!, countWidth, 'right')}  ${findingsSummary(Object.fromEntries(run.byCategory), report.categories)}` : 'no findings';
     lines.push([span('  '), label, span('  '), span(pad(sizes[i]!, sizeWidth, 'right')), span('  '), span(fitEnd(what, Math.max(10, width - labelWidth - sizeWidth - 6)), style)]);
   });
-  if (runs.length > shown.length) lines.push([span(`  … ${countOf(runs.length - shown.length, 'more row')} (-f markdown or html: all of them)`, 'dim')]);
   return lines;
 }
 

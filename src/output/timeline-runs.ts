@@ -5,6 +5,7 @@
  * work" of an incident, in a few lines instead of one per hour.
  */
 import type { Report } from '../types.js';
+import { timelineSessions } from '../report/span.js';
 
 export interface TimelineRun {
   /** Start of the first bucket and end of the last (exclusive), ISO UTC. */
@@ -44,7 +45,7 @@ export function timelineRuns(report: Report): TimelineRun[] {
   const last = starts[starts.length - 1]!;
   if ((last - first) / size + 1 > MAX_BUCKETS) return [];
   // Counted only when every point counts and protocol logs were read: queue exports alone have no sessions.
-  const counted = report.totals.sessions > 0 && timeline.points.every((p) => typeof p.sessions === 'number');
+  const counted = timelineSessions(report) > 0 && timeline.points.every((p) => typeof p.sessions === 'number');
   const order = report.categories.map((c) => c.id);
   const runs: TimelineRun[] = [];
   let key = '';

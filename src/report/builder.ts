@@ -109,18 +109,24 @@ export class ReportBuilder {
     const version: TlsVersion = session.tls?.version ?? 'none';
     group.tlsVersions[version] = (group.tlsVersions[version] ?? 0) + 1;
     widen(group, session.start, session.end);
-    this.countOnTimeline(session);
+    this.#countOnTimeline(session.start);
     // The group's server, null when unknown: never the origin, an internal key of the log set (`<folder>|smtp-send`).
     this.#server(session.server, session.start, session.end);
     this.#findings(group, findings);
   }
 
   /**
-   * Counts a session on the timeline only: for a session read and left out of the report by a category filter
-   * (`addSession` counts its own). Its hour had traffic, and must not be taken for one without logs.
+   * A session read and left out of the report by a category filter: it counts in the coverage and on the timeline,
+   * not in the totals or groups. The time it ran was looked at: with `--category legacy-tls` after a fix, its hours
+   * must show as clean, and the coverage as the logs' own, not as the span of the last legacy sessions.
    */
-  countOnTimeline(session: Pick<Session, 'start'>): void {
-    const hour = hourOf(session.start);
+  addUnreported(session: Pick<Session, 'start' | 'end' | 'server'>): void {
+    this.#countOnTimeline(session.start);
+    this.#server(session.server, session.start, session.end);
+  }
+
+  #countOnTimeline(start: string): void {
+    const hour = hourOf(start);
     if (hour !== null) addTimelineSessions(this.#acc, hour, 1);
   }
 

@@ -15,3 +15,19 @@ export function logsSpan(report: Report): { from: string; to: string } | null {
   }
   return from === null || to === null ? null : { from, to };
 }
+
+/** Protocol-log sessions the report's timeline counts (0 for reports made before it counted them). */
+export function timelineSessions(report: Report): number {
+  let n = 0;
+  for (const p of report.timeline?.points ?? []) n += p.sessions ?? 0;
+  return n;
+}
+
+/**
+ * Sessions read in the window that the report leaves out of its totals and groups: those without a finding of the
+ * categories `--category` asked for (the timeline and coverage count them, the totals do not). 0 without that
+ * filter, where the timeline counts fewer sessions than the totals (not those without a readable time).
+ */
+export function unreportedSessions(report: Report): number {
+  return Math.max(0, timelineSessions(report) - report.totals.sessions);
+}
