@@ -241,6 +241,10 @@ export async function main(io: CliIo): Promise<number> {
     const top = values.top === 'all' ? undefined : (parseCount('top', values.top, 1) ?? DEFAULT_TOP[format]);
     const failOn = categoryList('fail-on', values['fail-on']);
     const categories = categoryList('category', values.category);
+    // `--category plaintext --fail-on legacy-tls` reports no legacy-tls finding, ever: a check that never fails.
+    if (failOn !== undefined && categories !== undefined && !failOn.includes('any') && !failOn.some((id) => categories.includes(id))) {
+      throw new UsageError(`--fail-on ${failOn.join(',')} can never match: --category ${categories.join(',')} keeps only other findings`);
+    }
     const merge = positionals[0] === 'merge';
     const inputs = merge ? positionals.slice(1) : positionals;
     if (merge) {

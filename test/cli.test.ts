@@ -226,6 +226,12 @@ describe('logscan CLI', () => {
     );
     // Ids are matched in any case, so a check written in capitals still fails on a finding.
     expect((await run(['--fail-on', 'LEGACY-TLS', '--quiet', 'flat'])).code).toBe(1);
+    // A --category that keeps none of the --fail-on categories makes a check that can never fail.
+    const never = await run(['--category', 'plaintext', '--fail-on', 'legacy-tls', 'flat']);
+    expect(never.code).toBe(2);
+    expect(never.stderr).toContain('--fail-on legacy-tls can never match: --category plaintext keeps only other findings');
+    expect((await run(['--category', 'plaintext,legacy-tls', '--fail-on', 'legacy-tls', '--quiet', 'flat'])).code).toBe(1);
+    expect((await run(['--category', 'plaintext', '--fail-on', 'any', '--quiet', 'flat'])).code).toBe(1);
     const upper = await json(['--category', 'Legacy-TLS', 'flat']);
     expect(upper.totals.findings).toBeGreaterThan(0);
     expect(upper.groups.every((g) => g.mainCategory === 'legacy-tls' || g.mainCategory === null)).toBe(true);
