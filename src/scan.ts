@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
@@ -107,9 +108,12 @@ export interface Opened {
   headerDate: string | null;
   /**
    * Bytes of log it holds: its size on disk, estimated for gzip ({@link logBytes}); null for a stream. Only
-   * decides how many threads `jobs: 'auto'` starts.
+   * decides how many threads `jobs: 'auto'` starts. These last three are known where inputs are opened (not in a worker).
    */
-  size: number | null;
+  size?: number | null;
+  /** A protocol log's first bytes, hashed: two files with the same are copies of one log ({@link dropCopies}). */
+  fingerprint?: string | null;
+  gzip?: boolean;
 }
 
 function directionOf(kind: InputKind): Direction | null {
@@ -145,10 +149,19 @@ export async function scan(inputs: string | readonly string[], given: ScanOption
   const queues: Opened[] = [];
   // One head buffer for the detection of every file (refilledChunks says why not one each).
   const head = Buffer.allocUnsafe(HEAD_BYTES);
-  for (const ref of refs) {
-    const opened = await open(ref, head);
+  const all: Opened[] = [];
+  for (const ref of refs) all.push(await open(ref, head));
+  const { copies } = dropCopies(all);
+  for (const opened of all) {
+    const ref = opened.ref;
     const kind = opened.stats.kind;
-    if (opened.readable && PROTOCOL_KINDS.has(kind)) {
+    const original = copies.get(opened);
+    if (original !== undefined) {
+      // Read once: a backup folder beside the live one, or `gzip -k` beside the log, would count every session twice.
+      opened.stats.ignored = `a copy of ${original.ref.source} (the same first ${PRINT_BYTES} bytes): read once, there`;
+      builder.addInput(opened.stats);
+      progress.filesDone++;
+    } else if (opened.readable && PROTOCOL_KINDS.has(kind)) {
       const dir = ref.path === null ? `stdin:${ref.source}` : ref.path.slice(0, Math.max(0, ref.path.length - fileName(ref).length));
       // Renamed copies of several servers' logs in one folder (`EX01_SEND….LOG`, `EX02_SEND….LOG`) are one log set
       // per server: each server's sessions apart, named by its own files.
@@ -289,6 +302,37 @@ function effectiveJobs(options: ScanOptions, origins: Map<string, Opened[]>): nu
   return Math.min(wanted === 'auto' ? autoJobs(bytes, availableParallelism()) : wanted, origins.size);
 }
 
+/** Bytes of a protocol log's head that identify it: the header and the first dozen rows (times to the millisecond, session ids). */
+const PRINT_BYTES = 4096;
+
+function headPrint(head: Buffer): string | null {
+  // A shorter file can be the start of a longer copy; only whole prints are compared.
+  if (head.length < PRINT_BYTES) return null;
+  return createHash('sha1').update(head.subarray(0, PRINT_BYTES)).digest('base64');
+}
+
+/**
+ * Copies of one log among the inputs: files whose first {@link PRINT_BYTES} bytes (decompressed) are the same.
+ * A plain file is kept over a .gz (`gzip -k` leaves both; the plain one reads faster), then the largest (a copy
+ * taken later of a log still being written holds more), then the first given; `copies` maps every other one to
+ * the one kept.
+ */
+export function dropCopies(opened: readonly Opened[]): { copies: Map<Opened, Opened> } {
+  const better = (a: Opened, b: Opened) => (a.gzip === b.gzip ? (a.size ?? 0) > (b.size ?? 0) : a.gzip !== true);
+  const best = new Map<string, Opened>();
+  for (const o of opened) {
+    if (o.fingerprint == null) continue;
+    const known = best.get(o.fingerprint);
+    if (known === undefined || better(o, known)) best.set(o.fingerprint, o);
+  }
+  const copies = new Map<Opened, Opened>();
+  for (const o of opened) {
+    const kept = o.fingerprint == null ? undefined : best.get(o.fingerprint);
+    if (kept !== undefined && kept !== o) copies.set(o, kept);
+  }
+  return { copies };
+}
+
 /** Protocol logs compress 7 to 10 times with gzip (generated and sample logs): a .gz counts 8 times its size. */
 const GZIP_RATIO = 8;
 
@@ -342,10 +386,11 @@ async function open(ref: InputRef, head: Buffer): Promise<Opened> {
     const keep = readable && ref.path === null;
     if (!keep) input?.close();
     const size = disk.size === null ? null : logBytes(disk.size, plain === null);
-    return { ref, stats, chunks: keep ? input!.chunks : null, readable, headerDate: detection.headerDate, size };
+    const fingerprint = readable && ref.path !== null && PROTOCOL_KINDS.has(detection.kind) ? headPrint(plain ?? input!.head) : null;
+    return { ref, stats, chunks: keep ? input!.chunks : null, readable, headerDate: detection.headerDate, size, fingerprint, gzip: input?.gzip ?? false };
   } catch (e) {
     stats.error = `cannot read: ${describeError(e)}`;
-    return { ref, stats, chunks: null, readable: false, headerDate: null, size: null };
+    return { ref, stats, chunks: null, readable: false, headerDate: null, size: null, fingerprint: null, gzip: false };
   }
 }
 

@@ -34,7 +34,7 @@ async function run(job: OriginJob): Promise<WorkerMessage> {
   const files: Opened[] = job.files.map((f) => {
     const stats = emptyStats(f.source);
     stats.kind = f.kind;
-    return { ref: { source: f.source, path: f.path }, stats, chunks: null, readable: true, headerDate: f.headerDate, size: null };
+    return { ref: { source: f.source, path: f.path }, stats, chunks: null, readable: true, headerDate: f.headerDate };
   });
   const progress = { filesDone: 0, filesTotal: files.length, bytesRead: 0, current: null as string | null };
   let sentBytes = 0;

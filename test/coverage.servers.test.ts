@@ -9,6 +9,7 @@ import { mergeReports } from '../src/report/merge.js';
 import { renderHtml, renderMarkdown, renderTable } from '../src/output/index.js';
 import type { Report } from '../src/types.js';
 import { requireBuiltCli, runCli } from './helpers/cli.js';
+import { copyAsAnotherLog } from './helpers/copies.js';
 
 const SEND = join(process.cwd(), 'samples/EX01/Hub/ProtocolLog/SmtpSend');
 const SEND_09 = 'SEND2025111009-1.LOG';
@@ -24,7 +25,8 @@ beforeAll(() => {
   mkdirSync(ex01, { recursive: true });
   copyFileSync(join(SEND, SEND_09), join(ex01, SEND_09));
   mkdirSync(join(root, 'loose'));
-  copyFileSync(join(SEND, SEND_09), join(root, 'loose', SEND_09));
+  // Another log of the same shape: a copy of EX01's would be read once.
+  copyAsAnotherLog(join(SEND, SEND_09), join(root, 'loose', SEND_09));
   mkdirSync(join(root, 'other'));
   copyFileSync(join(SEND, SEND_10), join(root, 'other', SEND_10));
 });

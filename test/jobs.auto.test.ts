@@ -50,7 +50,8 @@ describe("scan() with jobs: 'auto'", () => {
   function sparseLog(path: string, size: number): void {
     const fd = openSync(path, 'w');
     try {
-      writeSync(fd, HEAD);
+      // Each its own log (its path in a comment): copies of one log would be read once.
+      writeSync(fd, `${HEAD}#${path}\r\n`);
       ftruncateSync(fd, size);
     } finally {
       closeSync(fd);

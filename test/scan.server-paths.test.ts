@@ -3,6 +3,7 @@
 // became a server, and renamed copies of several servers in one folder were merged under none.
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyAsAnotherLog } from './helpers/copies.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,9 +19,10 @@ const LAYOUT = 'TransportRoles/Logs/Hub/ProtocolLog/SmtpSend';
 
 let root: string;
 
-function place(folder: string, name: string, from = SEND_09): void {
+function place(folder: string, name: string, from = SEND_09, other = false): void {
   mkdirSync(join(root, folder), { recursive: true });
-  copyFileSync(join(SEND, from), join(root, folder, name));
+  if (other) copyAsAnotherLog(join(SEND, from), join(root, folder, name));
+  else copyFileSync(join(SEND, from), join(root, folder, name));
 }
 
 function sendServers(report: Report): Array<string | null> {
@@ -45,10 +47,11 @@ beforeAll(() => {
   // Renamed copies of two servers' logs in one folder, and the same logs in server folders.
   place('flat', `EX01_${SEND_09}`);
   place('flat', `EX01_${SEND_10}`, SEND_10);
-  place('flat', `EX02-${SEND_09}`);
+  // EX02's log is another log of the same shape: a copy of EX01's would be read once.
+  place('flat', `EX02-${SEND_09}`, SEND_09, true);
   place('tree/EX01/Hub/ProtocolLog/SmtpSend', SEND_09);
   place('tree/EX01/Hub/ProtocolLog/SmtpSend', SEND_10, SEND_10);
-  place('tree/EX02/Hub/ProtocolLog/SmtpSend', SEND_09);
+  place('tree/EX02/Hub/ProtocolLog/SmtpSend', SEND_09, SEND_09, true);
 });
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -217,7 +217,7 @@ describe('timeline edge cases', () => {
       t: new Date(Date.parse('2025-11-10T00:00:00.000Z') + i * 3_600_000).toISOString(),
       sessions: 1,
       // Alternating hours never join: 30 rows.
-      byCategory: i % 2 === 0 ? { 'legacy-tls': 1 } : {},
+      byCategory: (i % 2 === 0 ? { 'legacy-tls': 1 } : {}) as Record<string, number>,
     }));
     const long: Report = { ...report, timeline: { bucket: 'hour', points } };
     const table = renderTable(long, { width: 120, color: false });

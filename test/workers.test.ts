@@ -32,7 +32,7 @@ function origins(): Map<string, Opened[]> {
     stats.kind = detection.kind;
     const key = `${path.slice(0, path.lastIndexOf('/') + 1)}|${detection.kind}`;
     const list = map.get(key) ?? [];
-    list.push({ ref: { source: path, path }, stats, chunks: null, readable: true, headerDate: detection.headerDate, size: null });
+    list.push({ ref: { source: path, path }, stats, chunks: null, readable: true, headerDate: detection.headerDate });
     map.set(key, list);
   }
   return map;

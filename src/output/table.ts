@@ -260,6 +260,7 @@ function ignoredLabel(reason: string): string {
   if (reason.startsWith('IIS')) return 'IIS log';
   if (reason.startsWith('empty')) return 'empty';
   if (reason.startsWith('binary')) return 'binary';
+  if (reason.startsWith('a copy of')) return COPY_LABEL;
   return 'unrecognised';
 }
 
@@ -276,12 +277,21 @@ export function ignoredTotals(inputs: readonly InputStats[]): Array<[string, num
 
 /** The line that says which files were passed over, or null when none were. */
 export function ignoredSummary(inputs: readonly InputStats[]): string | null {
-  const totals = ignoredTotals(inputs);
-  if (totals.length === 0) return null;
-  const n = totals.reduce((s, [, c]) => s + c, 0);
-  const what = totals.map(([label, c]) => `${formatCount(c)} ${label}`).join(', ');
-  return `${formatCount(n)} file${n === 1 ? '' : 's'} found in folders or by patterns that are not SMTP protocol logs or queue exports (${what}); not read`;
+  const all = ignoredTotals(inputs);
+  const copies = all.find(([label]) => label === COPY_LABEL)?.[1] ?? 0;
+  const totals = all.filter(([label]) => label !== COPY_LABEL);
+  const parts: string[] = [];
+  if (totals.length > 0) {
+    const n = totals.reduce((s, [, c]) => s + c, 0);
+    const what = totals.map(([label, c]) => `${formatCount(c)} ${label}`).join(', ');
+    parts.push(`${formatCount(n)} file${n === 1 ? '' : 's'} found in folders or by patterns that are not SMTP protocol logs or queue exports (${what}); not read`);
+  }
+  // Protocol logs, but the same log as another input: reading them again would count their sessions twice.
+  if (copies > 0) parts.push(`${formatCount(copies)} cop${copies === 1 ? 'y' : 'ies'} of logs given elsewhere too (the same first 4 KiB): read once`);
+  return parts.length === 0 ? null : parts.join('; ');
 }
+
+const COPY_LABEL = 'copy of another input';
 
 /**
  * The time span the report covers, as table and Markdown show it: `… → … UTC (1 h 52 min)`; for a report with no
