@@ -255,6 +255,12 @@ describe('report builder', () => {
     expect(repeatedInputs([report, other])).toEqual([]);
     const empty = { inputs: report.inputs.map((i) => ({ ...i, records: 0 })) };
     expect(repeatedInputs([empty, empty])).toEqual([]);
+    // The same log in another folder (two weekly copy jobs that overlap), or compressed, is the same log.
+    const copied = { inputs: report.inputs.map((i) => ({ ...i, source: `week2\\EX01\\${i.source.split('/').pop()}.gz` })) };
+    expect(repeatedInputs([report, copied]).map((r) => r.reports)).toEqual(report.inputs.map(() => [0, 1]));
+    // Another server's log of the same name is another log: its size, lines or times differ.
+    const otherServer = { inputs: report.inputs.map((i) => ({ ...i, source: `EX02/${i.source}`, to: '2025-11-10T23:59:59.000Z' })) };
+    expect(repeatedInputs([report, otherServer])).toEqual([]);
   });
 });
 

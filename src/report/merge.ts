@@ -78,7 +78,8 @@ export class RepeatedInputError extends Error {
 }
 
 /**
- * Inputs that appear in two reports as the same file: same name, kind, size, line count and time span. Merging
+ * Inputs that appear in two reports as the same file: same file name (in any folder, `.gz` or not), kind, size,
+ * line count and time span. Merging
  * adds counts, so such a file's sessions would count twice (the same report given twice, or two runs over the
  * same folder). A file that grew between two runs differs in size and is not caught: merge reports of
  * different logs. Inputs with no rows read add nothing and are left out.
@@ -89,13 +90,20 @@ export function repeatedInputs(reports: readonly Pick<Report, 'inputs'>[]): Repe
   reports.forEach((report, index) => {
     for (const i of report.inputs) {
       if (i.records === 0) continue;
-      const key = JSON.stringify([i.source, i.kind, i.bytes, i.lines, i.records, i.from ?? null, i.to ?? null]);
+      // By file name, not path: two copy jobs put the same log in different folders (weekly copies that overlap).
+      const key = JSON.stringify([logName(i.source), i.kind, i.bytes, i.lines, i.records, i.from ?? null, i.to ?? null]);
       const first = seen.get(key);
       if (first === undefined) seen.set(key, index);
       else if (first !== index) out.push({ source: i.source, reports: [first, index] });
     }
   });
   return out;
+}
+
+/** A file's name without its folders and without `.gz`: the same log copied elsewhere, or compressed, has it. */
+function logName(source: string): string {
+  const name = source.slice(Math.max(source.lastIndexOf('/'), source.lastIndexOf('\\')) + 1);
+  return name.toLowerCase().endsWith('.gz') ? name.slice(0, -3) : name;
 }
 
 /** The internal key of a log set (`<folder>|smtp-send`, `stdin:<name>|smtp-receive`), as older reports show it. */
