@@ -251,10 +251,10 @@ describe('a review of 200,000 files', () => {
   const inputs = Array.from({ length: 200_000 }, (_, i) => ({ ...base.inputs[i % base.inputs.length]!, source: `RECV${i}.LOG` }));
   const report: Report = { ...base, inputs };
 
-  it('renders as Markdown, every input listed', () => {
+  it('renders as Markdown, listing the inputs with something to say and counting the others', () => {
     const out = renderMarkdown(report);
-    expect(out).toContain('| RECV199999.LOG |');
-    expect(out.split('\n').filter((l) => l.startsWith('| RECV')).length).toBe(200_000);
+    expect(out.split('\n').filter((l) => l.startsWith('| RECV')).length).toBe(30);
+    expect(out).toContain('the other 199,970 were read without a problem (the JSON report lists every input).');
   });
 
   it('merges, keeping every input', () => {
@@ -405,5 +405,24 @@ describe('html and csv output in pieces', () => {
     expect(renderHtml(empty, { generatedAt: at })).toContain('No inputs were read.');
     expect(renderHtml(empty, { generatedAt: at })).toContain('No groups: no sessions or queue entries were found.');
     expect([...csvChunks(empty)]).toHaveLength(1);
+  });
+});
+
+describe('the Markdown inputs table of a large review', () => {
+  it('lists every input of a small report, and only those with something to say of a large one', () => {
+    const base = outputReport();
+    const clean = base.inputs[0]!;
+    const many = Array.from({ length: 200 }, (_, i) => ({ ...clean, source: `logs/RECV2025111000-${i}.LOG`, problems: [], error: null, ignored: null, skipped: { header: 5 } }));
+    many[120] = { ...many[120]!, error: 'cannot read: permission denied' };
+    many[150] = { ...many[150]!, skipped: { header: 5, 'line-too-long': 1 } };
+    const md = renderMarkdown({ ...base, inputs: many });
+    const rows = md.split('\n').filter((l) => l.startsWith('| logs/'));
+    expect(rows).toHaveLength(2);
+    // Errors first.
+    expect(rows[0]).toContain('RECV2025111000-120.LOG');
+    expect(rows[1]).toContain('line-too-long 1');
+    expect(md).toContain('the other 198 were read without a problem (the JSON report lists every input).');
+    const small = renderMarkdown({ ...base, inputs: many.slice(0, 30) });
+    expect(small.split('\n').filter((l) => l.startsWith('| logs/'))).toHaveLength(30);
   });
 });

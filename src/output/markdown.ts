@@ -5,7 +5,7 @@
  * would close a code span, and a fence can be broken out of with a line of backticks.
  */
 import { isLocalTime } from '../iso-time.js';
-import type { CategoryInfo, Report, ReportGroup } from '../types.js';
+import type { CategoryInfo, InputStats, Report, ReportGroup } from '../types.js';
 import { own } from '../report/record.js';
 import type { FormatOptions } from './index.js';
 import { markdownCell } from './sanitize.js';
@@ -63,6 +63,16 @@ function coverageSection(report: Report): string[] {
   return lines;
 }
 
+/** Inputs listed one by one in the Markdown report; beyond this, only those with something to say. */
+const MAX_INPUT_ROWS = 30;
+
+/** Inputs with an error, passed over, or with lines skipped other than headers and blanks: errors first. */
+function notableInputs(inputs: readonly InputStats[]): InputStats[] {
+  const skippedLines = (i: InputStats) => Object.entries(i.skipped).some(([reason, n]) => reason !== 'header' && reason !== 'blank' && (n ?? 0) > 0);
+  const rank = (i: InputStats) => (i.error !== null ? 0 : i.ignored ? 1 : 2);
+  return inputs.filter((i) => i.error !== null || Boolean(i.ignored) || skippedLines(i) || i.problems.length > 0).sort((a, b) => rank(a) - rank(b));
+}
+
 function inputsSection(report: Report): string[] {
   const inputs = report.inputs;
   const kinds = kindTotals(inputs)
@@ -73,7 +83,9 @@ function inputsSection(report: Report): string[] {
   const ignored = ignoredSummary(inputs);
   if (ignored !== null) lines.push(markdownCell(`Ignored: ${ignored}.`), '');
   if (inputs.length > 0) {
-    const rows = inputs.map((i) => [
+    // A month of hourly logs from three servers is thousands of files: a ticket needs the ones with something to say.
+    const listed = inputs.length <= MAX_INPUT_ROWS ? inputs : notableInputs(inputs).slice(0, MAX_INPUT_ROWS);
+    const rows = listed.map((i) => [
       i.source,
       i.kind,
       formatCount(i.lines),
@@ -84,7 +96,11 @@ function inputsSection(report: Report): string[] {
         .join(', '),
       i.error ?? (i.ignored ? `ignored: ${i.ignored}` : ''),
     ]);
-    append(lines, table(['File', 'Kind', 'Lines', 'Records', 'Skipped', 'Error'], ['l', 'l', 'r', 'r', 'l', 'l'], rows), '');
+    if (rows.length > 0) append(lines, table(['File', 'Kind', 'Lines', 'Records', 'Skipped', 'Error'], ['l', 'l', 'r', 'r', 'l', 'l'], rows), '');
+    if (listed.length < inputs.length) {
+      const what = listed.length === 0 ? 'All files were' : `The files above have errors, were passed over or had lines skipped; the other ${formatCount(inputs.length - listed.length)} were`;
+      lines.push(`${what} read without a problem (the JSON report lists every input).`, '');
+    }
   }
   const problems = inputs.flatMap((i) => i.problems.map((p) => ({ source: i.source, ...p })));
   if (problems.length > 0) {
