@@ -84,7 +84,8 @@ function inputsSection(report: Report): string[] {
   if (ignored !== null) lines.push(markdownCell(`Ignored: ${ignored}.`), '');
   if (inputs.length > 0) {
     // A month of hourly logs from three servers is thousands of files: a ticket needs the ones with something to say.
-    const listed = inputs.length <= MAX_INPUT_ROWS ? inputs : notableInputs(inputs).slice(0, MAX_INPUT_ROWS);
+    const notable = inputs.length <= MAX_INPUT_ROWS ? inputs : notableInputs(inputs);
+    const listed = notable.slice(0, MAX_INPUT_ROWS);
     const rows = listed.map((i) => [
       i.source,
       i.kind,
@@ -98,8 +99,13 @@ function inputsSection(report: Report): string[] {
     ]);
     if (rows.length > 0) append(lines, table(['File', 'Kind', 'Lines', 'Records', 'Skipped', 'Error'], ['l', 'l', 'r', 'r', 'l', 'l'], rows), '');
     if (listed.length < inputs.length) {
-      const what = listed.length === 0 ? 'All files were' : `The files above have errors, were passed over or had lines skipped; the other ${formatCount(inputs.length - listed.length)} were`;
-      lines.push(`${what} read without a problem (the JSON report lists every input).`, '');
+      const more = notable.length - listed.length;
+      const clean = inputs.length - notable.length;
+      const what =
+        listed.length === 0
+          ? 'All files were read without a problem'
+          : `The files above have errors, were passed over or had lines skipped${more > 0 ? `, as have ${formatCount(more)} more` : ''}; the other ${formatCount(clean)} were read without a problem`;
+      lines.push(`${what} (the JSON report lists every input).`, '');
     }
   }
   const problems = inputs.flatMap((i) => i.problems.map((p) => ({ source: i.source, ...p })));
