@@ -153,7 +153,8 @@ describe('merge and coverage per server', () => {
         return [{ server: keys[0]!, from: s.from, to: '2025-11-10T09:59:59.000Z' }, { server: keys[1]!, from: '2025-11-10T10:00:00.000Z', to: s.to }];
       });
       expect(report.coverage.servers.map((s) => s.server)).toEqual(['EX01', ...keys]);
-      return { ...report, inputs: report.inputs.map((i) => ({ ...i, source: `${name}/${i.source}` })) };
+      // Other file names: merge refuses a log twice.
+      return { ...report, inputs: report.inputs.map((i) => ({ ...i, source: `${i.source}.${name}` })) };
     };
     const merged = mergeReports([older('a', './loose/|smtp-send', './other/|smtp-send'), older('b', 'stdin:stdin|smtp-send'), older('c', '|smtp-receive')]);
     expect(merged.coverage).toEqual(whole.coverage);

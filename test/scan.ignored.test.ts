@@ -96,11 +96,11 @@ describe('files of other kinds found in folders', () => {
 
   it('keep `ignored` on every input when reports are merged, also from reports written before it existed', async () => {
     const report = await scan(logs);
-    // The same folder as another server's, from before `ignored` existed (another name: merge refuses a file twice).
+    // The same folder as another server's, from before `ignored` existed (other file names: merge refuses a log twice).
     const old = structuredClone(report);
     for (const input of old.inputs) {
       delete (input as Partial<InputStats>).ignored;
-      input.source = `EX02/${input.source}`;
+      input.source = input.source.replace(/[^/]+$/, (name) => `EX02-${name}`);
     }
     const merged = mergeReports([old, report]);
     expect(merged.inputs).toHaveLength(12);

@@ -84,7 +84,8 @@ describe('timeline sessions', () => {
   });
 
   it('adds the counts in a merge, per day when a part is per day', () => {
-    const merged = mergeReports([report, report].map((r, i) => ({ ...r, inputs: r.inputs.map((x) => ({ ...x, source: `${i}/${x.source}` })) })));
+    // Other file names: merge refuses a log twice.
+    const merged = mergeReports([report, report].map((r, i) => ({ ...r, inputs: r.inputs.map((x) => ({ ...x, source: `${x.source}.${i}` })) })));
     expect(merged.timeline?.points.map((p) => p.sessions)).toEqual([4, 4, 2]);
     const daily: Report = { ...report, inputs: [], timeline: { bucket: 'day', points: [{ t: '2025-11-09T00:00:00.000Z', sessions: 7, byCategory: { 'socket-error': 1 } }] } };
     const both = mergeReports([report, daily]);

@@ -56,7 +56,8 @@ const TLS12_HINT = `Enable TLS 1.2 where it is missing: on Windows/Exchange ${tl
 
 /** Send sessions: Exchange is the TLS client, so its own client side (or the peer) lacks TLS 1.2. */
 const SEND_LEGACY_HINT =
-  'Exchange was the TLS client. If this server\'s other send groups negotiate TLS 1.2, the peer has nothing newer: ask its admin to enable TLS 1.2. ' +
+  'Exchange was the TLS client. If this server\'s other send groups negotiate TLS 1.2, the peer has nothing newer: ask its admin to enable TLS 1.2 ' +
+  '(once TLS 1.0/1.1 are off here, sends to it fail the handshake, and mail goes without TLS or queues where TLS is required). ' +
   `Otherwise enable TLS 1.2 client-side on this server: ${tls12Steps('Client')}.`;
 
 /** Where the session already negotiated TLS 1.2 or later, the TLS version is not what broke it. */
@@ -319,7 +320,8 @@ const legacyTls: Rule = {
   explanation:
     'The session negotiated a deprecated protocol. It works today but breaks as soon as TLS 1.0/1.1 are disabled on either side (Exchange Online already refuses them).',
   hint:
-    'Find the client by IP, EHLO name and AUTH user (printers, scanners, old applications) and enable TLS 1.2 on it or upgrade it. ' +
+    'Find the client by IP, EHLO name and AUTH user (printers, scanners, old applications; on an Internet or Edge connector a partner\'s server: ask its admin) ' +
+    'and enable TLS 1.2 on it or upgrade it: once TLS 1.0/1.1 are off here, it sends in plain text or queues. ' +
     'SCHANNEL is per server, not per connector: a device that cannot needs a relay host that keeps TLS 1.0 (SMTP AUTH to Exchange Online only: smtp-legacy.office365.com, AllowLegacyTLSClients). ' +
     'If every receive group shows TLS 1.0/1.1, this server lacks TLS 1.2 (SCHANNEL\\Protocols\\TLS 1.2\\Server).',
   // Send sessions (Exchange is the TLS client) and Exchange Online's refusal of a legacy-TLS submission (send, queue).

@@ -7,7 +7,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
  */
 export function anotherLog(text: string, tag = '1'): string {
   if (!text.includes('08DE')) throw new Error('anotherLog: no 08DE… session id to change');
-  return text.replaceAll('08DE', `${tag}8DE`);
+  // One line more, so that `logscan merge` does not take it for the same log either (name, size, lines, times).
+  const end = text.endsWith('\r\n') ? '\r\n' : '\n';
+  return `${text.replaceAll('08DE', `${tag}8DE`)}#Software: Microsoft Exchange Server${end}`;
 }
 
 /** Copies a log file as {@link anotherLog}. */
