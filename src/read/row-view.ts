@@ -4,7 +4,7 @@
  * strings and an object for each of them cost as much as everything else together.
  */
 import type { EventCode, LogRecord } from '../types.js';
-import { canonicalFromBytes, canonicalTimeMs, hashBytes, hashText, newMinuteCache, Verb, verbOf, type Pin, type Row, type SharedFields } from '../sessions/row.js';
+import { canonicalFromBytes, canonicalTimeMs, hashBytes, hashText, newMinuteCache, NOT_CANONICAL, offsetInMinute, Verb, verbOf, type Pin, type Row, type SharedFields } from '../sessions/row.js';
 import type { ColumnMap } from './header.js';
 import { COMMA, QUOTE, hasByte, parseSequence, parseSequenceBytes, splitQuoted } from './fields.js';
 
@@ -38,7 +38,12 @@ export class RowView implements Row {
    */
   commaFrom = 0;
   commaAt = -1;
-  #ms: number | undefined;
+  /**
+   * The row's time in ms, valid when {@link #msRead}. Always a number, never undefined: V8 then keeps the field
+   * as a double in place, where a `number | undefined` field boxed a new HeapNumber for every row.
+   */
+  #ms = NaN;
+  #msRead = false;
   #data: string | undefined;
   #context: string | undefined;
   readonly #minutes = newMinuteCache();
@@ -59,7 +64,7 @@ export class RowView implements Row {
 
   /** Called by the reader for each row, before anything reads it. */
   reset(): void {
-    this.#ms = undefined;
+    this.#msRead = false;
     this.#data = undefined;
     this.#context = undefined;
   }
@@ -109,14 +114,28 @@ export class RowView implements Row {
   time(): string {
     return this.field(this.map.time);
   }
+  /**
+   * Tiny on purpose, so callers inline it: a double returned from a call that is not inlined is boxed as a new
+   * HeapNumber, and the reader and the session facts each ask once per row. {@link #readMs} returns nothing.
+   */
   canonicalMs(): number {
-    let ms = this.#ms;
-    if (ms === undefined) {
-      const col = this.map.time;
-      ms = col < 0 || this.#text(col) !== undefined ? canonicalTimeMs(this.field(col)) : canonicalFromBytes(this.buf, this.starts[col]!, this.ends[col]!, this.#minutes);
-      this.#ms = ms;
+    if (!this.#msRead) this.#readMs();
+    return this.#ms;
+  }
+  #readMs(): void {
+    this.#msRead = true;
+    const col = this.map.time;
+    if (col < 0 || this.#text(col) !== undefined) {
+      this.#ms = canonicalTimeMs(this.field(col));
+      return;
     }
-    return ms;
+    // Most rows: the minute's start plus a small integer. One store per branch, no `a ? b : c` of the three: a
+    // value that merges a computed double with a call's result is boxed, a HeapNumber per row.
+    const minutes = this.#minutes;
+    const offset = offsetInMinute(this.buf, this.starts[col]!, this.ends[col]!, minutes);
+    if (offset >= 0) this.#ms = minutes.base + offset;
+    else if (offset === NOT_CANONICAL) this.#ms = NaN;
+    else this.#ms = canonicalFromBytes(this.buf, this.starts[col]!, this.ends[col]!, minutes);
   }
   connector(): string {
     return this.field(this.map.connector);

@@ -242,30 +242,39 @@ export function isoTime(ms: number, cache: IsoCache): string {
  * that `new Date(ms).toISOString()` gives back the same text and times can be compared as numbers.
  */
 export function canonicalFromBytes(b: Uint8Array, s: number, e: number, cache?: MinuteCache): number {
-  if (e - s !== 24) return NaN;
-  if (cache !== undefined && cache.base === cache.base && b[s + 19] === 46 && b[s + 23] === 90) {
-    // Rows of a log share their minute with the row before: compare 17 bytes instead of parsing and Date.UTC.
-    const minute = cache.minute;
-    let same = true;
-    for (let i = 0; i < 17; i++) {
-      if (b[s + i] !== minute[i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) {
-      const second = digits(b, s + 17, 2);
-      const ms = digits(b, s + 20, 3);
-      if (second >= 0 && second <= 59 && ms >= 0) return cache.base + second * 1000 + ms;
-      return NaN;
-    }
+  if (cache !== undefined) {
+    const offset = offsetInMinute(b, s, e, cache);
+    if (offset >= 0) return cache.base + offset;
+    if (offset === NOT_CANONICAL) return NaN;
   }
+  if (e - s !== 24) return NaN;
   const value = parseCanonical(b, s);
   if (cache !== undefined && value === value) {
     cache.minute.set(b.subarray(s, s + 17));
     cache.base = value - (value % 60_000);
   }
   return value;
+}
+
+/** {@link offsetInMinute}: the time is not canonical. */
+export const NOT_CANONICAL = -1;
+/** {@link offsetInMinute}: the time is not in the cached minute (parse it whole). */
+export const OTHER_MINUTE = -2;
+
+/**
+ * The ms of a canonical time `[s, e)` past the start of the cache's minute, when the time is in that minute (rows
+ * of a log share their minute with the row before: 17 bytes compared instead of a parse and Date.UTC); else
+ * {@link NOT_CANONICAL} or {@link OTHER_MINUTE}. A small integer, not the time itself: a function that returns a
+ * double it was not inlined into boxes it as a new HeapNumber, one per row.
+ */
+export function offsetInMinute(b: Uint8Array, s: number, e: number, cache: MinuteCache): number {
+  if (e - s !== 24) return NOT_CANONICAL;
+  if (cache.base !== cache.base || b[s + 19] !== 46 || b[s + 23] !== 90) return OTHER_MINUTE;
+  const minute = cache.minute;
+  for (let i = 0; i < 17; i++) if (b[s + i] !== minute[i]) return OTHER_MINUTE;
+  const second = digits(b, s + 17, 2);
+  const ms = digits(b, s + 20, 3);
+  return second >= 0 && second <= 59 && ms >= 0 ? second * 1000 + ms : NOT_CANONICAL;
 }
 
 /** The last minute (`yyyy-MM-ddTHH:mm:`) read and its start in ms; one per reader. */
