@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
-import type { Finding, Session } from '../src/types.js';
+import type { Finding, LogRecord, Session } from '../src/types.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'logscan-keep-rows-'));
@@ -257,6 +257,30 @@ describe('lazy records (scans with the built-in rules and no onSession)', () => 
       expect(store.record(0, view, { connector: '', sessionId: '', local: '', remote: '' })).toMatchObject({ data: 'NOOP', line: 6, sessionId: '08DE00000000000A' });
       expect(store.includes(0, 'Local')).toBe(false);
       expect(store.includes(1, 'NOOP')).toBe(true);
+    }
+  });
+
+  it('keeps more rows than it has room for at first, by position and as copies, each the row it was', async () => {
+    const { readProtocolRows } = await import('../src/read/protocol.js');
+    const { KeptLines, RowView } = await import('../src/read/row-view.js');
+    const { emptyStats } = await import('../src/read/stats.js');
+    // 30 rows, past the room for the usual 8; small chunks retire some of them between adds.
+    const many = Array.from({ length: 30 }, (_, i) => `2025-11-10T10:00:${String(i).padStart(2, '0')}.000Z,EX01\\Default Frontend EX01,08DE00000000000C,${i},10.0.0.1:25,203.0.113.5:40000,<,CMD ${i} h\u00e9,ctx ${i}`);
+    const bytes = Buffer.from([...HEAD, ...many, ''].join('\r\n'));
+    const shared = { connector: '', sessionId: '', local: '', remote: '' };
+    for (const chunk of [97, 300, 1 << 16]) {
+      const store = new KeptLines();
+      const expected: LogRecord[] = [];
+      await readProtocolRows(overwrittenChunks(bytes, chunk), emptyStats('x'), (row) => {
+        expected.push(row.record());
+        store.add(row);
+      });
+      expect(expected).toHaveLength(30);
+      const view = new RowView();
+      expected.forEach((r, i) => {
+        expect(store.record(i, view, shared)).toEqual(r);
+        expect(store.includes(i, `CMD ${i} `)).toBe(true);
+      });
     }
   });
 

@@ -378,6 +378,14 @@ function viewOfLine(view: RowView, buf: Buffer, s: number, e: number, line: numb
   return view;
 }
 
+/** Entries of a row in {@link KeptLines}. */
+const ROW_ENTRIES = 6;
+/**
+ * Rows most sessions keep (7 or 8 on the generated receive and send logs). Room for them from the start: grown
+ * by push, the array was reallocated three times on the way to 48 entries (about 1.1 kB per session).
+ */
+const USUAL_KEPT_ROWS = 8;
+
 /**
  * The kept rows of one session as the bytes they were read from, made into records only when something asks
  * for them: the built-in rules read rows only of sessions whose facts point at a finding, and most sessions are
@@ -391,7 +399,9 @@ export class KeptLines {
    * character, so the UTF-8 comes back unchanged), their start and end, its line number, source and column map.
    * One array, not a buffer per session: a session keeps about ten rows, and growing buffers cost more.
    */
-  readonly #rows: Array<Buffer | string | number | ColumnMap> = [];
+  readonly #rows: Array<Buffer | string | number | ColumnMap> = new Array<Buffer | string | number | ColumnMap>(ROW_ENTRIES * USUAL_KEPT_ROWS);
+  /** Entries in use: {@link #rows} starts with room for the usual session and grows past it. */
+  #size = 0;
   /** Rows before this one are copies already (retired). */
   #owned = 0;
   /** The reader epoch this store is registered for retirement in (see {@link RowView.retire}). */
@@ -399,19 +409,27 @@ export class KeptLines {
 
   /** Keeps the view's current row by position; the view copies it if its buffer is retired first. */
   add(view: RowView): void {
-    this.#rows.push(view.buf, view.lineStart, view.lineEnd, view.line, view.source, view.map);
+    const rows = this.#rows;
+    const k = this.#size;
+    rows[k] = view.buf;
+    rows[k + 1] = view.lineStart;
+    rows[k + 2] = view.lineEnd;
+    rows[k + 3] = view.line;
+    rows[k + 4] = view.source;
+    rows[k + 5] = view.map;
+    this.#size = k + ROW_ENTRIES;
     view.liveKept(this);
   }
 
   /** Nothing will read these rows again (their session was reported): they need not be copied. */
   release(): void {
-    this.#owned = this.#rows.length;
+    this.#owned = this.#size;
   }
 
   /** The reader is about to reuse its buffers: rows still held by position become copies. */
   own(): void {
     const rows = this.#rows;
-    for (let i = this.#owned; i < rows.length; i += 6) {
+    for (let i = this.#owned; i < this.#size; i += ROW_ENTRIES) {
       const bytes = rows[i];
       if (typeof bytes === 'string') continue;
       const s = rows[i + 1] as number;
@@ -420,21 +438,21 @@ export class KeptLines {
       rows[i + 1] = 0;
       rows[i + 2] = e - s;
     }
-    this.#owned = rows.length;
+    this.#owned = this.#size;
   }
 
   /** Whether the `i`-th kept row's bytes contain `needle` (ASCII), searched within the row only; no split. */
   includes(i: number, needle: string): boolean {
     const rows = this.#rows;
-    const bytes = rows[6 * i]!;
+    const bytes = rows[ROW_ENTRIES * i]!;
     if (typeof bytes === 'string') return bytes.includes(needle);
-    return bytesInclude(bytes as Buffer, rows[6 * i + 1] as number, rows[6 * i + 2] as number, needle);
+    return bytesInclude(bytes as Buffer, rows[ROW_ENTRIES * i + 1] as number, rows[ROW_ENTRIES * i + 2] as number, needle);
   }
 
   /** The `i`-th kept row split into the scratch `view`, no strings made; valid until the view's next use. */
   view(i: number, view: RowView): RowView {
     const rows = this.#rows;
-    const k = 6 * i;
+    const k = ROW_ENTRIES * i;
     let bytes = rows[k]!;
     let s = rows[k + 1] as number;
     let e = rows[k + 2] as number;
