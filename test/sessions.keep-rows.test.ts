@@ -284,6 +284,33 @@ describe('lazy records (scans with the built-in rules and no onSession)', () => 
     }
   });
 
+  it('gives a released pin to one new session only, which reads its own row through it', async () => {
+    const { RowView, splitRow, eventOf } = await import('../src/read/row-view.js');
+    const { mapFields } = await import('../src/read/header.js');
+    const names = HEAD[2]!.slice('#Fields: '.length).split(',');
+    const map = mapFields(names, '').map;
+    if (map === null) throw new Error('no column map');
+    const view = new RowView();
+    view.map = map;
+    const read = (line: string): void => {
+      const buf = Buffer.from(line);
+      view.forgetCommas();
+      splitRow(view, buf, 0, buf.length, view.map.count, line.includes('"'));
+      view.event = eventOf(view)!;
+    };
+    read(row('08DE00000000000D', 0, '<,EHLO first.example,'));
+    const first = view.pin(0, null);
+    first.release?.();
+    first.release?.();
+    read(row('08DE00000000000E', 0, '<,EHLO second.example,'));
+    const taken = view.pin(0, null);
+    const fresh = view.pin(0, null);
+    expect(taken).toBe(first);
+    expect(fresh).not.toBe(first);
+    expect(taken.record().data).toBe('EHLO second.example');
+    expect(fresh.record().sessionId).toBe('08DE00000000000E');
+  });
+
   it('gives a pinned row one field short an empty last field, not the last field of the row made before it', async () => {
     const { recordsOf } = await import('../src/sessions/facts.js');
     for (const lazyRecords of [false, true]) {
