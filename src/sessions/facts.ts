@@ -97,14 +97,21 @@ export class SessionFacts {
   readonly #direction: Direction;
   readonly #keepAll: boolean;
   #rows = 0;
-  /** Kept rows in order; null where the row's bytes are in {@link #lines} instead (lazy records). */
-  readonly #kept: (LogRecord | null)[] = [];
+  /**
+   * Kept rows made as records, by position among the kept rows; missing where the row's bytes are in {@link #lines}
+   * instead. Made on the first record: a lazy session keeps every row as bytes, and needs no array of nothing.
+   */
+  #kept: LogRecord[] | null = null;
   readonly #keptOrdinals: number[] = [];
   readonly #lines: KeptLines | null;
   #lastRow: Pin | null = null;
   #lastSmtp: Pin | null = null;
   #prevSmtp: Pin | null = null;
-  readonly #counts = { tlsRows: 0, startTls: 0, helo: 0, mail: 0 };
+  /** Rows of each kind seen so far, against the limits of {@link KEEP}: fields, not an object of counts per session. */
+  #tlsRows = 0;
+  #startTls = 0;
+  #helos = 0;
+  #mails = 0;
   #failedReplies = 0;
 
   /** connector, sessionId (first row), local and remote (first non-empty): kept rows reuse these strings. */
@@ -177,9 +184,11 @@ export class SessionFacts {
       if ((isCommandEvent(event, this.#direction) ? this.#command(row) : this.#reply(row)) === true) keep = true;
     }
     if (keep) {
-      const lines = this.#lines;
-      this.#kept.push(lines !== null && row.keepLine(lines) ? null : row.record(shared));
+      const k = this.#keptOrdinals.length;
       this.#keptOrdinals.push(ordinal);
+      const lines = this.#lines;
+      // Every kept row is a record when there are no lines (keepAll included), so that array stays packed.
+      if (lines === null || !row.keepLine(lines)) (this.#kept ??= [])[k] = row.record(shared);
     }
     if (this.#keepAll) return;
     this.#lastRow = row.pin(ordinal, this.#lastRow);
@@ -223,7 +232,7 @@ export class SessionFacts {
     }
     const context = row.context();
     const data = row.data();
-    const keep = context.startsWith('TLS ') && this.#counts.tlsRows++ < KEEP.tlsRows;
+    const keep = context.startsWith('TLS ') && this.#tlsRows++ < KEEP.tlsRows;
     const role = data === '' ? certificateRole(context) : null;
     if (role !== null && context === role) {
       this.#current = emptyCertificate(role);
@@ -262,7 +271,7 @@ export class SessionFacts {
     if (startsTlsVerb(verb)) {
       this.#issued = true;
       if (!this.#goAhead) this.#awaitingGoAhead = true;
-      keep = this.#counts.startTls++ < KEEP.startTls;
+      keep = this.#startTls++ < KEEP.startTls;
     } else if (verb === Verb.QUIT) {
       this.#quit = true;
     } else if (this.#direction === 'receive' && (verb === Verb.EHLO || verb === Verb.HELO)) {
@@ -270,9 +279,9 @@ export class SessionFacts {
       const names = this.#names;
       // Bounded: a hostile client sending 100,000 different EHLO names must not make this quadratic.
       if (name !== null && names.length < MAX_REMOTE_NAMES && !names.includes(name)) names.push(name);
-      keep = this.#counts.helo++ < KEEP.helo;
+      keep = this.#helos++ < KEEP.helo;
     } else if (verb === Verb.MAIL) {
-      keep = this.#counts.mail++ === 0;
+      keep = this.#mails++ === 0;
     } else if (verb === Verb.AUTH) {
       this.#authIssued = true;
     }
@@ -311,23 +320,16 @@ export class SessionFacts {
     return keep;
   }
 
-  /**
-   * Row order for {@link rowAt}: `k >= 0` is kept row `k`, `-1 - p` is pin `p` of {@link #planPins} (the pinned last
-   * rows not kept anyway), merged by position. Made when a row is first asked for, after the session ended.
-   */
-  #plan: number[] | null = null;
-  readonly #planPins: Pin[] = [];
-  /** For each kept row, its index in {@link #lines}, or -1 where it was kept as a record. */
-  #lineOf: number[] = [];
-  /** Rows already made, by position: a rule that searched the first rows leaves them for the next. */
-  readonly #made: (LogRecord | undefined)[] = [];
+  /** How rows are handed on, made when a row is first asked for (after the session ended; most never are). */
+  #plan: RowPlan | null = null;
 
-  #makePlan(): number[] {
+  #makePlan(): RowPlan {
     const ordinals = this.#keptOrdinals;
-    const pins = this.#planPins;
-    for (const pin of this.#keepAll ? [] : [this.#prevSmtp, this.#lastSmtp, this.#lastRow]) {
-      if (pin === null || ordinals.includes(pin.ordinal) || pins.some((p) => p.ordinal === pin.ordinal)) continue;
-      pins.push(pin);
+    const pins: Pin[] = [];
+    if (!this.#keepAll) {
+      addPin(pins, this.#prevSmtp, ordinals);
+      addPin(pins, this.#lastSmtp, ordinals);
+      addPin(pins, this.#lastRow, ordinals);
     }
     // At most three pins: an insertion sort, because Array#sort allocates its work state on every call.
     for (let i = 1; i < pins.length; i++) {
@@ -337,24 +339,26 @@ export class SessionFacts {
         pins[j - 1] = t;
       }
     }
-    const plan: number[] = [];
+    const order: number[] = [];
     let k = 0;
     for (let p = 0; p < pins.length; p++) {
-      while (k < ordinals.length && ordinals[k]! < pins[p]!.ordinal) plan.push(k++);
-      plan.push(-1 - p);
+      while (k < ordinals.length && ordinals[k]! < pins[p]!.ordinal) order.push(k++);
+      order.push(-1 - p);
     }
-    while (k < ordinals.length) plan.push(k++);
+    while (k < ordinals.length) order.push(k++);
+    const kept = this.#kept;
+    const lineOf = new Array<number>(ordinals.length);
     let next = 0;
-    this.#lineOf = this.#kept.map((r) => (r === null ? next++ : -1));
-    return plan;
+    for (let i = 0; i < ordinals.length; i++) lineOf[i] = kept?.[i] === undefined ? next++ : -1;
+    return { order, pins, lineOf, made: [] };
   }
 
   /** How many rows the session hands on (see {@link records}). */
   rowCount(): number {
-    return this.#rowPlan().length;
+    return this.#rowPlan().order.length;
   }
 
-  #rowPlan(): number[] {
+  #rowPlan(): RowPlan {
     return (this.#plan ??= this.#makePlan());
   }
 
@@ -364,13 +368,14 @@ export class SessionFacts {
    * every kept row of every one was a fifth of the run.
    */
   rowAt(i: number): LogRecord {
-    const made = this.#made[i];
+    const plan = this.#rowPlan();
+    const made = plan.made[i];
     if (made !== undefined) return made;
-    const p = this.#rowPlan()[i]!;
+    const p = plan.order[i]!;
     let row: LogRecord;
-    if (p < 0) row = this.#planPins[-1 - p]!.record(this.#shared);
-    else row = this.#kept[p] ?? this.#lines!.record(this.#lineOf[p]!, this.#context.scratchView(), this.#shared);
-    this.#made[i] = row;
+    if (p < 0) row = plan.pins[-1 - p]!.record(this.#shared);
+    else row = this.#kept?.[p] ?? this.#lines!.record(plan.lineOf[p]!, this.#context.scratchView(), this.#shared);
+    plan.made[i] = row;
     return row;
   }
 
@@ -379,15 +384,16 @@ export class SessionFacts {
    * pass over it without making it. True when it may pass, or is a record already (the caller's full test decides).
    */
   rowMayMatch(i: number, peek: RowPeek): boolean {
-    if (this.#made[i] !== undefined) return true;
-    const p = this.#rowPlan()[i]!;
+    const plan = this.#rowPlan();
+    if (plan.made[i] !== undefined) return true;
+    const p = plan.order[i]!;
     if (p < 0) {
-      const pin = this.#planPins[-1 - p]!;
+      const pin = plan.pins[-1 - p]!;
       return pin.view === undefined || peek.test(pin.view());
     }
-    if (this.#kept[p] !== null) return true;
+    if (this.#kept?.[p] !== undefined) return true;
     const lines = this.#lines!;
-    const at = this.#lineOf[p]!;
+    const at = plan.lineOf[p]!;
     return lines.includes(at, peek.needle) && peek.test(lines.view(at, this.#context.scratchView()));
   }
 
@@ -396,7 +402,7 @@ export class SessionFacts {
    * as bytes become records here (or in {@link rowAt}), so a lazy session pays for its records only when asked.
    */
   records(): LogRecord[] {
-    if (this.#keepAll) return this.#kept as LogRecord[];
+    if (this.#keepAll) return (this.#kept ??= []);
     const n = this.rowCount();
     const out = new Array<LogRecord>(n);
     for (let i = 0; i < n; i++) out[i] = this.rowAt(i);
@@ -434,7 +440,7 @@ export class SessionFacts {
       tlsErrors: this.#tlsErrors,
       certificates: this.#certificates,
       mailAccepted: this.#mailAccepted,
-      mailIssued: this.#counts.mail > 0,
+      mailIssued: this.#mails > 0,
       authIssued: this.#authIssued,
       ehloAnswered: this.#ehloAnswered,
       quit: this.#quit,
@@ -449,6 +455,24 @@ export class SessionFacts {
       records: this.#lines === null ? this.records() : lazyRecords(this),
     };
   }
+}
+
+/** The rows a session hands on, in order (see {@link SessionFacts.rowAt}). */
+interface RowPlan {
+  /** `k >= 0` is kept row `k`, `-1 - p` is pin `p` of `pins` (the pinned last rows not kept anyway), by position. */
+  order: number[];
+  pins: Pin[];
+  /** For each kept row, its index in the session's kept lines, or -1 where it was kept as a record. */
+  lineOf: number[];
+  /** Rows already made, by position: a rule that searched the first rows leaves them for the next. */
+  made: (LogRecord | undefined)[];
+}
+
+/** Adds a pinned row to `pins` unless it is kept anyway or pinned twice (the last row is often the last SMTP one). */
+function addPin(pins: Pin[], pin: Pin | null, ordinals: readonly number[]): void {
+  if (pin === null || ordinals.includes(pin.ordinal)) return;
+  for (let i = 0; i < pins.length; i++) if (pins[i]!.ordinal === pin.ordinal) return;
+  pins.push(pin);
 }
 
 /**
