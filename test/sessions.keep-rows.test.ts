@@ -103,8 +103,9 @@ describe('canonical times', () => {
       const buf = Buffer.from(`${t},c`);
       view.forgetCommas();
       splitRow(view, buf, 0, buf.length, 2, false);
-      const ms = view.canonicalMs();
-      expect(view.canonicalMs(), t).toBe(ms);
+      expect(view.ms, t).toBeNaN();
+      view.readTime();
+      const ms = view.ms;
       if (t === '2025-11-10T23:59:6x.000Z' || t === '2025-11-10T23:59:59Z' || t === 'Date/Time.ConnectorId' || t === '') expect(ms, t).toBeNaN();
       else expect(new Date(ms).toISOString()).toBe(t);
       // Not for the broken seconds: the whole parse (no cache) reads `6x` as -1 and gives a time (a separate issue).

@@ -39,11 +39,11 @@ export class RowView implements Row {
   commaFrom = 0;
   commaAt = -1;
   /**
-   * The row's time in ms, valid when {@link #msRead}. Always a number, never undefined: V8 then keeps the field
-   * as a double in place, where a `number | undefined` field boxed a new HeapNumber for every row.
+   * The row's time ({@link Row.ms}), set by {@link readTime}: the reader calls it for each row it accepts; rows split
+   * again from kept bytes leave it NaN (nothing reads their time). A field that is always a number stays a double in
+   * place, where a `number | undefined` one, or a method returning it uninlined, made a HeapNumber for every row.
    */
-  #ms = NaN;
-  #msRead = false;
+  ms = NaN;
   #data: string | undefined;
   #context: string | undefined;
   readonly #minutes = newMinuteCache();
@@ -64,7 +64,7 @@ export class RowView implements Row {
 
   /** Called by the reader for each row, before anything reads it. */
   reset(): void {
-    this.#msRead = false;
+    this.ms = NaN;
     this.#data = undefined;
     this.#context = undefined;
   }
@@ -114,28 +114,20 @@ export class RowView implements Row {
   time(): string {
     return this.field(this.map.time);
   }
-  /**
-   * Tiny on purpose, so callers inline it: a double returned from a call that is not inlined is boxed as a new
-   * HeapNumber, and the reader and the session facts each ask once per row. {@link #readMs} returns nothing.
-   */
-  canonicalMs(): number {
-    if (!this.#msRead) this.#readMs();
-    return this.#ms;
-  }
-  #readMs(): void {
-    this.#msRead = true;
+  /** Reads the row's time into {@link ms}; called once the row is split (and repaired). */
+  readTime(): void {
     const col = this.map.time;
     if (col < 0 || this.#text(col) !== undefined) {
-      this.#ms = canonicalTimeMs(this.field(col));
+      this.ms = canonicalTimeMs(this.field(col));
       return;
     }
     // Most rows: the minute's start plus a small integer. One store per branch, no `a ? b : c` of the three: a
     // value that merges a computed double with a call's result is boxed, a HeapNumber per row.
     const minutes = this.#minutes;
     const offset = offsetInMinute(this.buf, this.starts[col]!, this.ends[col]!, minutes);
-    if (offset >= 0) this.#ms = minutes.base + offset;
-    else if (offset === NOT_CANONICAL) this.#ms = NaN;
-    else this.#ms = canonicalFromBytes(this.buf, this.starts[col]!, this.ends[col]!, minutes);
+    if (offset >= 0) this.ms = minutes.base + offset;
+    else if (offset === NOT_CANONICAL) this.ms = NaN;
+    else this.ms = canonicalFromBytes(this.buf, this.starts[col]!, this.ends[col]!, minutes);
   }
   connector(): string {
     return this.field(this.map.connector);

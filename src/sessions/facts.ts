@@ -200,7 +200,7 @@ export class SessionFacts {
   }
 
   #time(row: Row): void {
-    const ms = row.canonicalMs();
+    const ms = row.ms;
     if (ms === ms) {
       if (ms < this.#startMs) this.#startMs = ms;
       if (ms > this.#endMs) this.#endMs = ms;

@@ -46,8 +46,12 @@ export interface Row {
   readonly event: EventCode;
   readonly line: number;
   time(): string;
-  /** Milliseconds since the epoch for a canonical `yyyy-MM-ddTHH:mm:ss.fffZ` time, else NaN. */
-  canonicalMs(): number;
+  /**
+   * Milliseconds since the epoch for a canonical `yyyy-MM-ddTHH:mm:ss.fffZ` time, else NaN. A property, not a
+   * method: the reader's view keeps it in a field, and a double returned by a call that V8 does not inline is boxed
+   * as a new HeapNumber (one per row; whether the call is inlined changed from run to run).
+   */
+  readonly ms: number;
   connector(): string;
   sessionId(): string;
   /**
@@ -135,7 +139,7 @@ export class RecordRow implements Row {
   time(): string {
     return this.r.time;
   }
-  canonicalMs(): number {
+  get ms(): number {
     return canonicalTimeMs(this.r.time);
   }
   connector(): string {
