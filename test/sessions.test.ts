@@ -39,6 +39,18 @@ function one(records: LogRecord[], direction: 'send' | 'receive' | null = 'recei
 }
 
 describe('session facts', () => {
+  it('gives every session its own lists, empty or not, and keeps at most 64 distinct EHLO names in order', () => {
+    const names = Array.from({ length: 80 }, (_, i) => `<,EHLO host${i % 70}.example,`).join('\n');
+    const many = one(session('08DE0000000000F1', `+,,\n${names}\n-,,Local`));
+    expect(many.remoteNames).toEqual(Array.from({ length: 64 }, (_, i) => `host${i}.example`));
+    const a = one(session('08DE0000000000F2', '+,,\n-,,Local'));
+    const b = one(session('08DE0000000000F3', '+,,\n-,,Local'));
+    expect([a.remoteNames, a.certificates, a.tlsErrors]).toEqual([[], [], []]);
+    expect(a.remoteNames).not.toBe(b.remoteNames);
+    expect(a.certificates).not.toBe(b.certificates);
+    expect(a.tlsErrors).not.toBe(b.tlsErrors);
+  });
+
   it('reads a healthy TLS 1.2 receive session', () => {
     const s = one(session('08DE0000000000A1', RECEIVE_TLS12));
     expect(s.direction).toBe('receive');

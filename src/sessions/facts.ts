@@ -65,6 +65,16 @@ function heloName(command: string): string | null {
   return name === '' ? null : name;
 }
 
+/**
+ * `list` with `item` at its end; a new one-item array when `list` is null. Most sessions have one remote name and
+ * one certificate: `[item]` has room for one, where `[]` and a push made room for 17 (152 bytes).
+ */
+function append<T>(list: T[] | null, item: T): T[] {
+  if (list === null) return [item];
+  list.push(item);
+  return list;
+}
+
 /** Distinct EHLO/HELO names kept per session; reports show at most 20 per group anyway. */
 const MAX_REMOTE_NAMES = 64;
 
@@ -123,9 +133,10 @@ export class SessionFacts {
   /** Latest time as a number (also for non-canonical but parseable times), for idle detection. */
   lastMs = NaN;
 
-  readonly #names: string[] = [];
-  readonly #certificates: Certificate[] = [];
-  readonly #tlsErrors: string[] = [];
+  /** Null until the first item (see {@link append}); handed on as they are, or as `[]`. */
+  #names: string[] | null = null;
+  #certificates: Certificate[] | null = null;
+  #tlsErrors: string[] | null = null;
   #tls: TlsInfo | null = null;
   #advertised = false;
   #issued = false;
@@ -226,7 +237,7 @@ export class SessionFacts {
     // session of a connector: recognised on the bytes, it costs neither its strings nor a parse.
     const compact = row.dataCode(0) === -1 ? null : compactCertificateRole(row);
     if (compact !== null) {
-      this.#certificates.push(this.#context.compactCertificateOf(compact, row));
+      this.#certificates = append(this.#certificates, this.#context.compactCertificateOf(compact, row));
       this.#current = null;
       return false;
     }
@@ -236,14 +247,14 @@ export class SessionFacts {
     const role = data === '' ? certificateRole(context) : null;
     if (role !== null && context === role) {
       this.#current = emptyCertificate(role);
-      this.#certificates.push(this.#current);
+      this.#certificates = append(this.#certificates, this.#current);
       return keep;
     }
     if (context.startsWith('Certificate ')) {
       // KB excerpts sometimes omit the type row: a value row alone still describes a certificate.
       if (this.#current === null) {
         this.#current = emptyCertificate('Certificate');
-        this.#certificates.push(this.#current);
+        this.#certificates = append(this.#certificates, this.#current);
       }
       applyCertificateRow(this.#current, context, data);
       return keep;
@@ -255,7 +266,7 @@ export class SessionFacts {
     }
     const failed = parseTlsFailure(context);
     if (failed) {
-      this.#tlsErrors.push(failed);
+      this.#tlsErrors = append(this.#tlsErrors, failed);
       return keep;
     }
     // Failed logins log `User Name: <user>`; successful ones `<user>` in data with context `authenticated`.
@@ -278,7 +289,7 @@ export class SessionFacts {
       const name = heloName(row.data());
       const names = this.#names;
       // Bounded: a hostile client sending 100,000 different EHLO names must not make this quadratic.
-      if (name !== null && names.length < MAX_REMOTE_NAMES && !names.includes(name)) names.push(name);
+      if (name !== null && (names === null || (names.length < MAX_REMOTE_NAMES && !names.includes(name)))) this.#names = append(names, name);
       keep = this.#helos++ < KEEP.helo;
     } else if (verb === Verb.MAIL) {
       keep = this.#mails++ === 0;
@@ -300,9 +311,9 @@ export class SessionFacts {
     }
     const c0 = row.dataCode(0);
     if ((c0 === 52 || c0 === 53) && this.#failedReplies++ < KEEP.failedReplies) keep = true;
-    if (go && this.#direction === 'send' && this.#names.length === 0 && !this.#issued) {
+    if (go && this.#direction === 'send' && this.#names === null && !this.#issued) {
       const host = bannerHost(row.data());
-      if (host !== null) this.#names.push(host);
+      if (host !== null) this.#names = append(this.#names, host);
     }
     if (!this.#advertised && row.dataStarts('250') && advertisesStartTls(row.data())) this.#advertised = true;
     if (row.dataStarts('221')) this.#quit = true;
@@ -420,7 +431,7 @@ export class SessionFacts {
   finish(meta: SessionMeta): Session {
     let tls = this.#tls;
     // Exchange 2010 writes no `TLS protocol` row: a go-ahead followed by more SMTP means TLS of unknown version.
-    if (tls === null && this.#accepted && this.#tlsErrors.length === 0 && this.#continued) {
+    if (tls === null && this.#accepted && this.#tlsErrors === null && this.#continued) {
       tls = { version: 'unknown', protocol: null, cipher: null, cipherStrength: null, hash: null, keyExchange: null };
     }
     return {
@@ -432,13 +443,13 @@ export class SessionFacts {
       connector: this.#shared.connector,
       local: parseEndpoint(this.#shared.local),
       remote: parseEndpoint(this.#shared.remote),
-      remoteNames: this.#names,
+      remoteNames: this.#names ?? [],
       starttlsAdvertised: this.#advertised,
       starttlsIssued: this.#issued,
       starttlsAccepted: this.#accepted,
       tls,
-      tlsErrors: this.#tlsErrors,
-      certificates: this.#certificates,
+      tlsErrors: this.#tlsErrors ?? [],
+      certificates: this.#certificates ?? [],
       mailAccepted: this.#mailAccepted,
       mailIssued: this.#mails > 0,
       authIssued: this.#authIssued,
