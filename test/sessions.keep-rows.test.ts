@@ -285,6 +285,32 @@ describe('lazy records (scans with the built-in rules and no onSession)', () => 
     }
   });
 
+  it('recognises a success row met lately on its bytes: same TLS facts as from the text, a copy per session', async () => {
+    const { readProtocolRows } = await import('../src/read/protocol.js');
+    const { SessionAssembler } = await import('../src/sessions/builder.js');
+    const { emptyStats } = await import('../src/read/stats.js');
+    const { recordsOf } = await import('../src/sessions/facts.js');
+    const tls12 = 'TLS protocol SP_PROT_TLS1_2_SERVER negotiation succeeded using bulk encryption algorithm CALG_AES_256 with strength 256 bits, MAC hash algorithm CALG_SHA_384 with strength 0 bits and key exchange algorithm CALG_ECDHE with strength 384 bits';
+    const tls10 = tls12.replaceAll('TLS1_2', 'TLS1_0');
+    const quoted = (t: string): string => `"${t.replaceAll('"', '""')}"`;
+    const head = ['#Log-type: SMTP Receive Protocol Log', '#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context'];
+    // The same text four times (the third with a quote escaped, so not the same bytes), then another.
+    const contexts = [tls12, tls12, `${tls12} "x"`, tls12, tls10];
+    const lines = contexts.flatMap((c, i) => {
+      const at = `2025-11-10T10:00:0${i}.000Z,EX01\\Default Frontend EX01,08DE0000000000B${i},`;
+      return [`${at}0,10.0.0.1:25,203.0.113.5:4000${i},+,,`, `${at}1,10.0.0.1:25,203.0.113.5:4000${i},*,,${quoted(c)}`, `${at}2,10.0.0.1:25,203.0.113.5:4000${i},-,,Local`];
+    });
+    const assembler = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: null }, {}, { lazyRecords: true });
+    const done: Session[] = [];
+    await readProtocolRows(overwrittenChunks(Buffer.from([...head, ...lines, ''].join('\r\n')), 97), emptyStats('x'), (r) => assembler.addRow(r, done));
+    expect(done.map((x) => x.tls?.protocol ?? null)).toEqual(['SP_PROT_TLS1_2_SERVER', 'SP_PROT_TLS1_2_SERVER', 'SP_PROT_TLS1_2_SERVER', 'SP_PROT_TLS1_2_SERVER', 'SP_PROT_TLS1_0_SERVER']);
+    expect(done[1]!.tls).toEqual(done[0]!.tls);
+    expect(done[1]!.tls).not.toBe(done[0]!.tls);
+    expect(done[3]!.tls).not.toBe(done[1]!.tls);
+    // The row is still kept as evidence, by its bytes.
+    expect(recordsOf(done[1]!).map((r) => r.context)).toContain(tls12);
+  });
+
   it('gives a released pin to one new session only, which reads its own row through it', async () => {
     const { RowView, splitRow, eventOf } = await import('../src/read/row-view.js');
     const { mapFields } = await import('../src/read/header.js');

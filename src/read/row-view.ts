@@ -166,6 +166,9 @@ export class RowView implements Row {
   dataIs(text: string): boolean {
     return this.#data !== undefined ? this.#data === text : this.fieldIs(this.map.data, text);
   }
+  contextIs(text: string): boolean {
+    return this.#context !== undefined ? this.#context === text : this.fieldIs(this.map.context, text);
+  }
   contextLength(): number {
     return this.#context !== undefined ? this.#context.length : this.fieldLength(this.map.context);
   }

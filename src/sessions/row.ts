@@ -69,6 +69,8 @@ export interface Row {
   contextStarts(prefix: string): boolean;
   /** Whether `data` is exactly `text`, compared on the bytes where it can be (no string made). */
   dataIs(text: string): boolean;
+  /** Whether `context` is exactly `text`, likewise. */
+  contextIs(text: string): boolean;
   /** Length of `context` (bytes on the fast path, which agrees with the text's length for ASCII). */
   contextLength(): number;
   /** Char code of `data` at `i`, or -1 past its end. */
@@ -174,6 +176,9 @@ export class RecordRow implements Row {
   }
   dataIs(text: string): boolean {
     return this.r.data === text;
+  }
+  contextIs(text: string): boolean {
+    return this.r.context === text;
   }
   contextLength(): number {
     return this.r.context.length;
