@@ -113,6 +113,30 @@ describe('canonical times', () => {
     }
   });
 
+  it('finds an advertised STARTTLS on the bytes exactly where the text test finds it', async () => {
+    const { RowView, splitRow } = await import('../src/read/row-view.js');
+    const { advertisesStartTls } = await import('../src/sessions/facts.js');
+    const view = new RowView();
+    view.map = { time: -1, connector: -1, sessionId: -1, sequence: -1, local: -1, remote: -1, event: -1, data: 0, context: 1, count: 2 } as never;
+    const bytesSay = (data: string): boolean => {
+      const buf = Buffer.from(`${data},c`);
+      view.forgetCommas();
+      splitRow(view, buf, 0, buf.length, 2, false);
+      return view.dataAdvertisesStartTls();
+    };
+    const piece = fc.constantFrom('STARTTLS', 'STARTTL', 'XSTARTTLS', 'X-ANONYMOUSTLS', '250', '-', ' ', '\t', 'é', '日', 'S', 'TLS', 'AUTH');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
+        const data = parts.join('');
+        expect(bytesSay(data), data).toBe(advertisesStartTls(data));
+      }),
+      { numRuns: 2000 },
+    );
+    for (const data of ['STARTTLS', '250-STARTTLS', '250 STARTTLS\tX', 'é STARTTLS', '250 éSTARTTLS', '250 STARTTLSé', '250 XSTARTTLSX']) {
+      expect(bytesSay(data), data).toBe(advertisesStartTls(data));
+    }
+  });
+
   it('writes times back as toISOString does, through the minute cache and outside its range', async () => {
     const { isoTime, newIsoCache } = await import('../src/sessions/row.js');
     const cache = newIsoCache();

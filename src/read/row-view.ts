@@ -4,7 +4,7 @@
  * strings and an object for each of them cost as much as everything else together.
  */
 import type { EventCode, LogRecord } from '../types.js';
-import { canonicalFromBytes, canonicalTimeMs, hashBytes, hashText, newMinuteCache, NOT_CANONICAL, offsetInMinute, Verb, verbOf, type Pin, type Row, type SharedFields } from '../sessions/row.js';
+import { advertisesStartTls, advertisesStartTlsBytes, canonicalFromBytes, canonicalTimeMs, hashBytes, hashText, newMinuteCache, NOT_CANONICAL, offsetInMinute, Verb, verbOf, type Pin, type Row, type SharedFields } from '../sessions/row.js';
 import type { ColumnMap } from './header.js';
 import { COMMA, QUOTE, hasByte, parseSequence, parseSequenceBytes, splitQuoted } from './fields.js';
 
@@ -171,6 +171,11 @@ export class RowView implements Row {
   }
   contextLength(): number {
     return this.#context !== undefined ? this.#context.length : this.fieldLength(this.map.context);
+  }
+  dataAdvertisesStartTls(): boolean {
+    const col = this.map.data;
+    if (col < 0 || this.#data !== undefined || this.#text(col) !== undefined) return advertisesStartTls(this.data());
+    return advertisesStartTlsBytes(this.buf, this.starts[col]!, this.ends[col]!);
   }
   dataCode(i: number): number {
     return this.code(this.map.data, i);

@@ -2,7 +2,7 @@ import type { Certificate, Direction, LogRecord, Session, SessionEnd, TlsInfo } 
 import { BoundedCache, RecentItems } from '../bounded-cache.js';
 import { KeptLines, RowView } from '../read/row-view.js';
 import { parseEndpoint } from './endpoint.js';
-import { commandVerb, isoTime, newIsoCache, RecordRow, startsTlsVerb, Verb, verbOf, type IsoCache, type Pin, type Row, type RowPeek, type SharedFields } from './row.js';
+import { advertisesStartTls, commandVerb, isoTime, newIsoCache, RecordRow, startsTlsVerb, Verb, verbOf, type IsoCache, type Pin, type Row, type RowPeek, type SharedFields } from './row.js';
 import {
   applyCertificateRow,
   certificateRole,
@@ -13,7 +13,7 @@ import {
   parseTlsSuccess,
 } from './tls.js';
 
-export { commandVerb };
+export { advertisesStartTls, commandVerb };
 
 export interface SessionMeta {
   key: string;
@@ -23,19 +23,6 @@ export interface SessionMeta {
   serverHint: string | null;
   complete: boolean;
   endReason: SessionEnd;
-}
-
-/** Whole-token STARTTLS, so `X-ANONYMOUSTLS` does not count; `250-STARTTLS` and joined 250 replies do. */
-export function advertisesStartTls(reply: string): boolean {
-  let from = 0;
-  for (;;) {
-    const i = reply.indexOf('STARTTLS', from);
-    if (i < 0) return false;
-    const before = i === 0 ? 32 : reply.charCodeAt(i - 1);
-    const after = i + 8 >= reply.length ? 32 : reply.charCodeAt(i + 8);
-    if ((before === 32 || before === 45) && (after === 32 || after === 9)) return true;
-    from = i + 8;
-  }
 }
 
 /** The peer's SMTP commands are `<` rows in a receive log and `>` rows in a send log; replies the other way. */
@@ -324,7 +311,7 @@ export class SessionFacts {
       const host = bannerHost(row.data());
       if (host !== null) this.#names = append(this.#names, host);
     }
-    if (!this.#advertised && row.dataStarts('250') && advertisesStartTls(row.data())) this.#advertised = true;
+    if (!this.#advertised && row.dataStarts('250') && row.dataAdvertisesStartTls()) this.#advertised = true;
     if (row.dataStarts('221')) this.#quit = true;
     // `250-…` continuation lines of a multi-line reply do not finish the reply.
     if (row.dataCode(3) === 45) return keep;

@@ -75,6 +75,8 @@ export interface Row {
   contextLength(): number;
   /** Char code of `data` at `i`, or -1 past its end. */
   dataCode(i: number): number;
+  /** {@link advertisesStartTls} of `data`, read on the bytes where it can be (an EHLO reply is 100-200 bytes). */
+  dataAdvertisesStartTls(): boolean;
   /** The command verb of `data`, as far as facts care. */
   verb(): Verb;
   /** The whole row as a record (strings made now, except `shared` ones that are equal). */
@@ -94,6 +96,35 @@ const VERBS: Record<string, Verb> = {
   'X-ANONYMOUSTLS': Verb.ANONYMOUSTLS,
   AUTH: Verb.AUTH,
 };
+
+/** Whole-token STARTTLS, so `X-ANONYMOUSTLS` does not count; `250-STARTTLS` and joined 250 replies do. */
+export function advertisesStartTls(reply: string): boolean {
+  let from = 0;
+  for (;;) {
+    const i = reply.indexOf('STARTTLS', from);
+    if (i < 0) return false;
+    const before = i === 0 ? 32 : reply.charCodeAt(i - 1);
+    const after = i + 8 >= reply.length ? 32 : reply.charCodeAt(i + 8);
+    if ((before === 32 || before === 45) && (after === 32 || after === 9)) return true;
+    from = i + 8;
+  }
+}
+
+/** {@link advertisesStartTls} of the text in bytes `[s, e)`: ASCII looked for in UTF-8 is found where it is. */
+export function advertisesStartTlsBytes(b: Uint8Array, s: number, e: number): boolean {
+  for (let i = s; i + 8 <= e; i++) {
+    if (b[i] !== 83 || !bytesAre(b, i, 'STARTTLS')) continue;
+    const before = i === s ? 32 : b[i - 1];
+    const after = i + 8 >= e ? 32 : b[i + 8];
+    if ((before === 32 || before === 45) && (after === 32 || after === 9)) return true;
+  }
+  return false;
+}
+
+function bytesAre(b: Uint8Array, at: number, ascii: string): boolean {
+  for (let k = 0; k < ascii.length; k++) if (b[at + k] !== ascii.charCodeAt(k)) return false;
+  return true;
+}
 
 /** Upper-case first word of a command (`MAIL FROM:<…>` → `MAIL`). */
 export function commandVerb(command: string): string {
@@ -185,6 +216,9 @@ export class RecordRow implements Row {
   }
   dataCode(i: number): number {
     return i < this.r.data.length ? this.r.data.charCodeAt(i) : -1;
+  }
+  dataAdvertisesStartTls(): boolean {
+    return advertisesStartTls(this.r.data);
   }
   verb(): Verb {
     return verbOf(this.r.data);
