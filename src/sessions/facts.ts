@@ -87,6 +87,36 @@ function startsWithAny(row: Row, prefixes: readonly string[]): boolean {
 const PENDING_LIMIT = 64;
 
 /**
+ * Verbs of commands not answered yet, oldest first: a ring of {@link PENDING_LIMIT} slots (past that a command is
+ * not queued). Sessions of a log set pass rings on through {@link FactsContext}: a queue made per session with
+ * `[]` and push was 152 bytes of every session.
+ */
+class VerbQueue {
+  readonly #slots = new Array<Verb>(PENDING_LIMIT).fill(Verb.OTHER);
+  #head = 0;
+  #size = 0;
+
+  push(verb: Verb): void {
+    if (this.#size === PENDING_LIMIT) return;
+    this.#slots[(this.#head + this.#size++) % PENDING_LIMIT] = verb;
+  }
+
+  /** The oldest verb, taken out; undefined when none is waiting. */
+  shift(): Verb | undefined {
+    if (this.#size === 0) return undefined;
+    const verb = this.#slots[this.#head]!;
+    this.#head = (this.#head + 1) % PENDING_LIMIT;
+    this.#size--;
+    return verb;
+  }
+
+  clear(): void {
+    this.#head = 0;
+    this.#size = 0;
+  }
+}
+
+/**
  * Builds the facts of one SMTP session row by row, in read order (what a reply means depends on the command
  * before it). Holds no row unless asked to, so memory per open session is small and fixed.
  */
@@ -134,7 +164,8 @@ export class SessionFacts {
   #quit = false;
   #authUser: string | null = null;
   #disconnect: string | null = null;
-  readonly #pending: Verb[] = [];
+  /** Taken from the context at the first command, given back when the session is finished. */
+  #pending: VerbQueue | null = null;
   #current: Certificate | null = null;
   /** STARTTLS seen and its answer not yet read (the go-ahead search of {@link goAheadIndex}). */
   #awaitingGoAhead = false;
@@ -293,7 +324,7 @@ export class SessionFacts {
       this.#authIssued = true;
     }
     // Pipelined commands (MAIL, RCPT, DATA in one go) are answered in order: keep them in a queue.
-    if (this.#pending.length < PENDING_LIMIT) this.#pending.push(verb);
+    (this.#pending ??= this.#context.takeQueue()).push(verb);
     return keep;
   }
 
@@ -315,7 +346,7 @@ export class SessionFacts {
     if (row.dataStarts('221')) this.#quit = true;
     // `250-…` continuation lines of a multi-line reply do not finish the reply.
     if (row.dataCode(3) === 45) return keep;
-    const answered = this.#pending.shift();
+    const answered = this.#pending?.shift();
     if (answered !== undefined && startsTlsVerb(answered) && go) this.#accepted = true;
     else if (answered === Verb.MAIL && row.dataStarts('250')) this.#mailAccepted = true;
     else if (answered === Verb.EHLO && row.dataStarts('250')) {
@@ -425,6 +456,9 @@ export class SessionFacts {
   }
 
   finish(meta: SessionMeta): Session {
+    // Nothing reads the queue once the session ends (rows made later do not): the next session can have it.
+    if (this.#pending !== null) this.#context.giveQueue(this.#pending);
+    this.#pending = null;
     let tls = this.#tls;
     // Exchange 2010 writes no `TLS protocol` row: a go-ahead followed by more SMTP means TLS of unknown version.
     if (tls === null && this.#accepted && this.#tlsErrors === null && this.#continued) {
@@ -505,6 +539,18 @@ export class FactsContext {
 
   constructor(options: { lazyRecords?: boolean } = {}) {
     this.lazyRecords = options.lazyRecords === true;
+  }
+
+  /** Queues of finished sessions (see {@link VerbQueue}); at most as many as sessions were open at once. */
+  readonly #queues: VerbQueue[] = [];
+
+  takeQueue(): VerbQueue {
+    return this.#queues.pop() ?? new VerbQueue();
+  }
+
+  giveQueue(queue: VerbQueue): void {
+    queue.clear();
+    this.#queues.push(queue);
   }
 
   /** A view for making records of kept bytes (synchronously, so one per assembler is enough). */
