@@ -6,7 +6,7 @@ import { advertisesStartTls, commandVerb, isoTime, newIsoCache, RecordRow, start
 import {
   applyCertificateRow,
   certificateRole,
-  certificateRoleWhere,
+  CERT_ROLES,
   emptyCertificate,
   parseCompactCertificate,
   parseTlsFailure,
@@ -620,13 +620,19 @@ function copyCertificate(cert: Certificate): Certificate {
   return { ...cert, alternateNames: [...cert.alternateNames] };
 }
 
+/** {@link certificateRole} of a row's context, asked on its bytes (no string made). */
+function certificateRoleOfRow(row: Row): string | null {
+  for (let i = 0; i < CERT_ROLES.length; i++) if (row.contextStarts(CERT_ROLES[i]!)) return CERT_ROLES[i]!;
+  return null;
+}
+
 /**
  * The certificate role of a compact certificate row (`Sending certificate Subject Issuer name …` with the values
  * in data; the caller checked that data is not empty), or null. A context of the role and at most eight more
  * characters is not one: that is the multi-row style's type row.
  */
 function compactCertificateRole(row: Row): string | null {
-  const role = certificateRoleWhere((prefix) => row.contextStarts(prefix));
+  const role = certificateRoleOfRow(row);
   if (role === null) return null;
   const min = role.length + 8;
   // Bytes on the fast path: UTF-8 has 1 to 3 bytes per UTF-16 code unit, so only a length near the bound needs the text.
