@@ -113,6 +113,25 @@ describe('canonical times', () => {
     }
   });
 
+  it('reads the host of a send banner as the regex /^220[ -](\\S{1,255})/ did, space by space', async () => {
+    const { bannerHost } = await import('../src/sessions/facts.js');
+    const byRegex = (reply: string): string | null => /^220[ -](\S{1,255})/.exec(reply)?.[1] ?? null;
+    // Every UTF-16 code unit after the name, and as the name's first character.
+    for (let c = 0; c < 0x10000; c++) {
+      const ch = String.fromCharCode(c);
+      for (const reply of [`220 mx${ch}tail`, `220-${ch}x`]) expect(bannerHost(reply), `U+${c.toString(16)}`).toBe(byRegex(reply));
+    }
+    const piece = fc.constantFrom('220', ' ', '-', 'mx.example', '\t', '\u00a0', '\u3000', '\ufeff', 'é', 'x'.repeat(200), '');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), (parts) => {
+        const reply = parts.join('');
+        expect(bannerHost(reply), reply).toBe(byRegex(reply));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(bannerHost(`220 ${'a'.repeat(300)}`)).toBe('a'.repeat(255));
+  });
+
   it('finds an advertised STARTTLS on the bytes exactly where the text test finds it', async () => {
     const { RowView, splitRow } = await import('../src/read/row-view.js');
     const { advertisesStartTls } = await import('../src/sessions/facts.js');

@@ -40,10 +40,25 @@ export function serverFromConnector(connector: string): string | null {
   return slash > 0 ? connector.slice(0, slash) : null;
 }
 
-/** Host name from a send-side banner `220 host.example ESMTP …`. */
-function bannerHost(reply: string): string | null {
-  const m = /^220[ -](\S{1,255})/.exec(reply);
-  return m ? m[1]! : null;
+/**
+ * Host name from a send-side banner `220 host.example ESMTP …`: what `/^220[ -](\S{1,255})/` captures, read by a
+ * loop, because the regex's match array was 170 bytes of every send session.
+ */
+export function bannerHost(reply: string): string | null {
+  if (!reply.startsWith('220')) return null;
+  const sep = reply.charCodeAt(3);
+  if (sep !== 32 && sep !== 45) return null;
+  const end = Math.min(reply.length, 4 + 255);
+  let i = 4;
+  while (i < end && !isRegExpSpace(reply.charCodeAt(i))) i++;
+  return i === 4 ? null : reply.slice(4, i);
+}
+
+/** What `\s` matches in a regex without the `u` flag, by UTF-16 code unit (ECMAScript WhiteSpace and LineTerminator). */
+function isRegExpSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 160) return false;
+  return c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /** Argument of an `EHLO name` / `HELO name` command. */
