@@ -203,6 +203,15 @@ describe('TLS and endpoint parsing', () => {
     expect(parseEndpoint('x.x.x.x:25')).toMatchObject({ ip: 'x.x.x.x', port: 25 });
     expect(parseEndpoint('InternalIPOfMyMailServer:10437')).toMatchObject({ ip: 'InternalIPOfMyMailServer', port: 10437 });
     expect(parseEndpoint('')).toBeNull();
+    // Ports: 1 to 5 digits up to 65535, leading zeros allowed; anything else stays part of the host.
+    expect(parseEndpoint('203.0.113.5:00025')).toMatchObject({ ip: '203.0.113.5', port: 25 });
+    expect(parseEndpoint('203.0.113.5:65535')).toMatchObject({ ip: '203.0.113.5', port: 65535 });
+    expect(parseEndpoint('203.0.113.5:65536')).toMatchObject({ ip: '203.0.113.5:65536', port: null });
+    expect(parseEndpoint('203.0.113.5:123456')).toMatchObject({ ip: '203.0.113.5:123456', port: null });
+    expect(parseEndpoint('203.0.113.5:2x')).toMatchObject({ ip: '203.0.113.5:2x', port: null });
+    expect(parseEndpoint('203.0.113.5:')).toMatchObject({ ip: '203.0.113.5:', port: null });
+    expect(parseEndpoint('[2001:db8::1]:')).toMatchObject({ ip: '2001:db8::1', port: null });
+    expect(parseEndpoint('[2001:db8::1]:0')).toMatchObject({ ip: '2001:db8::1', port: 0 });
   });
 
   it('treats STARTTLS as a whole token', () => {
