@@ -250,7 +250,9 @@ export async function processOrigin(origin: string, files: Opened[], ctx: Origin
               report(s);
               releaseRows(s);
             }
-            done.length = 0;
+            // Popped, not `done.length = 0`: that drops the array's room, and the next push made 17 slots
+            // again, once for every session.
+            while (done.length > 0) done.pop();
           }
         },
         {

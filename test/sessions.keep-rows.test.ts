@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scan } from '../src/scan.js';
-import type { Finding, Session } from '../src/types.js';
+import type { Finding, LogRecord, Session } from '../src/types.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'logscan-keep-rows-'));
@@ -80,6 +80,80 @@ describe('canonical times', () => {
     }
     // Same minute as the cache, broken seconds: still refused.
     expect(canonicalFromBytes(Buffer.from('2025-11-11T00:00:6x.000Z'), 0, 24, cache)).toBeNaN();
+  });
+
+  it("gives each row of a reader's view its own time: minute reused, re-read after each split, refused as before", async () => {
+    const { RowView, splitRow } = await import('../src/read/row-view.js');
+    const { canonicalTimeMs } = await import('../src/sessions/row.js');
+    const view = new RowView();
+    view.map = { time: 0, connector: 1, sessionId: -1, sequence: -1, local: -1, remote: -1, event: -1, data: -1, context: -1, count: 2 } as never;
+    // Same minute, next minute, back, broken seconds in the cached minute, other forms, then the minute again.
+    const times = [
+      '2025-11-10T23:59:58.999Z',
+      '2025-11-10T23:59:59.001Z',
+      '2025-11-11T00:00:00.000Z',
+      '2025-11-10T23:59:01.500Z',
+      '2025-11-10T23:59:6x.000Z',
+      '2025-11-10T23:59:59Z',
+      'Date/Time.ConnectorId',
+      '',
+      '2025-11-10T23:59:07.070Z',
+    ];
+    for (const t of times) {
+      const buf = Buffer.from(`${t},c`);
+      view.forgetCommas();
+      splitRow(view, buf, 0, buf.length, 2, false);
+      expect(view.ms, t).toBeNaN();
+      view.readTime();
+      const ms = view.ms;
+      if (t === '2025-11-10T23:59:6x.000Z' || t === '2025-11-10T23:59:59Z' || t === 'Date/Time.ConnectorId' || t === '') expect(ms, t).toBeNaN();
+      else expect(new Date(ms).toISOString()).toBe(t);
+      // Not for the broken seconds: the whole parse (no cache) reads `6x` as -1 and gives a time (a separate issue).
+      if (t !== '2025-11-10T23:59:6x.000Z') expect(Object.is(canonicalTimeMs(t), ms), t).toBe(true);
+    }
+  });
+
+  it('reads the host of a send banner as the regex /^220[ -](\\S{1,255})/ did, space by space', async () => {
+    const { bannerHost } = await import('../src/sessions/facts.js');
+    const byRegex = (reply: string): string | null => /^220[ -](\S{1,255})/.exec(reply)?.[1] ?? null;
+    // Every UTF-16 code unit after the name, and as the name's first character.
+    for (let c = 0; c < 0x10000; c++) {
+      const ch = String.fromCharCode(c);
+      for (const reply of [`220 mx${ch}tail`, `220-${ch}x`]) expect(bannerHost(reply), `U+${c.toString(16)}`).toBe(byRegex(reply));
+    }
+    const piece = fc.constantFrom('220', ' ', '-', 'mx.example', '\t', '\u00a0', '\u3000', '\ufeff', 'é', 'x'.repeat(200), '');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), (parts) => {
+        const reply = parts.join('');
+        expect(bannerHost(reply), reply).toBe(byRegex(reply));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(bannerHost(`220 ${'a'.repeat(300)}`)).toBe('a'.repeat(255));
+  });
+
+  it('finds an advertised STARTTLS on the bytes exactly where the text test finds it', async () => {
+    const { RowView, splitRow } = await import('../src/read/row-view.js');
+    const { advertisesStartTls } = await import('../src/sessions/facts.js');
+    const view = new RowView();
+    view.map = { time: -1, connector: -1, sessionId: -1, sequence: -1, local: -1, remote: -1, event: -1, data: 0, context: 1, count: 2 } as never;
+    const bytesSay = (data: string): boolean => {
+      const buf = Buffer.from(`${data},c`);
+      view.forgetCommas();
+      splitRow(view, buf, 0, buf.length, 2, false);
+      return view.dataAdvertisesStartTls();
+    };
+    const piece = fc.constantFrom('STARTTLS', 'STARTTL', 'XSTARTTLS', 'X-ANONYMOUSTLS', '250', '-', ' ', '\t', 'é', '日', 'S', 'TLS', 'AUTH');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
+        const data = parts.join('');
+        expect(bytesSay(data), data).toBe(advertisesStartTls(data));
+      }),
+      { numRuns: 2000 },
+    );
+    for (const data of ['STARTTLS', '250-STARTTLS', '250 STARTTLS\tX', 'é STARTTLS', '250 éSTARTTLS', '250 STARTTLSé', '250 XSTARTTLSX']) {
+      expect(bytesSay(data), data).toBe(advertisesStartTls(data));
+    }
   });
 
   it('writes times back as toISOString does, through the minute cache and outside its range', async () => {
@@ -228,6 +302,83 @@ describe('lazy records (scans with the built-in rules and no onSession)', () => 
       expect(store.includes(0, 'Local')).toBe(false);
       expect(store.includes(1, 'NOOP')).toBe(true);
     }
+  });
+
+  it('keeps more rows than it has room for at first, by position and as copies, each the row it was', async () => {
+    const { readProtocolRows } = await import('../src/read/protocol.js');
+    const { KeptLines, RowView } = await import('../src/read/row-view.js');
+    const { emptyStats } = await import('../src/read/stats.js');
+    // 30 rows, past the room for the usual 8; small chunks retire some of them between adds.
+    const many = Array.from({ length: 30 }, (_, i) => `2025-11-10T10:00:${String(i).padStart(2, '0')}.000Z,EX01\\Default Frontend EX01,08DE00000000000C,${i},10.0.0.1:25,203.0.113.5:40000,<,CMD ${i} h\u00e9,ctx ${i}`);
+    const bytes = Buffer.from([...HEAD, ...many, ''].join('\r\n'));
+    const shared = { connector: '', sessionId: '', local: '', remote: '' };
+    for (const chunk of [97, 300, 1 << 16]) {
+      const store = new KeptLines();
+      const expected: LogRecord[] = [];
+      await readProtocolRows(overwrittenChunks(bytes, chunk), emptyStats('x'), (row) => {
+        expected.push(row.record());
+        store.add(row);
+      });
+      expect(expected).toHaveLength(30);
+      const view = new RowView();
+      expected.forEach((r, i) => {
+        expect(store.record(i, view, shared)).toEqual(r);
+        expect(store.includes(i, `CMD ${i} `)).toBe(true);
+      });
+    }
+  });
+
+  it('recognises a success row met lately on its bytes: same TLS facts as from the text, a copy per session', async () => {
+    const { readProtocolRows } = await import('../src/read/protocol.js');
+    const { SessionAssembler } = await import('../src/sessions/builder.js');
+    const { emptyStats } = await import('../src/read/stats.js');
+    const { recordsOf } = await import('../src/sessions/facts.js');
+    const tls12 = 'TLS protocol SP_PROT_TLS1_2_SERVER negotiation succeeded using bulk encryption algorithm CALG_AES_256 with strength 256 bits, MAC hash algorithm CALG_SHA_384 with strength 0 bits and key exchange algorithm CALG_ECDHE with strength 384 bits';
+    const tls10 = tls12.replaceAll('TLS1_2', 'TLS1_0');
+    const quoted = (t: string): string => `"${t.replaceAll('"', '""')}"`;
+    const head = ['#Log-type: SMTP Receive Protocol Log', '#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context'];
+    // The same text four times (the third with a quote escaped, so not the same bytes), then another.
+    const contexts = [tls12, tls12, `${tls12} "x"`, tls12, tls10];
+    const lines = contexts.flatMap((c, i) => {
+      const at = `2025-11-10T10:00:0${i}.000Z,EX01\\Default Frontend EX01,08DE0000000000B${i},`;
+      return [`${at}0,10.0.0.1:25,203.0.113.5:4000${i},+,,`, `${at}1,10.0.0.1:25,203.0.113.5:4000${i},*,,${quoted(c)}`, `${at}2,10.0.0.1:25,203.0.113.5:4000${i},-,,Local`];
+    });
+    const assembler = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: null }, {}, { lazyRecords: true });
+    const done: Session[] = [];
+    await readProtocolRows(overwrittenChunks(Buffer.from([...head, ...lines, ''].join('\r\n')), 97), emptyStats('x'), (r) => assembler.addRow(r, done));
+    expect(done.map((x) => x.tls?.protocol ?? null)).toEqual(['SP_PROT_TLS1_2_SERVER', 'SP_PROT_TLS1_2_SERVER', 'SP_PROT_TLS1_2_SERVER', 'SP_PROT_TLS1_2_SERVER', 'SP_PROT_TLS1_0_SERVER']);
+    expect(done[1]!.tls).toEqual(done[0]!.tls);
+    expect(done[1]!.tls).not.toBe(done[0]!.tls);
+    expect(done[3]!.tls).not.toBe(done[1]!.tls);
+    // The row is still kept as evidence, by its bytes.
+    expect(recordsOf(done[1]!).map((r) => r.context)).toContain(tls12);
+  });
+
+  it('gives a released pin to one new session only, which reads its own row through it', async () => {
+    const { RowView, splitRow, eventOf } = await import('../src/read/row-view.js');
+    const { mapFields } = await import('../src/read/header.js');
+    const names = HEAD[2]!.slice('#Fields: '.length).split(',');
+    const map = mapFields(names, '').map;
+    if (map === null) throw new Error('no column map');
+    const view = new RowView();
+    view.map = map;
+    const read = (line: string): void => {
+      const buf = Buffer.from(line);
+      view.forgetCommas();
+      splitRow(view, buf, 0, buf.length, view.map.count, line.includes('"'));
+      view.event = eventOf(view)!;
+    };
+    read(row('08DE00000000000D', 0, '<,EHLO first.example,'));
+    const first = view.pin(0, null);
+    first.release?.();
+    first.release?.();
+    read(row('08DE00000000000E', 0, '<,EHLO second.example,'));
+    const taken = view.pin(0, null);
+    const fresh = view.pin(0, null);
+    expect(taken).toBe(first);
+    expect(fresh).not.toBe(first);
+    expect(taken.record().data).toBe('EHLO second.example');
+    expect(fresh.record().sessionId).toBe('08DE00000000000E');
   });
 
   it('gives a pinned row one field short an empty last field, not the last field of the row made before it', async () => {

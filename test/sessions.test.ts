@@ -39,6 +39,36 @@ function one(records: LogRecord[], direction: 'send' | 'receive' | null = 'recei
 }
 
 describe('session facts', () => {
+  it('answers commands in order across a long session, queues at most 64, and starts each session with none waiting', () => {
+    const noops = (n: number): string => Array.from({ length: n }, () => '<,NOOP,\n>,250 2.0.0 OK,').join('\n');
+    // 200 answered commands (the queue goes round many times), then STARTTLS and its go-ahead.
+    expect(one(session('08DE0000000000E1', `+,,\n${noops(200)}\n<,STARTTLS,\n>,220 2.0.0 SMTP server ready,\n-,,Local`)).starttlsAccepted).toBe(true);
+    // 64 commands pipelined, then STARTTLS: the 65th is not queued, so the 65th answer answers nothing.
+    const pipelined = (n: number): string => `+,,\n${'<,RCPT TO:<a@b.example>,\n'.repeat(n)}<,STARTTLS,\n${'>,250 2.1.5 OK,\n'.repeat(n)}>,220 2.0.0 SMTP server ready,\n-,,Local`;
+    expect(one(session('08DE0000000000E2', pipelined(63))).starttlsAccepted).toBe(true);
+    expect(one(session('08DE0000000000E3', pipelined(64))).starttlsAccepted).toBe(false);
+    // A session that ends with a command unanswered leaves nothing for the next one of the log set.
+    const a = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: null });
+    const out = [
+      ...a.add(session('08DE0000000000E4', '+,,\n<,STARTTLS,\n-,,Local')),
+      ...a.add(session('08DE0000000000E5', '+,,\n<,NOOP,\n>,220 2.0.0 SMTP server ready,\n-,,Local')),
+      ...a.end(),
+    ];
+    expect(out.map((x) => x.starttlsAccepted)).toEqual([false, false]);
+  });
+
+  it('gives every session its own lists, empty or not, and keeps at most 64 distinct EHLO names in order', () => {
+    const names = Array.from({ length: 80 }, (_, i) => `<,EHLO host${i % 70}.example,`).join('\n');
+    const many = one(session('08DE0000000000F1', `+,,\n${names}\n-,,Local`));
+    expect(many.remoteNames).toEqual(Array.from({ length: 64 }, (_, i) => `host${i}.example`));
+    const a = one(session('08DE0000000000F2', '+,,\n-,,Local'));
+    const b = one(session('08DE0000000000F3', '+,,\n-,,Local'));
+    expect([a.remoteNames, a.certificates, a.tlsErrors]).toEqual([[], [], []]);
+    expect(a.remoteNames).not.toBe(b.remoteNames);
+    expect(a.certificates).not.toBe(b.certificates);
+    expect(a.tlsErrors).not.toBe(b.tlsErrors);
+  });
+
   it('reads a healthy TLS 1.2 receive session', () => {
     const s = one(session('08DE0000000000A1', RECEIVE_TLS12));
     expect(s.direction).toBe('receive');
@@ -173,6 +203,15 @@ describe('TLS and endpoint parsing', () => {
     expect(parseEndpoint('x.x.x.x:25')).toMatchObject({ ip: 'x.x.x.x', port: 25 });
     expect(parseEndpoint('InternalIPOfMyMailServer:10437')).toMatchObject({ ip: 'InternalIPOfMyMailServer', port: 10437 });
     expect(parseEndpoint('')).toBeNull();
+    // Ports: 1 to 5 digits up to 65535, leading zeros allowed; anything else stays part of the host.
+    expect(parseEndpoint('203.0.113.5:00025')).toMatchObject({ ip: '203.0.113.5', port: 25 });
+    expect(parseEndpoint('203.0.113.5:65535')).toMatchObject({ ip: '203.0.113.5', port: 65535 });
+    expect(parseEndpoint('203.0.113.5:65536')).toMatchObject({ ip: '203.0.113.5:65536', port: null });
+    expect(parseEndpoint('203.0.113.5:123456')).toMatchObject({ ip: '203.0.113.5:123456', port: null });
+    expect(parseEndpoint('203.0.113.5:2x')).toMatchObject({ ip: '203.0.113.5:2x', port: null });
+    expect(parseEndpoint('203.0.113.5:')).toMatchObject({ ip: '203.0.113.5:', port: null });
+    expect(parseEndpoint('[2001:db8::1]:')).toMatchObject({ ip: '2001:db8::1', port: null });
+    expect(parseEndpoint('[2001:db8::1]:0')).toMatchObject({ ip: '2001:db8::1', port: 0 });
   });
 
   it('treats STARTTLS as a whole token', () => {

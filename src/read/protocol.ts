@@ -406,7 +406,8 @@ class ProtocolParser {
     }
     view.event = event;
     stats.records++;
-    const ms = view.canonicalMs();
+    view.readTime();
+    const ms = view.ms;
     if (ms === ms) {
       if (ms < this.minMs) this.minMs = ms;
       if (ms > this.maxMs) this.maxMs = ms;

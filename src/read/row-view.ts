@@ -4,7 +4,7 @@
  * strings and an object for each of them cost as much as everything else together.
  */
 import type { EventCode, LogRecord } from '../types.js';
-import { canonicalFromBytes, canonicalTimeMs, hashBytes, hashText, newMinuteCache, Verb, verbOf, type Pin, type Row, type SharedFields } from '../sessions/row.js';
+import { advertisesStartTls, advertisesStartTlsBytes, canonicalFromBytes, canonicalTimeMs, hashBytes, hashText, newMinuteCache, NOT_CANONICAL, offsetInMinute, Verb, verbOf, type Pin, type Row, type SharedFields } from '../sessions/row.js';
 import type { ColumnMap } from './header.js';
 import { COMMA, QUOTE, hasByte, parseSequence, parseSequenceBytes, splitQuoted } from './fields.js';
 
@@ -38,7 +38,12 @@ export class RowView implements Row {
    */
   commaFrom = 0;
   commaAt = -1;
-  #ms: number | undefined;
+  /**
+   * The row's time ({@link Row.ms}), set by {@link readTime}: the reader calls it for each row it accepts; rows split
+   * again from kept bytes leave it NaN (nothing reads their time). A field that is always a number stays a double in
+   * place, where a `number | undefined` one, or a method returning it uninlined, made a HeapNumber for every row.
+   */
+  ms = NaN;
   #data: string | undefined;
   #context: string | undefined;
   readonly #minutes = newMinuteCache();
@@ -59,7 +64,7 @@ export class RowView implements Row {
 
   /** Called by the reader for each row, before anything reads it. */
   reset(): void {
-    this.#ms = undefined;
+    this.ms = NaN;
     this.#data = undefined;
     this.#context = undefined;
   }
@@ -109,14 +114,20 @@ export class RowView implements Row {
   time(): string {
     return this.field(this.map.time);
   }
-  canonicalMs(): number {
-    let ms = this.#ms;
-    if (ms === undefined) {
-      const col = this.map.time;
-      ms = col < 0 || this.#text(col) !== undefined ? canonicalTimeMs(this.field(col)) : canonicalFromBytes(this.buf, this.starts[col]!, this.ends[col]!, this.#minutes);
-      this.#ms = ms;
+  /** Reads the row's time into {@link ms}; called once the row is split (and repaired). */
+  readTime(): void {
+    const col = this.map.time;
+    if (col < 0 || this.#text(col) !== undefined) {
+      this.ms = canonicalTimeMs(this.field(col));
+      return;
     }
-    return ms;
+    // Most rows: the minute's start plus a small integer. One store per branch, no `a ? b : c` of the three: a
+    // value that merges a computed double with a call's result is boxed, a HeapNumber per row.
+    const minutes = this.#minutes;
+    const offset = offsetInMinute(this.buf, this.starts[col]!, this.ends[col]!, minutes);
+    if (offset >= 0) this.ms = minutes.base + offset;
+    else if (offset === NOT_CANONICAL) this.ms = NaN;
+    else this.ms = canonicalFromBytes(this.buf, this.starts[col]!, this.ends[col]!, minutes);
   }
   connector(): string {
     return this.field(this.map.connector);
@@ -155,8 +166,16 @@ export class RowView implements Row {
   dataIs(text: string): boolean {
     return this.#data !== undefined ? this.#data === text : this.fieldIs(this.map.data, text);
   }
+  contextIs(text: string): boolean {
+    return this.#context !== undefined ? this.#context === text : this.fieldIs(this.map.context, text);
+  }
   contextLength(): number {
     return this.#context !== undefined ? this.#context.length : this.fieldLength(this.map.context);
+  }
+  dataAdvertisesStartTls(): boolean {
+    const col = this.map.data;
+    if (col < 0 || this.#data !== undefined || this.#text(col) !== undefined) return advertisesStartTls(this.data());
+    return advertisesStartTlsBytes(this.buf, this.starts[col]!, this.ends[col]!);
   }
   dataCode(i: number): number {
     return this.code(this.map.data, i);
@@ -261,8 +280,14 @@ export class RowView implements Row {
   }
   #pinView: RowView | null = null;
 
+  /**
+   * Pins of reported sessions, for new sessions to take: three pins per session and the bytes each owns once its
+   * chunk is retired were a tenth of all allocations. Only released pins come here (see {@link BufferPin.release}).
+   */
+  readonly #freePins: BufferPin[] = [];
+
   pin(ordinal: number, reuse: Pin | null): Pin {
-    const p = reuse instanceof BufferPin ? reuse : new BufferPin((this.#pinView ??= new RowView()));
+    const p = reuse instanceof BufferPin ? reuse : this.#freePin();
     p.ordinal = ordinal;
     p.buf = this.buf;
     p.s = this.lineStart;
@@ -274,6 +299,13 @@ export class RowView implements Row {
       p.epoch = this.#epoch;
       this.#live.push(p);
     }
+    return p;
+  }
+
+  #freePin(): BufferPin {
+    const p = this.#freePins.pop();
+    if (p === undefined) return new BufferPin((this.#pinView ??= new RowView()), this.#freePins);
+    p.free = false;
     return p;
   }
 
@@ -306,8 +338,14 @@ export class RowView implements Row {
 const NO_BYTES = Buffer.alloc(0);
 
 class BufferPin implements Pin {
-  /** Shared by the pins of one reader: materializing is synchronous, so one scratch view is enough. */
-  constructor(private readonly scratch: RowView) {}
+  /**
+   * `scratch` is shared by the pins of one reader (materializing is synchronous, so one scratch view is enough);
+   * `pool` is where the reader takes pins from, and where a released pin goes back.
+   */
+  constructor(
+    private readonly scratch: RowView,
+    private readonly pool: BufferPin[],
+  ) {}
   ordinal = 0;
   buf: Buffer = NO_BYTES;
   s = 0;
@@ -327,8 +365,19 @@ class BufferPin implements Pin {
     return viewOfLine(this.scratch, this.buf, this.s, this.e, this.line, this.source, this.map);
   }
 
+  /** In the reader's pool: released and not yet taken by another session. */
+  free = false;
+
+  /**
+   * Nothing reads the row again (its session was reported): it needs no copy when its chunk is retired, and the
+   * pin, with the bytes it owns, goes back to the reader for a new session. Reading it afterwards gives another
+   * session's row, as for the released rows of {@link KeptLines}. Once only: twice would hand it to two sessions.
+   */
   release(): void {
+    if (this.free) return;
     this.epoch = -1;
+    this.free = true;
+    this.pool.push(this);
   }
 }
 
@@ -359,6 +408,14 @@ function viewOfLine(view: RowView, buf: Buffer, s: number, e: number, line: numb
   return view;
 }
 
+/** Entries of a row in {@link KeptLines}. */
+const ROW_ENTRIES = 6;
+/**
+ * Rows most sessions keep (7 or 8 on the generated receive and send logs). Room for them from the start: grown
+ * by push, the array was reallocated three times on the way to 48 entries (about 1.1 kB per session).
+ */
+const USUAL_KEPT_ROWS = 8;
+
 /**
  * The kept rows of one session as the bytes they were read from, made into records only when something asks
  * for them: the built-in rules read rows only of sessions whose facts point at a finding, and most sessions are
@@ -372,7 +429,9 @@ export class KeptLines {
    * character, so the UTF-8 comes back unchanged), their start and end, its line number, source and column map.
    * One array, not a buffer per session: a session keeps about ten rows, and growing buffers cost more.
    */
-  readonly #rows: Array<Buffer | string | number | ColumnMap> = [];
+  readonly #rows: Array<Buffer | string | number | ColumnMap> = new Array<Buffer | string | number | ColumnMap>(ROW_ENTRIES * USUAL_KEPT_ROWS);
+  /** Entries in use: {@link #rows} starts with room for the usual session and grows past it. */
+  #size = 0;
   /** Rows before this one are copies already (retired). */
   #owned = 0;
   /** The reader epoch this store is registered for retirement in (see {@link RowView.retire}). */
@@ -380,19 +439,27 @@ export class KeptLines {
 
   /** Keeps the view's current row by position; the view copies it if its buffer is retired first. */
   add(view: RowView): void {
-    this.#rows.push(view.buf, view.lineStart, view.lineEnd, view.line, view.source, view.map);
+    const rows = this.#rows;
+    const k = this.#size;
+    rows[k] = view.buf;
+    rows[k + 1] = view.lineStart;
+    rows[k + 2] = view.lineEnd;
+    rows[k + 3] = view.line;
+    rows[k + 4] = view.source;
+    rows[k + 5] = view.map;
+    this.#size = k + ROW_ENTRIES;
     view.liveKept(this);
   }
 
   /** Nothing will read these rows again (their session was reported): they need not be copied. */
   release(): void {
-    this.#owned = this.#rows.length;
+    this.#owned = this.#size;
   }
 
   /** The reader is about to reuse its buffers: rows still held by position become copies. */
   own(): void {
     const rows = this.#rows;
-    for (let i = this.#owned; i < rows.length; i += 6) {
+    for (let i = this.#owned; i < this.#size; i += ROW_ENTRIES) {
       const bytes = rows[i];
       if (typeof bytes === 'string') continue;
       const s = rows[i + 1] as number;
@@ -401,21 +468,21 @@ export class KeptLines {
       rows[i + 1] = 0;
       rows[i + 2] = e - s;
     }
-    this.#owned = rows.length;
+    this.#owned = this.#size;
   }
 
   /** Whether the `i`-th kept row's bytes contain `needle` (ASCII), searched within the row only; no split. */
   includes(i: number, needle: string): boolean {
     const rows = this.#rows;
-    const bytes = rows[6 * i]!;
+    const bytes = rows[ROW_ENTRIES * i]!;
     if (typeof bytes === 'string') return bytes.includes(needle);
-    return bytesInclude(bytes as Buffer, rows[6 * i + 1] as number, rows[6 * i + 2] as number, needle);
+    return bytesInclude(bytes as Buffer, rows[ROW_ENTRIES * i + 1] as number, rows[ROW_ENTRIES * i + 2] as number, needle);
   }
 
   /** The `i`-th kept row split into the scratch `view`, no strings made; valid until the view's next use. */
   view(i: number, view: RowView): RowView {
     const rows = this.#rows;
-    const k = 6 * i;
+    const k = ROW_ENTRIES * i;
     let bytes = rows[k]!;
     let s = rows[k + 1] as number;
     let e = rows[k + 2] as number;

@@ -14,13 +14,13 @@ export function parseEndpoint(raw: string): Endpoint | null {
     if (close > 0) {
       host = text.slice(1, close);
       const rest = text.slice(close + 1);
-      if (rest.startsWith(':')) port = toPort(rest.slice(1));
+      if (rest.startsWith(':')) port = portAt(rest, 1);
     }
   } else {
     const colon = text.lastIndexOf(':');
     // A bare IPv6 address without a port has several colons and a non-numeric tail, e.g. `fe80::1`.
     if (colon > 0) {
-      const candidate = toPort(text.slice(colon + 1));
+      const candidate = portAt(text, colon + 1);
       const head = text.slice(0, colon);
       if (candidate !== null && (head.indexOf(':') === -1 || head.includes('::') || head.split(':').length >= 3)) {
         host = head;
@@ -33,12 +33,15 @@ export function parseEndpoint(raw: string): Endpoint | null {
   return { ip: host, port, raw };
 }
 
-function toPort(text: string): number | null {
-  if (text.length === 0 || text.length > 5) return null;
-  for (let i = 0; i < text.length; i++) {
+/** The port that is all of `text` from `from`: 1 to 5 digits up to 65535, else null. Read in place (no slice per endpoint). */
+function portAt(text: string, from: number): number | null {
+  const n = text.length - from;
+  if (n <= 0 || n > 5) return null;
+  let port = 0;
+  for (let i = from; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 48 || c > 57) return null;
+    port = port * 10 + (c - 48);
   }
-  const n = Number(text);
-  return n <= 65535 ? n : null;
+  return port <= 65535 ? port : null;
 }

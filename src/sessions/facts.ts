@@ -2,18 +2,18 @@ import type { Certificate, Direction, LogRecord, Session, SessionEnd, TlsInfo } 
 import { BoundedCache, RecentItems } from '../bounded-cache.js';
 import { KeptLines, RowView } from '../read/row-view.js';
 import { parseEndpoint } from './endpoint.js';
-import { commandVerb, isoTime, newIsoCache, RecordRow, startsTlsVerb, Verb, verbOf, type IsoCache, type Pin, type Row, type RowPeek, type SharedFields } from './row.js';
+import { advertisesStartTls, commandVerb, isoTime, newIsoCache, RecordRow, startsTlsVerb, Verb, verbOf, type IsoCache, type Pin, type Row, type RowPeek, type SharedFields } from './row.js';
 import {
   applyCertificateRow,
   certificateRole,
-  certificateRoleWhere,
+  CERT_ROLES,
   emptyCertificate,
   parseCompactCertificate,
   parseTlsFailure,
   parseTlsSuccess,
 } from './tls.js';
 
-export { commandVerb };
+export { advertisesStartTls, commandVerb };
 
 export interface SessionMeta {
   key: string;
@@ -23,19 +23,6 @@ export interface SessionMeta {
   serverHint: string | null;
   complete: boolean;
   endReason: SessionEnd;
-}
-
-/** Whole-token STARTTLS, so `X-ANONYMOUSTLS` does not count; `250-STARTTLS` and joined 250 replies do. */
-export function advertisesStartTls(reply: string): boolean {
-  let from = 0;
-  for (;;) {
-    const i = reply.indexOf('STARTTLS', from);
-    if (i < 0) return false;
-    const before = i === 0 ? 32 : reply.charCodeAt(i - 1);
-    const after = i + 8 >= reply.length ? 32 : reply.charCodeAt(i + 8);
-    if ((before === 32 || before === 45) && (after === 32 || after === 9)) return true;
-    from = i + 8;
-  }
 }
 
 /** The peer's SMTP commands are `<` rows in a receive log and `>` rows in a send log; replies the other way. */
@@ -53,16 +40,41 @@ export function serverFromConnector(connector: string): string | null {
   return slash > 0 ? connector.slice(0, slash) : null;
 }
 
-/** Host name from a send-side banner `220 host.example ESMTP …`. */
-function bannerHost(reply: string): string | null {
-  const m = /^220[ -](\S{1,255})/.exec(reply);
-  return m ? m[1]! : null;
+/**
+ * Host name from a send-side banner `220 host.example ESMTP …`: what `/^220[ -](\S{1,255})/` captures, read by a
+ * loop, because the regex's match array was 170 bytes of every send session.
+ */
+export function bannerHost(reply: string): string | null {
+  if (!reply.startsWith('220')) return null;
+  const sep = reply.charCodeAt(3);
+  if (sep !== 32 && sep !== 45) return null;
+  const end = Math.min(reply.length, 4 + 255);
+  let i = 4;
+  while (i < end && !isRegExpSpace(reply.charCodeAt(i))) i++;
+  return i === 4 ? null : reply.slice(4, i);
+}
+
+/** What `\s` matches in a regex without the `u` flag, by UTF-16 code unit (ECMAScript WhiteSpace and LineTerminator). */
+function isRegExpSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 160) return false;
+  return c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /** Argument of an `EHLO name` / `HELO name` command. */
 function heloName(command: string): string | null {
   const name = command.slice(5).trim();
   return name === '' ? null : name;
+}
+
+/**
+ * `list` with `item` at its end; a new one-item array when `list` is null. Most sessions have one remote name and
+ * one certificate: `[item]` has room for one, where `[]` and a push made room for 17 (152 bytes).
+ */
+function append<T>(list: T[] | null, item: T): T[] {
+  if (list === null) return [item];
+  list.push(item);
+  return list;
 }
 
 /** Distinct EHLO/HELO names kept per session; reports show at most 20 per group anyway. */
@@ -90,6 +102,36 @@ function startsWithAny(row: Row, prefixes: readonly string[]): boolean {
 const PENDING_LIMIT = 64;
 
 /**
+ * Verbs of commands not answered yet, oldest first: a ring of {@link PENDING_LIMIT} slots (past that a command is
+ * not queued). Sessions of a log set pass rings on through {@link FactsContext}: a queue made per session with
+ * `[]` and push was 152 bytes of every session.
+ */
+class VerbQueue {
+  readonly #slots = new Array<Verb>(PENDING_LIMIT).fill(Verb.OTHER);
+  #head = 0;
+  #size = 0;
+
+  push(verb: Verb): void {
+    if (this.#size === PENDING_LIMIT) return;
+    this.#slots[(this.#head + this.#size++) % PENDING_LIMIT] = verb;
+  }
+
+  /** The oldest verb, taken out; undefined when none is waiting. */
+  shift(): Verb | undefined {
+    if (this.#size === 0) return undefined;
+    const verb = this.#slots[this.#head]!;
+    this.#head = (this.#head + 1) % PENDING_LIMIT;
+    this.#size--;
+    return verb;
+  }
+
+  clear(): void {
+    this.#head = 0;
+    this.#size = 0;
+  }
+}
+
+/**
  * Builds the facts of one SMTP session row by row, in read order (what a reply means depends on the command
  * before it). Holds no row unless asked to, so memory per open session is small and fixed.
  */
@@ -97,14 +139,21 @@ export class SessionFacts {
   readonly #direction: Direction;
   readonly #keepAll: boolean;
   #rows = 0;
-  /** Kept rows in order; null where the row's bytes are in {@link #lines} instead (lazy records). */
-  readonly #kept: (LogRecord | null)[] = [];
+  /**
+   * Kept rows made as records, by position among the kept rows; missing where the row's bytes are in {@link #lines}
+   * instead. Made on the first record: a lazy session keeps every row as bytes, and needs no array of nothing.
+   */
+  #kept: LogRecord[] | null = null;
   readonly #keptOrdinals: number[] = [];
   readonly #lines: KeptLines | null;
   #lastRow: Pin | null = null;
   #lastSmtp: Pin | null = null;
   #prevSmtp: Pin | null = null;
-  readonly #counts = { tlsRows: 0, startTls: 0, helo: 0, mail: 0 };
+  /** Rows of each kind seen so far, against the limits of {@link KEEP}: fields, not an object of counts per session. */
+  #tlsRows = 0;
+  #startTls = 0;
+  #helos = 0;
+  #mails = 0;
   #failedReplies = 0;
 
   /** connector, sessionId (first row), local and remote (first non-empty): kept rows reuse these strings. */
@@ -116,9 +165,10 @@ export class SessionFacts {
   /** Latest time as a number (also for non-canonical but parseable times), for idle detection. */
   lastMs = NaN;
 
-  readonly #names: string[] = [];
-  readonly #certificates: Certificate[] = [];
-  readonly #tlsErrors: string[] = [];
+  /** Null until the first item (see {@link append}); handed on as they are, or as `[]`. */
+  #names: string[] | null = null;
+  #certificates: Certificate[] | null = null;
+  #tlsErrors: string[] | null = null;
   #tls: TlsInfo | null = null;
   #advertised = false;
   #issued = false;
@@ -129,7 +179,8 @@ export class SessionFacts {
   #quit = false;
   #authUser: string | null = null;
   #disconnect: string | null = null;
-  readonly #pending: Verb[] = [];
+  /** Taken from the context at the first command, given back when the session is finished. */
+  #pending: VerbQueue | null = null;
   #current: Certificate | null = null;
   /** STARTTLS seen and its answer not yet read (the go-ahead search of {@link goAheadIndex}). */
   #awaitingGoAhead = false;
@@ -177,9 +228,11 @@ export class SessionFacts {
       if ((isCommandEvent(event, this.#direction) ? this.#command(row) : this.#reply(row)) === true) keep = true;
     }
     if (keep) {
-      const lines = this.#lines;
-      this.#kept.push(lines !== null && row.keepLine(lines) ? null : row.record(shared));
+      const k = this.#keptOrdinals.length;
       this.#keptOrdinals.push(ordinal);
+      const lines = this.#lines;
+      // Every kept row is a record when there are no lines (keepAll included), so that array stays packed.
+      if (lines === null || !row.keepLine(lines)) (this.#kept ??= [])[k] = row.record(shared);
     }
     if (this.#keepAll) return;
     this.#lastRow = row.pin(ordinal, this.#lastRow);
@@ -191,7 +244,7 @@ export class SessionFacts {
   }
 
   #time(row: Row): void {
-    const ms = row.canonicalMs();
+    const ms = row.ms;
     if (ms === ms) {
       if (ms < this.#startMs) this.#startMs = ms;
       if (ms > this.#endMs) this.#endMs = ms;
@@ -217,24 +270,33 @@ export class SessionFacts {
     // session of a connector: recognised on the bytes, it costs neither its strings nor a parse.
     const compact = row.dataCode(0) === -1 ? null : compactCertificateRole(row);
     if (compact !== null) {
-      this.#certificates.push(this.#context.compactCertificateOf(compact, row));
+      this.#certificates = append(this.#certificates, this.#context.compactCertificateOf(compact, row));
       this.#current = null;
       return false;
     }
+    // The success row repeats one text per connector on every TLS session: a recent one, recognised on the bytes,
+    // costs no string (a quoted 250-byte context, about 3 % of a scan's allocations).
+    if (row.contextStarts('TLS protocol ')) {
+      const ok = this.#context.recentTlsSuccess(row);
+      if (ok !== null) {
+        this.#tls = ok;
+        return this.#tlsRows++ < KEEP.tlsRows;
+      }
+    }
     const context = row.context();
     const data = row.data();
-    const keep = context.startsWith('TLS ') && this.#counts.tlsRows++ < KEEP.tlsRows;
+    const keep = context.startsWith('TLS ') && this.#tlsRows++ < KEEP.tlsRows;
     const role = data === '' ? certificateRole(context) : null;
     if (role !== null && context === role) {
       this.#current = emptyCertificate(role);
-      this.#certificates.push(this.#current);
+      this.#certificates = append(this.#certificates, this.#current);
       return keep;
     }
     if (context.startsWith('Certificate ')) {
       // KB excerpts sometimes omit the type row: a value row alone still describes a certificate.
       if (this.#current === null) {
         this.#current = emptyCertificate('Certificate');
-        this.#certificates.push(this.#current);
+        this.#certificates = append(this.#certificates, this.#current);
       }
       applyCertificateRow(this.#current, context, data);
       return keep;
@@ -246,7 +308,7 @@ export class SessionFacts {
     }
     const failed = parseTlsFailure(context);
     if (failed) {
-      this.#tlsErrors.push(failed);
+      this.#tlsErrors = append(this.#tlsErrors, failed);
       return keep;
     }
     // Failed logins log `User Name: <user>`; successful ones `<user>` in data with context `authenticated`.
@@ -262,22 +324,22 @@ export class SessionFacts {
     if (startsTlsVerb(verb)) {
       this.#issued = true;
       if (!this.#goAhead) this.#awaitingGoAhead = true;
-      keep = this.#counts.startTls++ < KEEP.startTls;
+      keep = this.#startTls++ < KEEP.startTls;
     } else if (verb === Verb.QUIT) {
       this.#quit = true;
     } else if (this.#direction === 'receive' && (verb === Verb.EHLO || verb === Verb.HELO)) {
       const name = heloName(row.data());
       const names = this.#names;
       // Bounded: a hostile client sending 100,000 different EHLO names must not make this quadratic.
-      if (name !== null && names.length < MAX_REMOTE_NAMES && !names.includes(name)) names.push(name);
-      keep = this.#counts.helo++ < KEEP.helo;
+      if (name !== null && (names === null || (names.length < MAX_REMOTE_NAMES && !names.includes(name)))) this.#names = append(names, name);
+      keep = this.#helos++ < KEEP.helo;
     } else if (verb === Verb.MAIL) {
-      keep = this.#counts.mail++ === 0;
+      keep = this.#mails++ === 0;
     } else if (verb === Verb.AUTH) {
       this.#authIssued = true;
     }
     // Pipelined commands (MAIL, RCPT, DATA in one go) are answered in order: keep them in a queue.
-    if (this.#pending.length < PENDING_LIMIT) this.#pending.push(verb);
+    (this.#pending ??= this.#context.takeQueue()).push(verb);
     return keep;
   }
 
@@ -291,15 +353,15 @@ export class SessionFacts {
     }
     const c0 = row.dataCode(0);
     if ((c0 === 52 || c0 === 53) && this.#failedReplies++ < KEEP.failedReplies) keep = true;
-    if (go && this.#direction === 'send' && this.#names.length === 0 && !this.#issued) {
+    if (go && this.#direction === 'send' && this.#names === null && !this.#issued) {
       const host = bannerHost(row.data());
-      if (host !== null) this.#names.push(host);
+      if (host !== null) this.#names = append(this.#names, host);
     }
-    if (!this.#advertised && row.dataStarts('250') && advertisesStartTls(row.data())) this.#advertised = true;
+    if (!this.#advertised && row.dataStarts('250') && row.dataAdvertisesStartTls()) this.#advertised = true;
     if (row.dataStarts('221')) this.#quit = true;
     // `250-…` continuation lines of a multi-line reply do not finish the reply.
     if (row.dataCode(3) === 45) return keep;
-    const answered = this.#pending.shift();
+    const answered = this.#pending?.shift();
     if (answered !== undefined && startsTlsVerb(answered) && go) this.#accepted = true;
     else if (answered === Verb.MAIL && row.dataStarts('250')) this.#mailAccepted = true;
     else if (answered === Verb.EHLO && row.dataStarts('250')) {
@@ -311,23 +373,16 @@ export class SessionFacts {
     return keep;
   }
 
-  /**
-   * Row order for {@link rowAt}: `k >= 0` is kept row `k`, `-1 - p` is pin `p` of {@link #planPins} (the pinned last
-   * rows not kept anyway), merged by position. Made when a row is first asked for, after the session ended.
-   */
-  #plan: number[] | null = null;
-  readonly #planPins: Pin[] = [];
-  /** For each kept row, its index in {@link #lines}, or -1 where it was kept as a record. */
-  #lineOf: number[] = [];
-  /** Rows already made, by position: a rule that searched the first rows leaves them for the next. */
-  readonly #made: (LogRecord | undefined)[] = [];
+  /** How rows are handed on, made when a row is first asked for (after the session ended; most never are). */
+  #plan: RowPlan | null = null;
 
-  #makePlan(): number[] {
+  #makePlan(): RowPlan {
     const ordinals = this.#keptOrdinals;
-    const pins = this.#planPins;
-    for (const pin of this.#keepAll ? [] : [this.#prevSmtp, this.#lastSmtp, this.#lastRow]) {
-      if (pin === null || ordinals.includes(pin.ordinal) || pins.some((p) => p.ordinal === pin.ordinal)) continue;
-      pins.push(pin);
+    const pins: Pin[] = [];
+    if (!this.#keepAll) {
+      addPin(pins, this.#prevSmtp, ordinals);
+      addPin(pins, this.#lastSmtp, ordinals);
+      addPin(pins, this.#lastRow, ordinals);
     }
     // At most three pins: an insertion sort, because Array#sort allocates its work state on every call.
     for (let i = 1; i < pins.length; i++) {
@@ -337,24 +392,26 @@ export class SessionFacts {
         pins[j - 1] = t;
       }
     }
-    const plan: number[] = [];
+    const order: number[] = [];
     let k = 0;
     for (let p = 0; p < pins.length; p++) {
-      while (k < ordinals.length && ordinals[k]! < pins[p]!.ordinal) plan.push(k++);
-      plan.push(-1 - p);
+      while (k < ordinals.length && ordinals[k]! < pins[p]!.ordinal) order.push(k++);
+      order.push(-1 - p);
     }
-    while (k < ordinals.length) plan.push(k++);
+    while (k < ordinals.length) order.push(k++);
+    const kept = this.#kept;
+    const lineOf = new Array<number>(ordinals.length);
     let next = 0;
-    this.#lineOf = this.#kept.map((r) => (r === null ? next++ : -1));
-    return plan;
+    for (let i = 0; i < ordinals.length; i++) lineOf[i] = kept?.[i] === undefined ? next++ : -1;
+    return { order, pins, lineOf, made: [] };
   }
 
   /** How many rows the session hands on (see {@link records}). */
   rowCount(): number {
-    return this.#rowPlan().length;
+    return this.#rowPlan().order.length;
   }
 
-  #rowPlan(): number[] {
+  #rowPlan(): RowPlan {
     return (this.#plan ??= this.#makePlan());
   }
 
@@ -364,13 +421,14 @@ export class SessionFacts {
    * every kept row of every one was a fifth of the run.
    */
   rowAt(i: number): LogRecord {
-    const made = this.#made[i];
+    const plan = this.#rowPlan();
+    const made = plan.made[i];
     if (made !== undefined) return made;
-    const p = this.#rowPlan()[i]!;
+    const p = plan.order[i]!;
     let row: LogRecord;
-    if (p < 0) row = this.#planPins[-1 - p]!.record(this.#shared);
-    else row = this.#kept[p] ?? this.#lines!.record(this.#lineOf[p]!, this.#context.scratchView(), this.#shared);
-    this.#made[i] = row;
+    if (p < 0) row = plan.pins[-1 - p]!.record(this.#shared);
+    else row = this.#kept?.[p] ?? this.#lines!.record(plan.lineOf[p]!, this.#context.scratchView(), this.#shared);
+    plan.made[i] = row;
     return row;
   }
 
@@ -379,15 +437,16 @@ export class SessionFacts {
    * pass over it without making it. True when it may pass, or is a record already (the caller's full test decides).
    */
   rowMayMatch(i: number, peek: RowPeek): boolean {
-    if (this.#made[i] !== undefined) return true;
-    const p = this.#rowPlan()[i]!;
+    const plan = this.#rowPlan();
+    if (plan.made[i] !== undefined) return true;
+    const p = plan.order[i]!;
     if (p < 0) {
-      const pin = this.#planPins[-1 - p]!;
+      const pin = plan.pins[-1 - p]!;
       return pin.view === undefined || peek.test(pin.view());
     }
-    if (this.#kept[p] !== null) return true;
+    if (this.#kept?.[p] !== undefined) return true;
     const lines = this.#lines!;
-    const at = this.#lineOf[p]!;
+    const at = plan.lineOf[p]!;
     return lines.includes(at, peek.needle) && peek.test(lines.view(at, this.#context.scratchView()));
   }
 
@@ -396,7 +455,7 @@ export class SessionFacts {
    * as bytes become records here (or in {@link rowAt}), so a lazy session pays for its records only when asked.
    */
   records(): LogRecord[] {
-    if (this.#keepAll) return this.#kept as LogRecord[];
+    if (this.#keepAll) return (this.#kept ??= []);
     const n = this.rowCount();
     const out = new Array<LogRecord>(n);
     for (let i = 0; i < n; i++) out[i] = this.rowAt(i);
@@ -412,9 +471,12 @@ export class SessionFacts {
   }
 
   finish(meta: SessionMeta): Session {
+    // Nothing reads the queue once the session ends (rows made later do not): the next session can have it.
+    if (this.#pending !== null) this.#context.giveQueue(this.#pending);
+    this.#pending = null;
     let tls = this.#tls;
     // Exchange 2010 writes no `TLS protocol` row: a go-ahead followed by more SMTP means TLS of unknown version.
-    if (tls === null && this.#accepted && this.#tlsErrors.length === 0 && this.#continued) {
+    if (tls === null && this.#accepted && this.#tlsErrors === null && this.#continued) {
       tls = { version: 'unknown', protocol: null, cipher: null, cipherStrength: null, hash: null, keyExchange: null };
     }
     return {
@@ -426,15 +488,15 @@ export class SessionFacts {
       connector: this.#shared.connector,
       local: parseEndpoint(this.#shared.local),
       remote: parseEndpoint(this.#shared.remote),
-      remoteNames: this.#names,
+      remoteNames: this.#names ?? [],
       starttlsAdvertised: this.#advertised,
       starttlsIssued: this.#issued,
       starttlsAccepted: this.#accepted,
       tls,
-      tlsErrors: this.#tlsErrors,
-      certificates: this.#certificates,
+      tlsErrors: this.#tlsErrors ?? [],
+      certificates: this.#certificates ?? [],
       mailAccepted: this.#mailAccepted,
-      mailIssued: this.#counts.mail > 0,
+      mailIssued: this.#mails > 0,
       authIssued: this.#authIssued,
       ehloAnswered: this.#ehloAnswered,
       quit: this.#quit,
@@ -449,6 +511,24 @@ export class SessionFacts {
       records: this.#lines === null ? this.records() : lazyRecords(this),
     };
   }
+}
+
+/** The rows a session hands on, in order (see {@link SessionFacts.rowAt}). */
+interface RowPlan {
+  /** `k >= 0` is kept row `k`, `-1 - p` is pin `p` of `pins` (the pinned last rows not kept anyway), by position. */
+  order: number[];
+  pins: Pin[];
+  /** For each kept row, its index in the session's kept lines, or -1 where it was kept as a record. */
+  lineOf: number[];
+  /** Rows already made, by position: a rule that searched the first rows leaves them for the next. */
+  made: (LogRecord | undefined)[];
+}
+
+/** Adds a pinned row to `pins` unless it is kept anyway or pinned twice (the last row is often the last SMTP one). */
+function addPin(pins: Pin[], pin: Pin | null, ordinals: readonly number[]): void {
+  if (pin === null || ordinals.includes(pin.ordinal)) return;
+  for (let i = 0; i < pins.length; i++) if (pins[i]!.ordinal === pin.ordinal) return;
+  pins.push(pin);
 }
 
 /**
@@ -467,11 +547,25 @@ export class FactsContext {
   readonly #recent = new RecentItems<RecentCertificate>(RECENT);
 
   readonly #tls = new BoundedCache<TlsInfo | null>(64);
+  /** The last few success texts met (see {@link recentTlsSuccess}). */
+  readonly #recentTls = new RecentItems<RecentTls>(RECENT);
   /** For the session start and end times (see {@link isoTime}). */
   readonly iso: IsoCache = newIsoCache();
 
   constructor(options: { lazyRecords?: boolean } = {}) {
     this.lazyRecords = options.lazyRecords === true;
+  }
+
+  /** Queues of finished sessions (see {@link VerbQueue}); at most as many as sessions were open at once. */
+  readonly #queues: VerbQueue[] = [];
+
+  takeQueue(): VerbQueue {
+    return this.#queues.pop() ?? new VerbQueue();
+  }
+
+  giveQueue(queue: VerbQueue): void {
+    queue.clear();
+    this.#queues.push(queue);
   }
 
   /** A view for making records of kept bytes (synchronously, so one per assembler is enough). */
@@ -497,9 +591,29 @@ export class FactsContext {
   /** {@link parseTlsSuccess}, parsed once per distinct text (every session of a connector logs the same one). */
   tlsSuccess(context: string): TlsInfo | null {
     if (!context.startsWith('TLS protocol ')) return null;
-    const info = context.length > MAX_CACHED_TLS ? parseTlsSuccess(context) : this.#tls.get(context, parseTlsSuccess);
-    return info === null ? null : { ...info };
+    if (context.length > MAX_CACHED_TLS) {
+      const info = parseTlsSuccess(context);
+      return info === null ? null : { ...info };
+    }
+    const info = this.#tls.get(context, parseTlsSuccess);
+    if (info === null) return null;
+    this.#recentTls.add({ context, info });
+    return { ...info };
   }
+
+  /**
+   * {@link tlsSuccess} of a row whose context is a success text met lately, compared on the row's bytes; null when
+   * it is none of them (the caller then makes the text and asks {@link tlsSuccess}). A fresh copy each time.
+   */
+  recentTlsSuccess(row: Row): TlsInfo | null {
+    for (const r of this.#recentTls.items) if (row.contextIs(r.context)) return { ...r.info };
+    return null;
+  }
+}
+
+interface RecentTls {
+  context: string;
+  info: TlsInfo;
 }
 
 interface RecentCertificate {
@@ -521,13 +635,19 @@ function copyCertificate(cert: Certificate): Certificate {
   return { ...cert, alternateNames: [...cert.alternateNames] };
 }
 
+/** {@link certificateRole} of a row's context, asked on its bytes (no string made). */
+function certificateRoleOfRow(row: Row): string | null {
+  for (let i = 0; i < CERT_ROLES.length; i++) if (row.contextStarts(CERT_ROLES[i]!)) return CERT_ROLES[i]!;
+  return null;
+}
+
 /**
  * The certificate role of a compact certificate row (`Sending certificate Subject Issuer name …` with the values
  * in data; the caller checked that data is not empty), or null. A context of the role and at most eight more
  * characters is not one: that is the multi-row style's type row.
  */
 function compactCertificateRole(row: Row): string | null {
-  const role = certificateRoleWhere((prefix) => row.contextStarts(prefix));
+  const role = certificateRoleOfRow(row);
   if (role === null) return null;
   const min = role.length + 8;
   // Bytes on the fast path: UTF-8 has 1 to 3 bytes per UTF-16 code unit, so only a length near the bound needs the text.

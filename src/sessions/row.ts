@@ -46,8 +46,12 @@ export interface Row {
   readonly event: EventCode;
   readonly line: number;
   time(): string;
-  /** Milliseconds since the epoch for a canonical `yyyy-MM-ddTHH:mm:ss.fffZ` time, else NaN. */
-  canonicalMs(): number;
+  /**
+   * Milliseconds since the epoch for a canonical `yyyy-MM-ddTHH:mm:ss.fffZ` time, else NaN. A property, not a
+   * method: the reader's view keeps it in a field, and a double returned by a call that V8 does not inline is boxed
+   * as a new HeapNumber (one per row; whether the call is inlined changed from run to run).
+   */
+  readonly ms: number;
   connector(): string;
   sessionId(): string;
   /**
@@ -65,10 +69,14 @@ export interface Row {
   contextStarts(prefix: string): boolean;
   /** Whether `data` is exactly `text`, compared on the bytes where it can be (no string made). */
   dataIs(text: string): boolean;
+  /** Whether `context` is exactly `text`, likewise. */
+  contextIs(text: string): boolean;
   /** Length of `context` (bytes on the fast path, which agrees with the text's length for ASCII). */
   contextLength(): number;
   /** Char code of `data` at `i`, or -1 past its end. */
   dataCode(i: number): number;
+  /** {@link advertisesStartTls} of `data`, read on the bytes where it can be (an EHLO reply is 100-200 bytes). */
+  dataAdvertisesStartTls(): boolean;
   /** The command verb of `data`, as far as facts care. */
   verb(): Verb;
   /** The whole row as a record (strings made now, except `shared` ones that are equal). */
@@ -88,6 +96,35 @@ const VERBS: Record<string, Verb> = {
   'X-ANONYMOUSTLS': Verb.ANONYMOUSTLS,
   AUTH: Verb.AUTH,
 };
+
+/** Whole-token STARTTLS, so `X-ANONYMOUSTLS` does not count; `250-STARTTLS` and joined 250 replies do. */
+export function advertisesStartTls(reply: string): boolean {
+  let from = 0;
+  for (;;) {
+    const i = reply.indexOf('STARTTLS', from);
+    if (i < 0) return false;
+    const before = i === 0 ? 32 : reply.charCodeAt(i - 1);
+    const after = i + 8 >= reply.length ? 32 : reply.charCodeAt(i + 8);
+    if ((before === 32 || before === 45) && (after === 32 || after === 9)) return true;
+    from = i + 8;
+  }
+}
+
+/** {@link advertisesStartTls} of the text in bytes `[s, e)`: ASCII looked for in UTF-8 is found where it is. */
+export function advertisesStartTlsBytes(b: Uint8Array, s: number, e: number): boolean {
+  for (let i = s; i + 8 <= e; i++) {
+    if (b[i] !== 83 || !bytesAre(b, i, 'STARTTLS')) continue;
+    const before = i === s ? 32 : b[i - 1];
+    const after = i + 8 >= e ? 32 : b[i + 8];
+    if ((before === 32 || before === 45) && (after === 32 || after === 9)) return true;
+  }
+  return false;
+}
+
+function bytesAre(b: Uint8Array, at: number, ascii: string): boolean {
+  for (let k = 0; k < ascii.length; k++) if (b[at + k] !== ascii.charCodeAt(k)) return false;
+  return true;
+}
 
 /** Upper-case first word of a command (`MAIL FROM:<…>` → `MAIL`). */
 export function commandVerb(command: string): string {
@@ -135,7 +172,7 @@ export class RecordRow implements Row {
   time(): string {
     return this.r.time;
   }
-  canonicalMs(): number {
+  get ms(): number {
     return canonicalTimeMs(this.r.time);
   }
   connector(): string {
@@ -171,11 +208,17 @@ export class RecordRow implements Row {
   dataIs(text: string): boolean {
     return this.r.data === text;
   }
+  contextIs(text: string): boolean {
+    return this.r.context === text;
+  }
   contextLength(): number {
     return this.r.context.length;
   }
   dataCode(i: number): number {
     return i < this.r.data.length ? this.r.data.charCodeAt(i) : -1;
+  }
+  dataAdvertisesStartTls(): boolean {
+    return advertisesStartTls(this.r.data);
   }
   verb(): Verb {
     return verbOf(this.r.data);
@@ -242,30 +285,39 @@ export function isoTime(ms: number, cache: IsoCache): string {
  * that `new Date(ms).toISOString()` gives back the same text and times can be compared as numbers.
  */
 export function canonicalFromBytes(b: Uint8Array, s: number, e: number, cache?: MinuteCache): number {
-  if (e - s !== 24) return NaN;
-  if (cache !== undefined && cache.base === cache.base && b[s + 19] === 46 && b[s + 23] === 90) {
-    // Rows of a log share their minute with the row before: compare 17 bytes instead of parsing and Date.UTC.
-    const minute = cache.minute;
-    let same = true;
-    for (let i = 0; i < 17; i++) {
-      if (b[s + i] !== minute[i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) {
-      const second = digits(b, s + 17, 2);
-      const ms = digits(b, s + 20, 3);
-      if (second >= 0 && second <= 59 && ms >= 0) return cache.base + second * 1000 + ms;
-      return NaN;
-    }
+  if (cache !== undefined) {
+    const offset = offsetInMinute(b, s, e, cache);
+    if (offset >= 0) return cache.base + offset;
+    if (offset === NOT_CANONICAL) return NaN;
   }
+  if (e - s !== 24) return NaN;
   const value = parseCanonical(b, s);
   if (cache !== undefined && value === value) {
     cache.minute.set(b.subarray(s, s + 17));
     cache.base = value - (value % 60_000);
   }
   return value;
+}
+
+/** {@link offsetInMinute}: the time is not canonical. */
+export const NOT_CANONICAL = -1;
+/** {@link offsetInMinute}: the time is not in the cached minute (parse it whole). */
+export const OTHER_MINUTE = -2;
+
+/**
+ * The ms of a canonical time `[s, e)` past the start of the cache's minute, when the time is in that minute (rows
+ * of a log share their minute with the row before: 17 bytes compared instead of a parse and Date.UTC); else
+ * {@link NOT_CANONICAL} or {@link OTHER_MINUTE}. A small integer, not the time itself: a function that returns a
+ * double it was not inlined into boxes it as a new HeapNumber, one per row.
+ */
+export function offsetInMinute(b: Uint8Array, s: number, e: number, cache: MinuteCache): number {
+  if (e - s !== 24) return NOT_CANONICAL;
+  if (cache.base !== cache.base || b[s + 19] !== 46 || b[s + 23] !== 90) return OTHER_MINUTE;
+  const minute = cache.minute;
+  for (let i = 0; i < 17; i++) if (b[s + i] !== minute[i]) return OTHER_MINUTE;
+  const second = digits(b, s + 17, 2);
+  const ms = digits(b, s + 20, 3);
+  return second >= 0 && second <= 59 && ms >= 0 ? second * 1000 + ms : NOT_CANONICAL;
 }
 
 /** The last minute (`yyyy-MM-ddTHH:mm:`) read and its start in ms; one per reader. */
