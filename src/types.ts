@@ -252,10 +252,22 @@ export interface ReportGroup {
   tlsVersions: TlsCounts;
   firstSeen: string | null;
   lastSeen: string | null;
+  /**
+   * When each category's findings were first and last made (the times of their evidence), in category order:
+   * `lastSeen` is the group's last session of any kind, while a TLS 1.0 retirement needs the last legacy one.
+   * Absent for groups merged from reports written before it existed.
+   */
+  findingSpans?: Record<string, FindingSpan>;
   samples: Sample[];
   /** The main finding's category (most sessions), or null for a healthy group. */
   mainCategory: string | null;
   hint: string | null;
+}
+
+/** First and last time of a group's findings of one category. */
+export interface FindingSpan {
+  first: string;
+  last: string;
 }
 
 /** A roll-up of groups by remote host or by connector. */

@@ -60,6 +60,9 @@ describe('csv output', () => {
       // Appended after every older column, so scripts that read columns by position still work.
       'sampleTime',
       'sampleSessionId',
+      'mainFirstSeen',
+      'mainLastSeen',
+      'authUsers',
     ]);
   });
 

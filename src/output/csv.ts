@@ -36,6 +36,11 @@ function groupRow(group: ReportGroup, categories: readonly string[]): Array<stri
     // Appended after `sample`, so scripts that read the older columns by name or position still work.
     mainSample(group)?.time ?? null,
     mainSample(group)?.sessionId ?? null,
+    // Appended in turn: when the main finding was first and last made (a worklist needs the last legacy session,
+    // not the last session), and the AUTH users that tell which device an address is.
+    group.mainCategory === null ? null : (own(group.findingSpans, group.mainCategory)?.first ?? null),
+    group.mainCategory === null ? null : (own(group.findingSpans, group.mainCategory)?.last ?? null),
+    (group.authUsers ?? []).join(';'),
   ];
 }
 
@@ -66,6 +71,9 @@ export function* csvChunks(report: Report): Generator<string> {
     'sample',
     'sampleTime',
     'sampleSessionId',
+    'mainFirstSeen',
+    'mainLastSeen',
+    'authUsers',
   ];
   yield header.map(csvCell).join(',') + CRLF;
   for (const g of sortGroups(report.groups, report.categories)) yield groupRow(g, categories).map(csvCell).join(',') + CRLF;

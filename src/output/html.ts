@@ -443,6 +443,11 @@ function detailsList(g: ReportGroup, cats: CategoryView[]): string {
       .map(([d, n]) => `<span class="mono">${text(d)}</span> × ${formatNumber(count(n))}`);
     if (parts.length > 0) items.push(`<dt>${text(cats.find((c) => c.id === category)?.title ?? category)}</dt><dd>${parts.join(', ')}</dd>`);
   }
+  // When each category's findings were first and last made: a retirement worklist needs the last legacy session.
+  for (const [category, span] of Object.entries(g.findingSpans ?? {})) {
+    const title = cats.find((c) => c.id === category)?.title ?? category;
+    items.push(`<dt>${text(title)}: first, last</dt><dd>${text(formatTime(span.first))} → ${text(formatTime(span.last))}</dd>`);
+  }
   if (g.remoteNames.length > 0) items.push(`<dt>Remote names</dt><dd class="break">${g.remoteNames.map(text).join(', ')}</dd>`);
   const lookup = connectorLookup(g);
   if (lookup !== null) items.push(`<dt>Send connector</dt><dd class="break mono">${text(`${lookup} ${CONNECTOR_LOOKUP_NOTE}`)}</dd>`);

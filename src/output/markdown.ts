@@ -37,6 +37,7 @@ import {
   runSessions,
   sizeAndSpan,
   sortGroups,
+  spanText,
   tlsSummary,
   viewOptions,
 } from './table.js';
@@ -186,9 +187,10 @@ function groupSection(report: Report, group: ReportGroup, index: number, samples
   if (lookup !== null) lines.push(`- Connector: \`${lookup}\` ${CONNECTOR_LOOKUP_NOTE}`);
   const tls = tlsSummary(group.tlsVersions);
   if (tls !== '') lines.push(`- TLS: ${markdownCell(tls)}`);
+  if (group.authUsers && group.authUsers.length > 0) lines.push(`- AUTH users: ${markdownCell(group.authUsers.join(', '))}`);
   for (const [id, n] of groupCategories(report, group)) {
     const details = detailsSummary(own(group.details, id));
-    lines.push(`- ${markdownCell(`${categoryInfo(report, id)?.title ?? id}: ${formatCount(n)}${details === '' ? '' : ` (${details})`}`)}`);
+    lines.push(`- ${markdownCell(`${categoryInfo(report, id)?.title ?? id}: ${formatCount(n)}${details === '' ? '' : ` (${details})`}${spanText(group, id)}`)}`);
   }
   const hint = groupHint(report, group);
   if (hint !== null) lines.push(`- **Hint:** ${markdownCell(hint)}`);

@@ -867,6 +867,18 @@ function totalsSection(report: Report, width: number): Line[] {
   return lines;
 }
 
+/**
+ * `, 2025-11-10 06:04:00 → 14:57:37`: when the group's findings of a category were first and last made (the
+ * group's last seen is its last session of any kind). Empty without a span, or for a single finding.
+ */
+export function spanText(group: ReportGroup, category: string): string {
+  const span = own(group.findingSpans, category);
+  if (span === undefined || span.first === span.last) return '';
+  const first = formatTime(span.first);
+  const last = formatTime(span.last);
+  return `, ${first} → ${last.slice(0, 10) === first.slice(0, 10) ? last.slice(11) : last}`;
+}
+
 /** Timeline rows shown in the table, the latest; the earlier ones are counted (Markdown and HTML show them all). */
 const TOP_RUNS = 24;
 
@@ -1164,7 +1176,7 @@ function groupBlock(report: Report, group: ReportGroup, index: number, opts: Vie
   for (const [id, n] of groupCategories(report, group)) {
     const title = categoryInfo(report, id)?.title ?? id;
     const details = detailsSummary(own(group.details, id));
-    lines.push(...wrapped(opts.width, indent, `${title}: ${formatCount(n)}${details === '' ? '' : ` (${details})`}`, WARNING_CATEGORIES.has(id) ? 'yellow' : 'red'));
+    lines.push(...wrapped(opts.width, indent, `${title}: ${formatCount(n)}${details === '' ? '' : ` (${details})`}${spanText(group, id)}`, WARNING_CATEGORIES.has(id) ? 'yellow' : 'red'));
   }
   const hint = groupHint(report, group);
   // Hints are remediation steps: wrapped rather than cut.

@@ -3,6 +3,7 @@ import type {
   CategoryInfo,
   GroupCertificate,
   Finding,
+  FindingSpan,
   InputStats,
   QueueEntry,
   Report,
@@ -23,6 +24,7 @@ import {
   addTimelineCounts,
   addTimelineSessions,
   categoryDetails,
+  widenFindingSpan,
   emptyAccumulated,
   finalizeReport,
   newGroupState,
@@ -192,6 +194,7 @@ export class ReportBuilder {
       addCategoryCount(group, f.category, 1);
       const details = categoryDetails(group, f.category);
       if (f.detail !== null) addDetail(details, f.detail, 1);
+      if (f.direction !== 'queue') widenFindingSpan(group, f.category, f.time, f.time);
       const hour = hourOfFinding(f);
       if (hour !== null) {
         const bucket = this.#acc.hours.get(hour) ?? emptyRecord<number>();
@@ -358,6 +361,10 @@ export interface MergeableGroup {
   certificates?: readonly GroupCertificate[];
   firstSeen: string | null;
   lastSeen: string | null;
+  /** Null (a builder's group without a timed finding) or absent (a report written before spans existed). */
+  findingSpans?: Readonly<Record<string, FindingSpan>> | null;
+  spansUnknown?: boolean;
+  direction: GroupState['direction'];
   samples: readonly Sample[];
 }
 
@@ -381,6 +388,10 @@ export function mergeGroup(into: GroupState, g: MergeableGroup, samples: number)
   for (const cert of g.certificates ?? []) addCertificate(into, cert);
   if (g.firstSeen !== null) widen(into, g.firstSeen, g.firstSeen);
   if (g.lastSeen !== null) widen(into, g.lastSeen, g.lastSeen);
+  for (const [category, span] of Object.entries(g.findingSpans ?? {})) widenFindingSpan(into, category, span.first, span.last);
+  // Findings whose times a part did not keep: a span from the other parts would end too early.
+  const untimed = g.findingSpans === undefined && g.direction !== 'queue' && Object.values(g.byCategory ?? {}).some((n) => n > 0);
+  if (g.spansUnknown === true || untimed) into.spansUnknown = true;
   for (const s of g.samples) addSample(into, s, samples);
 }
 

@@ -3,7 +3,8 @@ import { compareText, rankIn } from '../compare-text.js';
 import { addTo, emptyRecord, own, ownOr, setOwn } from './record.js';
 import { categoryOrder, detailHint, failureCount, failureShare, severityTier } from './severity.js';
 import { isLocalTime } from '../iso-time.js';
-import type { CategoryInfo, Coverage, GroupCertificate, InputStats, Report, ReportGroup, ReportRollup, Sample, Timeline, TlsCounts } from '../types.js';
+import type { CategoryInfo, Coverage, FindingSpan, GroupCertificate, InputStats, Report, ReportGroup, ReportRollup, Sample, Timeline, TlsCounts } from '../types.js';
+import { isTimestamp } from '../sessions/facts.js';
 
 /**
  * A report group while it is being filled. There is one per remote host, so thousands of them live until the
@@ -26,6 +27,10 @@ export interface GroupState {
   tlsVersions: TlsCounts;
   firstSeen: string | null;
   lastSeen: string | null;
+  /** Per category, the first and last finding time; null until the first finding with a time. */
+  findingSpans: Record<string, FindingSpan> | null;
+  /** A merged part had findings without spans (an older report): the group shows none rather than a wrong one. */
+  spansUnknown?: boolean;
   samples: readonly Sample[];
 }
 
@@ -34,8 +39,20 @@ const NONE: readonly never[] = Object.freeze([]);
 export function newGroupState(direction: GroupState['direction'], server: string | null, connector: string, remoteHost: string): GroupState {
   return {
     direction, server, connector, remoteHost, sessions: 0, messages: 0, remoteNames: NONE, authUsers: NONE, certificates: NONE,
-    byCategory: null, details: null, tlsVersions: {}, firstSeen: null, lastSeen: null, samples: NONE,
+    byCategory: null, details: null, tlsVersions: {}, firstSeen: null, lastSeen: null, findingSpans: null, samples: NONE,
   };
+}
+
+/** Widens the span of the group's `category` findings to `first`..`last` (log times; placeholders are not times). */
+export function widenFindingSpan(group: GroupState, category: string, first: string, last: string): void {
+  if (!isTimestamp(first) || !isTimestamp(last)) return;
+  const spans = (group.findingSpans ??= emptyRecord<FindingSpan>());
+  const known = own(spans, category);
+  if (known === undefined) setOwn(spans, category, { first, last });
+  else {
+    if (first < known.first) known.first = first;
+    if (last > known.last) known.last = last;
+  }
 }
 
 /** Adds `n` to the group's count for `category`; the counts are made with the first finding. */
@@ -353,6 +370,7 @@ export function finalizeReport(acc: Accumulated): Report {
       tlsVersions: sorted(g.tlsVersions, TLS_ORDER),
       firstSeen: g.firstSeen,
       lastSeen: g.lastSeen,
+      ...(g.findingSpans === null || g.spansUnknown === true ? {} : { findingSpans: sorted(g.findingSpans, order) }),
       samples: [...g.samples],
       mainCategory: main,
       hint: main === null ? null : hintFor(info.get(main), own(g.details ?? undefined, main), g.direction),

@@ -158,6 +158,7 @@ const REPORT_FIELDS: Record<string, Check> = {
       direction: (v) => v === 'receive' || v === 'send' || v === 'queue', server: orNull(isString), connector: isString, remoteHost: isString,
       remoteNames: arrayOf(isString), sessions: isNumber, messages: isNumber, authUsers: optional(arrayOf(isString)), certificates: optional(arrayOf(CERTIFICATE)),
       byCategory: COUNTS, details: countsOf(COUNTS), tlsVersions: COUNTS, firstSeen: orNull(isString), lastSeen: orNull(isString), samples: arrayOf(SAMPLE),
+      findingSpans: optional(countsOf(shape({ first: isString, last: isString }))),
     }),
   ),
   timeline: optional(shape({ bucket: (v) => v === 'hour' || v === 'day', points: arrayOf(shape({ t: isString, sessions: optional(isNumber), byCategory: COUNTS })) })),
