@@ -9,7 +9,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { scan, type ScanProgress } from './scan.js';
 import type { ThisServer } from './read/inputs.js';
-import { mergeReports, RepeatedInputError, reportShapeProblem } from './report/merge.js';
+import { FiltersMismatchError, mergeReports, RepeatedInputError, reportShapeProblem } from './report/merge.js';
 import { defaultRules } from './classify/rules.js';
 import { knownCategories, matchCategories, ScanOptionError } from './options.js';
 import type { FormatOptions, OutputFormat } from './output/index.js';
@@ -733,6 +733,10 @@ function mergeOrRefuse(reports: Report[], paths: readonly string[], samples: num
   try {
     return mergeReports(reports, samples === undefined ? {} : { samples });
   } catch (e) {
+    if (e instanceof FiltersMismatchError) {
+      const [i, j] = e.reports;
+      throw new UsageError(`${paths[i]} (${e.filters[0]}) and ${paths[j]} (${e.filters[1]}) were made with other filters: they count different things; merge reports made with the same --category, --connector and --host`);
+    }
     if (!(e instanceof RepeatedInputError)) throw e;
     const { source, reports: [i, j] } = e.repeated;
     throw new UsageError(

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
-import type { Direction, Finding, InputKind, InputStats, Report, Session } from './types.js';
+import type { Direction, Finding, InputKind, InputStats, Report, ReportFilters, Session } from './types.js';
 import { detectInput, emptyStats } from './read/detect.js';
 import { readProtocolRows, type ProtocolHeader } from './read/protocol.js';
 import { addProblem } from './read/stats.js';
@@ -134,6 +134,7 @@ export async function scan(inputs: string | readonly string[], given: ScanOption
     samples: options.samples,
     categories: categoryInfo([...rules, QUEUE_ERROR_RULE]),
     version: VERSION,
+    filters: reportFilters(options.filter),
   });
   const hints: Record<string, string> = Object.fromEntries([...rules, QUEUE_ERROR_RULE].map((r) => [r.id, r.hint]));
   const filter = compileFilter(options.filter);
@@ -481,6 +482,17 @@ export interface CompiledFilter {
   /** `readings`: the queue module's date readings, passed in as it is loaded only when a queue export is read. */
   queue(e: import('./types.js').QueueEntry, readings: (raw: string) => string[]): boolean;
   findings(f: Finding[]): Finding[];
+}
+
+/** The filters as the report records them: only those given, an empty category list being none. */
+function reportFilters(filter: ScanFilter = {}): ReportFilters {
+  const out: ReportFilters = {};
+  if (filter.since) out.since = filter.since.toISOString();
+  if (filter.until) out.until = filter.until.toISOString();
+  if (filter.categories && filter.categories.length > 0) out.categories = [...filter.categories];
+  if (filter.connector !== undefined) out.connector = filter.connector;
+  if (filter.host !== undefined) out.host = filter.host;
+  return out;
 }
 
 export function compileFilter(filter: ScanFilter = {}): CompiledFilter {

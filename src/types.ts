@@ -317,11 +317,25 @@ export interface Timeline {
   points: Array<{ t: string; sessions?: number; byCategory: Record<string, number> }>;
 }
 
+/**
+ * The filters a report was made with (`--since`, `--until`, `--category`, `--connector`, `--host`), so that it
+ * says what it leaves out; only those given. Times ISO-8601 UTC, categories the rules' ids.
+ */
+export interface ReportFilters {
+  since?: string;
+  until?: string;
+  categories?: string[];
+  connector?: string;
+  host?: string;
+}
+
 /** The JSON contract (`logscan.report/1`). Changing it is a deliberate, versioned act. */
 export interface Report {
   schema: 'logscan.report/1';
   generator: { name: 'logscan'; version: string };
   coverage: Coverage;
+  /** Absent when the report was made without filters (and in reports written before it existed). */
+  filters?: ReportFilters;
   inputs: InputStats[];
   totals: {
     sessions: number;

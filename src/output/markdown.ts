@@ -20,6 +20,7 @@ import {
   detailsSummary,
   directionLabel,
   emptyReason,
+  filtersText,
   evidenceSamples,
   findingsSummary,
   firstFinding,
@@ -57,7 +58,10 @@ function table(header: readonly string[], align: ReadonlyArray<'l' | 'r'>, rows:
 
 function coverageSection(report: Report): string[] {
   const { servers } = report.coverage;
-  const lines = ['## Coverage', '', `Overall: ${markdownCell(coverageText(report))}`, ''];
+  const lines = ['## Coverage', ''];
+  const filters = filtersText(report);
+  if (filters !== null) lines.push(`Filters: ${markdownCell(filters)}`, '');
+  lines.push(`Overall: ${markdownCell(coverageText(report))}`, '');
   if (servers.length > 0) {
     append(lines, table(['Server', 'From (UTC)', 'To (UTC)'], ['l', 'l', 'l'], servers.map((s) => [s.server ?? '-', formatTime(s.from), formatTime(s.to)])), '');
   }

@@ -703,9 +703,27 @@ function wrapped(width: number, label: string, text: string, style?: Style, labe
   ]);
 }
 
+/**
+ * The filters a report was made with, as options (`--since 2025-11-10 09:00:00 UTC --category legacy-tls`), or null:
+ * a report for a change ticket says what it leaves out.
+ */
+export function filtersText(report: Report): string | null {
+  const f = report.filters;
+  if (f === undefined) return null;
+  const parts: string[] = [];
+  if (f.since !== undefined) parts.push(`--since ${formatTime(f.since)} UTC`);
+  if (f.until !== undefined) parts.push(`--until ${formatTime(f.until)} UTC`);
+  if (f.categories !== undefined) parts.push(`--category ${f.categories.join(',')}`);
+  if (f.connector !== undefined) parts.push(`--connector ${JSON.stringify(f.connector)}`);
+  if (f.host !== undefined) parts.push(`--host ${JSON.stringify(f.host)}`);
+  return parts.length === 0 ? null : parts.join(' ');
+}
+
 function headerSection(report: Report, width: number): Line[] {
   const lines: Line[] = [[span(`logscan ${report.generator.version} · Exchange SMTP TLS mail-flow report`, 'bold')]];
   const { servers } = report.coverage;
+  const filters = filtersText(report);
+  if (filters !== null) lines.push(...wrapped(width, 'Filters'.padEnd(LABEL), stripControl(filters), 'yellow'));
   lines.push(...wrapped(width, 'Coverage'.padEnd(LABEL), coverageText(report)));
   // `-`: the sessions whose server is unknown, as in the SERVER column.
   const names = servers.map((s) => (s.server === null ? '-' : stripControl(s.server)));

@@ -7,6 +7,7 @@ import type {
   InputStats,
   QueueEntry,
   Report,
+  ReportFilters,
   Sample,
   Session,
   Timeline,
@@ -39,6 +40,8 @@ export interface ReportOptions {
   /** Category descriptions (from the rules in use). */
   categories: CategoryInfo[];
   version: string;
+  /** The filters the caller applied to what it adds, for the report to say (scan() passes its own). */
+  filters?: ReportFilters;
 }
 
 /** Queue entries carry locale dates; only an unambiguous one becomes a time. */
@@ -91,6 +94,7 @@ export class ReportBuilder {
     checkCount('ReportBuilder', 'samples', options.samples, 0);
     this.#samples = options.samples ?? 3;
     this.#acc = emptyAccumulated(options.version, options.categories, this.#samples);
+    if (options.filters !== undefined) this.#acc.filters = options.filters;
   }
 
   addInput(stats: InputStats): void {

@@ -3,7 +3,7 @@ import { compareText, rankIn } from '../compare-text.js';
 import { addTo, emptyRecord, own, ownOr, setOwn } from './record.js';
 import { categoryOrder, detailHint, failureCount, failureShare, severityTier } from './severity.js';
 import { isLocalTime } from '../iso-time.js';
-import type { CategoryInfo, Coverage, FindingSpan, GroupCertificate, InputStats, Report, ReportGroup, ReportRollup, Sample, Timeline, TlsCounts } from '../types.js';
+import type { CategoryInfo, Coverage, FindingSpan, GroupCertificate, InputStats, Report, ReportFilters, ReportGroup, ReportRollup, Sample, Timeline, TlsCounts } from '../types.js';
 import { isTimestamp } from '../sessions/facts.js';
 
 /**
@@ -137,6 +137,7 @@ export interface Accumulated {
   samplesPerCategory: number;
   /** Set when a merged part was already bucketed per day: hours cannot be recovered from it. */
   dayBuckets?: boolean;
+  filters?: ReportFilters;
 }
 
 export function emptyAccumulated(version: string, categories: CategoryInfo[], samplesPerCategory: number): Accumulated {
@@ -394,6 +395,7 @@ export function finalizeReport(acc: Accumulated): Report {
     schema: 'logscan.report/1',
     generator: { name: 'logscan', version: acc.version },
     coverage: coverage(acc),
+    ...(acc.filters === undefined || Object.keys(acc.filters).length === 0 ? {} : { filters: acc.filters }),
     inputs: [...acc.inputs].sort((a, b) => compareText(a.source, b.source)),
     totals: {
       sessions: acc.sessions,

@@ -1,5 +1,5 @@
 import { checkCount } from '../option-error.js';
-import type { CategoryInfo, Coverage, Report } from '../types.js';
+import type { CategoryInfo, Coverage, Report, ReportFilters } from '../types.js';
 import { mergeGroup } from './builder.js';
 import { addTimelineCounts, addTimelineSessions, emptyAccumulated, finalizeReport, newGroupState, widenServer } from './finalize.js';
 import { own } from './record.js';
@@ -22,10 +22,12 @@ export function mergeReports(reports: readonly Report[], options: MergeOptions =
   });
   const repeated = repeatedInputs(reports)[0];
   if (repeated !== undefined) throw new RepeatedInputError(repeated);
+  const filters = mergedFilters(reports);
   checkCount('mergeReports()', 'samples', options.samples, 0);
   const limit = options.samples ?? 3;
   const categories: CategoryInfo[] = [];
   const acc = emptyAccumulated(options.version ?? reports[0]?.generator.version ?? '0.0.0', categories, limit);
+  acc.filters = filters;
   for (const report of reports) {
     for (const c of report.categories) if (!categories.some((k) => k.id === c.id)) categories.push(c);
     // Reports written before `ignored` existed lack it: the merged report has it on every input.
@@ -53,6 +55,57 @@ export function mergeReports(reports: readonly Report[], options: MergeOptions =
     }
   }
   return finalizeReport(acc);
+}
+
+/**
+ * Thrown by {@link mergeReports} for two reports made with other `--category`, `--connector` or `--host` filters:
+ * they count different things, and their sum would mean nothing. `reports` are their indexes, `filters` how each
+ * was made (`--category legacy-tls`, `no --category`).
+ */
+export class FiltersMismatchError extends Error {
+  readonly reports: [number, number];
+  readonly filters: [string, string];
+
+  constructor(reports: [number, number], first: string, other: string) {
+    super(`reports ${reports[0] + 1} and ${reports[1] + 1} were made with other filters (${first}; ${other}): they count different things`);
+    this.name = 'FiltersMismatchError';
+    this.reports = reports;
+    this.filters = [first, other];
+  }
+}
+
+/** How a filter reads on the command line, for messages: `--category legacy-tls`, or `no --category`. */
+function filterText(f: ReportFilters | undefined, key: 'categories' | 'connector' | 'host'): string {
+  const option = key === 'categories' ? '--category' : `--${key}`;
+  const value = f?.[key];
+  if (value === undefined) return `no ${option}`;
+  return `${option} ${Array.isArray(value) ? value.join(',') : JSON.stringify(value)}`;
+}
+
+/**
+ * The filters of the merged report. Reports made with other category, connector or host filters count other
+ * things, so their sum would mean nothing: refused. Time windows add up (weekly runs with --since 7d): the
+ * merged window runs from the earliest `since` to the latest `until`, open where a report's is.
+ */
+function mergedFilters(reports: readonly Report[]): ReportFilters {
+  const first = reports[0]?.filters;
+  for (const key of ['categories', 'connector', 'host'] as const) {
+    const want = JSON.stringify(key === 'categories' ? [...(first?.categories ?? [])].sort() : (first?.[key] ?? null));
+    reports.forEach((r, i) => {
+      const got = JSON.stringify(key === 'categories' ? [...(r.filters?.categories ?? [])].sort() : (r.filters?.[key] ?? null));
+      if (got !== want) throw new FiltersMismatchError([0, i], filterText(first, key), filterText(r.filters, key));
+    });
+  }
+  const out: ReportFilters = {};
+  const sinces = reports.map((r) => r.filters?.since);
+  const untils = reports.map((r) => r.filters?.until);
+  if (reports.length === 0) return out;
+  if (sinces.every((s) => s !== undefined)) out.since = sinces.reduce((a, b) => (b! < a! ? b : a))!;
+  if (untils.every((u) => u !== undefined)) out.until = untils.reduce((a, b) => (b! > a! ? b : a))!;
+  if (first?.categories !== undefined) out.categories = [...first.categories];
+  if (first?.connector !== undefined) out.connector = first.connector;
+  if (first?.host !== undefined) out.host = first.host;
+  return out;
 }
 
 /** No session of the report has a readable time (pasted excerpts with placeholders): it has no timeline to give. */
@@ -161,6 +214,7 @@ const REPORT_FIELDS: Record<string, Check> = {
       findingSpans: optional(countsOf(shape({ first: isString, last: isString }))),
     }),
   ),
+  filters: optional(shape({ since: optional(isString), until: optional(isString), categories: optional(arrayOf(isString)), connector: optional(isString), host: optional(isString) })),
   timeline: optional(shape({ bucket: (v) => v === 'hour' || v === 'day', points: arrayOf(shape({ t: isString, sessions: optional(isNumber), byCategory: COUNTS })) })),
 };
 

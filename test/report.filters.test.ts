@@ -1,0 +1,65 @@
+// A report says which filters made it: a change ticket must show that it counts legacy TLS since a date, and
+// merging reports that count different things must fail instead of adding them up.
+import { describe, expect, it } from 'vitest';
+import { FiltersMismatchError, mergeReports, renderHtml, scan, type Report } from '../src/index.js';
+import { renderMarkdown } from '../src/output/markdown.js';
+import { renderTable } from '../src/output/table.js';
+import { requireBuiltCli, runCli } from './helpers/cli.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The same report as if it had read other files (merge refuses the same log twice). */
+function elsewhere(r: Report, tag: string): Report {
+  return { ...r, inputs: r.inputs.map((i) => ({ ...i, source: `${i.source}.${tag}` })) };
+}
+
+describe('report.filters', () => {
+  it('holds the filters given, and only those', async () => {
+    expect((await scan('samples', { jobs: 1 })).filters).toBeUndefined();
+    const r = await scan('samples', { jobs: 1, filter: { since: new Date('2025-11-10T10:00:00Z'), categories: ['Legacy-TLS'], host: '10.0.' } });
+    expect(r.filters).toEqual({ since: '2025-11-10T10:00:00.000Z', categories: ['legacy-tls'], host: '10.0.' });
+    // After coverage in the JSON, before the inputs.
+    expect(Object.keys(r).slice(0, 4)).toEqual(['schema', 'generator', 'coverage', 'filters']);
+  });
+
+  it('are shown in the table, Markdown and HTML', async () => {
+    const r = await scan('samples', { jobs: 1, filter: { since: new Date('2025-11-10T10:00:00Z'), categories: ['legacy-tls'], connector: 'Relay' } });
+    const expected = '--since 2025-11-10 10:00:00 UTC --category legacy-tls --connector "Relay"';
+    expect(renderTable(r, { width: 200 })).toContain(`Filters   ${expected}\nCoverage`);
+    // A leading `-` is escaped (it would start a list item).
+    expect(renderMarkdown(r)).toContain(`Filters: \\${expected}\n`);
+    expect(renderHtml(r)).toContain('Made with filters: <span class="mono">--since 2025-11-10 10:00:00 UTC --category legacy-tls --connector &quot;Relay&quot;</span>');
+  });
+
+  it('merge: windows add up, other category, connector or host filters are refused', async () => {
+    const w1 = await scan('samples/EX01', { jobs: 1, filter: { since: new Date('2025-11-10T09:00:00Z'), until: new Date('2025-11-10T10:00:00Z') } });
+    const w2 = elsewhere(await scan('samples/EX01', { jobs: 1, filter: { since: new Date('2025-11-10T10:00:00Z'), until: new Date('2025-11-10T11:00:00Z') } }), 'w2');
+    expect(mergeReports([w1, w2]).filters).toEqual({ since: '2025-11-10T09:00:00.000Z', until: '2025-11-10T11:00:00.000Z' });
+    const open = elsewhere(await scan('samples/EX01', { jobs: 1 }), 'all');
+    expect(mergeReports([w1, open]).filters).toBeUndefined();
+    const legacy = elsewhere(await scan('samples/EX01', { jobs: 1, filter: { categories: ['legacy-tls'] } }), 'legacy');
+    expect(() => mergeReports([open, legacy])).toThrow(FiltersMismatchError);
+    expect(() => mergeReports([open, legacy])).toThrow('reports 1 and 2 were made with other filters (no --category; --category legacy-tls): they count different things');
+    const host = elsewhere(await scan('samples/EX01', { jobs: 1, filter: { host: '10.0.' } }), 'host');
+    expect(() => mergeReports([open, host])).toThrow(FiltersMismatchError);
+    // The same categories in another order are the same filter.
+    const both1 = await scan('samples/EX01', { jobs: 1, filter: { categories: ['legacy-tls', 'plaintext'] } });
+    const both2 = elsewhere(await scan('samples/EX01', { jobs: 1, filter: { categories: ['plaintext', 'legacy-tls'] } }), 'b2');
+    expect(mergeReports([both1, both2]).filters?.categories).toEqual(['legacy-tls', 'plaintext']);
+  });
+
+  it('logscan merge names both files when their filters differ, with exit 2', async () => {
+    requireBuiltCli();
+    const dir = mkdtempSync(join(tmpdir(), 'logscan-filters-'));
+    try {
+      writeFileSync(join(dir, 'all.json'), JSON.stringify(await scan('samples/EX01', { jobs: 1 })));
+      writeFileSync(join(dir, 'legacy.json'), JSON.stringify(elsewhere(await scan('samples/EX01', { jobs: 1, filter: { categories: ['legacy-tls'] } }), 'x')));
+      const r = await runCli(['merge', 'all.json', 'legacy.json'], dir);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('all.json (no --category) and legacy.json (--category legacy-tls) were made with other filters');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
