@@ -18,7 +18,7 @@ import { writePiecesSync } from './output/write.js';
 import { stripControl } from './output/sanitize.js';
 import { VERSION } from './version.js';
 import type { Report } from './types.js';
-import { logsSpan } from './report/span.js';
+import { logsSpan, uncoveredEnds } from './report/span.js';
 
 export const EXIT = { ok: 0, failOn: 1, usage: 2, unreadable: 3, tooLarge: 4, unwritable: 5, nothingRead: 6 } as const;
 
@@ -109,11 +109,13 @@ const COLLECT_EVERY = 128 * 1024 * 1024;
 const FORMATS: readonly OutputFormat[] = ['table', 'json', 'csv', 'markdown', 'html'];
 const DEFAULT_TOP: Partial<Record<OutputFormat, number>> = { table: 20, markdown: 50, html: 1000 };
 
+const RELATIVE_TIME = /^(\d{1,6})\s*(m|min|h|d|w)$/i;
+
 /** `7d`, `12h`, `30m`, `2w` before now, or an ISO date/time. date-fns is loaded only when a run filters by time. */
 export async function parseTime(value: string, now: Date = new Date()): Promise<Date> {
   // One module per function: the package root loads all of date-fns (~175 ms).
   const [{ sub }, { parseISO }, { isValid }] = await Promise.all([import('date-fns/sub'), import('date-fns/parseISO'), import('date-fns/isValid')]);
-  const rel = /^(\d{1,6})\s*(m|min|h|d|w)$/i.exec(value.trim());
+  const rel = RELATIVE_TIME.exec(value.trim());
   if (rel) {
     const n = Number(rel[1]);
     const unit = rel[2]!.toLowerCase();
@@ -352,6 +354,15 @@ export async function main(io: CliIo): Promise<number> {
       }
       if (unreadable.length > MAX_ERROR_LINES) {
         io.stderr.write(`logscan: … and ${unreadable.length - MAX_ERROR_LINES} more inputs with errors (the JSON report lists them all)\n`);
+      }
+    }
+    // `--since 1d` on logs that stopped arriving 20 hours ago covers four hours of the day: say so. The window ends
+    // at --until, or now for a relative --since; an ISO --since alone (a look at last month's logs) has no end.
+    const windowEnd = until?.getTime() ?? (values.since !== undefined && RELATIVE_TIME.test(values.since.trim()) ? Date.now() : undefined);
+    if (!quiet && windowEnd !== undefined && !merge) {
+      for (const u of uncoveredEnds(report, windowEnd)) {
+        const whose = u.server === null ? 'the protocol logs read end' : `the sessions of ${stripControl(u.server)} end`;
+        io.stderr.write(`logscan: ${whose} at ${u.to}, ${formatHours(u.gapMs)} before the end of the time window (${until === undefined ? 'now' : '--until'}): that part has no logs\n`);
       }
     }
     if (failOn !== undefined && matches(report, failOn)) return EXIT.failOn;
@@ -743,6 +754,12 @@ function mergeOrRefuse(reports: Report[], paths: readonly string[], samples: num
       `${paths[i]} and ${paths[j]} both read ${source} (same size, lines and times): merged, its sessions would be counted twice; merge reports of different logs`,
     );
   }
+}
+
+/** `20 h`, `4 d 12 h`: a gap in log time, to the hour. */
+function formatHours(ms: number): string {
+  const hours = Math.round(ms / 3_600_000);
+  return hours < 48 ? `${hours} h` : `${Math.floor(hours / 24)} d${hours % 24 === 0 ? '' : ` ${hours % 24} h`}`;
 }
 
 function matches(report: Report, categories: readonly string[]): boolean {

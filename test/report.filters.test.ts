@@ -63,3 +63,29 @@ describe('report.filters', () => {
     }
   });
 });
+
+describe('a --since window the logs do not reach', () => {
+  it('uncoveredEnds: all logs ending early, or one server ending before the others, by more than an hour', async () => {
+    const { uncoveredEnds } = await import('../src/report/span.js');
+    const r = await scan('samples', { jobs: 1 });
+    // samples/ protocol logs end at 10:52:07; EDGE01's sessions at 09:58, EX2010's at 09:12, EX01's at 10:52.
+    expect(uncoveredEnds(r, Date.parse('2025-11-10T11:30:00Z'))).toEqual([
+      { server: 'EX2010', to: expect.stringMatching(/^2025-11-10T09:12/), gapMs: expect.any(Number) },
+    ]);
+    const late = uncoveredEnds(r, Date.parse('2025-11-10T14:00:00Z'));
+    expect(late[0]).toEqual({ server: null, to: '2025-11-10T10:52:07.606Z', gapMs: Date.parse('2025-11-10T14:00:00Z') - Date.parse('2025-11-10T10:52:07.606Z') });
+    expect(late.map((u) => u.server)).toEqual([null, 'EX2010']);
+  });
+
+  it('is named on standard error (not with -q), and the exit code stays the run\'s', async () => {
+    requireBuiltCli();
+    const args = ['--since', '2025-11-10T09:00', '--until', '2025-11-10T14:00', '--fail-on', 'connect-failed', '-f', 'json', 'samples/EX01'];
+    const r = await runCli(args, process.cwd());
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('logscan: the protocol logs read end at 2025-11-10T10:52:07.606Z, 3 h before the end of the time window (--until): that part has no logs');
+    expect((await runCli([...args, '-q'], process.cwd())).stderr).toBe('');
+    // A relative --since ends now; an ISO --since alone (a look at old logs) has no end to reach.
+    expect((await runCli(['--since', '30d', '-f', 'json', 'samples/EX01'], process.cwd())).stderr).toMatch(/before the end of the time window \(now\): that part has no logs/);
+    expect((await runCli(['--since', '2025-11-10T09:00', '-f', 'json', 'samples/EX01'], process.cwd())).stderr).toBe('');
+  });
+});

@@ -31,3 +31,36 @@ export function timelineSessions(report: Report): number {
 export function unreportedSessions(report: Report): number {
   return Math.max(0, timelineSessions(report) - report.totals.sessions);
 }
+
+/** Where the logs of a report stop before the end of a time window, by more than {@link LATE_MS}. */
+export interface UncoveredEnd {
+  /** Null: all protocol logs together; else a server of `coverage.servers` (its sessions' span). */
+  server: string | null;
+  to: string;
+  /** Milliseconds from `to` to the end of the window. */
+  gapMs: number;
+}
+
+/**
+ * An hour: a quiet night can leave a server without a session for that long; a copy job that stopped leaves days.
+ */
+export const LATE_MS = 3_600_000;
+
+/**
+ * The protocol logs (all of them, then each server) that end more than an hour before `windowEnd` (`--until`, or
+ * now for `--since`): a nightly check on logs that stopped arriving covers only the start of its window, and its
+ * timeline simply ends. Empty when the logs reach the end, or when no protocol log was read.
+ */
+export function uncoveredEnds(report: Report, windowEnd: number): UncoveredEnd[] {
+  const out: UncoveredEnd[] = [];
+  const logs = logsSpan(report);
+  if (logs === null) return out;
+  const late = (to: string) => windowEnd - Date.parse(to);
+  if (late(logs.to) > LATE_MS) out.push({ server: null, to: logs.to, gapMs: late(logs.to) });
+  // One server's logs stopping while the others go on (by more than an hour too).
+  const servers = report.coverage.servers.filter((s) => s.server !== null && s.to !== null);
+  for (const s of servers) {
+    if (late(s.to!) > LATE_MS && Date.parse(logs.to) - Date.parse(s.to!) > LATE_MS) out.push({ server: s.server, to: s.to!, gapMs: late(s.to!) });
+  }
+  return out;
+}
