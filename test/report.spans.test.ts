@@ -9,26 +9,11 @@ import { mergeReports, renderHtml, scan, type Report } from '../src/index.js';
 import { renderCsv } from '../src/output/csv.js';
 import { renderMarkdown } from '../src/output/markdown.js';
 import { renderTable } from '../src/output/table.js';
-
-const HEAD = '#Software: Microsoft Exchange Server\n#Version: 15.0.0.0\n#Log-type: SMTP Receive Protocol Log\n#Date: 2025-11-10T08:00:00.000Z\n#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context\n';
+import { RECEIVE_HEAD, tlsSession } from './helpers/receive.js';
 
 /** A printer's session at `time`, on TLS 1.0 or 1.2, with its AUTH user. */
 function session(id: string, time: string, legacy: boolean): string {
-  const at = (s: number) => new Date(Date.parse(time) + s * 1000).toISOString();
-  const row = (s: number, seq: number, event: string, data: string, context = '') => `${at(s)},EX01\\Relay Printers,${id},${seq},10.0.1.21:25,10.0.30.51:4${seq}000,${event},${data},${context}`;
-  const version = legacy ? 'SP_PROT_TLS1_0_SERVER' : 'SP_PROT_TLS1_2_SERVER';
-  return [
-    row(0, 0, '+', ''),
-    row(0, 1, '>', '220 EX01 ready'),
-    row(1, 2, '<', 'EHLO NPI3A9F12'),
-    row(1, 3, '>', '250  EX01 Hello STARTTLS'),
-    row(2, 4, '<', 'STARTTLS'),
-    row(2, 5, '>', '220 2.0.0 SMTP server ready'),
-    row(3, 6, '*', '', `"TLS protocol ${version} negotiation succeeded using bulk encryption algorithm CALG_AES_256 with strength 256 bits, MAC hash algorithm CALG_SHA_384 with strength 0 bits and key exchange algorithm CALG_ECDH_EPHEM with strength 384 bits"`),
-    row(4, 7, '*', 'scanner@contoso.com', 'authenticated'),
-    row(5, 8, '<', 'QUIT'),
-    row(5, 9, '-', '', 'Local'),
-  ].join('\n');
+  return tlsSession(id, time, { legacy, connector: 'EX01\\Relay Printers', ip: '10.0.30.51', ehlo: 'NPI3A9F12', authUser: 'scanner@contoso.com' });
 }
 
 let dir: string;
@@ -41,7 +26,7 @@ beforeAll(async () => {
   // TLS 1.0 at 08:10 and 09:20, fixed by 10:00: TLS 1.2 at 08:30 and 10:40.
   const sessions = [session('08DE0000000000A1', '2025-11-10T08:10:00.000Z', true), session('08DE0000000000A2', '2025-11-10T08:30:00.000Z', false),
     session('08DE0000000000A3', '2025-11-10T09:20:00.000Z', true), session('08DE0000000000A4', '2025-11-10T10:40:00.000Z', false)];
-  writeFileSync(join(folder, 'RECV2025111008-1.LOG'), `${HEAD}${sessions.join('\n')}\n`);
+  writeFileSync(join(folder, 'RECV2025111008-1.LOG'), `${RECEIVE_HEAD}${sessions.join('\n')}\n`);
   report = await scan(dir, { jobs: 1 });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,29 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeReports, renderHtml, scan, type Report } from '../src/index.js';
+import { RECEIVE_HEAD, tlsSession } from './helpers/receive.js';
 import { renderMarkdown } from '../src/output/markdown.js';
 import { renderTable } from '../src/output/table.js';
 import { runLabel, timelineRuns } from '../src/output/timeline-runs.js';
 
-const HEAD = '#Software: Microsoft Exchange Server\n#Version: 15.0.0.0\n#Log-type: SMTP Receive Protocol Log\n#Date: 2025-11-10T08:00:00.000Z\n#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context\n';
-
 /** One receive session at `time`: TLS 1.2 (clean) or TLS 1.0 (a legacy-tls finding). */
 function sessionRows(id: string, time: string, legacy: boolean): string {
-  const at = (s: number) => new Date(Date.parse(time) + s * 1000).toISOString();
-  const row = (s: number, seq: number, event: string, data: string, context = '') => `${at(s)},EX01\\Default Frontend EX01,${id},${seq},10.0.0.5:25,203.0.113.10:5${seq}000,${event},${data},${context}`;
-  const version = legacy ? 'SP_PROT_TLS1_0_SERVER' : 'SP_PROT_TLS1_2_SERVER';
-  return [
-    row(0, 0, '+', ''),
-    row(0, 1, '>', '220 EX01 ready'),
-    row(1, 2, '<', 'EHLO client.example'),
-    row(1, 3, '>', '250  EX01 Hello STARTTLS'),
-    row(2, 4, '<', 'STARTTLS'),
-    row(2, 5, '>', '220 2.0.0 SMTP server ready'),
-    row(3, 6, '*', '', `"TLS protocol ${version} negotiation succeeded using bulk encryption algorithm CALG_AES_256 with strength 256 bits, MAC hash algorithm CALG_SHA_384 with strength 0 bits and key exchange algorithm CALG_ECDH_EPHEM with strength 384 bits"`),
-    row(4, 7, '<', 'QUIT'),
-    row(4, 8, '>', '221 2.0.0 Service closing transmission channel'),
-    row(5, 9, '-', '', 'Local'),
-  ].join('\n');
+  return tlsSession(id, time, { legacy });
 }
 
 let dir: string;
@@ -39,9 +24,9 @@ beforeAll(async () => {
   const folder = join(dir, 'EX01', 'FrontEnd', 'ProtocolLog', 'SmtpReceive');
   mkdirSync(folder, { recursive: true });
   // 08:xx two clean sessions; 09:xx one legacy, one clean; 10:xx no log at all; 11:xx one clean.
-  writeFileSync(join(folder, 'RECV2025111008-1.LOG'), `${HEAD}${sessionRows('08DE00000000000A', '2025-11-10T08:10:00.000Z', false)}\n${sessionRows('08DE00000000000B', '2025-11-10T08:20:00.000Z', false)}\n`);
-  writeFileSync(join(folder, 'RECV2025111009-1.LOG'), `${HEAD}${sessionRows('08DE00000000000C', '2025-11-10T09:10:00.000Z', true)}\n${sessionRows('08DE00000000000D', '2025-11-10T09:20:00.000Z', false)}\n`);
-  writeFileSync(join(folder, 'RECV2025111011-1.LOG'), `${HEAD}${sessionRows('08DE00000000000E', '2025-11-10T11:10:00.000Z', false)}\n`);
+  writeFileSync(join(folder, 'RECV2025111008-1.LOG'), `${RECEIVE_HEAD}${sessionRows('08DE00000000000A', '2025-11-10T08:10:00.000Z', false)}\n${sessionRows('08DE00000000000B', '2025-11-10T08:20:00.000Z', false)}\n`);
+  writeFileSync(join(folder, 'RECV2025111009-1.LOG'), `${RECEIVE_HEAD}${sessionRows('08DE00000000000C', '2025-11-10T09:10:00.000Z', true)}\n${sessionRows('08DE00000000000D', '2025-11-10T09:20:00.000Z', false)}\n`);
+  writeFileSync(join(folder, 'RECV2025111011-1.LOG'), `${RECEIVE_HEAD}${sessionRows('08DE00000000000E', '2025-11-10T11:10:00.000Z', false)}\n`);
   report = await scan(dir, { jobs: 1 });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
