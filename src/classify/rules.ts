@@ -322,7 +322,7 @@ const legacyTls: Rule = {
   hint:
     'Find the client by IP, EHLO name and AUTH user (printers, scanners, old applications; on an Internet or Edge connector a partner\'s server: ask its admin) ' +
     'and enable TLS 1.2 on it or upgrade it: once TLS 1.0/1.1 are off here, it sends in plain text or queues. ' +
-    'SCHANNEL is per server, not per connector: a device that cannot needs a relay host that keeps TLS 1.0 (SMTP AUTH to Exchange Online only: smtp-legacy.office365.com, AllowLegacyTLSClients). ' +
+    'SCHANNEL is per server, not per connector: a device that cannot needs a relay host that keeps TLS 1.0 (smtp-legacy.office365.com is Basic-auth SMTP AUTH, which Microsoft is retiring: no lasting fix). ' +
     'If every receive group shows TLS 1.0/1.1, this server lacks TLS 1.2 (SCHANNEL\\Protocols\\TLS 1.2\\Server).',
   // Send sessions (Exchange is the TLS client) and Exchange Online's refusal of a legacy-TLS submission (send, queue).
   detailHints: {
