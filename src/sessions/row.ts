@@ -341,7 +341,8 @@ function parseCanonical(b: Uint8Array, s: number): number {
   const minute = digits(b, s + 14, 2);
   const second = digits(b, s + 17, 2);
   const ms = digits(b, s + 20, 3);
-  if (year < 1970 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59 || ms < 0) return NaN;
+  // `digits` gives -1 for a non-digit: every field is checked at both ends.
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0) return NaN;
   const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   if (day > DAYS[month - 1]! + (leap ? 1 : 0)) return NaN;
   return Date.UTC(year, month - 1, day, hour, minute, second, ms);
