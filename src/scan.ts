@@ -71,7 +71,7 @@ export interface ScanOptions {
    * Threads reading protocol logs at once, the calling thread included (default 1; the CLI's default is `'auto'`):
    * `jobs - 1` worker threads. Each thread takes whole log sets (a server's rotated files), so the report is
    * identical to a single-threaded run. `'auto'`: one thread per {@link AUTO_BYTES_PER_THREAD} of protocol logs on
-   * disk (a .gz file counts 8 times its size), at most one per log set and one per core (see {@link autoJobs}).
+   * disk (a .gz file by the size its gzip trailer gives, else 8 times its size), at most one per log set and one per core (see {@link autoJobs}).
    * Ignored (1) with custom rules or `onSession`, which cannot cross threads.
    */
   jobs?: number | 'auto';
@@ -316,12 +316,12 @@ function headPrint(head: Buffer): string | null {
 
 /**
  * Copies of one log among the inputs: files whose first {@link PRINT_BYTES} bytes (decompressed) are the same.
- * A plain file is kept over a .gz (`gzip -k` leaves both; the plain one reads faster), then the largest (a copy
- * taken later of a log still being written holds more), then the first given; `copies` maps every other one to
- * the one kept.
+ * The one with the most log is kept (a copy taken while the log was still being written holds less, plain or
+ * gzip: sizes of .gz files are their trailers'), a plain file on a tie (`gzip -k` leaves both; the plain one
+ * reads faster), then the first given; `copies` maps every other one to the one kept.
  */
 export function dropCopies(opened: readonly Opened[]): { copies: Map<Opened, Opened> } {
-  const better = (a: Opened, b: Opened) => (a.gzip === b.gzip ? (a.size ?? 0) > (b.size ?? 0) : a.gzip !== true);
+  const better = (a: Opened, b: Opened) => ((a.size ?? 0) !== (b.size ?? 0) ? (a.size ?? 0) > (b.size ?? 0) : a.gzip !== true && b.gzip === true);
   const best = new Map<string, Opened>();
   for (const o of opened) {
     if (o.fingerprint == null) continue;
@@ -336,12 +336,17 @@ export function dropCopies(opened: readonly Opened[]): { copies: Map<Opened, Ope
   return { copies };
 }
 
-/** Protocol logs compress 7 to 10 times with gzip (generated and sample logs): a .gz counts 8 times its size. */
+/** Protocol logs compress 7 to 10 times with gzip (generated and sample logs): the estimate where a trailer cannot say. */
 const GZIP_RATIO = 8;
 
-/** The bytes of log a file of `size` bytes on disk holds, as far as `jobs: 'auto'` needs to know. */
-export function logBytes(size: number, gzip: boolean): number {
-  return gzip ? size * GZIP_RATIO : size;
+/**
+ * The bytes of log a file of `size` bytes on disk holds. For gzip, the size its trailer gives, unless that is
+ * much less than the file (it is modulo 4 GiB, and the last member's only: a large or joined archive), where an
+ * estimate ({@link GZIP_RATIO}) stands in. Stored (uncompressed) gzip has a trailer about its own size.
+ */
+export function logBytes(size: number, gzip: boolean, trailerSize: number | null = null): number {
+  if (!gzip) return size;
+  return trailerSize !== null && trailerSize >= size * 0.9 ? trailerSize : size * GZIP_RATIO;
 }
 
 /**
@@ -370,7 +375,7 @@ async function open(ref: InputRef, head: Buffer): Promise<Opened> {
   const stats = emptyStats(ref.source);
   try {
     // A plain file is read again from the start later; a stream (stdin, a named pipe) is kept open and read on from here.
-    const disk = { size: null as number | null };
+    const disk: { size: number | null; gzipSize?: number | null } = { size: null };
     const plain = ref.path === null ? null : await plainFileHead(ref.path, head, disk);
     const input = plain === null ? await openInput(ref) : null;
     const detection = detectInput(plain ?? input!.head);
@@ -388,7 +393,7 @@ async function open(ref: InputRef, head: Buffer): Promise<Opened> {
     else if (!readable) stats.error = detection.reason;
     const keep = readable && ref.path === null;
     if (!keep) input?.close();
-    const size = disk.size === null ? null : logBytes(disk.size, plain === null);
+    const size = disk.size === null ? null : logBytes(disk.size, plain === null, disk.gzipSize ?? null);
     const fingerprint = readable && ref.path !== null && PROTOCOL_KINDS.has(detection.kind) ? headPrint(plain ?? input!.head) : null;
     return { ref, stats, chunks: keep ? input!.chunks : null, readable, headerDate: detection.headerDate, size, fingerprint, gzip: input?.gzip ?? false };
   } catch (e) {

@@ -36,6 +36,10 @@ describe('autoJobs', () => {
 
   it('counts a .gz file by the log it holds, not by its compressed size', () => {
     expect(logBytes(1000, false)).toBe(1000);
+    // By its trailer; an estimate where the trailer cannot be right (modulo 4 GiB) or was not read.
+    expect(logBytes(1000, true, 9000)).toBe(9000);
+    expect(logBytes(1000, true, 995)).toBe(995);
+    expect(logBytes(1000, true, 10)).toBe(8000);
     expect(logBytes(1000, true)).toBe(8000);
     // 100 MiB of .gz logs is about 800 MiB of log: worth three threads.
     expect(autoJobs(logBytes(100 * 2 ** 20, true), 8)).toBe(3);
@@ -86,9 +90,9 @@ describe("scan() with jobs: 'auto'", () => {
       mkdirSync(plain, { recursive: true });
       mkdirSync(packed, { recursive: true });
       sparseLog(join(plain, 'RECV2025111000-1.LOG'), AUTO_BYTES_PER_THREAD);
-      // Stored, not compressed: 40 MiB on disk. Read as its size, the two sets would be 1.16 units: one thread.
-      const body = Buffer.concat([Buffer.from(HEAD), Buffer.alloc(40 * 2 ** 20, 0x0a)]);
-      writeFileSync(join(packed, 'RECV2025111000-1.LOG.gz'), gzipSync(body, { level: 0 }));
+      // 300 MiB of log in well under 1 MiB on disk: read as its size, the two sets would be one unit and one thread.
+      const body = Buffer.concat([Buffer.from(HEAD), Buffer.alloc(300 * 2 ** 20, 0x0a)]);
+      writeFileSync(join(packed, 'RECV2025111000-1.LOG.gz'), gzipSync(body, { level: 1 }));
       jobsStarted.length = 0;
       await scan(gz, { jobs: 'auto' });
       const expected = Math.min(availableParallelism(), 2);

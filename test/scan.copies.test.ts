@@ -41,11 +41,11 @@ describe('copies of a log', () => {
     expect((await scan(root, { jobs: 2 })).totals).toEqual(alone.totals);
   });
 
-  it('keeps a plain file over its .gz, then the largest, then the first given', () => {
+  it('keeps the one with the most log, a plain file over its .gz on a tie, then the first given', () => {
     const o = (source: string, size: number, gzip: boolean, fingerprint: string | null = 'same'): Opened => ({
       ref: { source, path: source }, stats: emptyStats(source), chunks: null, readable: true, headerDate: null, size, gzip, fingerprint,
     });
-    const gz = o('a.LOG.gz', 8000, true);
+    const gz = o('a.LOG.gz', 1000, true);
     const small = o('b.LOG', 900, false);
     const big = o('c.LOG', 1000, false);
     const tie = o('d.LOG', 1000, false);
@@ -56,6 +56,23 @@ describe('copies of a log', () => {
     expect(copies.get(tie)).toBe(big);
     expect(copies.has(big)).toBe(false);
     expect(copies.has(short)).toBe(false);
+    // An archive of the finished log beats a plain copy taken while it was being written.
+    const archive = o('f.LOG.gz', 5000, true);
+    expect(dropCopies([big, archive]).copies.get(big)).toBe(archive);
+  });
+
+  it('reads the whole log from a .gz archive rather than a partial plain copy of it', async () => {
+    const dir = join(root, 'partial');
+    mkdirSync(join(dir, 'live'), { recursive: true });
+    mkdirSync(join(dir, 'archive'), { recursive: true });
+    const whole = readFileSync(join('samples/EX01', RECV), 'latin1');
+    const part = whole.slice(0, 12_000);
+    writeFileSync(join(dir, 'live', 'RECV2025111009-1.LOG'), part.slice(0, part.lastIndexOf('\n') + 1), 'latin1');
+    writeFileSync(join(dir, 'archive', 'RECV2025111009-1.LOG.gz'), gzipSync(Buffer.from(whole, 'latin1')));
+    const r = await scan(dir, { jobs: 1 });
+    const alone = await scan(join('samples/EX01', RECV), { jobs: 1 });
+    expect(r.totals.sessions).toBe(alone.totals.sessions);
+    expect(r.inputs.find((i) => i.source.includes('live'))?.ignored).toMatch(/^a copy of .*archive.*\.gz/);
   });
 
   it('never takes a log of less than 4 KiB for a copy: a short log can be the start of a longer one', async () => {

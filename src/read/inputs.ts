@@ -507,13 +507,19 @@ export interface OpenedInput {
  * head must be decompressed ({@link openInput}). Opening the file as a stream read a whole 1 MiB chunk and
  * copied it, for every file of a folder that Exchange rotates every 10 MB. The head is read into `head`, which a
  * caller detecting file after file passes each time: the result is valid until then. `info.size` is set to the
- * file's size on disk (compressed for gzip), from the open file, so a share is not asked twice.
+ * file's size on disk (compressed for gzip), from the open file, so a share is not asked twice; for gzip,
+ * `info.gzipSize` to the size its trailer gives for the decompressed data (modulo 4 GiB, of the last member).
  */
-export async function plainFileHead(path: string, head: Buffer = Buffer.allocUnsafe(HEAD_BYTES), info?: { size: number | null }): Promise<Buffer | null> {
+export async function plainFileHead(
+  path: string,
+  head: Buffer = Buffer.allocUnsafe(HEAD_BYTES),
+  info?: { size: number | null; gzipSize?: number | null },
+): Promise<Buffer | null> {
   const file = await open(path, 'r');
   const size = head.length;
   try {
-    if (info !== undefined) info.size = (await file.stat()).size;
+    const disk = info === undefined ? 0 : (await file.stat()).size;
+    if (info !== undefined) info.size = disk;
     let n = 0;
     for (;;) {
       const { bytesRead } = await file.read(head, n, size - n, null);
@@ -521,7 +527,13 @@ export async function plainFileHead(path: string, head: Buffer = Buffer.allocUns
       n += bytesRead;
       if (n === size) break;
     }
-    return isGzip(head.subarray(0, n)) ? null : head.subarray(0, n);
+    if (!isGzip(head.subarray(0, n))) return head.subarray(0, n);
+    if (info !== undefined && disk >= 18) {
+      const trailer = Buffer.alloc(4);
+      const { bytesRead } = await file.read(trailer, 0, 4, disk - 4);
+      info.gzipSize = bytesRead === 4 ? trailer.readUInt32LE(0) : null;
+    }
+    return null;
   } finally {
     await file.close().catch(() => undefined);
   }
