@@ -361,8 +361,12 @@ export async function main(io: CliIo): Promise<number> {
     const windowEnd = until?.getTime() ?? (values.since !== undefined && RELATIVE_TIME.test(values.since.trim()) ? Date.now() : undefined);
     if (!quiet && windowEnd !== undefined && !merge) {
       for (const u of uncoveredEnds(report, windowEnd)) {
-        const whose = u.server === null ? 'the protocol logs read end' : `the sessions of ${stripControl(u.server)} end`;
-        io.stderr.write(`logscan: ${whose} at ${u.to}, ${formatHours(u.gapMs)} before the end of the time window (${until === undefined ? 'now' : '--until'}): that part has no logs\n`);
+        const end = `${formatHours(u.gapMs)} before the end of the time window (${until === undefined ? 'now' : '--until'})`;
+        io.stderr.write(
+          u.server === null
+            ? `logscan: the protocol logs read end at ${u.to}, ${end}: that part has no logs\n`
+            : `logscan: the sessions of ${stripControl(u.server)} end at ${u.to}, ${end}, while other servers' go on: its logs stop there, or its mail did\n`,
+        );
       }
     }
     if (failOn !== undefined && matches(report, failOn)) return EXIT.failOn;

@@ -43,6 +43,10 @@ describe('report.filters', () => {
     expect(() => mergeReports([open, legacy])).toThrow('reports 1 and 2 were made with other filters (no --category; --category legacy-tls): they count different things');
     const host = elsewhere(await scan('samples/EX01', { jobs: 1, filter: { host: '10.0.' } }), 'host');
     expect(() => mergeReports([open, host])).toThrow(FiltersMismatchError);
+    // Connector and host text in another case are the same filter, as they match in any case.
+    const relay1 = await scan('samples/EX01', { jobs: 1, filter: { connector: 'relay' } });
+    const relay2 = elsewhere(await scan('samples/EX01', { jobs: 1, filter: { connector: 'Relay' } }), 'r2');
+    expect(mergeReports([relay1, relay2]).filters?.connector).toBe('relay');
     // The same categories in another order are the same filter.
     const both1 = await scan('samples/EX01', { jobs: 1, filter: { categories: ['legacy-tls', 'plaintext'] } });
     const both2 = elsewhere(await scan('samples/EX01', { jobs: 1, filter: { categories: ['plaintext', 'legacy-tls'] } }), 'b2');
@@ -72,6 +76,9 @@ describe('a --since window the logs do not reach', () => {
     expect(uncoveredEnds(r, Date.parse('2025-11-10T11:30:00Z'))).toEqual([
       { server: 'EX2010', to: expect.stringMatching(/^2025-11-10T09:12/), gapMs: expect.any(Number) },
     ]);
+    // With --host, a server's sessions are that host's: their end says nothing of the server's logs.
+    const host = await scan('samples', { jobs: 1, filter: { host: '10.0.30.60' } });
+    expect(uncoveredEnds(host, Date.parse('2025-11-10T11:30:00Z')).filter((u) => u.server !== null)).toEqual([]);
     const late = uncoveredEnds(r, Date.parse('2025-11-10T14:00:00Z'));
     expect(late[0]).toEqual({ server: null, to: '2025-11-10T10:52:07.606Z', gapMs: Date.parse('2025-11-10T14:00:00Z') - Date.parse('2025-11-10T10:52:07.606Z') });
     expect(late.map((u) => u.server)).toEqual([null, 'EX2010']);

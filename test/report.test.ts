@@ -258,6 +258,11 @@ describe('report builder', () => {
     // The same log in another folder (two weekly copy jobs that overlap), or compressed, is the same log.
     const copied = { inputs: report.inputs.map((i) => ({ ...i, source: `week2\\EX01\\${i.source.split('/').pop()}.gz` })) };
     expect(repeatedInputs([report, copied]).map((r) => r.reports)).toEqual(report.inputs.map(() => [0, 1]));
+    // Two servers' queue exports of one name and length have no times to tell them apart: compared by path.
+    const queue = { inputs: [{ ...report.inputs[0]!, source: 'EX01/queue.csv', kind: 'queue-csv' as const, from: null, to: null }] };
+    const queue2 = { inputs: [{ ...queue.inputs[0]!, source: 'EX02/queue.csv' }] };
+    expect(repeatedInputs([queue, queue2])).toEqual([]);
+    expect(repeatedInputs([queue, queue])).toHaveLength(1);
     // Another server's log of the same name is another log: its size, lines or times differ.
     const otherServer = { inputs: report.inputs.map((i) => ({ ...i, source: `EX02/${i.source}`, to: '2025-11-10T23:59:59.000Z' })) };
     expect(repeatedInputs([report, otherServer])).toEqual([]);

@@ -90,9 +90,11 @@ function filterText(f: ReportFilters | undefined, key: 'categories' | 'connector
 function mergedFilters(reports: readonly Report[]): ReportFilters {
   const first = reports[0]?.filters;
   for (const key of ['categories', 'connector', 'host'] as const) {
-    const want = JSON.stringify(key === 'categories' ? [...(first?.categories ?? [])].sort() : (first?.[key] ?? null));
+    // As the filters match: categories in any order, connector and host text in any case.
+    const norm = (f: ReportFilters | undefined) => JSON.stringify(key === 'categories' ? [...(f?.categories ?? [])].sort() : (f?.[key]?.toLowerCase() ?? null));
+    const want = norm(first);
     reports.forEach((r, i) => {
-      const got = JSON.stringify(key === 'categories' ? [...(r.filters?.categories ?? [])].sort() : (r.filters?.[key] ?? null));
+      const got = norm(r.filters);
       if (got !== want) throw new FiltersMismatchError([0, i], filterText(first, key), filterText(r.filters, key));
     });
   }
@@ -143,8 +145,11 @@ export function repeatedInputs(reports: readonly Pick<Report, 'inputs'>[]): Repe
   reports.forEach((report, index) => {
     for (const i of report.inputs) {
       if (i.records === 0) continue;
-      // By file name, not path: two copy jobs put the same log in different folders (weekly copies that overlap).
-      const key = JSON.stringify([logName(i.source), i.kind, i.bytes, i.lines, i.records, i.from ?? null, i.to ?? null]);
+      // A protocol log by file name, not path: two copy jobs put the same log in different folders (weekly copies
+      // that overlap); its row times tell it from another server's log of the same name. A queue export has no
+      // such times (EX01\queue.csv and EX02\queue.csv can match in all else): by its path.
+      const timed = (i.kind === 'smtp-receive' || i.kind === 'smtp-send') && i.from != null && i.to != null;
+      const key = JSON.stringify([timed ? logName(i.source) : i.source, i.kind, i.bytes, i.lines, i.records, i.from ?? null, i.to ?? null]);
       const first = seen.get(key);
       if (first === undefined) seen.set(key, index);
       else if (first !== index) out.push({ source: i.source, reports: [first, index] });

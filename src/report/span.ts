@@ -57,7 +57,9 @@ export function uncoveredEnds(report: Report, windowEnd: number): UncoveredEnd[]
   if (logs === null) return out;
   const late = (to: string) => windowEnd - Date.parse(to);
   if (late(logs.to) > LATE_MS) out.push({ server: null, to: logs.to, gapMs: late(logs.to) });
-  // One server's logs stopping while the others go on (by more than an hour too).
+  // One server's sessions stopping while the others go on (by more than an hour too). Its sessions, not its logs:
+  // meaningless when --host or --connector chose which sessions count.
+  if (report.filters?.host !== undefined || report.filters?.connector !== undefined) return out;
   const servers = report.coverage.servers.filter((s) => s.server !== null && s.to !== null);
   for (const s of servers) {
     if (late(s.to!) > LATE_MS && Date.parse(logs.to) - Date.parse(s.to!) > LATE_MS) out.push({ server: s.server, to: s.to!, gapMs: late(s.to!) });
