@@ -213,3 +213,22 @@ describe('timeline edge cases', () => {
     expect(renderMarkdown(long)).toContain('| 2025-11-10 00:00–01:00 |');
   });
 });
+
+describe('timeline from odd times', () => {
+  it('counts only sessions with a canonical time: one bogus year must not stretch the buckets over decades', async () => {
+    const { ReportBuilder, categoryInfo, defaultRules } = await import('../src/index.js');
+    const b = new ReportBuilder({ categories: categoryInfo(defaultRules), version: 't' });
+    b.addUnreported({ start: '2025-11-10T08:10:00.000Z', end: '2025-11-10T08:10:05.000Z', server: 'EX01' });
+    b.addUnreported({ start: '1969-11-10T08:10:00.000Z', end: '1969-11-10T08:10:05.000Z', server: 'EX01' });
+    b.addUnreported({ start: '2025-11-10 08:10', end: '2025-11-10 08:10', server: 'EX01' });
+    expect(b.build().timeline).toEqual({ bucket: 'hour', points: [{ t: '2025-11-10T08:00:00.000Z', sessions: 1, byCategory: {} }] });
+  });
+
+  it('says why a timeline wider than 1,000 buckets is not charted', () => {
+    const wide: Report = { ...report, timeline: { bucket: 'day', points: [
+      { t: '2020-01-01T00:00:00.000Z', sessions: 1, byCategory: {} },
+      { t: '2025-01-01T00:00:00.000Z', sessions: 1, byCategory: {} },
+    ] } };
+    expect(renderHtml(wide)).toContain('Not charted: the times span more than 1,000 hours or days');
+  });
+});

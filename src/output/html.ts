@@ -280,7 +280,12 @@ function renderTimeline(report: Report, cats: CategoryView[]): string {
     series?.estimated === true && hasData
       ? `<p class="note">Estimated: this report carries no per-finding timeline, so each group's findings are spread evenly between its first and last seen. Use it to see when problems were active, not exact counts.</p>`
       : '';
-  const body = hasData ? renderTimelineSvg(series!, cats) : '<p class="empty">No timeline data: no finding has a readable time.</p>';
+  const tooWide = series === null && (report.timeline?.points.length ?? 0) > 0;
+  const body = hasData
+    ? renderTimelineSvg(series!, cats)
+    : tooWide
+      ? '<p class="empty">Not charted: the times span more than 1,000 hours or days (a wrong clock, or logs of years apart).</p>'
+      : '<p class="empty">No timeline data: no finding has a readable time.</p>';
   const unit = series?.bucket === 'day' ? 'day' : 'hour';
   const clean = hasData && !findings ? ` No ${unit} has a finding.` : '';
   return `<section class="card" id="timeline"><h2>Timeline</h2>

@@ -17,6 +17,7 @@ import type {
 import { BoundedCache } from '../bounded-cache.js';
 import { compareText } from '../compare-text.js';
 import { isTimestamp } from '../sessions/builder.js';
+import { canonicalTimeMs } from '../sessions/row.js';
 import { queueConnector, queueRemoteHost } from '../classify/queue.js';
 import { addTo, emptyRecord, own } from './record.js';
 import { ZONED_TIME } from '../iso-time.js';
@@ -132,6 +133,8 @@ export class ReportBuilder {
   }
 
   #countOnTimeline(start: string): void {
+    // Canonical times only: one session with a bogus year (1969) would stretch the buckets over decades.
+    if (Number.isNaN(canonicalTimeMs(start))) return;
     const hour = hourOf(start);
     if (hour !== null) addTimelineSessions(this.#acc, hour, 1);
   }
