@@ -454,10 +454,6 @@ export function thisServer(env: NodeJS.ProcessEnv, host: () => string = hostname
   return name === '' ? undefined : { name, installPath };
 }
 
-/**
- * One core is left free: V8's garbage collector already uses a second core for a single parse, and on this
- * project's 2-core benchmark machine two threads were no faster than one (docs/performance.md).
- */
 /** `-j n` (at most the number of cores) or `auto`, the default: threads by the size of the logs (see autoJobs). */
 function parseJobs(value: string | undefined): number | 'auto' {
   if (value === undefined || value.toLowerCase() === 'auto') return 'auto';

@@ -52,6 +52,18 @@ describe('finding spans', () => {
     ]);
   });
 
+  it('are {} where the findings have no time (pasted excerpts), absent for healthy and queue groups', async () => {
+    const real = await scan('test/fixtures/real', { jobs: 1 });
+    const untimed = real.groups.find((g) => g.direction === 'send' && g.firstSeen === null && g.mainCategory !== null)!;
+    expect(untimed.findingSpans).toEqual({});
+    expect(real.groups.filter((g) => g.mainCategory === null || g.direction === 'queue').every((g) => g.findingSpans === undefined)).toBe(true);
+    // {} is a report that kept spans and had none: merging it keeps the other part's.
+    const other: Report = structuredClone(report);
+    for (const i of other.inputs) i.source = `${i.source}.week2`;
+    other.groups[0]!.findingSpans = {};
+    expect(mergeReports([report, other]).groups[0]!.findingSpans).toEqual(report.groups[0]!.findingSpans);
+  });
+
   it('merge to the widest span, and are left out where a part did not keep them', () => {
     const other: Report = structuredClone(report);
     for (const i of other.inputs) i.source = `${i.source}.week2`;

@@ -232,3 +232,21 @@ describe('timeline from odd times', () => {
     expect(renderHtml(wide)).toContain('Not charted: the times span more than 1,000 hours or days');
   });
 });
+
+describe('timeline runs from merged or hand-made reports', () => {
+  it('adds up two points in one bucket, and labels a run across New Year with its year', () => {
+    const odd: Report = { ...report, timeline: { bucket: 'hour', points: [
+      { t: '2025-12-31T23:00:00.000Z', sessions: 5, byCategory: {} },
+      { t: '2025-12-31T23:30:00.000Z', sessions: 2, byCategory: { 'legacy-tls': 1 } },
+      { t: '2026-01-01T00:00:00.000Z', sessions: 1, byCategory: { 'legacy-tls': 2 } },
+      // A category id from a report file is data, `__proto__` too.
+      { t: '2026-01-01T01:00:00.000Z', sessions: 1, byCategory: JSON.parse('{"__proto__": 4}') as Record<string, number> },
+    ] } };
+    const runs = timelineRuns(odd);
+    expect(runs.map((r) => [runLabel(r), r.sessions, r.findings])).toEqual([
+      ['2025-12-31 23:00–2026-01-01 01:00', 8, 3],
+      ['2026-01-01 01:00–02:00', 1, 4],
+    ]);
+    expect(runs[1]!.byCategory).toEqual([['__proto__', 4]]);
+  });
+});

@@ -73,7 +73,9 @@ const MAX_INPUT_ROWS = 30;
 
 /** Inputs with an error, passed over, or with lines skipped other than headers and blanks: errors first. */
 function notableInputs(inputs: readonly InputStats[]): InputStats[] {
-  const skippedLines = (i: InputStats) => Object.entries(i.skipped).some(([reason, n]) => reason !== 'header' && reason !== 'blank' && (n ?? 0) > 0);
+  // Headers, blank lines and a queue export's continuation lines are skipped in every good file.
+  const routine = new Set(['header', 'blank', 'queue-continuation']);
+  const skippedLines = (i: InputStats) => Object.entries(i.skipped).some(([reason, n]) => !routine.has(reason) && (n ?? 0) > 0);
   const rank = (i: InputStats) => (i.error !== null ? 0 : i.ignored ? 1 : 2);
   return inputs.filter((i) => i.error !== null || Boolean(i.ignored) || skippedLines(i) || i.problems.length > 0).sort((a, b) => rank(a) - rank(b));
 }

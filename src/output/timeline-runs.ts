@@ -6,6 +6,7 @@
  */
 import type { Report } from '../types.js';
 import { timelineSessions } from '../report/span.js';
+import { addTo, emptyRecord } from '../report/record.js';
 
 export interface TimelineRun {
   /** Start of the first bucket and end of the last (exclusive), ISO UTC. */
@@ -34,10 +35,17 @@ export function timelineRuns(report: Report): TimelineRun[] {
   const timeline = report.timeline;
   if (timeline === undefined || timeline.points.length === 0) return [];
   const size = timeline.bucket === 'day' ? DAY_MS : HOUR_MS;
-  const points = new Map<number, (typeof timeline.points)[number]>();
+  // Added up per bucket: a merged or hand-made report may hold two points in one (`…20:00` and `…20:30`).
+  const points = new Map<number, { sessions?: number; byCategory: Record<string, number> }>();
   for (const p of timeline.points) {
     const ms = Date.parse(p.t);
-    if (Number.isFinite(ms)) points.set(Math.floor(ms / size) * size, p);
+    if (!Number.isFinite(ms)) continue;
+    const at = Math.floor(ms / size) * size;
+    const into = points.get(at) ?? { byCategory: emptyRecord<number>() };
+    if (typeof p.sessions === 'number') into.sessions = (into.sessions ?? 0) + p.sessions;
+    // Own keys only: a category id from a report file may be `__proto__`.
+    for (const [id, n] of Object.entries(p.byCategory)) if (n > 0) addTo(into.byCategory, id, n);
+    points.set(at, into);
   }
   if (points.size === 0) return [];
   const starts = [...points.keys()].sort((a, b) => a - b);
@@ -96,7 +104,8 @@ export function runLabel(run: TimelineRun): string {
   const to = run.to;
   const fromDay = from.slice(0, 10);
   const nextDay = new Date(Date.parse(`${fromDay}T00:00:00.000Z`) + DAY_MS).toISOString().slice(0, 10);
-  let end = `${to.slice(5, 10)} ${to.slice(11, 16)}`;
+  // Across New Year the end says its year.
+  let end = to.slice(0, 4) === from.slice(0, 4) ? `${to.slice(5, 10)} ${to.slice(11, 16)}` : `${to.slice(0, 10)} ${to.slice(11, 16)}`;
   if (to.slice(0, 10) === fromDay) end = to.slice(11, 16);
   else if (to.slice(0, 10) === nextDay && to.slice(11, 16) === '00:00') end = '24:00';
   return `${fromDay} ${from.slice(11, 16)}–${end}`;

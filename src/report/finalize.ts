@@ -371,7 +371,8 @@ export function finalizeReport(acc: Accumulated): Report {
       tlsVersions: sorted(g.tlsVersions, TLS_ORDER),
       firstSeen: g.firstSeen,
       lastSeen: g.lastSeen,
-      ...(g.findingSpans === null || g.spansUnknown === true ? {} : { findingSpans: sorted(g.findingSpans, order) }),
+      // `{}` for findings without a time, so that only a report written before spans existed lacks the field.
+      ...(g.spansUnknown === true || g.direction === 'queue' || main === null ? {} : { findingSpans: sorted(g.findingSpans ?? {}, order) }),
       samples: [...g.samples],
       mainCategory: main,
       hint: main === null ? null : hintFor(info.get(main), own(g.details ?? undefined, main), g.direction),
