@@ -290,6 +290,11 @@ export async function main(io: CliIo): Promise<number> {
     let report: Report;
     if (merge) {
       report = mergeOrRefuse(await readReports(inputs), inputs, samples);
+      // As for a scan: reports made with `--category plaintext` hold no legacy-tls finding to fail on.
+      const kept = report.filters?.categories;
+      if (failOn !== undefined && kept !== undefined && !failOn.includes('any') && !failOn.some((id) => kept.includes(id))) {
+        throw new UsageError(`--fail-on ${failOn.join(',')} can never match: the reports were made with --category ${kept.join(',')}`);
+      }
     } else {
       report = await scan(inputs, {
         samples,

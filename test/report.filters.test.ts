@@ -62,6 +62,11 @@ describe('report.filters', () => {
       const r = await runCli(['merge', 'all.json', 'legacy.json'], dir);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('all.json (no --category) and legacy.json (--category legacy-tls) were made with other filters');
+      // A check on reports that cannot hold its findings is refused, as it is for a scan.
+      const never = await runCli(['merge', '--fail-on', 'plaintext', '-q', 'legacy.json'], dir);
+      expect(never.code).toBe(2);
+      expect(never.stderr).toContain('--fail-on plaintext can never match: the reports were made with --category legacy-tls');
+      expect((await runCli(['merge', '--fail-on', 'legacy-tls', '-q', 'legacy.json'], dir)).code).toBe(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -151,6 +151,8 @@ describe('the timeline in the table and Markdown', () => {
   it('does not take hours without points for gaps when the report does not count sessions', () => {
     const older: Report = { ...report, timeline: { bucket: 'hour', points: report.timeline!.points.map(({ t, byCategory }) => ({ t, byCategory })) } };
     expect(timelineRuns(older).map((r) => [r.kind, r.sessions])).toEqual([['quiet', null], ['findings', null], ['quiet', null]]);
+    // And the table has no sessions column for them.
+    expect(renderTable(older, { width: 120, color: false })).toContain('\n  2025-11-10 08:00–09:00  no findings\n');
   });
 
   it('is a section of the table and of the Markdown report', () => {

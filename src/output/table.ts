@@ -934,7 +934,9 @@ function timelineSection(report: Report, width: number): Line[] {
     }
     const style: Style | undefined = run.kind === 'findings' ? 'yellow' : run.kind === 'clean' ? 'green' : undefined;
     const what = run.findings > 0 ? `${pad(counts[i]!, countWidth, 'right')}  ${findingsSummary(Object.fromEntries(run.byCategory), report.categories)}` : 'no findings';
-    lines.push([span('  '), label, span('  '), span(pad(sizes[i]!, sizeWidth, 'right')), span('  '), span(fitEnd(what, Math.max(10, width - labelWidth - sizeWidth - 6)), style)]);
+    // No sessions column where the report did not count them (an older or merged one).
+    const size = sizeWidth === 0 ? [] : [span(pad(sizes[i]!, sizeWidth, 'right')), span('  ')];
+    lines.push([span('  '), label, span('  '), ...size, span(fitEnd(what, Math.max(10, width - labelWidth - sizeWidth - 6)), style)]);
   });
   return lines;
 }
