@@ -243,9 +243,8 @@ export async function main(io: CliIo): Promise<number> {
     const top = values.top === 'all' ? undefined : (parseCount('top', values.top, 1) ?? DEFAULT_TOP[format]);
     const failOn = categoryList('fail-on', values['fail-on']);
     const categories = categoryList('category', values.category);
-    // `--category plaintext --fail-on legacy-tls` reports no legacy-tls finding, ever: a check that never fails.
-    if (failOn !== undefined && categories !== undefined && !failOn.includes('any') && !failOn.some((id) => categories.includes(id))) {
-      throw new UsageError(`--fail-on ${failOn.join(',')} can never match: --category ${categories.join(',')} keeps only other findings`);
+    if (failOnExcluded(failOn, categories)) {
+      throw new UsageError(`--fail-on ${failOn!.join(',')} can never match: --category ${categories!.join(',')} keeps only other findings`);
     }
     const merge = positionals[0] === 'merge';
     const inputs = merge ? positionals.slice(1) : positionals;
@@ -292,8 +291,8 @@ export async function main(io: CliIo): Promise<number> {
       report = mergeOrRefuse(await readReports(inputs), inputs, samples);
       // As for a scan: reports made with `--category plaintext` hold no legacy-tls finding to fail on.
       const kept = report.filters?.categories;
-      if (failOn !== undefined && kept !== undefined && !failOn.includes('any') && !failOn.some((id) => kept.includes(id))) {
-        throw new UsageError(`--fail-on ${failOn.join(',')} can never match: the reports were made with --category ${kept.join(',')}`);
+      if (failOnExcluded(failOn, kept)) {
+        throw new UsageError(`--fail-on ${failOn!.join(',')} can never match: the reports were made with --category ${kept!.join(',')}`);
       }
     } else {
       report = await scan(inputs, {
@@ -759,6 +758,14 @@ function mergeOrRefuse(reports: Report[], paths: readonly string[], samples: num
       `${paths[i]} and ${paths[j]} both read ${source} (same size, lines and times): merged, its sessions would be counted twice; merge reports of different logs`,
     );
   }
+}
+
+/**
+ * Whether a category filter keeps none of the `--fail-on` categories (`--category plaintext --fail-on legacy-tls`):
+ * the check could never fail, which must be a usage error rather than a nightly pass.
+ */
+function failOnExcluded(failOn: readonly string[] | undefined, kept: readonly string[] | undefined): boolean {
+  return failOn !== undefined && kept !== undefined && !failOn.includes('any') && !failOn.some((id) => kept.includes(id));
 }
 
 /** `20 h`, `4 d 12 h`: a gap in log time, to the hour. */
