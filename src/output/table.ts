@@ -13,6 +13,7 @@ import { categoryOrder, failureCount, failureShare, severityTier } from '../repo
 import { compareText, rankIn } from '../compare-text.js';
 import { own } from '../report/record.js';
 import { LOCAL_TIME } from '../iso-time.js';
+import { baseName } from '../base-name.js';
 import { logsSpan, timelineSessions, unreportedSessions } from '../report/span.js';
 import { runLabel, timelineRuns, type TimelineRun } from './timeline-runs.js';
 
@@ -738,11 +739,6 @@ function headerSection(report: Report, width: number): Line[] {
   return lines;
 }
 
-/** The part of a path after the last `/` or `\`. */
-function baseName(path: string): string {
-  const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
-  return cut < 0 ? path : path.slice(cut + 1);
-}
 
 const labelCache = new WeakMap<readonly InputStats[], Map<string, string>>();
 

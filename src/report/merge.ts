@@ -3,6 +3,7 @@ import type { CategoryInfo, Coverage, Report, ReportFilters } from '../types.js'
 import { mergeGroup } from './builder.js';
 import { addTimelineCounts, addTimelineSessions, emptyAccumulated, finalizeReport, newGroupState, widenServer } from './finalize.js';
 import { own } from './record.js';
+import { baseName } from '../base-name.js';
 
 export interface MergeOptions {
   /** Samples kept per group and category; use the value the reports were made with. Default 3. */
@@ -160,7 +161,7 @@ export function repeatedInputs(reports: readonly Pick<Report, 'inputs'>[]): Repe
 
 /** A file's name without its folders and without `.gz`: the same log copied elsewhere, or compressed, has it. */
 function logName(source: string): string {
-  const name = source.slice(Math.max(source.lastIndexOf('/'), source.lastIndexOf('\\')) + 1);
+  const name = baseName(source);
   return name.toLowerCase().endsWith('.gz') ? name.slice(0, -3) : name;
 }
 
