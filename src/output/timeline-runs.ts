@@ -7,6 +7,7 @@
 import type { Report } from '../types.js';
 import { timelineSessions } from '../report/span.js';
 import { addTo, emptyRecord } from '../report/record.js';
+import { rankIn } from '../compare-text.js';
 
 export interface TimelineRun {
   /** Start of the first bucket and end of the last (exclusive), ISO UTC. */
@@ -54,7 +55,7 @@ export function timelineRuns(report: Report): TimelineRun[] {
   if ((last - first) / size + 1 > MAX_BUCKETS) return [];
   // Counted only when every point counts and protocol logs were read: queue exports alone have no sessions.
   const counted = timelineSessions(report) > 0 && timeline.points.every((p) => typeof p.sessions === 'number');
-  const order = report.categories.map((c) => c.id);
+  const rank = rankIn(report.categories.map((c) => c.id));
   const runs: TimelineRun[] = [];
   let key = '';
   for (let t = first; t <= last; t += size) {
@@ -75,7 +76,7 @@ export function timelineRuns(report: Report): TimelineRun[] {
     for (const [id, n] of byCategory) addCount(added, id, n);
     runs.push(added);
   }
-  for (const run of runs) run.byCategory.sort((a, b) => rank(order, a[0]) - rank(order, b[0]));
+  for (const run of runs) run.byCategory.sort((a, b) => rank(a[0]) - rank(b[0]));
   return runs;
 }
 
@@ -84,11 +85,6 @@ function addCount(run: TimelineRun, id: string, n: number): void {
   const entry = run.byCategory.find(([k]) => k === id);
   if (entry === undefined) run.byCategory.push([id, n]);
   else entry[1] += n;
-}
-
-function rank(order: readonly string[], id: string): number {
-  const i = order.indexOf(id);
-  return i === -1 ? order.length : i;
 }
 
 /**
