@@ -94,7 +94,7 @@ function positive(n: unknown): n is number {
 /**
  * Makes a report timeline dense: points are aligned to their bucket and gaps are filled with zeros, so
  * the x axis is real time. Null when no point has a readable time or the span is too wide. `logsRead`: protocol
- * logs were read (`totals.sessions > 0`), so a bucket without sessions is one without logs; a report of queue
+ * logs were read (the timeline counts sessions somewhere), so a bucket without sessions is one without logs; a report of queue
  * exports alone has no sessions anywhere, and its buckets are not drawn as gaps.
  */
 export function denseTimeline(timeline: Timeline, logsRead = true): BucketSeries | null {
@@ -117,6 +117,18 @@ export function denseTimeline(timeline: Timeline, logsRead = true): BucketSeries
     if (series.sessions !== null && positive(p.sessions)) series.sessions[index] = (series.sessions[index] ?? 0) + p.sessions;
   }
   return series;
+}
+
+/**
+ * Per bucket, whether it is drawn as one without logs: no protocol-log session started in it and no finding was
+ * made in it (a session that starts at 10:59:58 and fails at 11:00:02 has its finding in an hour where it did not
+ * start: that hour had logs). All false when sessions are not counted.
+ */
+export function gapBuckets(series: BucketSeries): boolean[] {
+  const sessions = series.sessions;
+  if (sessions === null) return series.starts.map(() => false);
+  const rows = [...series.values.values()];
+  return sessions.map((n, i) => n === 0 && !rows.some((row) => row[i]! > 0));
 }
 
 /**
@@ -212,6 +224,7 @@ export function renderTimelineSvg(series: BucketSeries, categories: readonly Cha
   const barW = Math.max(1, slot * (n > 200 ? 0.9 : 0.72));
   const y = (v: number): number => M.top + plotH - (v / scale.max) * plotH;
   const parts: string[] = [];
+  const gaps = gapBuckets(series);
 
   for (let v = 0; v <= scale.max + 1e-9; v += scale.step) {
     const yy = y(v).toFixed(1);
@@ -223,11 +236,8 @@ export function renderTimelineSvg(series: BucketSeries, categories: readonly Cha
     const x = M.left + i * slot + (slot - barW) / 2;
     const lines = [bucketTitle(start, series.bucket)];
     const sessions = series.sessions?.[i];
-    // A session that starts at 10:59:58 and fails at 11:00:02 has its finding in an hour where it did not start:
-    // that hour had logs.
-    if (sessions === 0 && totals[i] === 0) {
-      // No session started in the bucket: no logs were read for it (or no mail came). Zero findings there would
-      // read as "the problem stopped".
+    if (gaps[i] === true) {
+      // Zero findings in a bucket without logs would read as "the problem stopped".
       const title = [lines[0]!, `no protocol-log session: no logs read for this ${series.bucket}, or no mail`];
       parts.push(`<rect class="gap" x="${(M.left + i * slot).toFixed(2)}" y="${M.top}" width="${slot.toFixed(2)}" height="${plotH}"><title>${title.map(text).join('\n')}</title></rect>`);
     } else if (sessions !== undefined) {
@@ -268,8 +278,8 @@ export function renderTimelineSvg(series: BucketSeries, categories: readonly Cha
   }
   const unit = series.bucket === 'hour' ? 'hour' : 'day';
   parts.push(`<text class="axis-title" x="14" y="${(M.top + plotH / 2).toFixed(1)}" text-anchor="middle" transform="rotate(-90 14 ${(M.top + plotH / 2).toFixed(1)})">findings per ${unit}</text>`);
-  const gaps = series.sessions?.filter((s, i) => s === 0 && totals[i] === 0).length ?? 0;
-  const gapNote = gaps > 0 ? `; ${gaps} ${unit}${gaps === 1 ? '' : 's'} without a protocol-log session, shaded` : '';
+  const gapCount = gaps.filter(Boolean).length;
+  const gapNote = gapCount > 0 ? `; ${gapCount} ${unit}${gapCount === 1 ? '' : 's'} without a protocol-log session, shaded` : '';
   const label = `Findings per ${unit} and category, ${n} ${unit}${n === 1 ? '' : 's'}${series.estimated ? ' (estimated)' : ''}${gapNote}`;
   return `<svg class="timeline" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(label)}" preserveAspectRatio="xMidYMid meet">${parts.join('')}</svg>`;
 }

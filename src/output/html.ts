@@ -18,7 +18,7 @@ import type {
 import { own } from '../report/record.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './html-assets.js';
 import { CONNECTOR_LOOKUP_NOTE, connectorLookup, filtersText } from './table.js';
-import { denseTimeline, deriveTimeline, renderTimelineSvg, type ChartCategory } from './html-chart.js';
+import { denseTimeline, deriveTimeline, gapBuckets, renderTimelineSvg, type ChartCategory } from './html-chart.js';
 import {
   attr,
   formatBytes,
@@ -269,7 +269,7 @@ function renderTimeline(report: Report, cats: CategoryView[]): string {
   const findings = series !== null && [...series.values.values()].some((row) => row.some((v) => v > 0));
   const sessions = series?.sessions?.some((n) => n > 0) === true;
   const hasData = findings || sessions;
-  const gaps = series?.sessions?.some((n, i) => n === 0 && [...series.values.values()].every((row) => !(row[i]! > 0))) === true;
+  const gaps = series !== null && gapBuckets(series).includes(true);
   const legend = hasData
     ? `<div class="legend">${cats
         .filter((c) => series!.values.has(c.id))
