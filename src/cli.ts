@@ -628,9 +628,9 @@ function fileSystemFailure(e: unknown): string {
   return stripControl(err.message);
 }
 
-/** Writes pieces to a stream, waiting when it asks to (a pipe into a slow reader must not buffer the report). */
 /**
- * Writes to standard output; why it failed, or null. A reader that goes away (`| head`) is not a failure: it
+ * Writes to standard output, waiting when it asks to (a pipe into a slow reader must not buffer the report); why
+ * it failed, or null. A reader that goes away (`| head`) is not a failure: it
  * closes the pipe (EPIPE), and writing stops. Any other error (a full disk behind `> file` on a device,
  * `> /dev/full`) is, or a nightly job would keep an empty report and exit 0.
  */
