@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HEAD_BYTES, plainFileHead, readBuffers, refilledChunks, type InputRef } from '../src/read/inputs.js';
+import { HEAD_BYTES, plainFileHead, READ_BYTES, readBuffers, refilledChunks, type InputRef } from '../src/read/inputs.js';
 import { scan } from '../src/scan.js';
 import { detectInput, emptyStats, inferDirection } from '../src/read/detect.js';
 import { parseProtocolBuffer, parseProtocolText, readProtocolLog, readProtocolRows, type ProtocolHeader } from '../src/read/protocol.js';
@@ -649,6 +649,22 @@ describe('refilled reads (the protocol path of scan)', () => {
     expect(Buffer.concat(copies).toString()).toBe(text);
     const missing = join(dir, 'gone.log');
     await expect(collect({ source: missing, path: missing }, 1000)).rejects.toThrow(/gone\.log/);
+  });
+
+  it('a large gzip file comes in pieces of READ_BYTES, as a plain file does, not in zlib\'s 16 KiB', async () => {
+    const path = join(dir, 'large.log.gz');
+    const big = text.repeat(Math.ceil((3.5 * READ_BYTES) / Buffer.byteLength(text)));
+    writeFileSync(path, gzipSync(big));
+    const sizes: number[] = [];
+    const copies: Buffer[] = [];
+    for await (const chunk of refilledChunks({ source: path, path })) {
+      sizes.push(chunk.length);
+      copies.push(Buffer.from(chunk));
+    }
+    expect(Buffer.concat(copies).toString()).toBe(big);
+    // The head read for detection and the last piece may be shorter; every piece between is a full one.
+    expect(sizes.slice(1, -1).every((n) => n === READ_BYTES)).toBe(true);
+    expect(sizes.length).toBeLessThanOrEqual(Math.ceil(Buffer.byteLength(big) / READ_BYTES) + 2);
   });
 
   it('detection reads only the first 64 KiB of a plain file, none of a gzip file, and all of a short one', async () => {

@@ -742,7 +742,10 @@ async function* gunzip(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
  * read: only the end can fail then. The stream's own buffers still bound what is held (backpressure).
  */
 async function* inflateMember(first: Buffer, nextChunk: () => Promise<Buffer | null>, state: { rest: Buffer }): AsyncIterable<Buffer> {
-  const z = createInflateRaw();
+  // Output in READ_BYTES pieces, as a plain file is read. The default 16 KiB meant a thread-pool round trip and a
+  // reader chunk (with its per-chunk work: times, direction, pinned rows) for every 16 KiB: a 200 MB .gz took
+  // 2.94 s against 2.09 s with 1 MiB pieces (interleaved, median of 5), at 8 MiB more peak memory.
+  const z = createInflateRaw({ chunkSize: READ_BYTES });
   let error: unknown = null;
   let fed = false;
   let stopped = false;
