@@ -22,6 +22,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { parseSize } from './generate.mjs';
 import { summarizeProfile, profileFile } from './profile-summary.mjs';
 
@@ -120,6 +121,20 @@ function ensureData(name, args) {
   writeFileSync(`${stamp}.tmp`, JSON.stringify(summary));
   renameSync(`${stamp}.tmp`, stamp);
   return { path: target, summary };
+}
+
+/**
+ * `path` compressed with gzip's default level next to it (`.gz`), made once like the generated data: admins keep
+ * older protocol logs compressed, and logscan reads them without unpacking. Written under a temporary name, so an
+ * interrupted run never leaves a cut archive behind.
+ */
+function ensureGzip(path) {
+  const target = `${path}.gz`;
+  if (existsSync(target)) return target;
+  process.stderr.write(`compressing ${relative(ROOT, path)} ...\n`);
+  writeFileSync(`${target}.tmp`, gzipSync(readFileSync(path)));
+  renameSync(`${target}.tmp`, target);
+  return target;
 }
 
 function bytesOf(path) {
@@ -325,6 +340,7 @@ function buildCases(opt, data) {
   const sendBytes = bytesOf(send.path);
   const rotBytes = bytesOf(rotated.path);
   const recvLabel = `receive log, ${sizeLabel(opt.size)} (1 file)`;
+  const recvGz = ensureGzip(recv.path);
   const rotLabel = `${rotated.summary.files} files of ${sizeLabel(opt.files)}, ${opt.servers} servers, send+receive (${(rotBytes / MiB).toFixed(0)} MiB)`;
   return [
     { id: 'csv-parse', name: 'baseline: csv-parse streaming, every line', node: true, args: [join(ROOT, 'bench', 'csv-baseline.mjs'), recv.path], bytes: recvBytes, inputLabel: recvLabel, count: csvCount },
@@ -338,6 +354,10 @@ function buildCases(opt, data) {
     // The CLI's default: threads by the size of the logs (one thread here, as threads do not pay below 512 MiB).
     logscanStep('logscan-rotated-auto', 'logscan rotated folder, --jobs auto (default)', rotated.path, rotBytes, rotLabel, 'auto'),
     parallelProcessesStep(rotated.path, rotBytes, rotLabel),
+    // The other two ways a log comes in: archived as .gz, and piped (`cat RECV*.LOG | logscan -`). Both are counted
+    // in bytes of log, as the plain receive case is, so the three rows compare directly.
+    { ...logscanStep('logscan-receive-gz', 'reference: logscan, receive log as .gz, --jobs 1', recvGz, recvBytes, `receive log, ${sizeLabel(opt.size)}, gzip -6 (${(bytesOf(recvGz) / MiB).toFixed(1)} MiB .gz)`, 1) },
+    stdinStep(recv.path, recvBytes, recvLabel),
     // On the send log: the generator writes that text only there (receive failures show as aborted handshakes),
     // and a search that never matches would not show that grep did its job. Both logs have the same size.
     { id: 'grep', name: "reference: grep -c -F 'TLS negotiation failed'", cmd: 'grep', args: ['-c', '-F', 'TLS negotiation failed', send.path], bytes: sendBytes, inputLabel: `send log, ${sizeLabel(opt.size)} (1 file)`, count: grepCount },
@@ -346,6 +366,12 @@ function buildCases(opt, data) {
     startupStep(recv.path),
     { id: 'floor', name: 'reference: lean session pass (bench/floor.mjs)', node: true, args: [join(ROOT, 'bench', 'floor.mjs'), recv.path], bytes: recvBytes, inputLabel: recvLabel, count: floorCount },
   ];
+}
+
+/** `cat FILE | logscan -`: standard input is a pipe, read as it comes (64 KiB at a time on Linux). */
+function stdinStep(path, bytes, inputLabel) {
+  const cmd = `cat ${JSON.stringify(path)} | ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} --format json --quiet --jobs 1 -`;
+  return { id: 'logscan-receive-stdin', name: 'reference: cat receive log | logscan -, --jobs 1', cmd: 'sh', args: ['-c', cmd], bytes, inputLabel: `${inputLabel.replace(' (1 file)', '')} on standard input`, count: reportCount };
 }
 
 /** Cases whose input is too small for MiB/s and a ratio to mean anything: only their time is shown. */
@@ -443,6 +469,7 @@ function summaryLines(results, memory, scaling, threads) {
     `logscan --jobs 1, send log: ${fmt(by['logscan-send'].mibPerSec / base)}× csv-parse`,
     `logscan --jobs 1, retirement receive log (most sessions are findings): ${fmt(by['logscan-retirement'].mibPerSec / base)}× csv-parse, ${fmt(by['logscan-receive'].seconds / by['logscan-retirement'].seconds, 2)}× the speed on the receive log`,
     `rotated folder: --jobs 2 is ${fmt(by['logscan-rotated-j2'].mibPerSec / by['logscan-rotated-j1'].mibPerSec, 2)}× --jobs 1 (target ≥ 1.6×); two processes at once, one per server, are ${fmt(by['processes-2'].mibPerSec / by['logscan-rotated-j1'].mibPerSec, 2)}× it (what a second logscan process gains on this machine${busy(threads, by)})`,
+    `receive log as .gz: ${fmt(by['logscan-receive-gz'].mibPerSec / base)}× csv-parse, ${fmt(by['logscan-receive'].seconds / by['logscan-receive-gz'].seconds, 2)}× the speed on the plain file (decompression runs on libuv's thread pool, beside the scan); on standard input: ${fmt(by['logscan-receive-stdin'].mibPerSec / base)}× csv-parse, ${fmt(by['logscan-receive'].seconds / by['logscan-receive-stdin'].seconds, 2)}× the plain file's speed`,
     `grep -c -F: ${fmt(by.grep.mibPerSec / base)}× csv-parse (logscan receive is ${fmt((100 * by['logscan-receive'].mibPerSec) / by.grep.mibPerSec, 0)} % of grep)`,
     budgetLine(by),
   ];
@@ -477,6 +504,9 @@ function markdown(opt, m, results, memory, scaling, profile, threads, command) {
     'Two reference rows price what the 8× target leaves room for: logscan on the first 64 KiB of the receive log (what',
     'every run pays: Node\'s start, loading and compiling logscan), and `bench/floor.mjs`, a byte-level session pass over',
     'the receive log that keeps no evidence, makes no findings and builds no report (a floor for a redesign, not a product).',
+    'Two more reference rows read the same receive log the other ways it reaches logscan: compressed (`.gz`, made with',
+    'zlib\'s default level, as `gzip` makes it) and piped (`cat … | logscan -`). Their MiB/s count bytes of log, not of',
+    'the archive, so they compare with the plain row directly.',
     '',
     'Each case runs in a fresh process: one warm-up run of every case, then rounds in which every case runs once',
     '(so a slow minute on a shared machine touches every case alike), and the median of its timed runs (wall time,',

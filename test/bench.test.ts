@@ -13,7 +13,7 @@ interface CaseResult {
   name: string;
   seconds: number;
   mibPerSec: number;
-  count: { label: string; records?: number; sessions?: number; findings?: number; lines?: number };
+  count: { label: string; records?: number; sessions?: number; findings?: number; lines?: number; groups?: number };
 }
 
 interface BenchSummary {
@@ -33,6 +33,8 @@ const EXPECTED_CASES = [
   'logscan-rotated-j2',
   'logscan-rotated-auto',
   'processes-2',
+  'logscan-receive-gz',
+  'logscan-receive-stdin',
   'grep',
   'startup',
   'floor',
@@ -93,6 +95,12 @@ describe('bench/run.mjs --quick', () => {
     expect(retirement.sessions).toBe(summary.data.retirement!.sessions);
     expect(retirement.findings!).toBeGreaterThan(retirement.sessions! / 2);
     expect(stdout).toMatch(/retirement receive log \(most sessions are findings\): [\d.,]+× csv-parse/);
+    // The same log compressed, or piped in, is the same log: same sessions, findings and groups.
+    for (const id of ['logscan-receive-gz', 'logscan-receive-stdin']) {
+      const { sessions, findings, groups } = byId[id]!.count;
+      expect({ sessions, findings, groups }, id).toEqual({ sessions: direct.totals.sessions, findings: direct.totals.findings, groups: direct.groups.length });
+    }
+    expect(stdout).toMatch(/receive log as \.gz: [\d.,]+× csv-parse, [\d.,]+× the speed on the plain file.*on standard input: [\d.,]+× csv-parse/);
     // Threads must not change the result.
     expect(byId['logscan-rotated-j2']!.count).toEqual(byId['logscan-rotated-j1']!.count);
     expect(byId['logscan-rotated-auto']!.count).toEqual(byId['logscan-rotated-j1']!.count);
