@@ -64,6 +64,11 @@ Sessions:
       --max-open <n>      sessions held open at once before the oldest is reported incomplete (default 20000)
       --idle <duration>   a session silent this long in log time is reported incomplete: a number and
                           s, m or h (90s, 15m, 2h; a bare number is minutes); default 15m; 0 turns it off
+      --max-groups <n|all>
+                          groups (direction, connector and remote host) held at once (default 50000):
+                          past it, new remote hosts count in their connector's '(other hosts)' row,
+                          and a host with a finding takes the place of the healthy group seen least
+                          recently; all: no limit (memory grows with the remote hosts, ~2 KB each)
   -j, --jobs <n|auto>     threads reading at once, this one included; each takes whole log sets (a
                           server's rotated files), so the report is the same for any n; at most the
                           number of cores. auto (default): a thread per 256 MiB of protocol logs
@@ -73,7 +78,7 @@ Sessions:
 
 Merge (logscan merge <report.json>...):
   Takes the output options and --fail-on. --since, --until, --category, --connector, --host, --max-open,
-  --idle and --jobs are refused (exit 2): give them to the runs that make the reports. Also exit 2: a file
+  --idle, --max-groups and --jobs are refused (exit 2): give them to the runs that make the reports. Also exit 2: a file
   that is not a readable logscan JSON report, or two reports that read the same log. Input errors recorded
   in a report are carried over (exit 3).
 
@@ -175,7 +180,7 @@ function categoryList(option: 'category' | 'fail-on', value: string | undefined)
 }
 
 /** Options that act while logs are read: a merge combines finished reports, so it cannot apply them. */
-const SCAN_ONLY = ['since', 'until', 'category', 'connector', 'host', 'max-open', 'idle', 'jobs'] as const;
+const SCAN_ONLY = ['since', 'until', 'category', 'connector', 'host', 'max-open', 'idle', 'max-groups', 'jobs'] as const;
 
 const OPTIONS = {
   format: { type: 'string', short: 'f' },
@@ -192,6 +197,7 @@ const OPTIONS = {
   host: { type: 'string' },
   'fail-on': { type: 'string' },
   'max-open': { type: 'string' },
+  'max-groups': { type: 'string' },
   idle: { type: 'string' },
   jobs: { type: 'string', short: 'j' },
   help: { type: 'boolean', short: 'h' },
@@ -308,6 +314,7 @@ export async function main(io: CliIo): Promise<number> {
           maxOpenSessions: parseCount('max-open', values['max-open'], 1),
           idleTimeoutMs: values.idle === undefined ? undefined : parseDurationMs(values.idle),
         },
+        maxGroups: values['max-groups']?.toLowerCase() === 'all' ? Infinity : parseCount('max-groups', values['max-groups'], 1),
         jobs: parseJobs(values.jobs),
         onProgress: progress?.update,
         collectEvery: COLLECT_EVERY,
@@ -359,6 +366,11 @@ export async function main(io: CliIo): Promise<number> {
       if (unreadable.length > MAX_ERROR_LINES) {
         io.stderr.write(`logscan: … and ${unreadable.length - MAX_ERROR_LINES} more inputs with errors (the JSON report lists them all)\n`);
       }
+    }
+    if (!quiet && !merge && report.folded !== undefined) {
+      // Loaded here, as the outputs load it: a JSON run does not pay for the table module.
+      const { foldedText } = await import('./output/table.js');
+      io.stderr.write(`logscan: ${foldedText(report)}\n`);
     }
     // `--since 1d` on logs that stopped arriving 20 hours ago covers four hours of the day: say so. The window ends
     // at --until, or now for a relative --since; an ISO --since alone (a look at last month's logs) has no end.

@@ -30,6 +30,13 @@ export function checkCount(where: string, option: string, value: unknown, min: n
   }
 }
 
+/** A whole number of at least 1, or Infinity (no limit), when given. */
+export function checkLimit(where: string, option: string, value: unknown): void {
+  if (value != null && value !== Infinity && !(Number.isSafeInteger(value) && (value as number) >= 1)) {
+    throw new ScanOptionError(option, `needs to be a whole number >= 1 or Infinity, got ${show(value)}`, where);
+  }
+}
+
 /** A number of at least 0 (Infinity included), when given. */
 export function checkAtLeastZero(where: string, option: string, value: unknown): void {
   if (value != null && !(typeof value === 'number' && value >= 0)) {

@@ -42,6 +42,9 @@ export function checkScanOptions(options: ScanOptions): ScanOptions {
   if (typeof options !== 'object' || options === null) fail('options', options, 'needs to be an object');
   if (options.rules != null && !Array.isArray(options.rules)) fail('rules', options.rules, 'needs to be an array of rules');
   count('samples', options.samples, 0);
+  if (options.maxGroups != null && options.maxGroups !== Infinity && !(Number.isSafeInteger(options.maxGroups) && options.maxGroups >= 1)) {
+    fail('maxGroups', options.maxGroups, 'needs to be a whole number >= 1 or Infinity');
+  }
   if (options.jobs != null && options.jobs !== 'auto' && !(Number.isSafeInteger(options.jobs) && options.jobs >= 1)) {
     fail('jobs', options.jobs, "needs to be a whole number >= 1 or 'auto'");
   }

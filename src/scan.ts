@@ -62,6 +62,11 @@ export interface ScanOptions {
   sessions?: SessionOptions;
   /** Evidence samples kept per group and category. Default 3. */
   samples?: number;
+  /**
+   * Report groups held at most (default 50,000; `Infinity`: no limit). Past it, remote hosts are folded into their
+   * connector's `(other hosts)` group, healthy ones first; the report's `folded` then says so (see ReportOptions).
+   */
+  maxGroups?: number;
   filter?: ScanFilter;
   /** The stream read for `-` (default: process.stdin). */
   stdin?: AsyncIterable<Buffer> | Readable;
@@ -132,6 +137,7 @@ export async function scan(inputs: string | readonly string[], given: ScanOption
   const rules = options.rules ?? defaultRules;
   const builder = new ReportBuilder({
     samples: options.samples,
+    maxGroups: options.maxGroups,
     categories: categoryInfo([...rules, QUEUE_ERROR_RULE]),
     version: VERSION,
     filters: reportFilters(options.filter),

@@ -236,7 +236,13 @@ export interface ReportGroup {
   direction: Direction | 'queue';
   server: string | null;
   connector: string;
+  /** The remote IP (queue groups: the next hop), `unknown`, or `(other hosts)` in a folded group. */
   remoteHost: string;
+  /**
+   * True in the connector's group of remote hosts that had no group of their own: past the group limit
+   * (`ReportOptions.maxGroups`, `--max-groups`), healthy hosts are folded into it first. Absent in other groups.
+   */
+  folded?: true;
   remoteNames: string[];
   /** Sessions seen (queue groups: queue entries). */
   sessions: number;
@@ -336,6 +342,11 @@ export interface Report {
   coverage: Coverage;
   /** Absent when the report was made without filters (and in reports written before it existed). */
   filters?: ReportFilters;
+  /**
+   * Present when remote hosts were folded into `(other hosts)` groups to keep memory bounded: the group limit, and
+   * the sessions (queue groups: entries) those groups count.
+   */
+  folded?: { maxGroups: number; sessions: number };
   inputs: InputStats[];
   totals: {
     sessions: number;

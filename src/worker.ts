@@ -30,7 +30,7 @@ port.on('message', (job: OriginJob) => {
 });
 
 async function run(job: OriginJob): Promise<WorkerMessage> {
-  const builder = new ReportBuilder({ samples: setup.samples, categories: categoryInfo([...defaultRules, QUEUE_ERROR_RULE]), version: VERSION });
+  const builder = new ReportBuilder({ samples: setup.samples, maxGroups: setup.maxGroups, categories: categoryInfo([...defaultRules, QUEUE_ERROR_RULE]), version: VERSION });
   const files: Opened[] = job.files.map((f) => {
     const stats = emptyStats(f.source);
     stats.kind = f.kind;

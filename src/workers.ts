@@ -14,6 +14,7 @@ export interface OriginJob {
 
 export interface WorkerSetup {
   samples: number | undefined;
+  maxGroups: number | undefined;
   sessions: ScanOptions['sessions'];
   collectEvery: number | undefined;
   thisServer: ThisServer | null;
@@ -62,6 +63,7 @@ export async function runInWorkers(
   queue.sort((a, b) => b.bytes - a.bytes || b.files.length - a.files.length);
   const setup: WorkerSetup = {
     samples: options.samples,
+    maxGroups: options.maxGroups,
     sessions: options.sessions,
     collectEvery: options.collectEvery,
     thisServer: options.thisServer ?? null,

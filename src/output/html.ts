@@ -17,7 +17,7 @@ import type {
 } from '../types.js';
 import { own } from '../report/record.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './html-assets.js';
-import { CONNECTOR_LOOKUP_NOTE, connectorLookup, filtersText } from './table.js';
+import { CONNECTOR_LOOKUP_NOTE, connectorLookup, filtersText, foldedText } from './table.js';
 import { denseTimeline, deriveTimeline, gapBuckets, renderTimelineSvg, type ChartCategory } from './html-chart.js';
 import {
   attr,
@@ -244,11 +244,13 @@ function* renderScope(report: Report): Generator<string> {
   const totalLines = inputs.reduce((s, i) => s + count(i.lines), 0);
   const totalRecords = inputs.reduce((s, i) => s + count(i.records), 0);
   const filters = filtersText(report);
+  const folded = foldedText(report);
   const skipped = inputs.reduce((s, i) => s + sumCounts(i.skipped), 0);
   const summary = `${formatNumber(inputs.length)} input${inputs.length === 1 ? '' : 's'}: ${formatNumber(totalLines)} lines, ${formatNumber(totalRecords)} records, ${formatNumber(skipped)} lines skipped${errors > 0 ? `, <span class="err">${formatNumber(errors)} with errors</span>` : ''}${ignored > 0 ? `, ${formatNumber(ignored)} ignored (other kinds of file found in the folders)` : ''}`;
   yield `<section class="card" id="scope"><h2>Servers and inputs</h2>
 <p class="lead">What the report is based on. Lines = records + skipped lines for every input; a short span means Exchange had already rotated older logs away.</p>
 ${filters === null ? '' : `<p class="note">Made with filters: <span class="mono">${text(filters)}</span>. Totals, groups and the timeline's findings count only what they keep.</p>`}
+${folded === null ? '' : `<p class="note">Folded: ${text(folded)}.</p>`}
 <h3>Time covered per server</h3>${serverTable}
 <h3>Inputs read</h3>`;
   if (inputs.length > 0) {

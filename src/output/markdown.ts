@@ -21,6 +21,7 @@ import {
   directionLabel,
   emptyReason,
   filtersText,
+  foldedText,
   evidenceSamples,
   findingsSummary,
   firstFinding,
@@ -61,6 +62,8 @@ function coverageSection(report: Report): string[] {
   const lines = ['## Coverage', ''];
   const filters = filtersText(report);
   if (filters !== null) lines.push(`Filters: ${markdownCell(filters)}`, '');
+  const folded = foldedText(report);
+  if (folded !== null) lines.push(`Folded: ${markdownCell(folded)}`, '');
   lines.push(`Overall: ${markdownCell(coverageText(report))}`, '');
   if (servers.length > 0) {
     append(lines, table(['Server', 'From (UTC)', 'To (UTC)'], ['l', 'l', 'l'], servers.map((s) => [s.server ?? '-', formatTime(s.from), formatTime(s.to)])), '');

@@ -705,6 +705,19 @@ function wrapped(width: number, label: string, text: string, style?: Style, labe
 }
 
 /**
+ * What folding left out of the per-host rows (`--max-groups`), or null when nothing was folded: a reader of a
+ * `(other hosts)` row must know it is not a host.
+ */
+export function foldedText(report: Report): string | null {
+  const f = report.folded;
+  if (f === undefined) return null;
+  return (
+    `more than ${formatCount(f.maxGroups)} groups (direction, connector and remote host): ${countOf(f.sessions, 'session')} ` +
+    `(queue groups: entries) of remote hosts past the limit are counted in '(other hosts)' rows, one per connector, healthy hosts first (--max-groups raises the limit)`
+  );
+}
+
+/**
  * The filters a report was made with, as options (`--since 2025-11-10 09:00:00 UTC --category legacy-tls`), or null:
  * a report for a change ticket says what it leaves out.
  */
@@ -725,6 +738,8 @@ function headerSection(report: Report, width: number): Line[] {
   const { servers } = report.coverage;
   const filters = filtersText(report);
   if (filters !== null) lines.push(...wrapped(width, 'Filters'.padEnd(LABEL), stripControl(filters), 'yellow'));
+  const folded = foldedText(report);
+  if (folded !== null) lines.push(...wrapped(width, 'Folded'.padEnd(LABEL), folded, 'yellow'));
   lines.push(...wrapped(width, 'Coverage'.padEnd(LABEL), coverageText(report)));
   // `-`: the sessions whose server is unknown, as in the SERVER column.
   const names = servers.map((s) => (s.server === null ? '-' : stripControl(s.server)));
@@ -954,16 +969,21 @@ export interface ConnectorRow {
 export function connectorsWithFindings(report: Report, max: number): { rows: ConnectorRow[]; more: number } {
   const rollups = report.connectors.filter((r) => Object.values(r.byCategory).some((n) => n > 0));
   const hosts = new Map<string, number>();
+  // A folded group (past --max-groups) holds an unknown number of hosts: said, not counted as one.
+  const folded = new Set<string>();
   for (const g of report.groups) {
     const key = `${g.direction}\u0000${g.connector}`;
-    hosts.set(key, (hosts.get(key) ?? 0) + 1);
+    if (g.folded === true) folded.add(key);
+    else hosts.set(key, (hosts.get(key) ?? 0) + 1);
   }
   const rows = rollups.slice(0, max).map((r): ConnectorRow => {
-    const n = hosts.get(`${r.direction ?? ''}\u0000${r.key}`) ?? 0;
+    const key = `${r.direction ?? ''}\u0000${r.key}`;
+    const n = hosts.get(key) ?? 0;
+    const hostText = !folded.has(key) ? countOf(n, 'host') : n === 0 ? 'other hosts' : `${countOf(n, 'host')} + other hosts`;
     return {
       direction: r.direction === null ? '' : directionLabel(r.direction as ReportGroup['direction']),
       connector: stripControl(r.key),
-      size: r.direction === 'queue' ? countOf(r.messages, 'msg') : `${countOf(r.sessions, 'session')}, ${countOf(n, 'host')}`,
+      size: r.direction === 'queue' ? countOf(r.messages, 'msg') : `${countOf(r.sessions, 'session')}, ${hostText}`,
       findings: findingsSummary(r.byCategory, report.categories),
     };
   });

@@ -1,4 +1,4 @@
-import { checkCount } from '../option-error.js';
+import { checkCount, checkLimit } from '../option-error.js';
 import type {
   CategoryInfo,
   GroupCertificate,
@@ -28,6 +28,7 @@ import {
   widenFindingSpan,
   emptyAccumulated,
   finalizeReport,
+  foldedGroup,
   newGroupState,
   widenServer,
   type Accumulated,
@@ -42,7 +43,21 @@ export interface ReportOptions {
   version: string;
   /** The filters the caller applied to what it adds, for the report to say (scan() passes its own). */
   filters?: ReportFilters;
+  /**
+   * Groups (direction × server × connector × remote host) held at most; default {@link DEFAULT_MAX_GROUPS},
+   * `Infinity` for no limit. Memory follows the number of groups, and an internet-facing connector sees a new
+   * remote IP for nearly every session from a botnet: past the limit, a new remote host's sessions count in its
+   * connector's `(other hosts)` group, and a host with a finding takes the place of the healthy group seen least
+   * recently, which is folded there. The report's `folded` says when this happened.
+   */
+  maxGroups?: number;
 }
+
+/**
+ * About 100 MB of groups at the peak (building and writing the report): a 2 GB log from an internet-facing
+ * connector with 300,000 remote IPs peaked at 580 MB without a limit.
+ */
+export const DEFAULT_MAX_GROUPS = 50_000;
 
 /** Queue entries carry locale dates; only an unambiguous one becomes a time. */
 function queueTime(entry: QueueEntry): string | null {
@@ -89,11 +104,19 @@ export class ReportBuilder {
    */
   readonly #texts = new BoundedCache<string>(INTERN_LIMIT);
   readonly #certificates = new BoundedCache<GroupCertificate>(INTERN_LIMIT);
+  /**
+   * Groups without a finding, least recently seen first: the ones folded to make room for a host with a finding.
+   * Kept only under a limit (every group starts here and leaves with its first finding).
+   */
+  readonly #healthy: Set<GroupState> | null;
 
   constructor(options: ReportOptions) {
     checkCount('ReportBuilder', 'samples', options.samples, 0);
+    checkLimit('ReportBuilder', 'maxGroups', options.maxGroups);
     this.#samples = options.samples ?? 3;
-    this.#acc = emptyAccumulated(options.version, options.categories, this.#samples);
+    const maxGroups = options.maxGroups ?? DEFAULT_MAX_GROUPS;
+    this.#acc = emptyAccumulated(options.version, options.categories, this.#samples, maxGroups);
+    this.#healthy = maxGroups === Infinity ? null : new Set();
     if (options.filters !== undefined) this.#acc.filters = options.filters;
   }
 
@@ -106,7 +129,7 @@ export class ReportBuilder {
     acc.sessions++;
     if (!session.complete) acc.incomplete++;
     const remoteHost = session.remote?.ip ?? 'unknown';
-    const group = this.#group(session.direction, session.server, session.connector, remoteHost);
+    const group = this.#group(session.direction, session.server, session.connector, remoteHost, findings.length > 0);
     group.sessions++;
     // Most sessions repeat what their group already holds: share a copy only of what is added.
     for (const name of session.remoteNames) if (wouldAddName(group, name)) addName(group, this.#intern(name));
@@ -142,7 +165,7 @@ export class ReportBuilder {
   addQueueEntry(entry: QueueEntry, findings: readonly Finding[]): void {
     const remoteHost = findings[0]?.remoteHost ?? queueRemoteHost(entry);
     const connector = findings[0]?.connector ?? queueConnector(entry);
-    const group = this.#group('queue', entry.server, connector, remoteHost);
+    const group = this.#group('queue', entry.server, connector, remoteHost, findings.length > 0);
     group.sessions++;
     group.messages += entry.messageCount;
     if (entry.nextHopDomain) addName(group, entry.nextHopDomain);
@@ -170,7 +193,8 @@ export class ReportBuilder {
       servers: [...acc.servers],
       hours: [...acc.hours],
       sessionHours: [...acc.sessionHours],
-      groups: [...acc.groups.values()],
+      // Folded groups too: they carry their flag, and absorb() puts them with the other builder's folded groups.
+      groups: [...acc.groups.values(), ...acc.folded.values()],
     };
   }
 
@@ -189,14 +213,43 @@ export class ReportBuilder {
     for (const [hour, counts] of part.hours) addTimelineCounts(acc, hour, counts);
     for (const [hour, n] of part.sessionHours) addTimelineSessions(acc, hour, n);
     for (const g of part.groups) {
+      if (g.folded === true) {
+        mergeGroup(foldedGroup(acc, g.direction, g.server, g.connector), g, this.#samples);
+        continue;
+      }
       const into = acc.groups.find(g.direction, g.server, g.connector, g.remoteHost);
+      if (into !== undefined) mergeGroup(into, g, this.#samples);
       // Threads read different log sets, so nearly every group is new here and is taken over as it is.
-      if (into === undefined) acc.groups.add(g);
-      else mergeGroup(into, g, this.#samples);
+      else if (this.#makeRoom(g.byCategory !== null)) this.#adopt(g);
+      else mergeGroup(foldedGroup(acc, g.direction, g.server, g.connector), g, this.#samples);
     }
   }
 
+  /** Takes `group` into the table (it is new there), as healthy when it has no finding yet. */
+  #adopt(group: GroupState): GroupState {
+    this.#acc.groups.add(group);
+    if (group.byCategory === null) this.#healthy?.add(group);
+    return group;
+  }
+
+  /**
+   * Whether a new group fits: under the limit, or, for a host with a finding, once the healthy group seen least
+   * recently is folded into its connector's other hosts (a host's failures matter more than another's clean sessions).
+   */
+  #makeRoom(withFinding: boolean): boolean {
+    const acc = this.#acc;
+    if (acc.groups.size < acc.maxGroups) return true;
+    const healthy = this.#healthy;
+    if (!withFinding || healthy === null || healthy.size === 0) return false;
+    const stale = healthy.values().next().value!;
+    healthy.delete(stale);
+    acc.groups.delete(stale);
+    mergeGroup(foldedGroup(acc, stale.direction, stale.server, stale.connector), stale, this.#samples);
+    return true;
+  }
+
   #findings(group: GroupState, findings: readonly Finding[]): void {
+    if (findings.length > 0 && group.byCategory === null) this.#healthy?.delete(group);
     for (const f of findings) {
       addCategoryCount(group, f.category, 1);
       const details = categoryDetails(group, f.category);
@@ -227,13 +280,19 @@ export class ReportBuilder {
     return this.#certificates.get(JSON.stringify([cert.role, cert.subject, cert.issuer, cert.thumbprint, cert.notAfter]), () => cert);
   }
 
-  #group(direction: GroupState['direction'], server: string | null, connector: string, remoteHost: string): GroupState {
-    const groups = this.#acc.groups;
+  #group(direction: GroupState['direction'], server: string | null, connector: string, remoteHost: string, withFinding: boolean): GroupState {
+    const acc = this.#acc;
+    const found = acc.groups.find(direction, server, connector, remoteHost);
+    if (found !== undefined) {
+      const healthy = this.#healthy;
+      // Least recently seen first: a partner that sends every hour keeps its row, a one-off address does not.
+      if (healthy !== null && found.byCategory === null && healthy.delete(found)) healthy.add(found);
+      return found;
+    }
     // Names are shared only for a new group: the lookup itself needs no copy.
-    return (
-      groups.find(direction, server, connector, remoteHost) ??
-      groups.add(newGroupState(direction, server === null ? null : this.#intern(server), this.#intern(connector), remoteHost))
-    );
+    const shared = server === null ? null : this.#intern(server);
+    if (!this.#makeRoom(withFinding)) return foldedGroup(acc, direction, shared, this.#intern(connector));
+    return this.#adopt(newGroupState(direction, shared, this.#intern(connector), remoteHost));
   }
 
   #server(name: string | null, from: string, to: string): void {

@@ -32,7 +32,12 @@ export interface GroupState {
   /** A merged part had findings without spans (an older report): the group shows none rather than a wrong one. */
   spansUnknown?: boolean;
   samples: readonly Sample[];
+  /** The connector's group for remote hosts past the group limit ({@link OTHER_HOSTS}); never in the {@link GroupTable}. */
+  folded?: true;
 }
+
+/** The remote host of a connector's folded group: text no IP address or host name can be. */
+export const OTHER_HOSTS = '(other hosts)';
 
 const NONE: readonly never[] = Object.freeze([]);
 
@@ -84,8 +89,21 @@ export class GroupTable {
   /** Adds a group that {@link find} did not find, and returns it. */
   add(group: GroupState): GroupState {
     this.#hosts(group.direction, group.server, group.connector, true)!.set(group.remoteHost, group);
+    this.#size++;
     return group;
   }
+
+  /** Takes out a group that {@link add} put in (it is folded into its connector's other hosts). */
+  delete(group: GroupState): void {
+    if (this.#hosts(group.direction, group.server, group.connector, false)?.delete(group.remoteHost) === true) this.#size--;
+  }
+
+  /** Groups held. */
+  get size(): number {
+    return this.#size;
+  }
+
+  #size = 0;
 
   #hosts(direction: string, server: string | null, connector: string, create: boolean): Map<string, GroupState> | undefined {
     for (const r of this.#recent.items) if (r.connector === connector && r.server === server && r.direction === direction) return r.hosts;
@@ -114,7 +132,7 @@ interface ConnectorHosts {
 
 const RECENT_CONNECTORS = 8;
 
-function connectorKey(direction: string, server: string | null, connector: string): string {
+export function connectorKey(direction: string, server: string | null, connector: string): string {
   return JSON.stringify([direction, server, connector]);
 }
 
@@ -138,10 +156,25 @@ export interface Accumulated {
   /** Set when a merged part was already bucketed per day: hours cannot be recovered from it. */
   dayBuckets?: boolean;
   filters?: ReportFilters;
+  /** Groups past which remote hosts are folded (Infinity: none are); reported only when some were. */
+  maxGroups: number;
+  /** Per connector ({@link connectorKey}), the group of its remote hosts past the limit. */
+  folded: Map<string, GroupState>;
 }
 
-export function emptyAccumulated(version: string, categories: CategoryInfo[], samplesPerCategory: number): Accumulated {
-  return { version, categories, inputs: [], groups: new GroupTable(), servers: new Map(), hours: new Map(), sessionHours: new Map(), sessions: 0, incomplete: 0, samplesPerCategory };
+export function emptyAccumulated(version: string, categories: CategoryInfo[], samplesPerCategory: number, maxGroups = Infinity): Accumulated {
+  return {
+    version, categories, inputs: [], groups: new GroupTable(), servers: new Map(), hours: new Map(), sessionHours: new Map(), sessions: 0, incomplete: 0, samplesPerCategory,
+    maxGroups, folded: new Map(),
+  };
+}
+
+/** The connector's group of folded remote hosts, made when first needed. */
+export function foldedGroup(acc: Accumulated, direction: GroupState['direction'], server: string | null, connector: string): GroupState {
+  const key = connectorKey(direction, server, connector);
+  let group = acc.folded.get(key);
+  if (group === undefined) acc.folded.set(key, (group = { ...newGroupState(direction, server, connector, OTHER_HOSTS), folded: true }));
+  return group;
 }
 
 /** Adds finding counts to the timeline bucket `t` (an hour, or a day in a merged day-bucketed report). */
@@ -345,12 +378,19 @@ function sorted<T>(counts: Readonly<Record<string, T>>, order: readonly string[]
   return out;
 }
 
+/** Sessions (queue groups: entries) counted in folded groups. */
+function sumFolded(folded: ReadonlyMap<string, GroupState>): number {
+  let n = 0;
+  for (const g of folded.values()) n += g.sessions;
+  return n;
+}
+
 /** Turns accumulated state into the finished, sorted report. Pure. */
 export function finalizeReport(acc: Accumulated): Report {
   const order = categoryOrder(acc.categories);
   const categoryRank = rankIn(order);
   const info = new Map(acc.categories.map((c) => [c.id, c]));
-  const groups = [...acc.groups.values()].map((g): ReportGroup => {
+  const groups = [...acc.groups.values(), ...acc.folded.values()].map((g): ReportGroup => {
     const counts = g.byCategory ?? {};
     const main = mainCategory(counts, categoryRank);
     const details = emptyRecord<Record<string, number>>();
@@ -361,6 +401,7 @@ export function finalizeReport(acc: Accumulated): Report {
       server: g.server,
       connector: g.connector,
       remoteHost: g.remoteHost,
+      ...(g.folded === true ? { folded: true as const } : {}),
       remoteNames: [...g.remoteNames],
       sessions: g.sessions,
       messages: g.messages,
@@ -397,6 +438,7 @@ export function finalizeReport(acc: Accumulated): Report {
     generator: { name: 'logscan', version: acc.version },
     coverage: coverage(acc),
     ...(acc.filters === undefined || Object.keys(acc.filters).length === 0 ? {} : { filters: acc.filters }),
+    ...(acc.folded.size === 0 ? {} : { folded: { maxGroups: acc.maxGroups, sessions: sumFolded(acc.folded) } }),
     inputs: [...acc.inputs].sort((a, b) => compareText(a.source, b.source)),
     totals: {
       sessions: acc.sessions,

@@ -1,7 +1,7 @@
 import { checkCount } from '../option-error.js';
 import type { CategoryInfo, Coverage, Report, ReportFilters } from '../types.js';
 import { mergeGroup } from './builder.js';
-import { addTimelineCounts, addTimelineSessions, emptyAccumulated, finalizeReport, newGroupState, widenServer } from './finalize.js';
+import { addTimelineCounts, addTimelineSessions, emptyAccumulated, finalizeReport, foldedGroup, newGroupState, widenServer } from './finalize.js';
 import { own } from './record.js';
 import { baseName } from '../base-name.js';
 
@@ -48,10 +48,13 @@ export function mergeReports(reports: readonly Report[], options: MergeOptions =
       // A report written before sessions were counted on the timeline, with sessions and no finding: when they ran is not known.
       acc.sessionHoursUnknown = true;
     }
+    // The merged report folds no further (the reports are in memory already); it says the largest limit folded at.
+    if (report.folded !== undefined) acc.maxGroups = acc.maxGroups === Infinity ? report.folded.maxGroups : Math.max(acc.maxGroups, report.folded.maxGroups);
     for (const g of report.groups) {
       const into =
-        acc.groups.find(g.direction, g.server, g.connector, g.remoteHost) ??
-        acc.groups.add(newGroupState(g.direction, g.server, g.connector, g.remoteHost));
+        g.folded === true
+          ? foldedGroup(acc, g.direction, g.server, g.connector)
+          : (acc.groups.find(g.direction, g.server, g.connector, g.remoteHost) ?? acc.groups.add(newGroupState(g.direction, g.server, g.connector, g.remoteHost)));
       mergeGroup(into, g, limit);
     }
   }
@@ -217,9 +220,10 @@ const REPORT_FIELDS: Record<string, Check> = {
       direction: (v) => v === 'receive' || v === 'send' || v === 'queue', server: orNull(isString), connector: isString, remoteHost: isString,
       remoteNames: arrayOf(isString), sessions: isNumber, messages: isNumber, authUsers: optional(arrayOf(isString)), certificates: optional(arrayOf(CERTIFICATE)),
       byCategory: COUNTS, details: countsOf(COUNTS), tlsVersions: COUNTS, firstSeen: orNull(isString), lastSeen: orNull(isString), samples: arrayOf(SAMPLE),
-      findingSpans: optional(countsOf(shape({ first: isString, last: isString }))),
+      findingSpans: optional(countsOf(shape({ first: isString, last: isString }))), folded: optional((v) => v === true),
     }),
   ),
+  folded: optional(shape({ maxGroups: isNumber, sessions: isNumber })),
   filters: optional(shape({ since: optional(isString), until: optional(isString), categories: optional(arrayOf(isString)), connector: optional(isString), host: optional(isString) })),
   timeline: optional(shape({ bucket: (v) => v === 'hour' || v === 'day', points: arrayOf(shape({ t: isString, sessions: optional(isNumber), byCategory: COUNTS })) })),
 };

@@ -1,0 +1,226 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SessionAssembler } from '../src/sessions/builder.js';
+import { categoryInfo, classifySession } from '../src/classify/classify.js';
+import { defaultRules } from '../src/classify/rules.js';
+import { DEFAULT_MAX_GROUPS, ReportBuilder, type PartialReport } from '../src/report/builder.js';
+import { OTHER_HOSTS } from '../src/report/finalize.js';
+import { mergeReports } from '../src/report/merge.js';
+import { scan } from '../src/scan.js';
+import type { Report, Session } from '../src/types.js';
+import { renderMarkdown } from '../src/output/markdown.js';
+import { renderJson } from '../src/output/json.js';
+import { renderTable } from '../src/output/table.js';
+import { requireBuiltCli, runCli } from './helpers/cli.js';
+import { session } from './helpers/rows.js';
+
+// Memory follows the number of report groups, and an internet-facing connector meets a new remote IP for nearly
+// every botnet session: past maxGroups, hosts are folded into one `(other hosts)` group per connector.
+
+const HEALTHY = `+,,
+>,220 EX01 Microsoft ESMTP MAIL Service ready,
+<,EHLO mail.example.net,
+>,250  EX01 Hello SIZE STARTTLS,
+<,STARTTLS,
+>,220 2.0.0 SMTP server ready,
+*,,"TLS protocol SP_PROT_TLS1_2_SERVER negotiation succeeded using bulk encryption algorithm CALG_AES_256 with strength 256 bits, MAC hash algorithm CALG_SHA384 with strength 384 bits and key exchange algorithm CALG_ECDH_EPHEM with strength 384 bits"
+<,QUIT,
+>,221 Bye,
+-,,Local`;
+
+const LEGACY = HEALTHY.replace('SP_PROT_TLS1_2_SERVER', 'SP_PROT_TLS1_0_SERVER');
+
+let n = 0;
+function sessionFrom(ip: string, body: string, minute = n): Session {
+  const id = `08DE00000000${String(n++).padStart(4, '0')}`;
+  const start = new Date(Date.parse('2025-11-10T09:00:00.000Z') + minute * 60_000).toISOString();
+  const a = new SessionAssembler({ origin: 'recv', direction: 'receive', serverHint: 'EX01' });
+  return [...a.add(session(id, body, { connector: 'EX01\\Default Frontend EX01', remote: `${ip}:40000`, start })), ...a.end()][0]!;
+}
+
+function builder(maxGroups?: number): ReportBuilder {
+  return new ReportBuilder({ samples: 2, categories: categoryInfo(defaultRules), version: 'test', maxGroups });
+}
+
+function add(b: ReportBuilder, ...sessions: Session[]): void {
+  for (const s of sessions) b.addSession(s, classifySession(s));
+}
+
+const hostsOf = (r: Report) => r.groups.filter((g) => g.folded !== true).map((g) => g.remoteHost).sort();
+const foldedOf = (r: Report) => r.groups.filter((g) => g.folded === true);
+
+describe('folding remote hosts past maxGroups', () => {
+  it('counts the sessions of hosts past the limit in the connector\'s (other hosts) group, and says so', () => {
+    const b = builder(3);
+    add(b, ...['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.4', '203.0.113.5'].map((ip) => sessionFrom(ip, HEALTHY)));
+    const r = b.build();
+    expect(hostsOf(r)).toEqual(['203.0.113.1', '203.0.113.2', '203.0.113.3']);
+    const [other] = foldedOf(r);
+    expect(other).toMatchObject({ remoteHost: OTHER_HOSTS, folded: true, connector: 'EX01\\Default Frontend EX01', sessions: 2, tlsVersions: { 'TLS1.2': 2 } });
+    expect(r.folded).toEqual({ maxGroups: 3, sessions: 2 });
+    // Nothing lost: every session is in some group, and the totals are those of all five.
+    expect(r.totals.sessions).toBe(5);
+    expect(r.groups.reduce((s, g) => s + g.sessions, 0)).toBe(5);
+    // The hosts roll-up shows the folded hosts as one line that says what it is.
+    expect(r.hosts.find((h) => h.key === OTHER_HOSTS)?.sessions).toBe(2);
+  });
+
+  it('gives a host with a finding the place of the healthy group seen least recently', () => {
+    const b = builder(3);
+    add(b, sessionFrom('203.0.113.1', HEALTHY), sessionFrom('203.0.113.2', HEALTHY), sessionFrom('203.0.113.3', HEALTHY));
+    // .1 sends again: .2 is now the one seen least recently.
+    add(b, sessionFrom('203.0.113.1', HEALTHY));
+    add(b, sessionFrom('10.1.1.50', LEGACY));
+    const r = b.build();
+    expect(hostsOf(r)).toEqual(['10.1.1.50', '203.0.113.1', '203.0.113.3']);
+    expect(r.groups.find((g) => g.remoteHost === '10.1.1.50')?.byCategory).toEqual({ 'legacy-tls': 1 });
+    expect(r.groups.find((g) => g.remoteHost === '203.0.113.1')?.sessions).toBe(2);
+    expect(foldedOf(r)).toHaveLength(1);
+    expect(foldedOf(r)[0]!.sessions).toBe(1);
+    expect(r.folded).toEqual({ maxGroups: 3, sessions: 1 });
+  });
+
+  it('folds a host with a finding when every group has one, keeping its counts, details and evidence', () => {
+    const b = builder(2);
+    add(b, sessionFrom('10.1.1.1', LEGACY), sessionFrom('10.1.1.2', LEGACY), sessionFrom('10.1.1.3', LEGACY), sessionFrom('10.1.1.4', HEALTHY));
+    const r = b.build();
+    expect(hostsOf(r)).toEqual(['10.1.1.1', '10.1.1.2']);
+    const [other] = foldedOf(r);
+    expect(other!.sessions).toBe(2);
+    expect(other!.byCategory).toEqual({ 'legacy-tls': 1 });
+    expect(other!.mainCategory).toBe('legacy-tls');
+    expect(other!.samples.map((s) => s.category)).toEqual(['legacy-tls']);
+    expect(r.totals.byCategory['legacy-tls']).toBe(3);
+  });
+
+  it('folds nothing under the limit, and nothing with Infinity: the report is as before', () => {
+    const sessions = Array.from({ length: 6 }, (_, i) => sessionFrom(`198.51.100.${i}`, i % 2 === 0 ? LEGACY : HEALTHY));
+    const unlimited = builder(Infinity);
+    const roomy = builder(6);
+    add(unlimited, ...sessions);
+    add(roomy, ...sessions);
+    const [a, b] = [unlimited.build(), roomy.build()];
+    expect(a.folded).toBeUndefined();
+    expect(foldedOf(a)).toEqual([]);
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+    expect(DEFAULT_MAX_GROUPS).toBe(50_000);
+  });
+
+  it('holds the limit when partials of other threads are absorbed, and adds their folded groups up', () => {
+    const parts = [0, 1].map((t) => {
+      const b = builder(2);
+      add(b, ...[1, 2, 3].map((i) => sessionFrom(`192.0.2.${t * 10 + i}`, HEALTHY)));
+      return structuredClone(b.partial()) as PartialReport;
+    });
+    const main = builder(3);
+    for (const p of parts) main.absorb(p);
+    const r = main.build();
+    expect(r.groups.filter((g) => g.folded !== true)).toHaveLength(3);
+    expect(foldedOf(r)).toHaveLength(1);
+    expect(r.totals.sessions).toBe(6);
+    expect(r.groups.reduce((s, g) => s + g.sessions, 0)).toBe(6);
+    expect(r.folded).toEqual({ maxGroups: 3, sessions: 3 });
+  });
+
+  it('takes a remote host that is literally "(other hosts)" for a host, not for the folded group', () => {
+    const b = builder(1);
+    add(b, sessionFrom('(other hosts)', HEALTHY), sessionFrom('203.0.113.9', HEALTHY));
+    const r = b.build();
+    const named = r.groups.filter((g) => g.remoteHost === OTHER_HOSTS);
+    expect(named.map((g) => g.folded === true).sort()).toEqual([false, true]);
+  });
+
+  it('merges folded groups of two reports into one per connector, with the larger limit', () => {
+    const reportWith = (limit: number, base: number) => {
+      const b = builder(limit);
+      add(b, ...[1, 2, 3, 4].map((i) => sessionFrom(`198.18.${base}.${i}`, HEALTHY)));
+      return JSON.parse(JSON.stringify(b.build())) as Report;
+    };
+    const merged = mergeReports([reportWith(2, 1), reportWith(3, 2)], { samples: 2 });
+    expect(foldedOf(merged)).toHaveLength(1);
+    expect(foldedOf(merged)[0]!.sessions).toBe(3);
+    expect(merged.folded).toEqual({ maxGroups: 3, sessions: 3 });
+    expect(merged.groups.filter((g) => g.folded !== true)).toHaveLength(5);
+    expect(merged.totals.sessions).toBe(8);
+  });
+
+  it('says so in the table and in Markdown, and the connector line does not count the folded group as one host', () => {
+    const b = builder(2);
+    add(b, ...['203.0.113.1', '203.0.113.2', '203.0.113.3'].map((ip) => sessionFrom(ip, LEGACY)));
+    const r = b.build();
+    const table = renderTable(r, { color: false, width: 200 });
+    expect(table).toMatch(/^Folded +more than 2 groups .*1 session .*'\(other hosts\)' rows/m);
+    expect(table).toContain('3 sessions, 2 hosts + other hosts');
+    expect(renderMarkdown(r, {})).toMatch(/^Folded: more than 2 groups/m);
+  });
+
+  it('writes JSON that the schema takes, and the schema says what folded fields hold', () => {
+    const schema = JSON.parse(readFileSync(fileURLToPath(new URL('../docs/report.schema.json', import.meta.url)), 'utf8')) as object;
+    const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+    const b = builder(1);
+    add(b, sessionFrom('203.0.113.1', HEALTHY), sessionFrom('203.0.113.2', LEGACY));
+    const json = JSON.parse(renderJson(b.build())) as Report;
+    expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
+    expect(json.folded).toEqual({ maxGroups: 1, sessions: 1 });
+    // The flag is `true` or absent, and the summary has both numbers.
+    expect(validate({ ...json, groups: json.groups.map((g) => ({ ...g, folded: false })) })).toBe(false);
+    expect(validate({ ...json, folded: { maxGroups: 1 } })).toBe(false);
+  });
+
+  it('rejects a limit that is not a whole number >= 1 or Infinity', async () => {
+    for (const bad of [0, -1, 1.5, Number.NaN, '10']) {
+      expect(() => builder(bad as number)).toThrow(/maxGroups/);
+      await expect(scan([], { maxGroups: bad as number })).rejects.toThrow(/maxGroups/);
+    }
+  });
+});
+
+describe('folding in a scan and on the command line', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'logscan-fold-'));
+  const log = join(dir, 'RECV2025111009-1.LOG');
+  const HOSTS = 400;
+  beforeAll(() => {
+    requireBuiltCli();
+    const head = '#Software: Microsoft Exchange Server\n#Version: 15.0.0.0\n#Log-type: SMTP Receive Protocol Log\n#Date: 2025-11-10T09:00:00.000Z\n#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context\n';
+    const lines: string[] = [];
+    for (let i = 0; i < HOSTS; i++) {
+      const t = (k: number) => new Date(Date.parse('2025-11-10T09:00:00.000Z') + i * 1000 + k).toISOString();
+      const pre = (k: number) => `${t(k)},EX01\\Default Frontend EX01,08DE1B4B3344${String(i).padStart(4, '0')},${k},10.0.1.21:25,198.51.${i >> 8}.${i & 255}:41000,`;
+      lines.push(`${pre(0)}+,,`, `${pre(1)}>,220 EX01 ready,`, `${pre(2)}<,EHLO bot${i}.example,`, `${pre(3)}>,250  EX01 Hello SIZE STARTTLS,`, `${pre(4)}<,MAIL FROM:<a@example.net>,`, `${pre(5)}>,250 2.1.0 Sender OK,`, `${pre(6)}-,,Remote`);
+    }
+    writeFileSync(log, head + lines.join('\n') + '\n');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps the groups to the limit on a log with a remote IP per session, and every session counted', async () => {
+    const r = await scan(log, { maxGroups: 50 });
+    expect(r.groups.length).toBe(51);
+    expect(r.totals.sessions).toBe(HOSTS);
+    expect(r.folded).toEqual({ maxGroups: 50, sessions: HOSTS - 50 });
+    expect((await scan(log)).folded).toBeUndefined();
+  });
+
+  it('--max-groups folds and says so on standard error; all does not fold; 0 and merge are refused', async () => {
+    const json = await runCli(['--max-groups', '50', '-f', 'json', log], dir);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).folded).toEqual({ maxGroups: 50, sessions: HOSTS - 50 });
+    expect(json.stderr).toMatch(/more than 50 groups .*350 sessions .*--max-groups raises the limit/);
+    const quiet = await runCli(['--max-groups', '50', '-q', '-f', 'json', log], dir);
+    expect(quiet.stderr).toBe('');
+    const all = await runCli(['--max-groups', 'ALL', '-f', 'json', log], dir);
+    expect(JSON.parse(all.stdout).groups).toHaveLength(HOSTS);
+    expect(all.stderr).not.toContain('groups');
+    const zero = await runCli(['--max-groups', '0', log], dir);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain('--max-groups');
+    const report = join(dir, 'r.json');
+    writeFileSync(report, json.stdout);
+    const merge = await runCli(['merge', '--max-groups', '10', report], dir);
+    expect(merge.code).toBe(2);
+    expect(merge.stderr).toContain('--max-groups');
+  });
+});
