@@ -3,9 +3,12 @@
 //
 //   node bench/generate.mjs --out DIR --size 200MB [--kind receive|send|both] [--files 10MB] [--seed 1] [--servers 2]
 //   node bench/generate.mjs --single FILE --size 1GB [--kind receive|send] [--seed 1] [--mix standard|retirement]
+//                           [--clients pool|internet]
 //
 // --mix retirement: most sessions negotiate TLS 1.0/1.1 (printers and old applications in the middle of a TLS 1.0
 // retirement), so most sessions are findings; the standard mix has about one finding in five sessions.
+// --clients internet: receive sessions come from random public IPv4 addresses (an Edge server facing the internet,
+// a botnet's new address for nearly every session), not from the default pool of about 10,000 addresses.
 //
 // Plain Node ESM without dependencies. The same arguments always give the same bytes: every random choice
 // comes from one seeded PRNG per log stream, and nothing depends on wall time or write timing.
@@ -20,8 +23,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
-const HELP = `usage: node bench/generate.mjs --out DIR --size 200MB [--kind receive|send|both] [--files 10MB] [--seed 1] [--servers 2] [--mix standard|retirement]
-       node bench/generate.mjs --single FILE --size 1GB [--kind receive|send] [--seed 1] [--mix standard|retirement]`;
+const HELP = `usage: node bench/generate.mjs --out DIR --size 200MB [--kind receive|send|both] [--files 10MB] [--seed 1] [--servers 2] [--mix standard|retirement] [--clients pool|internet]
+       node bench/generate.mjs --single FILE --size 1GB [--kind receive|send] [--seed 1] [--mix standard|retirement] [--clients pool|internet]`;
 
 // ---------------------------------------------------------------------------------------------
 // arguments
@@ -46,6 +49,7 @@ function readOptions(argv) {
       seed: { type: 'string', default: '1' },
       servers: { type: 'string', default: '2' },
       mix: { type: 'string', default: 'standard' },
+      clients: { type: 'string', default: 'pool' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -64,7 +68,8 @@ function readOptions(argv) {
   if (size < 1) throw new Error('--size must be positive');
   if (fileSize < 4096) throw new Error('--files must be at least 4KB');
   if (!(values.mix in MIXES)) throw new Error(`--mix must be ${Object.keys(MIXES).join(' or ')}, not ${values.mix}`);
-  return { out: values.out ?? null, single: values.single ?? null, size, kind, fileSize, seed, servers, mix: values.mix };
+  if (!(values.clients in CLIENTS)) throw new Error(`--clients must be ${Object.keys(CLIENTS).join(' or ')}, not ${values.clients}`);
+  return { out: values.out ?? null, single: values.single ?? null, size, kind, fileSize, seed, servers, mix: values.mix, clients: values.clients };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -232,6 +237,12 @@ const SEND_MIX = weights(SEND_WEIGHTS);
 /** The same scenarios in the same order, weighted as in a TLS 1.0 retirement: most sessions are legacy-TLS findings. */
 const RETIREMENT_RECEIVE_MIX = weights({ ...RECEIVE_WEIGHTS, 'healthy-tls12': 150, 'healthy-auth-tls12': 20, 'healthy-helo': 10, 'reset-after-quit': 10, 'legacy-tls10': 550, 'legacy-tls11': 150 });
 const RETIREMENT_SEND_MIX = weights({ ...SEND_WEIGHTS, 'healthy-tls12': 150, 'legacy-tls10': 500, 'legacy-tls11': 150 });
+/** Where receive sessions come from: a pool of about 10,000 addresses, or anywhere on the internet. */
+const CLIENTS = {
+  pool: (rr) => (rr.next() < 0.5 ? `10.0.${rr.int(1, 40)}.${rr.int(2, 254)}` : rr.next() < 0.5 ? `198.51.100.${rr.int(1, 254)}` : `203.0.113.${rr.int(1, 254)}`),
+  internet: (rr) => `${rr.int(11, 223)}.${rr.int(0, 255)}.${rr.int(0, 255)}.${rr.int(1, 254)}`,
+};
+
 const MIXES = {
   standard: { receive: RECEIVE_MIX, send: SEND_MIX },
   retirement: { receive: RETIREMENT_RECEIVE_MIX, send: RETIREMENT_SEND_MIX },
@@ -394,7 +405,7 @@ async function writeStream(spec, totals) {
     o365Connector: 'Outbound to Office 365',
     internetConnector: 'Internet Mail',
     recordId: 558345731077 + index * 1000000,
-    clientIp: (rr) => (rr.next() < 0.5 ? `10.0.${rr.int(1, 40)}.${rr.int(2, 254)}` : rr.next() < 0.5 ? `198.51.100.${rr.int(1, 254)}` : `203.0.113.${rr.int(1, 254)}`),
+    clientIp: CLIENTS[spec.clients ?? 'pool'],
   };
   const localIp = `10.0.1.${21 + index}`;
   // Service start in .NET ticks: Exchange session ids count up from such a value.
@@ -555,7 +566,7 @@ export async function generate(opts) {
   const kinds = opts.kind === 'both' ? ['receive', 'send'] : [opts.kind];
   const specs = [];
   if (opts.single) {
-    specs.push({ kind: kinds[0], server: 'EX01', index: 0, seed: opts.seed, target: opts.size, fileSize: Infinity, single: opts.single, mix: opts.mix });
+    specs.push({ kind: kinds[0], server: 'EX01', index: 0, seed: opts.seed, target: opts.size, fileSize: Infinity, single: opts.single, mix: opts.mix, clients: opts.clients });
   } else {
     const servers = Array.from({ length: opts.servers }, (_, i) => `EX${p2(i + 1)}`);
     const count = servers.length * kinds.length;
@@ -563,7 +574,7 @@ export async function generate(opts) {
     for (const server of servers) {
       for (const kind of kinds) {
         const sub = kind === 'receive' ? 'FrontEnd/ProtocolLog/SmtpReceive' : 'Hub/ProtocolLog/SmtpSend';
-        specs.push({ kind, server, index: i, seed: opts.seed, target: Math.ceil(opts.size / count), fileSize: opts.fileSize, single: null, dir: join(opts.out, server, sub), mix: opts.mix });
+        specs.push({ kind, server, index: i, seed: opts.seed, target: Math.ceil(opts.size / count), fileSize: opts.fileSize, single: null, dir: join(opts.out, server, sub), mix: opts.mix, clients: opts.clients });
         i++;
       }
     }

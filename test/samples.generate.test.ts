@@ -170,7 +170,23 @@ describe('bench/generate.mjs', () => {
     expect(text).toContain(',,attempting to connect\r\n');
   });
 
+  it('--clients internet gives nearly every receive session its own public remote address', async () => {
+    const file = join(dir, 'internet', 'RECV.LOG');
+    const s = await generate(['--single', file, '--size', '1MB', '--kind', 'receive', '--seed', '3', '--clients', 'internet']);
+    const starts = readFileSync(file, 'utf8').split('\r\n').filter((l) => /^\d{4}-.*,\+,,$/.test(l));
+    expect(starts).toHaveLength(s.sessions);
+    const ips = new Set(starts.map((l) => l.split(',')[5]!.split(':')[0]!));
+    expect(ips.size).toBeGreaterThan(s.sessions * 0.99);
+    expect([...ips].every((ip) => !/^(10|198\.51\.100|203\.0\.113)\./.test(ip))).toBe(true);
+    // The default pool is a few thousand addresses, reused.
+    const pooled = join(dir, 'internet', 'POOL.LOG');
+    const p = await generate(['--single', pooled, '--size', '1MB', '--kind', 'receive', '--seed', '3']);
+    const poolIps = new Set(readFileSync(pooled, 'utf8').split('\r\n').filter((l) => /,\+,,$/.test(l)).map((l) => l.split(',')[5]!.split(':')[0]!));
+    expect(poolIps.size).toBeLessThan(p.sessions);
+  });
+
   it('rejects bad arguments with exit code 2', async () => {
+    await expect(run(process.execPath, [SCRIPT, '--single', join(dir, 'z.LOG'), '--clients', 'everyone'])).rejects.toMatchObject({ code: 2 });
     await expect(run(process.execPath, [SCRIPT, '--size', '1MB'])).rejects.toMatchObject({ code: 2 });
     await expect(run(process.execPath, [SCRIPT, '--out', join(dir, 'x'), '--size', 'lots'])).rejects.toMatchObject({ code: 2 });
     await expect(run(process.execPath, [SCRIPT, '--single', join(dir, 'y.LOG'), '--kind', 'both'])).rejects.toMatchObject({ code: 2 });
