@@ -27,7 +27,7 @@ import { releaseRows } from './sessions/facts.js';
 import { categoryInfo, classifySession, classifyText } from './classify/classify.js';
 import { defaultRules, QUEUE_ERROR_RULE, type Rule } from './classify/rules.js';
 import { queueFindings } from './classify/queue.js';
-import { ReportBuilder } from './report/builder.js';
+import { ReportBuilder, type PartialReport } from './report/builder.js';
 import { VERSION } from './version.js';
 import { compareText } from './compare-text.js';
 import { runInWorkers, workerUrl } from './workers.js';
@@ -189,14 +189,11 @@ export async function scan(inputs: string | readonly string[], given: ScanOption
     builder, rules, filter, sessions: options.sessions, progress, onProgress: options.onProgress, onSession: options.onSession,
     collector: collectorFor(options.collectEvery),
     thisServer: options.thisServer ?? null,
+    newBuilder: () => new ReportBuilder({ samples: options.samples, maxGroups: options.maxGroups, categories: categoryInfo([...rules, QUEUE_ERROR_RULE]), version: VERSION }),
   };
   const jobs = effectiveJobs(options, origins);
-  if (jobs > 1) {
-    // Each thread's groups are added as they are and the report is built once (not per thread, then merged).
-    for (const partial of await runInWorkers(origins, jobs, options, ctx)) builder.absorb(partial);
-  } else {
-    for (const [origin, files] of origins) await processOrigin(origin, files, ctx);
-  }
+  if (jobs > 1) await runInWorkers(origins, jobs, options, ctx);
+  else for (const origin of logSetOrder(origins)) builder.absorb(await readLogSet(origin, origins.get(origin)!, ctx));
   for (const file of queues) await processQueue(file, ctx, hints);
   progress.current = null;
   options.onProgress?.(progress);
@@ -206,6 +203,8 @@ export async function scan(inputs: string | readonly string[], given: ScanOption
 /** What processing one origin needs; a worker thread builds its own. */
 export interface OriginContext {
   builder: ReportBuilder;
+  /** A builder for one log set's sessions (see {@link readLogSet}). */
+  newBuilder: () => ReportBuilder;
   rules: readonly Rule[];
   filter: CompiledFilter;
   sessions: SessionOptions | undefined;
@@ -214,6 +213,31 @@ export interface OriginContext {
   onSession: ScanOptions['onSession'];
   collector: Collector | null;
   thisServer: ThisServer | null;
+}
+
+/**
+ * The order log sets are added to the report in, whatever the number of threads: largest first (the order
+ * threads take them in, so a long chain does not start last), then by key; standard input and pipes, which only
+ * the calling thread can read, last.
+ */
+export function logSetOrder(origins: ReadonlyMap<string, readonly Opened[]>): string[] {
+  const bytes = (files: readonly Opened[]) => files.reduce((n, f) => n + (f.size ?? 0), 0);
+  return [...origins]
+    .map(([origin, files]) => ({ origin, stream: origin.startsWith('stdin:'), bytes: bytes(files), files: files.length }))
+    .sort((a, b) => Number(a.stream) - Number(b.stream) || b.bytes - a.bytes || b.files - a.files || compareText(a.origin, b.origin))
+    .map((s) => s.origin);
+}
+
+/**
+ * One log set in a builder of its own, for the report's builder to absorb in {@link logSetOrder}. Past the group
+ * limit, which hosts are folded depends on the order sessions arrive in: each log set is read in one order on any
+ * thread, and the report takes the log sets in one order, so a report is the same for any `jobs`, and from run to
+ * run. Without folding this changes nothing (groups add up exactly).
+ */
+export async function readLogSet(origin: string, files: Opened[], ctx: OriginContext): Promise<PartialReport> {
+  const builder = ctx.newBuilder();
+  await processOrigin(origin, files, { ...ctx, builder });
+  return builder.partial();
 }
 
 /** Reads one log set's files in rotation order through one session assembler. */

@@ -29,8 +29,11 @@ port.on('message', (job: OriginJob) => {
   );
 });
 
+const newBuilder = () => new ReportBuilder({ samples: setup.samples, maxGroups: setup.maxGroups, categories: categoryInfo([...defaultRules, QUEUE_ERROR_RULE]), version: VERSION });
+
+/** One log set, in a builder of its own: the main thread adds its partial in the log sets' order (see readLogSet). */
 async function run(job: OriginJob): Promise<WorkerMessage> {
-  const builder = new ReportBuilder({ samples: setup.samples, maxGroups: setup.maxGroups, categories: categoryInfo([...defaultRules, QUEUE_ERROR_RULE]), version: VERSION });
+  const builder = newBuilder();
   const files: Opened[] = job.files.map((f) => {
     const stats = emptyStats(f.source);
     stats.kind = f.kind;
@@ -45,7 +48,7 @@ async function run(job: OriginJob): Promise<WorkerMessage> {
     sentDone = progress.filesDone;
   };
   await processOrigin(job.origin, files, {
-    builder, rules: defaultRules, filter, sessions: setup.sessions, progress, onProgress: report, onSession: undefined, collector, thisServer: setup.thisServer,
+    builder, newBuilder, rules: defaultRules, filter, sessions: setup.sessions, progress, onProgress: report, onSession: undefined, collector, thisServer: setup.thisServer,
   });
   report();
   return { type: 'done', report: builder.partial() };

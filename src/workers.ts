@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { InputKind } from './types.js';
 import type { ThisServer } from './read/inputs.js';
-import type { PartialReport } from './report/builder.js';
+import { DEFAULT_MAX_GROUPS, type PartialReport, type ReportBuilder } from './report/builder.js';
 import type { OriginContext, Opened, ScanOptions } from './scan.js';
 
 /** One log set handed to a worker: plain data, so it crosses the thread boundary. */
@@ -38,10 +38,13 @@ export function workerUrl(): URL | null {
 }
 
 /**
- * Runs each origin (a server's rotated files) in `jobs` threads: the main thread, which adds to `ctx.builder`,
- * and `jobs - 1` workers, which return what they gathered per origin (for `ctx.builder.absorb`). A worker that
- * fails or stops is given no more work, and the log set it was reading is read again on the main thread, so a
- * crashed thread costs time but loses nothing. `url` is the worker script (tests pass one that fails).
+ * Runs each origin (a server's rotated files) in `jobs` threads, the main one included, and adds what each gathered
+ * to `ctx.builder` in {@link logSetOrder}, whichever thread finished first: past the group limit, which hosts are
+ * folded depends on that order, and a report must not depend on thread timing. A log set that finishes ahead of
+ * its turn waits; while those waiting hold more groups than the limit, no thread takes a new log set (the one
+ * whose turn it is is always being read, so this ends). A worker that fails or stops is given no more work, and
+ * the log set it was reading is read again on the main thread, so a crashed thread costs time but loses nothing.
+ * `url` is the worker script (tests pass one that fails).
  */
 export async function runInWorkers(
   origins: Map<string, Opened[]>,
@@ -49,18 +52,15 @@ export async function runInWorkers(
   options: ScanOptions,
   ctx: OriginContext,
   url: URL = workerUrl()!,
-): Promise<PartialReport[]> {
-  const queue: Array<OriginJob & { bytes: number }> = [];
-  for (const [origin, files] of origins) {
+): Promise<void> {
+  const { logSetOrder, readLogSet } = await import('./scan.js');
+  const order = logSetOrder(origins);
+  const queue: Array<OriginJob & { index: number }> = [];
+  for (const [index, origin] of order.entries()) {
     if (origin.startsWith('stdin:')) continue;
-    queue.push({
-      origin,
-      files: files.map((f) => ({ source: f.ref.source, path: f.ref.path!, kind: f.stats.kind, headerDate: f.headerDate })),
-      bytes: files.reduce((n, f) => n + (f.size ?? 0), 0),
-    });
+    const files = origins.get(origin)!;
+    queue.push({ index, origin, files: files.map((f) => ({ source: f.ref.source, path: f.ref.path!, kind: f.stats.kind, headerDate: f.headerDate })) });
   }
-  // Largest log sets first, so one long chain does not start last (a set of .gz files is larger than its count says).
-  queue.sort((a, b) => b.bytes - a.bytes || b.files.length - a.files.length);
   const setup: WorkerSetup = {
     samples: options.samples,
     maxGroups: options.maxGroups,
@@ -75,12 +75,10 @@ export async function runInWorkers(
       host: options.filter?.host,
     },
   };
-  const reports: PartialReport[] = [];
-  const failed: OriginJob[] = [];
+  const turns = new InTurn(ctx.builder, options.maxGroups ?? DEFAULT_MAX_GROUPS);
+  const readHere = async (job: { index: number; origin: string }) => turns.deliver(job.index, await readLogSet(job.origin, origins.get(job.origin)!, ctx));
 
-  // The main thread is one of the `jobs`: it takes log sets from the same queue into the caller's builder,
-  // which saves a thread's start-up and the copy and merge of that thread's reports.
-  const { processOrigin } = await import('./scan.js');
+  // The main thread is one of the `jobs`: it takes log sets from the same queue, which saves a thread's start-up.
   const pool = Array.from({ length: Math.min(jobs - 1, queue.length - 1) }, () => {
     const worker = new Worker(url, { workerData: setup });
     // Between log sets no listener of runOne is attached: an error there must not become an uncaught one, and
@@ -90,17 +88,17 @@ export async function runInWorkers(
     worker.once('exit', () => (exited = true));
     return (async () => {
       try {
-        for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
-          if (exited) {
-            failed.push(job);
-            break;
-          }
+        for (let job = await turns.next(queue); job !== undefined; job = await turns.next(queue)) {
+          let partial: PartialReport;
           try {
-            reports.push(await runOne(worker, job, ctx));
+            if (exited) throw new Error('worker stopped');
+            partial = await runOne(worker, job, ctx);
           } catch {
-            failed.push(job);
+            // Read again here at once: later log sets may wait for its turn.
+            await readHere(job);
             break;
           }
+          turns.deliver(job.index, partial);
         }
       } finally {
         await worker.terminate();
@@ -108,14 +106,49 @@ export async function runInWorkers(
     })();
   });
   const own = (async () => {
-    for (let job = queue.shift(); job !== undefined; job = queue.shift()) await processOrigin(job.origin, origins.get(job.origin)!, ctx);
+    for (let job = await turns.next(queue); job !== undefined; job = await turns.next(queue)) await readHere(job);
   })();
   await Promise.all([...pool, own]);
-  // What failed workers left undone, and stream origins (stdin, named pipes: a stream cannot move to a thread), are
-  // read here.
-  for (const job of failed) await processOrigin(job.origin, origins.get(job.origin)!, ctx);
-  for (const [origin, files] of origins) if (origin.startsWith('stdin:')) await processOrigin(origin, files, ctx);
-  return reports;
+  // Stream origins (stdin, named pipes: a stream cannot move to a thread) are read here, last in the order.
+  for (const [index, origin] of order.entries()) if (origin.startsWith('stdin:')) await readHere({ index, origin });
+}
+
+/**
+ * Adds log sets' partial reports to the report's builder in their order (index 0, 1, 2, …), holding those that
+ * come early. {@link next} hands out the next log set, after waiting while the held ones have more groups than
+ * `limit`, so memory stays near the limit however many log sets finish early.
+ */
+export class InTurn {
+  readonly #builder: ReportBuilder;
+  readonly #limit: number;
+  readonly #held = new Map<number, PartialReport>();
+  #heldGroups = 0;
+  #turn = 0;
+  #waiting: Array<() => void> = [];
+
+  constructor(builder: ReportBuilder, limit: number) {
+    this.#builder = builder;
+    this.#limit = limit;
+  }
+
+  deliver(index: number, partial: PartialReport): void {
+    this.#held.set(index, partial);
+    this.#heldGroups += partial.groups.length;
+    for (let next = this.#held.get(this.#turn); next !== undefined; next = this.#held.get(this.#turn)) {
+      this.#held.delete(this.#turn);
+      this.#heldGroups -= next.groups.length;
+      this.#builder.absorb(next);
+      this.#turn++;
+    }
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const wake of waiting) wake();
+  }
+
+  async next<T>(queue: T[]): Promise<T | undefined> {
+    while (this.#heldGroups > this.#limit && queue.length > 0) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    return queue.shift();
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,8 @@ import { categoryInfo, classifySession } from '../src/classify/classify.js';
 import { defaultRules } from '../src/classify/rules.js';
 import { DEFAULT_MAX_GROUPS, ReportBuilder, type PartialReport } from '../src/report/builder.js';
 import { OTHER_HOSTS } from '../src/report/finalize.js';
-import { mergeReports } from '../src/report/merge.js';
+import { mergeReports, reportShapeProblem } from '../src/report/merge.js';
+import { InTurn } from '../src/workers.js';
 import { scan } from '../src/scan.js';
 import type { Report, Session } from '../src/types.js';
 import { renderMarkdown } from '../src/output/markdown.js';
@@ -126,6 +127,34 @@ describe('folding remote hosts past maxGroups', () => {
     expect(r.folded).toEqual({ maxGroups: 3, sessions: 3 });
   });
 
+  it('takes a host that another log set\'s partial gave a finding out of the healthy groups folded first', () => {
+    const main = builder(2);
+    add(main, sessionFrom('10.0.0.1', HEALTHY), sessionFrom('10.0.0.2', HEALTHY));
+    const other = builder(2);
+    add(other, sessionFrom('10.0.0.1', LEGACY));
+    main.absorb(structuredClone(other.partial()) as PartialReport);
+    // A new failing host needs room: the healthy 10.0.0.2 goes, not 10.0.0.1 with its TLS 1.0 session.
+    add(main, sessionFrom('10.0.0.9', LEGACY));
+    const r = main.build();
+    expect(hostsOf(r)).toEqual(['10.0.0.1', '10.0.0.9']);
+    expect(r.groups.find((g) => g.remoteHost === '10.0.0.1')!.byCategory).toEqual({ 'legacy-tls': 1 });
+  });
+
+  it('keeps folded groups bounded too: past the limit, new connectors fold into (other connectors)', () => {
+    const b = builder(5);
+    for (let i = 0; i < 50; i++) {
+      const s = sessionFrom(`192.0.2.${i}`, HEALTHY);
+      add(b, { ...s, connector: `EX01\\Connector ${i}` });
+    }
+    const r = b.build();
+    expect(r.groups.filter((g) => g.folded !== true)).toHaveLength(5);
+    const folded = foldedOf(r);
+    expect(folded.length).toBeLessThanOrEqual(6);
+    expect(folded.find((g) => g.connector === '(other connectors)')).toMatchObject({ server: null, sessions: 40 });
+    expect(r.totals.sessions).toBe(50);
+    expect(r.groups.reduce((n, g) => n + g.sessions, 0)).toBe(50);
+  });
+
   it('takes a remote host that is literally "(other hosts)" for a host, not for the folded group', () => {
     const b = builder(1);
     add(b, sessionFrom('(other hosts)', HEALTHY), sessionFrom('203.0.113.9', HEALTHY));
@@ -171,6 +200,38 @@ describe('folding remote hosts past maxGroups', () => {
     expect(validate({ ...json, folded: { maxGroups: 1 } })).toBe(false);
   });
 
+  it('refuses to merge folded groups without the top-level folded, or a folded that is not two whole numbers', () => {
+    const b = builder(1);
+    add(b, sessionFrom('203.0.113.1', HEALTHY), sessionFrom('203.0.113.2', HEALTHY));
+    const json = JSON.parse(JSON.stringify(b.build())) as Report;
+    expect(reportShapeProblem(json)).toBeNull();
+    const { folded: _, ...without } = json;
+    expect(reportShapeProblem(without)).toMatch(/folded is missing/);
+    expect(reportShapeProblem({ ...json, folded: { maxGroups: -7, sessions: 1.5 } })).toMatch(/folded/);
+    expect(() => mergeReports([without as Report])).toThrow(/folded/);
+  });
+
+  it('adds log sets to the report in their order, whichever finishes first, and holds back new ones while early ones pile up', async () => {
+    const absorbed: number[] = [];
+    const sink = { absorb: (p: PartialReport) => absorbed.push(p.sessions) } as unknown as ReportBuilder;
+    const part = (id: number, groups: number) => ({ sessions: id, groups: new Array(groups) }) as unknown as PartialReport;
+    const turns = new InTurn(sink, 10);
+    const queue = ['a', 'b', 'c'];
+    expect(await turns.next(queue)).toBe('a');
+    turns.deliver(2, part(2, 6));
+    turns.deliver(1, part(1, 6));
+    expect(absorbed).toEqual([]);
+    // 12 groups held, over the limit of 10: the next log set is handed out only once log set 0 is in.
+    let handed: string | undefined;
+    const waiting = turns.next(queue).then((j) => (handed = j));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(handed).toBeUndefined();
+    turns.deliver(0, part(0, 1));
+    await waiting;
+    expect(handed).toBe('b');
+    expect(absorbed).toEqual([0, 1, 2]);
+  });
+
   it('rejects a limit that is not a whole number >= 1 or Infinity', async () => {
     for (const bad of [0, -1, 1.5, Number.NaN, '10']) {
       expect(() => builder(bad as number)).toThrow(/maxGroups/);
@@ -202,6 +263,30 @@ describe('folding in a scan and on the command line', () => {
     expect(r.totals.sessions).toBe(HOSTS);
     expect(r.folded).toEqual({ maxGroups: 50, sessions: HOSTS - 50 });
     expect((await scan(log)).folded).toBeUndefined();
+  });
+
+  it('gives the same folded report for any --jobs, and from run to run', async () => {
+    // Three log sets (three servers' folders) of other sizes, so threads finish them in different orders; the
+    // largest is the last by name, so the order log sets are taken in is not the order they are listed in.
+    const root = join(dir, 'servers');
+    const text = readFileSync(log, 'utf8');
+    const lines = text.split('\n');
+    const head = lines.slice(0, 5);
+    const body = lines.slice(5).filter((l) => l !== '');
+    [['EX01', 0, 700], ['EX02', 700, 1400], ['EX03', 1400, 2800]].forEach(([server, from, to]) => {
+      const folder = join(root, server as string, 'FrontEnd', 'ProtocolLog', 'SmtpReceive');
+      mkdirSync(folder, { recursive: true });
+      const rows = body.slice(from as number, to as number).map((l) => l.replace('EX01\\Default', `${server}\\Default`));
+      writeFileSync(join(folder, 'RECV2025111009-1.LOG'), [...head, ...rows].join('\n') + '\n');
+    });
+    const runs = [];
+    for (const jobs of ['1', '2', '2', '3']) {
+      const r = await runCli(['--max-groups', '60', '-j', jobs, '-f', 'json', root], dir);
+      expect(r.code).toBe(0);
+      runs.push(r.stdout);
+    }
+    expect(JSON.parse(runs[0]!).folded).toBeDefined();
+    for (const out of runs.slice(1)) expect(out).toBe(runs[0]);
   });
 
   it('--max-groups folds and says so on standard error; all does not fold; 0 and merge are refused', async () => {

@@ -42,6 +42,7 @@ function context(): OriginContext {
   const progress: ScanProgress = { filesDone: 0, filesTotal: files().length, bytesRead: 0, current: null };
   return {
     builder: new ReportBuilder({ categories: categoryInfo([...defaultRules, QUEUE_ERROR_RULE]), version: VERSION }),
+    newBuilder: () => new ReportBuilder({ categories: categoryInfo([...defaultRules, QUEUE_ERROR_RULE]), version: VERSION }),
     rules: defaultRules,
     filter: compileFilter(),
     sessions: undefined,
@@ -68,8 +69,7 @@ describe('worker threads that fail', () => {
       const single = await scan(files(), { jobs: 1 });
       const ctx = context();
       // Three threads: the main one and two failing workers, over five log sets.
-      const partials = await runInWorkers(origins(), 3, {}, ctx, fixture(script));
-      expect(partials).toEqual([]);
+      await runInWorkers(origins(), 3, {}, ctx, fixture(script));
       const merged = ctx.builder.build();
       expect(comparable(merged)).toEqual(comparable(single));
       expect(merged.totals.sessions).toBeGreaterThan(0);

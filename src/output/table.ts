@@ -712,7 +712,7 @@ export function foldedText(report: Report): string | null {
   const f = report.folded;
   if (f === undefined) return null;
   return (
-    `more than ${formatCount(f.maxGroups)} groups (direction, connector and remote host): ${countOf(f.sessions, 'session')} ` +
+    `more than ${formatCount(f.maxGroups)} groups (direction, server, connector and remote host): ${countOf(f.sessions, 'session')} ` +
     `(queue groups: entries) of remote hosts past the limit are counted in '(other hosts)' rows, one per connector, healthy hosts first (--max-groups raises the limit)`
   );
 }

@@ -29,6 +29,8 @@ import {
   emptyAccumulated,
   finalizeReport,
   foldedGroup,
+  connectorKey,
+  OTHER_CONNECTORS,
   newGroupState,
   widenServer,
   type Accumulated,
@@ -214,14 +216,18 @@ export class ReportBuilder {
     for (const [hour, n] of part.sessionHours) addTimelineSessions(acc, hour, n);
     for (const g of part.groups) {
       if (g.folded === true) {
-        mergeGroup(foldedGroup(acc, g.direction, g.server, g.connector), g, this.#samples);
+        mergeGroup(this.#folded(g.direction, g.server, g.connector), g, this.#samples);
         continue;
       }
       const into = acc.groups.find(g.direction, g.server, g.connector, g.remoteHost);
-      if (into !== undefined) mergeGroup(into, g, this.#samples);
-      // Threads read different log sets, so nearly every group is new here and is taken over as it is.
+      if (into !== undefined) {
+        mergeGroup(into, g, this.#samples);
+        // The other log set's sessions of this host had findings: it is no longer a group to fold first.
+        if (into.byCategory !== null) this.#healthy?.delete(into);
+      }
+      // Log sets have their own hosts, so nearly every group is new here and is taken over as it is.
       else if (this.#makeRoom(g.byCategory !== null)) this.#adopt(g);
-      else mergeGroup(foldedGroup(acc, g.direction, g.server, g.connector), g, this.#samples);
+      else mergeGroup(this.#folded(g.direction, g.server, g.connector), g, this.#samples);
     }
   }
 
@@ -244,8 +250,21 @@ export class ReportBuilder {
     const stale = healthy.values().next().value!;
     healthy.delete(stale);
     acc.groups.delete(stale);
-    mergeGroup(foldedGroup(acc, stale.direction, stale.server, stale.connector), stale, this.#samples);
+    mergeGroup(this.#folded(stale.direction, stale.server, stale.connector), stale, this.#samples);
     return true;
+  }
+
+  /**
+   * The connector's folded group. Folded groups have the same limit: past it, a connector without one folds into
+   * its direction's `(other connectors)` group, so a log with a new connector id on every row (hostile, or
+   * damaged) cannot grow the report without bound either.
+   */
+  #folded(direction: GroupState['direction'], server: string | null, connector: string): GroupState {
+    const acc = this.#acc;
+    if (acc.folded.size < acc.maxGroups || acc.folded.has(connectorKey(direction, server, connector))) {
+      return foldedGroup(acc, direction, server, connector);
+    }
+    return foldedGroup(acc, direction, null, OTHER_CONNECTORS);
   }
 
   #findings(group: GroupState, findings: readonly Finding[]): void {
@@ -291,7 +310,7 @@ export class ReportBuilder {
     }
     // Names are shared only for a new group: the lookup itself needs no copy.
     const shared = server === null ? null : this.#intern(server);
-    if (!this.#makeRoom(withFinding)) return foldedGroup(acc, direction, shared, this.#intern(connector));
+    if (!this.#makeRoom(withFinding)) return this.#folded(direction, shared, this.#intern(connector));
     return this.#adopt(newGroupState(direction, shared, this.#intern(connector), remoteHost));
   }
 

@@ -36,8 +36,14 @@ export interface GroupState {
   folded?: true;
 }
 
-/** The remote host of a connector's folded group: text no IP address or host name can be. */
+/**
+ * The remote host of a connector's folded group. No IP address or DNS name looks like it, but a log's endpoint
+ * text can be anything: `folded: true` is what marks the group.
+ */
 export const OTHER_HOSTS = '(other hosts)';
+
+/** The connector of a direction's last folded group, once folded groups reach the limit themselves (hostile logs). */
+export const OTHER_CONNECTORS = '(other connectors)';
 
 const NONE: readonly never[] = Object.freeze([]);
 

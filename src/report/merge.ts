@@ -223,7 +223,7 @@ const REPORT_FIELDS: Record<string, Check> = {
       findingSpans: optional(countsOf(shape({ first: isString, last: isString }))), folded: optional((v) => v === true),
     }),
   ),
-  folded: optional(shape({ maxGroups: isNumber, sessions: isNumber })),
+  folded: optional(shape({ maxGroups: (v) => Number.isSafeInteger(v) && (v as number) >= 1, sessions: (v) => Number.isSafeInteger(v) && (v as number) >= 0 })),
   filters: optional(shape({ since: optional(isString), until: optional(isString), categories: optional(arrayOf(isString)), connector: optional(isString), host: optional(isString) })),
   timeline: optional(shape({ bucket: (v) => v === 'hour' || v === 'day', points: arrayOf(shape({ t: isString, sessions: optional(isNumber), byCategory: COUNTS })) })),
 };
@@ -237,6 +237,10 @@ export function reportShapeProblem(value: unknown): string | null {
   if (!isObject(value)) return 'not a JSON object';
   for (const [field, check] of Object.entries(REPORT_FIELDS)) {
     if (!check(own(value, field))) return `${field} is missing or not as logscan writes it`;
+  }
+  // Folded groups without the limit they were folded at: the merged report could not say it.
+  if (own(value, 'folded') === undefined && (own(value, 'groups') as Array<Record<string, unknown>>).some((g) => own(g, 'folded') === true)) {
+    return 'folded is missing, while groups are folded';
   }
   return null;
 }
