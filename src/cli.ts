@@ -65,7 +65,7 @@ Sessions:
       --idle <duration>   a session silent this long in log time is reported incomplete: a number and
                           s, m or h (90s, 15m, 2h; a bare number is minutes); default 15m; 0 turns it off
       --max-groups <n|all>
-                          groups (direction, server, connector, remote host) held at once (default 50000):
+                          groups (direction, server, connector, remote host) held at once (default 40000):
                           past it, new remote hosts count in their connector's '(other hosts)' row,
                           and a host with a finding takes the place of the healthy group seen least
                           recently; all: no limit (memory grows with the remote hosts, ~2 KB each)

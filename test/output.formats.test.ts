@@ -63,6 +63,7 @@ describe('csv output', () => {
       'mainFirstSeen',
       'mainLastSeen',
       'authUsers',
+      'folded',
     ]);
   });
 

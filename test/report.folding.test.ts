@@ -15,6 +15,7 @@ import { scan } from '../src/scan.js';
 import type { Report, Session } from '../src/types.js';
 import { renderMarkdown } from '../src/output/markdown.js';
 import { renderJson } from '../src/output/json.js';
+import { renderCsv } from '../src/output/csv.js';
 import { renderTable } from '../src/output/table.js';
 import { requireBuiltCli, runCli } from './helpers/cli.js';
 import { session } from './helpers/rows.js';
@@ -108,7 +109,7 @@ describe('folding remote hosts past maxGroups', () => {
     expect(a.folded).toBeUndefined();
     expect(foldedOf(a)).toEqual([]);
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
-    expect(DEFAULT_MAX_GROUPS).toBe(50_000);
+    expect(DEFAULT_MAX_GROUPS).toBe(40_000);
   });
 
   it('holds the limit when partials of other threads are absorbed, and adds their folded groups up', () => {
@@ -185,6 +186,13 @@ describe('folding remote hosts past maxGroups', () => {
     expect(table).toMatch(/^Folded +more than 2 groups .*1 session .*'\(other hosts\)' rows/m);
     expect(table).toContain('3 sessions, 2 hosts + other hosts');
     expect(renderMarkdown(r, {})).toMatch(/^Folded: more than 2 groups/m);
+    // CSV marks the folded row in its last column, so a log's own "(other hosts)" text is told apart.
+    const csv = renderCsv(r).trim().split('\r\n');
+    expect(csv[0]!.endsWith(',folded')).toBe(true);
+    const folded = csv.filter((l) => l.endsWith(',true'));
+    expect(folded).toHaveLength(1);
+    expect(folded[0]).toContain('(other hosts)');
+    expect(csv.filter((l) => l.endsWith(','))).toHaveLength(2);
   });
 
   it('writes JSON that the schema takes, and the schema says what folded fields hold', () => {

@@ -41,6 +41,8 @@ function groupRow(group: ReportGroup, categories: readonly string[]): Array<stri
     group.mainCategory === null ? null : (own(group.findingSpans, group.mainCategory)?.first ?? null),
     group.mainCategory === null ? null : (own(group.findingSpans, group.mainCategory)?.last ?? null),
     (group.authUsers ?? []).join(';'),
+    // `true` on a connector's row of hosts folded past --max-groups: `(other hosts)` alone can be a log's own text.
+    group.folded === true ? 'true' : null,
   ];
 }
 
@@ -74,6 +76,7 @@ export function* csvChunks(report: Report): Generator<string> {
     'mainFirstSeen',
     'mainLastSeen',
     'authUsers',
+    'folded',
   ];
   yield header.map(csvCell).join(',') + CRLF;
   for (const g of sortGroups(report.groups, report.categories)) yield groupRow(g, categories).map(csvCell).join(',') + CRLF;
