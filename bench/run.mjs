@@ -576,7 +576,7 @@ function markdown(opt, m, results, memory, scaling, profile, threads, command) {
       'full collection every 128 MiB of input (`collectEvery`), which is what keeps the peak near the live data.',
       'The third log comes from an Edge server facing the internet (`generate.mjs --clients internet`): a new remote',
       'address for nearly every session, so a group per session until the group limit (`--max-groups`, default',
-      '40,000) folds the hosts past it into one `(other hosts)` group per connector, healthy ones first.',
+      '35,000) folds the hosts past it into one `(other hosts)` group per connector.',
       '',
       memoryTable(memory),
       '',

@@ -65,10 +65,11 @@ Sessions:
       --idle <duration>   a session silent this long in log time is reported incomplete: a number and
                           s, m or h (90s, 15m, 2h; a bare number is minutes); default 15m; 0 turns it off
       --max-groups <n|all>
-                          groups (direction, server, connector, remote host) held at once (default 40000):
-                          past it, new remote hosts count in their connector's '(other hosts)' row,
-                          and a host with a finding takes the place of the healthy group seen least
-                          recently; all: no limit (memory grows with the remote hosts, ~2 KB each)
+                          groups (direction, server, connector, remote host) held at once (default 35000):
+                          past it, remote hosts are counted in their connector's '(other hosts)' row.
+                          Smaller connectors (send, relay) keep their hosts' rows at the cost of the
+                          largest, where hosts with findings and hosts seen often keep theirs; all: no
+                          limit (memory grows with the remote hosts, ~2 KB each)
   -j, --jobs <n|auto>     threads reading at once, this one included; each takes whole log sets (a
                           server's rotated files), so the report is the same for any n; at most the
                           number of cores. auto (default): a thread per 256 MiB of protocol logs
@@ -78,9 +79,9 @@ Sessions:
 
 Merge (logscan merge <report.json>...):
   Takes the output options and --fail-on. --since, --until, --category, --connector, --host, --max-open,
-  --idle, --max-groups and --jobs are refused (exit 2): give them to the runs that make the reports. Also exit 2: a file
-  that is not a readable logscan JSON report, or two reports that read the same log. Input errors recorded
-  in a report are carried over (exit 3).
+  --idle, --max-groups and --jobs are refused (exit 2): give them to the runs that make the reports. Also
+  exit 2: a file that is not a readable logscan JSON report, or two reports that read the same log. Input
+  errors recorded in a report are carried over (exit 3).
 
 Exit codes:
   0  report written
@@ -154,6 +155,12 @@ function parseCount(name: string, value: string | undefined, min: number): numbe
   if (value === undefined) return undefined;
   if (!/^\d{1,9}$/.test(value) || Number(value) < min) throw new UsageError(`--${name} needs a whole number >= ${min}, got '${value}'`);
   return Number(value);
+}
+
+function parseMaxGroups(value: string | undefined): number | undefined {
+  if (value?.toLowerCase() === 'all') return Infinity;
+  if (value !== undefined && !/^\d{1,9}$/.test(value)) throw new UsageError(`--max-groups needs a whole number >= 1 or 'all', got '${value}'`);
+  return parseCount('max-groups', value, 1);
 }
 
 function list(value: string | undefined): string[] | undefined {
@@ -314,7 +321,7 @@ export async function main(io: CliIo): Promise<number> {
           maxOpenSessions: parseCount('max-open', values['max-open'], 1),
           idleTimeoutMs: values.idle === undefined ? undefined : parseDurationMs(values.idle),
         },
-        maxGroups: values['max-groups']?.toLowerCase() === 'all' ? Infinity : parseCount('max-groups', values['max-groups'], 1),
+        maxGroups: parseMaxGroups(values['max-groups']),
         jobs: parseJobs(values.jobs),
         onProgress: progress?.update,
         collectEvery: COLLECT_EVERY,

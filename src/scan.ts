@@ -63,7 +63,7 @@ export interface ScanOptions {
   /** Evidence samples kept per group and category. Default 3. */
   samples?: number;
   /**
-   * Report groups held at most (default 40,000; `Infinity`: no limit). Past it, remote hosts are folded into their
+   * Report groups held at most (default 35,000; `Infinity`: no limit). Past it, remote hosts are folded into their
    * connector's `(other hosts)` group, healthy ones first; the report's `folded` then says so (see ReportOptions).
    */
   maxGroups?: number;

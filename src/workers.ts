@@ -77,6 +77,16 @@ export async function runInWorkers(
   };
   const turns = new InTurn(ctx.builder, options.maxGroups ?? DEFAULT_MAX_GROUPS);
   const readHere = async (job: { index: number; origin: string }) => turns.deliver(job.index, await readLogSet(job.origin, origins.get(job.origin)!, ctx));
+  // A log set that throws on this thread never takes its turn: the others must stop waiting for it, or a worker
+  // left waiting keeps the process alive after the error.
+  const stopOnError = async (loop: Promise<void>) => {
+    try {
+      await loop;
+    } catch (e) {
+      turns.stop(queue);
+      throw e;
+    }
+  };
 
   // The main thread is one of the `jobs`: it takes log sets from the same queue, which saves a thread's start-up.
   const pool = Array.from({ length: Math.min(jobs - 1, queue.length - 1) }, () => {
@@ -86,7 +96,7 @@ export async function runInWorkers(
     worker.on('error', () => undefined);
     let exited = false;
     worker.once('exit', () => (exited = true));
-    return (async () => {
+    return stopOnError((async () => {
       try {
         for (let job = await turns.next(queue); job !== undefined; job = await turns.next(queue)) {
           let partial: PartialReport;
@@ -103,12 +113,14 @@ export async function runInWorkers(
       } finally {
         await worker.terminate();
       }
-    })();
+    })());
   });
-  const own = (async () => {
+  const own = stopOnError((async () => {
     for (let job = await turns.next(queue); job !== undefined; job = await turns.next(queue)) await readHere(job);
-  })();
-  await Promise.all([...pool, own]);
+  })());
+  // Every thread is finished (its worker terminated) before this returns or throws: nothing runs on behind it.
+  const ended = await Promise.allSettled([...pool, own]);
+  for (const e of ended) if (e.status === 'rejected') throw e.reason;
   // Stream origins (stdin, named pipes: a stream cannot move to a thread) are read here, last in the order.
   for (const [index, origin] of order.entries()) if (origin.startsWith('stdin:')) await readHere({ index, origin });
 }
@@ -140,6 +152,14 @@ export class InTurn {
       this.#builder.absorb(next);
       this.#turn++;
     }
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const wake of waiting) wake();
+  }
+
+  /** No log set is handed out any more, and those waiting for one stop waiting. */
+  stop(queue: unknown[]): void {
+    queue.length = 0;
     const waiting = this.#waiting;
     this.#waiting = [];
     for (const wake of waiting) wake();

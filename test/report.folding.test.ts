@@ -86,17 +86,58 @@ describe('folding remote hosts past maxGroups', () => {
     expect(r.folded).toEqual({ maxGroups: 3, sessions: 1 });
   });
 
-  it('folds a host with a finding when every group has one, keeping its counts, details and evidence', () => {
+  it('when every group has a finding, gives a new failing host the place of the one seen least recently, keeping counts, details and evidence', () => {
     const b = builder(2);
     add(b, sessionFrom('10.1.1.1', LEGACY), sessionFrom('10.1.1.2', LEGACY), sessionFrom('10.1.1.3', LEGACY), sessionFrom('10.1.1.4', HEALTHY));
     const r = b.build();
-    expect(hostsOf(r)).toEqual(['10.1.1.1', '10.1.1.2']);
+    // .3 takes the place of .1 (one session each, .1 seen first); the healthy .4 is folded with it.
+    expect(hostsOf(r)).toEqual(['10.1.1.2', '10.1.1.3']);
     const [other] = foldedOf(r);
     expect(other!.sessions).toBe(2);
     expect(other!.byCategory).toEqual({ 'legacy-tls': 1 });
     expect(other!.mainCategory).toBe('legacy-tls');
     expect(other!.samples.map((s) => s.category)).toEqual(['legacy-tls']);
     expect(r.totals.byCategory['legacy-tls']).toBe(3);
+  });
+
+  it('keeps a failing host that keeps coming back while one-off failing addresses take each other\'s places', () => {
+    const b = builder(5);
+    add(b, sessionFrom('192.0.2.77', LEGACY), sessionFrom('192.0.2.77', LEGACY));
+    for (let i = 0; i < 200; i++) {
+      add(b, sessionFrom(`198.18.${i >> 8}.${i & 255}`, LEGACY));
+      // The partner sends again now and then, far less often than the bots arrive.
+      if (i % 50 === 49) add(b, sessionFrom('192.0.2.77', LEGACY));
+    }
+    const r = b.build();
+    expect(r.groups.find((g) => g.remoteHost === '192.0.2.77' && g.folded !== true)?.sessions).toBe(6);
+    expect(r.groups.filter((g) => g.folded !== true)).toHaveLength(5);
+    expect(r.totals.sessions).toBe(206);
+  });
+
+  it('gives the hosts of a smaller connector rows at the cost of the largest one: an outbound partner is not lost among botnet addresses', () => {
+    const b = builder(10);
+    for (let i = 0; i < 50; i++) add(b, sessionFrom(`198.18.0.${i}`, LEGACY));
+    const a = new SessionAssembler({ origin: 'send', direction: 'send', serverHint: 'EDGE01' });
+    const failing = [...a.add(session('08DE00000000F001', `*,,attempting to connect
++,,
+<,"220 mail.wingtiptoys.com ESMTP",
+>,EHLO edge01.contoso.com,
+<,250  mail.wingtiptoys.com Hello SIZE STARTTLS,
+>,STARTTLS,
+<,220 2.0.0 Ready to start TLS,
+*,,TLS negotiation failed with error SocketError
+-,,Remote(SocketError)`, { connector: 'EdgeSync - Inbound to Internet', remote: '203.0.113.55:25', start: '2025-11-10T10:00:00.000Z' })), ...a.end()];
+    add(b, ...failing);
+    // A healthy relay device on a third connector gets its row too.
+    const relay = sessionFrom('10.9.9.9', HEALTHY);
+    add(b, { ...relay, connector: 'EX01\\Relay Printers' });
+    const r = b.build();
+    const own = r.groups.filter((g) => g.folded !== true);
+    expect(own).toHaveLength(10);
+    expect(own.find((g) => g.remoteHost === '203.0.113.55')).toMatchObject({ direction: 'send', byCategory: { 'tls-negotiation-failed': 1 } });
+    expect(own.find((g) => g.remoteHost === '10.9.9.9')?.connector).toBe('EX01\\Relay Printers');
+    expect(own.filter((g) => g.connector === 'EX01\\Default Frontend EX01')).toHaveLength(8);
+    expect(r.totals.sessions).toBe(52);
   });
 
   it('folds nothing under the limit, and nothing with Infinity: the report is as before', () => {
@@ -109,7 +150,7 @@ describe('folding remote hosts past maxGroups', () => {
     expect(a.folded).toBeUndefined();
     expect(foldedOf(a)).toEqual([]);
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
-    expect(DEFAULT_MAX_GROUPS).toBe(40_000);
+    expect(DEFAULT_MAX_GROUPS).toBe(35_000);
   });
 
   it('holds the limit when partials of other threads are absorbed, and adds their folded groups up', () => {
@@ -185,6 +226,8 @@ describe('folding remote hosts past maxGroups', () => {
     const table = renderTable(r, { color: false, width: 200 });
     expect(table).toMatch(/^Folded +more than 2 groups .*1 session .*'\(other hosts\)' rows/m);
     expect(table).toContain('3 sessions, 2 hosts + other hosts');
+    // The folded group's own block says that its names and evidence are several hosts'.
+    expect(table).toMatch(/\] recv {2}EX01 {2}EX01\\Default Frontend EX01 → \(other hosts\)\n {4}Folded: many remote hosts past --max-groups/);
     expect(renderMarkdown(r, {})).toMatch(/^Folded: more than 2 groups/m);
     // CSV marks the folded row in its last column, so a log's own "(other hosts)" text is told apart.
     const csv = renderCsv(r).trim().split('\r\n');
@@ -301,7 +344,8 @@ describe('folding in a scan and on the command line', () => {
     const json = await runCli(['--max-groups', '50', '-f', 'json', log], dir);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout).folded).toEqual({ maxGroups: 50, sessions: HOSTS - 50 });
-    expect(json.stderr).toMatch(/more than 50 groups .*350 sessions .*--max-groups raises the limit/);
+    expect(json.stderr).toMatch(/more than 50 groups .*350 sessions of remote hosts .*--host or --connector, or --max-groups all/);
+    expect(json.stderr).not.toContain('queue');
     const quiet = await runCli(['--max-groups', '50', '-q', '-f', 'json', log], dir);
     expect(quiet.stderr).toBe('');
     const all = await runCli(['--max-groups', 'ALL', '-f', 'json', log], dir);

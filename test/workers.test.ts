@@ -81,3 +81,20 @@ describe('worker threads that fail', () => {
     20_000,
   );
 });
+
+describe('a log set that throws on the main thread', () => {
+  it('stops the run with its error instead of leaving a worker waiting for its turn', async () => {
+    const ctx = context();
+    let calls = 0;
+    const real = ctx.newBuilder;
+    ctx.newBuilder = () => {
+      if (calls++ === 0) throw new Error('broken builder');
+      return real();
+    };
+    const started = Date.now();
+    // maxGroups 1: partials that finish before the broken log set's turn hold more groups than that, so the
+    // worker waits for a turn that never comes unless the error stops it.
+    await expect(runInWorkers(origins(), 2, { maxGroups: 1 }, ctx)).rejects.toThrow('broken builder');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 20_000);
+});

@@ -250,8 +250,7 @@ function* renderScope(report: Report): Generator<string> {
   yield `<section class="card" id="scope"><h2>Servers and inputs</h2>
 <p class="lead">What the report is based on. Lines = records + skipped lines for every input; a short span means Exchange had already rotated older logs away.</p>
 ${filters === null ? '' : `<p class="note">Made with filters: <span class="mono">${text(filters)}</span>. Totals, groups and the timeline's findings count only what they keep.</p>`}
-${folded === null ? '' : `<p class="note">Folded: ${text(folded)}.</p>`}
-<h3>Time covered per server</h3>${serverTable}
+${folded === null ? '' : `<p class="note">Folded: ${text(folded)}.</p>\n`}<h3>Time covered per server</h3>${serverTable}
 <h3>Inputs read</h3>`;
   if (inputs.length > 0) {
     yield `<details${inputs.length <= 25 || errors > 0 ? ' open' : ''}><summary>${summary}</summary><div class="wrap"><table id="inputs"><thead><tr><th>Input</th><th>Kind</th><th class="num">Size</th><th class="num">Lines</th><th class="num">Records</th><th>Skipped lines</th><th>Records from / to</th><th>Problems</th></tr></thead><tbody>`;

@@ -22,6 +22,7 @@ import {
   emptyReason,
   filtersText,
   foldedText,
+  FOLDED_GROUP_NOTE,
   evidenceSamples,
   findingsSummary,
   firstFinding,
@@ -190,6 +191,7 @@ function groupsTable(groups: readonly ReportGroup[], categories: readonly Catego
 function groupSection(report: Report, group: ReportGroup, index: number, samples: number): string[] {
   const where = [directionLabel(group.direction), group.server ?? '', group.connector].filter((s) => s !== '').join(' · ');
   const lines = [`### ${index}. ${markdownCell(`${where} → ${group.remoteHost}`)}`, ''];
+  if (group.folded === true) lines.push(`- ${markdownCell(FOLDED_GROUP_NOTE)}`);
   if (group.remoteNames.length > 0) lines.push(`- ${namesLabel(group)}: ${markdownCell(group.remoteNames.join(', '))}`);
   lines.push(`- ${markdownCell(sizeAndSpan(group, ' UTC'))}`);
   const lookup = connectorLookup(group);

@@ -711,11 +711,18 @@ function wrapped(width: number, label: string, text: string, style?: Style, labe
 export function foldedText(report: Report): string | null {
   const f = report.folded;
   if (f === undefined) return null;
+  const queue = report.groups.some((g) => g.folded === true && g.direction === 'queue') ? ' (queue rows: entries)' : '';
   return (
-    `more than ${formatCount(f.maxGroups)} groups (direction, server, connector and remote host): ${countOf(f.sessions, 'session')} ` +
-    `(queue groups: entries) of remote hosts past the limit are counted in '(other hosts)' rows, one per connector, healthy hosts first (--max-groups raises the limit)`
+    `more than ${formatCount(f.maxGroups)} groups (direction, server, connector and remote host): ${countOf(f.sessions, 'session')}${queue} of ` +
+    `remote hosts past the limit are counted in '(other hosts)' rows, one per connector. Hosts of smaller connectors (send, relay) keep their rows, ` +
+    `and on the largest connector hosts with findings and hosts seen often keep theirs; to see one host in full, use --host or --connector, ` +
+    `or --max-groups all (about 2 KB of memory per host)`
   );
 }
+
+/** Above a folded group's details: what its names, evidence and hint are. */
+export const FOLDED_GROUP_NOTE =
+  "Folded: many remote hosts past --max-groups, together. The names, certificates, evidence and hint below are some of theirs, not one host's; use --host to see one.";
 
 /**
  * The filters a report was made with, as options (`--since 2025-11-10 09:00:00 UTC --category legacy-tls`), or null:
@@ -1192,6 +1199,7 @@ function groupBlock(report: Report, group: ReportGroup, index: number, opts: Vie
   const indent = '    ';
   const where = [directionLabel(group.direction), group.server ?? '', group.connector].filter((s) => s !== '').join('  ');
   const lines: Line[] = [[span(`[${index}] `, 'bold'), span(where, 'bold'), span(' → '), span(group.remoteHost, 'cyan')]];
+  if (group.folded === true) lines.push(...wrapped(opts.width, indent, FOLDED_GROUP_NOTE, 'yellow'));
   if (group.remoteNames.length > 0) {
     const names = group.remoteNames.slice(0, 5).join(', ') + (group.remoteNames.length > 5 ? ` +${group.remoteNames.length - 5} more` : '');
     lines.push(...wrapped(opts.width, `${indent}${namesLabel(group)}: `, names, undefined, 'dim'));

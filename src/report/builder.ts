@@ -48,19 +48,20 @@ export interface ReportOptions {
   /**
    * Groups (direction × server × connector × remote host) held at most; default {@link DEFAULT_MAX_GROUPS},
    * `Infinity` for no limit. Memory follows the number of groups, and an internet-facing connector sees a new
-   * remote IP for nearly every session from a botnet: past the limit, a new remote host's sessions count in its
-   * connector's `(other hosts)` group, and a host with a finding takes the place of the healthy group seen least
-   * recently, which is folded there. The report's `folded` says when this happened.
+   * remote IP for nearly every session from a botnet: past the limit, remote hosts are counted in their
+   * connector's `(other hosts)` group (which hosts keep their rows: see #makeRoom). The report's `folded` says
+   * when this happened.
    */
   maxGroups?: number;
 }
 
 /**
  * The 2 GB bench log from an Edge server facing the internet (468,031 sessions, nearly each from its own
- * address) peaked at 183 MiB with 40,000, 205 MiB with 50,000 and 164 MiB with 30,000 (-j 1): 40,000 keeps the
- * issue's 200 MB, and stays above the 33,020 groups of the 2 GB rotated bench folder, which is not folded.
+ * address) peaked at 177 MiB with 35,000, 186 MiB with 40,000 and 205 MiB with 50,000 (-j 1): 35,000 keeps the
+ * issue's 200 MB with room for run-to-run spread, and stays above the 33,020 groups of the 2 GB rotated bench
+ * folder, which is not folded.
  */
-export const DEFAULT_MAX_GROUPS = 40_000;
+export const DEFAULT_MAX_GROUPS = 35_000;
 
 /** Queue entries carry locale dates; only an unambiguous one becomes a time. */
 function queueTime(entry: QueueEntry): string | null {
@@ -107,11 +108,10 @@ export class ReportBuilder {
    */
   readonly #texts = new BoundedCache<string>(INTERN_LIMIT);
   readonly #certificates = new BoundedCache<GroupCertificate>(INTERN_LIMIT);
-  /**
-   * Groups without a finding, least recently seen first: the ones folded to make room for a host with a finding.
-   * Kept only under a limit (every group starts here and leaves with its first finding).
-   */
-  readonly #healthy: Set<GroupState> | null;
+  /** Per connector (by its hosts map), which groups to fold first; null without a limit. */
+  readonly #lanes: Map<Map<string, GroupState>, Lane> | null;
+  /** The connector with the most groups: where room is made for a host of a smaller one. */
+  #largest: Lane | null = null;
 
   constructor(options: ReportOptions) {
     checkCount('ReportBuilder', 'samples', options.samples, 0);
@@ -119,7 +119,7 @@ export class ReportBuilder {
     this.#samples = options.samples ?? 3;
     const maxGroups = options.maxGroups ?? DEFAULT_MAX_GROUPS;
     this.#acc = emptyAccumulated(options.version, options.categories, this.#samples, maxGroups);
-    this.#healthy = maxGroups === Infinity ? null : new Set();
+    this.#lanes = maxGroups === Infinity ? null : new Map();
     if (options.filters !== undefined) this.#acc.filters = options.filters;
   }
 
@@ -202,7 +202,8 @@ export class ReportBuilder {
   }
 
   /**
-   * Adds another builder's {@link partial} (of other sessions): the report is as if this builder had seen them.
+   * Adds another builder's {@link partial} (of other sessions): the report is as if this builder had seen them,
+   * except that hosts the other builder folded (past maxGroups) stay folded.
    * Groups new to this builder are taken over, not copied: absorb a partial once, and add nothing more to the
    * builder it came from (a worker's is gone; otherwise pass the partial through structuredClone first).
    */
@@ -222,36 +223,84 @@ export class ReportBuilder {
       }
       const into = acc.groups.find(g.direction, g.server, g.connector, g.remoteHost);
       if (into !== undefined) {
+        const wasHealthy = into.byCategory === null;
         mergeGroup(into, g, this.#samples);
         // The other log set's sessions of this host had findings: it is no longer a group to fold first.
-        if (into.byCategory !== null) this.#healthy?.delete(into);
+        if (wasHealthy && into.byCategory !== null) this.#nowFailing(into);
+        continue;
       }
       // Log sets have their own hosts, so nearly every group is new here and is taken over as it is.
-      else if (this.#makeRoom(g.byCategory !== null)) this.#adopt(g);
+      const lane = this.#laneOf(g.direction, g.server, g.connector);
+      if (this.#makeRoom(lane, g.byCategory !== null)) this.#adopt(g, lane);
       else mergeGroup(this.#folded(g.direction, g.server, g.connector), g, this.#samples);
     }
   }
 
-  /** Takes `group` into the table (it is new there), as healthy when it has no finding yet. */
-  #adopt(group: GroupState): GroupState {
+  /** The connector's lane (null without a limit). */
+  #laneOf(direction: GroupState['direction'], server: string | null, connector: string): Lane | null {
+    const lanes = this.#lanes;
+    if (lanes === null) return null;
+    const hosts = this.#acc.groups.hostsOf(direction, server, connector);
+    let lane = lanes.get(hosts);
+    if (lane === undefined) lanes.set(hosts, (lane = { hosts, healthy: new Set(), failing: new Set() }));
+    return lane;
+  }
+
+  /** Takes `group` into the table (it is new there), last in its lane's order. */
+  #adopt(group: GroupState, lane: Lane | null): GroupState {
     this.#acc.groups.add(group);
-    if (group.byCategory === null) this.#healthy?.add(group);
+    if (lane !== null) {
+      (group.byCategory === null ? lane.healthy : lane.failing).add(group);
+      if (this.#largest === null || lane.hosts.size > this.#largest.hosts.size) this.#largest = lane;
+    }
     return group;
   }
 
+  /** A session of `group` was added: it is the last its lane would fold. */
+  #seen(group: GroupState): void {
+    const lane = this.#laneOf(group.direction, group.server, group.connector)!;
+    const set = group.byCategory === null ? lane.healthy : lane.failing;
+    if (set.delete(group)) set.add(group);
+  }
+
+  /** `group` had its first finding. */
+  #nowFailing(group: GroupState): void {
+    const lane = this.#laneOf(group.direction, group.server, group.connector);
+    if (lane !== null && lane.healthy.delete(group)) lane.failing.add(group);
+  }
+
   /**
-   * Whether a new group fits: under the limit, or, for a host with a finding, once the healthy group seen least
-   * recently is folded into its connector's other hosts (a host's failures matter more than another's clean sessions).
+   * Whether a new group of `lane`'s connector fits. Under the limit it does. Past it, a connector with fewer
+   * groups than the largest one always gets its host a row, and the largest one (an internet-facing receive
+   * connector, as a rule) gives up one of its own: send connectors, relay connectors and partners' connectors
+   * have few hosts, and they are the ones an admin looks for. A host of the largest connector gets a row only with
+   * a finding, in place of one of that connector's groups. Either way, the group given up is the healthy one seen
+   * least recently, else, of the failing groups seen least recently, the one with the fewest sessions: a partner
+   * that sends every day keeps its row, while one-off botnet addresses take each other's places.
    */
-  #makeRoom(withFinding: boolean): boolean {
+  #makeRoom(lane: Lane | null, withFinding: boolean): boolean {
     const acc = this.#acc;
-    if (acc.groups.size < acc.maxGroups) return true;
-    const healthy = this.#healthy;
-    if (!withFinding || healthy === null || healthy.size === 0) return false;
-    const stale = healthy.values().next().value!;
-    healthy.delete(stale);
-    acc.groups.delete(stale);
-    mergeGroup(this.#folded(stale.direction, stale.server, stale.connector), stale, this.#samples);
+    if (lane === null || acc.groups.size < acc.maxGroups) return true;
+    const largest = this.#largest ?? lane;
+    if (lane !== largest && lane.hosts.size < largest.hosts.size) return this.#evict(largest);
+    return withFinding && this.#evict(lane);
+  }
+
+  /** Folds the group `lane` gives up (see {@link #makeRoom}); false when it has none. */
+  #evict(lane: Lane): boolean {
+    let victim: GroupState | undefined = lane.healthy.values().next().value;
+    if (victim !== undefined) lane.healthy.delete(victim);
+    else {
+      let looked = 0;
+      for (const g of lane.failing) {
+        if (victim === undefined || g.sessions < victim.sessions) victim = g;
+        if (++looked === EVICTION_CANDIDATES || victim.sessions <= 1) break;
+      }
+      if (victim === undefined) return false;
+      lane.failing.delete(victim);
+    }
+    this.#acc.groups.delete(victim);
+    mergeGroup(this.#folded(victim.direction, victim.server, victim.connector), victim, this.#samples);
     return true;
   }
 
@@ -269,7 +318,8 @@ export class ReportBuilder {
   }
 
   #findings(group: GroupState, findings: readonly Finding[]): void {
-    if (findings.length > 0 && group.byCategory === null) this.#healthy?.delete(group);
+    // After the counts below: the lane order reads byCategory.
+    const nowFailing = findings.length > 0 && group.byCategory === null && this.#lanes !== null && group.folded !== true;
     for (const f of findings) {
       addCategoryCount(group, f.category, 1);
       const details = categoryDetails(group, f.category);
@@ -286,6 +336,7 @@ export class ReportBuilder {
         addSample(group, { source: ev.source, line: ev.line, sessionId: f.sessionId, category: f.category, detail: f.detail, time: ev.time || f.time, text: this.#texts.get(ev.text, identity) }, this.#samples);
       }
     }
+    if (nowFailing) this.#nowFailing(group);
   }
 
   #intern(text: string): string {
@@ -304,15 +355,15 @@ export class ReportBuilder {
     const acc = this.#acc;
     const found = acc.groups.find(direction, server, connector, remoteHost);
     if (found !== undefined) {
-      const healthy = this.#healthy;
       // Least recently seen first: a partner that sends every hour keeps its row, a one-off address does not.
-      if (healthy !== null && found.byCategory === null && healthy.delete(found)) healthy.add(found);
+      if (this.#lanes !== null) this.#seen(found);
       return found;
     }
     // Names are shared only for a new group: the lookup itself needs no copy.
     const shared = server === null ? null : this.#intern(server);
-    if (!this.#makeRoom(withFinding)) return this.#folded(direction, shared, this.#intern(connector));
-    return this.#adopt(newGroupState(direction, shared, this.#intern(connector), remoteHost));
+    const lane = this.#laneOf(direction, shared, connector);
+    if (!this.#makeRoom(lane, withFinding)) return this.#folded(direction, shared, this.#intern(connector));
+    return this.#adopt(newGroupState(direction, shared, this.#intern(connector), remoteHost), lane);
   }
 
   #server(name: string | null, from: string, to: string): void {
@@ -325,6 +376,18 @@ export class ReportBuilder {
 function identity(text: string): string {
   return text;
 }
+
+/** A connector's groups in the order they are folded in, past the limit (see ReportBuilder #makeRoom). */
+interface Lane {
+  hosts: Map<string, GroupState>;
+  /** Without a finding, least recently seen first. */
+  healthy: Set<GroupState>;
+  /** With a finding, least recently seen first. */
+  failing: Set<GroupState>;
+}
+
+/** Failing groups, from the least recently seen, looked at for the one with the fewest sessions. */
+const EVICTION_CANDIDATES = 16;
 
 export const MAX_NAMES = 20;
 /** Distinct details kept per group and category; hostile input could otherwise make them unbounded. */

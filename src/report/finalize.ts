@@ -104,6 +104,11 @@ export class GroupTable {
     if (this.#hosts(group.direction, group.server, group.connector, false)?.delete(group.remoteHost) === true) this.#size--;
   }
 
+  /** The hosts map of a connector, made when missing (the builder keys its own per-connector state by it). */
+  hostsOf(direction: GroupState['direction'], server: string | null, connector: string): Map<string, GroupState> {
+    return this.#hosts(direction, server, connector, true)!;
+  }
+
   /** Groups held. */
   get size(): number {
     return this.#size;
