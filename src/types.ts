@@ -154,6 +154,8 @@ export interface Session {
   certificates: Certificate[];
   /** `MAIL FROM` answered with `250`. */
   mailAccepted: boolean;
+  /** A `RCPT TO` answered with `250` or `251`: the peer took at least one recipient, so a message could follow. */
+  recipientAccepted: boolean;
   /** `MAIL FROM` sent, whatever the answer. */
   mailIssued: boolean;
   /** `AUTH` sent, whatever the answer. */

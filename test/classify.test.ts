@@ -112,8 +112,18 @@ describe('built-in rules', () => {
   });
 
   it('plaintext: STARTTLS offered, mail accepted without TLS', () => {
-    const f = findings(session('08DE00000000000A', `${RECV_PREFIX}\n<,MAIL FROM:<a@b.c>,\n>,250 2.1.0 Sender OK,\n<,QUIT,\n>,221 Bye,\n-,,Local`), 'receive');
+    const f = findings(session('08DE00000000000A', `${RECV_PREFIX}\n<,MAIL FROM:<a@b.c>,\n>,250 2.1.0 Sender OK,\n<,RCPT TO:<user@contoso.com>,\n>,250 2.1.5 Recipient OK,\n<,QUIT,\n>,221 Bye,\n-,,Local`), 'receive');
     expect(cats(f)).toEqual([['plaintext', null]]);
+    // Pipelined (MAIL, RCPT and DATA in one go), the replies come in order: the second one answers RCPT.
+    const piped = findings(session('08DE00000000001A', `${RECV_PREFIX}\n<,MAIL FROM:<a@b.c>,\n<,RCPT TO:<u@contoso.com>,\n<,DATA,\n>,250 2.1.0 Sender OK,\n>,250 2.1.5 Recipient OK,\n>,354 Start mail input,\n-,,Local`), 'receive');
+    expect(cats(piped)).toEqual([['plaintext', null]]);
+  });
+
+  it('no plaintext finding when no recipient was taken: a botnet client whose RCPT is refused delivered nothing', () => {
+    const refused = findings(session('08DE00000000001B', `${RECV_PREFIX}\n<,MAIL FROM:<spam@bot.example>,\n>,250 2.1.0 Sender OK,\n<,RCPT TO:<nobody@contoso.com>,\n>,550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup,\n<,QUIT,\n>,221 Bye,\n-,,Local`), 'receive');
+    expect(cats(refused)).toEqual([]);
+    const senderOnly = findings(session('08DE00000000001C', `${RECV_PREFIX}\n<,MAIL FROM:<a@b.c>,\n>,250 2.1.0 Sender OK,\n<,QUIT,\n>,221 Bye,\n-,,Local`), 'receive');
+    expect(cats(senderOnly)).toEqual([]);
   });
 
   it('no finding when STARTTLS is never offered, and none on a healthy TLS 1.2 session', () => {

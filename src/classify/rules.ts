@@ -347,12 +347,14 @@ const plaintext: Rule = {
   title: 'Mail accepted without TLS although STARTTLS was offered',
   severity: 'warning',
   explanation:
-    'STARTTLS was advertised, but the session never negotiated TLS and mail was still accepted: a silent downgrade to plaintext (TLS is opportunistic).',
+    'STARTTLS was advertised, but the session never negotiated TLS and mail was still accepted (the sender and a recipient): a silent downgrade to plaintext (TLS is opportunistic).',
   hint:
     'Find out why the client skips STARTTLS: TLS disabled or broken on it, a failed handshake before making the sender retry without TLS (in send logs: Exchange; check IgnoreSTARTTLS), or SMTP inspection stripping STARTTLS. Fix TLS 1.2 on the client; require TLS (RequireTLS) only once all legitimate senders use it.',
   docs: MS_TLSCFG,
   matchSession(session) {
-    if (!session.mailAccepted || !session.starttlsAdvertised || session.tls !== null || session.starttlsAccepted) return null;
+    // A recipient taken, not only the sender: a botnet client whose every RCPT is refused (550 5.1.10) delivered
+    // nothing, in plain text or otherwise, and made most `plaintext` findings on an internet-facing connector.
+    if (!session.mailAccepted || !session.recipientAccepted || !session.starttlsAdvertised || session.tls !== null || session.starttlsAccepted) return null;
     const rows = rowsWhere(session, (r) => (r.event === '<' || r.event === '>') && commandVerb(r.data) === 'MAIL', 1);
     return { detail: null, evidence: rows };
   },

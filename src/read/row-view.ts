@@ -201,6 +201,7 @@ export class RowView implements Row {
         if (wordIs(buf, s, 'HELO')) return Verb.HELO;
         if (wordIs(buf, s, 'MAIL')) return Verb.MAIL;
         if (wordIs(buf, s, 'AUTH')) return Verb.AUTH;
+        if (wordIs(buf, s, 'RCPT')) return Verb.RCPT;
         return Verb.OTHER;
       case 8:
         return wordIs(buf, s, 'STARTTLS') ? Verb.STARTTLS : Verb.OTHER;

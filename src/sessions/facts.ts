@@ -174,6 +174,7 @@ export class SessionFacts {
   #issued = false;
   #accepted = false;
   #mailAccepted = false;
+  #recipientAccepted = false;
   #authIssued = false;
   #ehloAnswered = false;
   #quit = false;
@@ -364,6 +365,7 @@ export class SessionFacts {
     const answered = this.#pending?.shift();
     if (answered !== undefined && startsTlsVerb(answered) && go) this.#accepted = true;
     else if (answered === Verb.MAIL && row.dataStarts('250')) this.#mailAccepted = true;
+    else if (answered === Verb.RCPT && (row.dataStarts('250') || row.dataStarts('251'))) this.#recipientAccepted = true;
     else if (answered === Verb.EHLO && row.dataStarts('250')) {
       // The first extension list without STARTTLS is the evidence of starttls-not-offered; where STARTTLS is
       // offered (most sessions) nothing more is kept, and a client repeating EHLO adds no row.
@@ -496,6 +498,7 @@ export class SessionFacts {
       tlsErrors: this.#tlsErrors ?? [],
       certificates: this.#certificates ?? [],
       mailAccepted: this.#mailAccepted,
+      recipientAccepted: this.#recipientAccepted,
       mailIssued: this.#mails > 0,
       authIssued: this.#authIssued,
       ehloAnswered: this.#ehloAnswered,

@@ -8,7 +8,7 @@ import type { EventCode, LogRecord } from '../types.js';
 import type { KeptLines } from '../read/row-view.js';
 
 /** SMTP verbs the facts care about; everything else is `OTHER`. */
-export const Verb = { OTHER: 0, STARTTLS: 1, QUIT: 2, EHLO: 3, HELO: 4, MAIL: 5, ANONYMOUSTLS: 6, AUTH: 7 } as const;
+export const Verb = { OTHER: 0, STARTTLS: 1, QUIT: 2, EHLO: 3, HELO: 4, MAIL: 5, ANONYMOUSTLS: 6, AUTH: 7, RCPT: 8 } as const;
 export type Verb = (typeof Verb)[keyof typeof Verb];
 
 /**
@@ -93,6 +93,7 @@ const VERBS: Record<string, Verb> = {
   EHLO: Verb.EHLO,
   HELO: Verb.HELO,
   MAIL: Verb.MAIL,
+  RCPT: Verb.RCPT,
   'X-ANONYMOUSTLS': Verb.ANONYMOUSTLS,
   AUTH: Verb.AUTH,
 };
