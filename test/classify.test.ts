@@ -80,6 +80,16 @@ describe('built-in rules', () => {
     expect(cats(f)).toEqual([['socket-error', 'SocketError']]);
   });
 
+  it('socket-error is not raised on receive for a client that hung up after the banner without EHLO or HELO (a probe)', () => {
+    const probe = findings(session('08DE00000000002A', `+,,\n>,"220 EX01.contoso.com Microsoft ESMTP MAIL Service ready",\n-,,Remote(SocketError)`), 'receive');
+    expect(cats(probe)).toEqual([]);
+    // Once it has said EHLO, the same drop is a finding, as it is on a send session before any command.
+    const spoke = findings(session('08DE00000000002B', `${RECV_PREFIX}\n-,,Remote(SocketError)`), 'receive');
+    expect(cats(spoke)).toEqual([['socket-error', 'SocketError']]);
+    const send = findings(session('08DE00000000002C', `*,,attempting to connect\n+,,\n-,,Remote(SocketError)`, { connector: 'Internet Mail', remote: '198.51.100.3:25' }), 'send');
+    expect(cats(send)).toEqual([['socket-error', 'SocketError']]);
+  });
+
   it('socket-error: 421 4.4.2 reply from the peer', () => {
     const f = findings(session('08DE000000000004', `*,,attempting to connect\n+,,\n<,220 mx.partner.example ESMTP,\n>,EHLO mail.contoso.com,\n<,421 4.4.2 Connection dropped due to SocketError,\n-,,Remote`, { connector: 'Internet Mail', remote: '198.51.100.20:25' }), 'send');
     expect(cats(f)).toEqual([['socket-error', 'SocketError']]);

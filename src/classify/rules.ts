@@ -231,6 +231,10 @@ const socketError: Rule = {
     if (reply) return reply;
     // The disconnect row's context is a fact: sessions that did not end on a remote error stop here.
     if (session.disconnect === null || remoteError(session.disconnect) === null) return null;
+    // A client that hung up after our banner without a single command (no EHLO or HELO) is a port scan, a botnet
+    // probe or a load balancer's health check, not mail that failed: on an internet-facing connector these were
+    // most socket-error findings, burying the partners' drops.
+    if (session.direction === 'receive' && !saidHello(session)) return null;
     const records = recordsOf(session);
     const index = records.findIndex((r) => r.event === '-');
     if (index < 0) return null;
@@ -244,6 +248,11 @@ const socketError: Rule = {
   },
   matchText: textRule('socket-error'),
 };
+
+/** The client sent EHLO or HELO, or anything past it. */
+function saidHello(session: Session): boolean {
+  return session.ehloAnswered || session.remoteNames.length > 0 || session.mailIssued || session.starttlsIssued || session.authIssued;
+}
 
 const starttlsRequired: Rule = {
   id: 'starttls-required',
