@@ -41,4 +41,13 @@ export class RecentItems<T> {
     else this.items[this.#next] = item;
     this.#next = (this.#next + 1) % this.#limit;
   }
+
+  /** Forgets the items `drop` picks (an entry that no longer exists must not be found again). */
+  removeWhere(drop: (item: T) => boolean): void {
+    const kept = this.items.filter((i) => !drop(i));
+    if (kept.length === this.items.length) return;
+    this.items.length = 0;
+    this.items.push(...kept);
+    this.#next = kept.length % this.#limit;
+  }
 }

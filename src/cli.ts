@@ -68,8 +68,8 @@ Sessions:
                           groups (direction, server, connector, remote host) held at once (default 35000):
                           past it, remote hosts are counted in their connector's '(other hosts)' row.
                           Smaller connectors (send, relay) keep their hosts' rows at the cost of the
-                          largest, where hosts with findings and hosts seen often keep theirs; all: no
-                          limit (memory grows with the remote hosts, ~2 KB each)
+                          largest, where hosts with findings, and failing ones seen often, keep theirs;
+                          all: no limit (memory grows with the remote hosts, ~2 KB each)
   -j, --jobs <n|auto>     threads reading at once, this one included; each takes whole log sets (a
                           server's rotated files), so the report is the same for any n; at most the
                           number of cores. auto (default): a thread per 256 MiB of protocol logs
@@ -159,8 +159,8 @@ function parseCount(name: string, value: string | undefined, min: number): numbe
 
 function parseMaxGroups(value: string | undefined): number | undefined {
   if (value?.toLowerCase() === 'all') return Infinity;
-  if (value !== undefined && !/^\d{1,9}$/.test(value)) throw new UsageError(`--max-groups needs a whole number >= 1 or 'all', got '${value}'`);
-  return parseCount('max-groups', value, 1);
+  if (value !== undefined && (!/^\d{1,9}$/.test(value) || Number(value) < 1)) throw new UsageError(`--max-groups needs a whole number >= 1 or 'all', got '${value}'`);
+  return value === undefined ? undefined : Number(value);
 }
 
 function list(value: string | undefined): string[] | undefined {

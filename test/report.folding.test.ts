@@ -140,6 +140,37 @@ describe('folding remote hosts past maxGroups', () => {
     expect(r.totals.sessions).toBe(52);
   });
 
+  it('takes rows from whichever connector is the largest now, so connectors end up with even shares', () => {
+    const b = builder(10);
+    const on = (connector: string, n: number) => {
+      for (let i = 0; i < n; i++) add(b, { ...sessionFrom(`198.18.${connector.length}.${i}`, HEALTHY), connector });
+    };
+    // A fills the limit; B, C and then four one-host connectors arrive later.
+    on('A', 10);
+    on('BB', 5);
+    on('CCC', 4);
+    for (const c of ['DDDD', 'EEEEE', 'FFFFFF', 'GGGGGGG']) on(c, 1);
+    const rows = new Map<string, number>();
+    for (const g of b.build().groups) if (g.folded !== true) rows.set(g.connector, (rows.get(g.connector) ?? 0) + 1);
+    expect([...rows.values()].reduce((x, y) => x + y, 0)).toBe(10);
+    expect([...rows.keys()].sort()).toEqual(['A', 'BB', 'CCC', 'DDDD', 'EEEEE', 'FFFFFF', 'GGGGGGG']);
+    expect(Math.max(...rows.values())).toBe(2);
+  });
+
+  it('stays fast and bounded with a new connector id on every session (hostile or damaged logs)', () => {
+    const b = builder(20);
+    const one = sessionFrom('203.0.113.7', HEALTHY);
+    const started = performance.now();
+    for (let i = 0; i < 20_000; i++) add(b, { ...one, connector: `EX01\\Conn${i}`, remote: { ip: `203.0.${i >> 8 & 255}.${i & 255}`, port: 25, raw: '' } });
+    const r = b.build();
+    expect(r.totals.sessions).toBe(20_000);
+    expect(r.groups.filter((g) => g.folded !== true)).toHaveLength(20);
+    // Folded groups have the same limit, then one (other connectors) group takes the rest.
+    expect(foldedOf(r).length).toBeLessThanOrEqual(21);
+    expect(r.groups.reduce((n, g) => n + g.sessions, 0)).toBe(20_000);
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
   it('folds nothing under the limit, and nothing with Infinity: the report is as before', () => {
     const sessions = Array.from({ length: 6 }, (_, i) => sessionFrom(`198.51.100.${i}`, i % 2 === 0 ? LEGACY : HEALTHY));
     const unlimited = builder(Infinity);

@@ -110,8 +110,9 @@ export class ReportBuilder {
   readonly #certificates = new BoundedCache<GroupCertificate>(INTERN_LIMIT);
   /** Per connector (by its hosts map), which groups to fold first; null without a limit. */
   readonly #lanes: Map<Map<string, GroupState>, Lane> | null;
-  /** The connector with the most groups: where room is made for a host of a smaller one. */
-  #largest: Lane | null = null;
+  /** Lanes by their size, and the largest size: where room is made for a host of a smaller connector. */
+  readonly #bySize = new Map<number, Set<Lane>>();
+  #maxSize = 0;
 
   constructor(options: ReportOptions) {
     checkCount('ReportBuilder', 'samples', options.samples, 0);
@@ -230,35 +231,67 @@ export class ReportBuilder {
         continue;
       }
       // Log sets have their own hosts, so nearly every group is new here and is taken over as it is.
-      const lane = this.#laneOf(g.direction, g.server, g.connector);
-      if (this.#makeRoom(lane, g.byCategory !== null)) this.#adopt(g, lane);
+      if (this.#makeRoom(this.#laneOf(g.direction, g.server, g.connector), g.byCategory !== null)) this.#adopt(g);
       else mergeGroup(this.#folded(g.direction, g.server, g.connector), g, this.#samples);
     }
   }
 
-  /** The connector's lane (null without a limit). */
-  #laneOf(direction: GroupState['direction'], server: string | null, connector: string): Lane | null {
+  /**
+   * The connector's lane: made by {@link #adopt} only (`create`), so connectors whose hosts are all folded cost
+   * nothing, and removed with its last group. Null without a limit, undefined when the connector has none.
+   */
+  #laneOf(direction: GroupState['direction'], server: string | null, connector: string, create = false): Lane | null | undefined {
     const lanes = this.#lanes;
     if (lanes === null) return null;
-    const hosts = this.#acc.groups.hostsOf(direction, server, connector);
+    const hosts = create ? this.#acc.groups.hostsOf(direction, server, connector) : this.#acc.groups.hostsIfAny(direction, server, connector);
+    if (hosts === undefined) return undefined;
     let lane = lanes.get(hosts);
-    if (lane === undefined) lanes.set(hosts, (lane = { hosts, healthy: new Set(), failing: new Set() }));
+    if (lane === undefined && create) lanes.set(hosts, (lane = { hosts, healthy: new Set(), failing: new Set(), size: 0 }));
     return lane;
   }
 
   /** Takes `group` into the table (it is new there), last in its lane's order. */
-  #adopt(group: GroupState, lane: Lane | null): GroupState {
+  #adopt(group: GroupState): GroupState {
     this.#acc.groups.add(group);
-    if (lane !== null) {
+    const lane = this.#laneOf(group.direction, group.server, group.connector, true);
+    if (lane != null) {
       (group.byCategory === null ? lane.healthy : lane.failing).add(group);
-      if (this.#largest === null || lane.hosts.size > this.#largest.hosts.size) this.#largest = lane;
+      this.#resize(lane, 1);
     }
     return group;
   }
 
+  /**
+   * Moves `lane` to the bucket of its new size (sizes change by one), keeping {@link #maxSize} the largest size
+   * held: the largest connector is always known in O(1), also after evictions shrank the one that was.
+   */
+  #resize(lane: Lane, delta: 1 | -1): void {
+    const bySize = this.#bySize;
+    const from = bySize.get(lane.size);
+    if (from !== undefined) {
+      from.delete(lane);
+      if (from.size === 0) bySize.delete(lane.size);
+    }
+    lane.size += delta;
+    if (lane.size === 0) this.#lanes!.delete(lane.hosts);
+    else {
+      const to = bySize.get(lane.size);
+      if (to === undefined) bySize.set(lane.size, new Set([lane]));
+      else to.add(lane);
+      if (lane.size > this.#maxSize) this.#maxSize = lane.size;
+    }
+    while (this.#maxSize > 0 && !bySize.has(this.#maxSize)) this.#maxSize--;
+  }
+
+  /** The connector with the most groups (of equal ones, the one that reached that size first). */
+  #largest(): Lane | undefined {
+    return this.#bySize.get(this.#maxSize)?.values().next().value;
+  }
+
   /** A session of `group` was added: it is the last its lane would fold. */
   #seen(group: GroupState): void {
-    const lane = this.#laneOf(group.direction, group.server, group.connector)!;
+    const lane = this.#laneOf(group.direction, group.server, group.connector);
+    if (lane == null) return;
     const set = group.byCategory === null ? lane.healthy : lane.failing;
     if (set.delete(group)) set.add(group);
   }
@@ -266,7 +299,7 @@ export class ReportBuilder {
   /** `group` had its first finding. */
   #nowFailing(group: GroupState): void {
     const lane = this.#laneOf(group.direction, group.server, group.connector);
-    if (lane !== null && lane.healthy.delete(group)) lane.failing.add(group);
+    if (lane != null && lane.healthy.delete(group)) lane.failing.add(group);
   }
 
   /**
@@ -278,12 +311,12 @@ export class ReportBuilder {
    * least recently, else, of the failing groups seen least recently, the one with the fewest sessions: a partner
    * that sends every day keeps its row, while one-off botnet addresses take each other's places.
    */
-  #makeRoom(lane: Lane | null, withFinding: boolean): boolean {
+  #makeRoom(lane: Lane | null | undefined, withFinding: boolean): boolean {
     const acc = this.#acc;
     if (lane === null || acc.groups.size < acc.maxGroups) return true;
-    const largest = this.#largest ?? lane;
-    if (lane !== largest && lane.hosts.size < largest.hosts.size) return this.#evict(largest);
-    return withFinding && this.#evict(lane);
+    const largest = this.#largest();
+    if (largest !== undefined && largest !== lane && (lane?.size ?? 0) < largest.size) return this.#evict(largest);
+    return withFinding && lane !== undefined && this.#evict(lane);
   }
 
   /** Folds the group `lane` gives up (see {@link #makeRoom}); false when it has none. */
@@ -300,6 +333,7 @@ export class ReportBuilder {
       lane.failing.delete(victim);
     }
     this.#acc.groups.delete(victim);
+    this.#resize(lane, -1);
     mergeGroup(this.#folded(victim.direction, victim.server, victim.connector), victim, this.#samples);
     return true;
   }
@@ -361,9 +395,8 @@ export class ReportBuilder {
     }
     // Names are shared only for a new group: the lookup itself needs no copy.
     const shared = server === null ? null : this.#intern(server);
-    const lane = this.#laneOf(direction, shared, connector);
-    if (!this.#makeRoom(lane, withFinding)) return this.#folded(direction, shared, this.#intern(connector));
-    return this.#adopt(newGroupState(direction, shared, this.#intern(connector), remoteHost), lane);
+    if (!this.#makeRoom(this.#laneOf(direction, shared, connector), withFinding)) return this.#folded(direction, shared, this.#intern(connector));
+    return this.#adopt(newGroupState(direction, shared, this.#intern(connector), remoteHost));
   }
 
   #server(name: string | null, from: string, to: string): void {
@@ -384,6 +417,8 @@ interface Lane {
   healthy: Set<GroupState>;
   /** With a finding, least recently seen first. */
   failing: Set<GroupState>;
+  /** Groups in the lane (both sets). */
+  size: number;
 }
 
 /** Failing groups, from the least recently seen, looked at for the one with the fewest sessions. */

@@ -99,9 +99,22 @@ export class GroupTable {
     return group;
   }
 
-  /** Takes out a group that {@link add} put in (it is folded into its connector's other hosts). */
+  /**
+   * Takes out a group that {@link add} put in (it is folded into its connector's other hosts). A connector left
+   * without groups is forgotten: a log with a new connector id on every row must not keep an empty map for each.
+   */
   delete(group: GroupState): void {
-    if (this.#hosts(group.direction, group.server, group.connector, false)?.delete(group.remoteHost) === true) this.#size--;
+    const hosts = this.#hosts(group.direction, group.server, group.connector, false);
+    if (hosts?.delete(group.remoteHost) !== true) return;
+    this.#size--;
+    if (hosts.size > 0) return;
+    this.#byConnector.delete(connectorKey(group.direction, group.server, group.connector));
+    this.#recent.removeWhere((r) => r.hosts === hosts);
+  }
+
+  /** The hosts map of a connector, or undefined when it has no group. */
+  hostsIfAny(direction: GroupState['direction'], server: string | null, connector: string): Map<string, GroupState> | undefined {
+    return this.#hosts(direction, server, connector, false);
   }
 
   /** The hosts map of a connector, made when missing (the builder keys its own per-connector state by it). */
