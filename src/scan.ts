@@ -64,7 +64,7 @@ export interface ScanOptions {
   samples?: number;
   /**
    * Report groups held at most (default 35,000; `Infinity`: no limit). Past it, remote hosts are folded into their
-   * connector's `(other hosts)` group, healthy ones first; the report's `folded` then says so (see ReportOptions).
+   * connector's `(other hosts)` group (which keep their rows: docs/json.md); the report's `folded` then says so.
    */
   maxGroups?: number;
   filter?: ScanFilter;

@@ -241,8 +241,8 @@ export interface ReportGroup {
   /** The remote IP (queue groups: the next hop), `unknown`, or `(other hosts)` in a folded group. */
   remoteHost: string;
   /**
-   * True in the connector's group of remote hosts that had no group of their own: past the group limit
-   * (`ReportOptions.maxGroups`, `--max-groups`), healthy hosts are folded into it first. Absent in other groups.
+   * True in the connector's group of remote hosts that have no group of their own past the group limit
+   * (`ReportOptions.maxGroups`, `--max-groups`; which hosts keep one: docs/json.md). Absent in other groups.
    */
   folded?: true;
   remoteNames: string[];
