@@ -140,6 +140,21 @@ describe('folding remote hosts past maxGroups', () => {
     expect(r.totals.sessions).toBe(52);
   });
 
+  it('orders the groups held when the limit comes near by when they were last seen, so a partner that keeps sending is not folded first', () => {
+    const b = builder(10);
+    // Ten minutes apart: the partner sends between one-off addresses, and stays the one seen most recently.
+    let minute = 0;
+    for (let i = 1; i <= 8; i++) {
+      add(b, sessionFrom('192.0.2.10', HEALTHY, minute++));
+      add(b, sessionFrom(`198.18.0.${i}`, HEALTHY, minute++));
+    }
+    add(b, sessionFrom('198.18.0.9', HEALTHY, minute++), sessionFrom('198.18.0.10', HEALTHY, minute++));
+    add(b, sessionFrom('10.1.1.1', LEGACY, minute++), sessionFrom('10.1.1.2', LEGACY, minute++));
+    const r = b.build();
+    expect(r.groups.find((g) => g.remoteHost === '192.0.2.10' && g.folded !== true)?.sessions).toBe(8);
+    expect(foldedOf(r)[0]!.sessions).toBe(3); // one-off .1, .2 (given up for the failing hosts) and .10 (past the limit, healthy)
+  });
+
   it('takes rows from whichever connector is the largest now, so connectors end up with even shares', () => {
     const b = builder(10);
     const on = (connector: string, n: number) => {

@@ -116,7 +116,7 @@ export class ReportBuilder {
   /**
    * Lanes are kept from this many groups on (nine tenths of the limit): below it nothing is folded, and a report
    * that never comes near the limit (the 2 GB bench log has 20,836 groups) does not pay for them (3 MiB there).
-   * The groups held when they start are put in table order, then sessions order them as they come.
+   * The groups held when they start are put in the order of their last session, then sessions order them as they come.
    */
   readonly #trackFrom: number;
   #tracking = false;
@@ -265,7 +265,12 @@ export class ReportBuilder {
     if (this.#tracking) this.#enter(group);
     else if (this.#lanes !== null && groups.size >= this.#trackFrom) {
       this.#tracking = true;
-      for (const g of groups.values()) this.#enter(g);
+      // The groups held, least recently seen first (by their last session's time; a stable sort keeps table order
+      // for equal times and puts groups without one first), then the new one, whose session is being added.
+      const held = [...groups.values()].filter((g) => g !== group);
+      held.sort((a, b) => (a.lastSeen === b.lastSeen ? 0 : a.lastSeen === null ? -1 : b.lastSeen === null ? 1 : a.lastSeen < b.lastSeen ? -1 : 1));
+      for (const g of held) this.#enter(g);
+      this.#enter(group);
     }
     return group;
   }
