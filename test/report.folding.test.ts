@@ -16,6 +16,7 @@ import type { Report, Session } from '../src/types.js';
 import { renderMarkdown } from '../src/output/markdown.js';
 import { renderJson } from '../src/output/json.js';
 import { renderCsv } from '../src/output/csv.js';
+import { renderHtml } from '../src/output/html.js';
 import { renderTable } from '../src/output/table.js';
 import { requireBuiltCli, runCli } from './helpers/cli.js';
 import { session } from './helpers/rows.js';
@@ -275,6 +276,12 @@ describe('folding remote hosts past maxGroups', () => {
     // The folded group's own block says that its names and evidence are several hosts'.
     expect(table).toMatch(/\] recv {2}EX01 {2}EX01\\Default Frontend EX01 → \(other hosts\)\n {4}Folded: many remote hosts past --max-groups/);
     expect(renderMarkdown(r, {})).toMatch(/^Folded: more than 2 groups/m);
+    // HTML: the note above the inputs, and the folded row itself says what it is, in its cell and its details.
+    const html = renderHtml(r);
+    expect(html).toContain('Folded: more than 2 groups');
+    expect(html).toMatch(/<div class="h">\(other hosts\)<\/div><div class="names">folded: remote hosts past --max-groups, together<\/div>/);
+    expect(html).toContain('<dt>Folded</dt><dd>Folded: many remote hosts past --max-groups');
+    expect(html.match(/folded: remote hosts past/g)).toHaveLength(1);
     // CSV marks the folded row in its last column, so a log's own "(other hosts)" text is told apart.
     const csv = renderCsv(r).trim().split('\r\n');
     expect(csv[0]!.endsWith(',folded')).toBe(true);

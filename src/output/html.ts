@@ -17,7 +17,7 @@ import type {
 } from '../types.js';
 import { own } from '../report/record.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './html-assets.js';
-import { CONNECTOR_LOOKUP_NOTE, connectorLookup, filtersText, foldedText } from './table.js';
+import { CONNECTOR_LOOKUP_NOTE, connectorLookup, filtersText, FOLDED_GROUP_NOTE, foldedText } from './table.js';
 import { denseTimeline, deriveTimeline, gapBuckets, renderTimelineSvg, type ChartCategory } from './html-chart.js';
 import {
   attr,
@@ -444,6 +444,7 @@ function samplesTable(samples: readonly Sample[], cats: CategoryView[]): string 
 function detailsList(g: ReportGroup, cats: CategoryView[]): string {
   const items: string[] = [];
   const main = g.mainCategory === null ? '<span class="badge ok">no finding</span>' : categoryBadge(cats.find((c) => c.id === g.mainCategory), g.mainCategory);
+  if (g.folded === true) items.push(`<dt>Folded</dt><dd>${text(FOLDED_GROUP_NOTE)}</dd>`);
   items.push(`<dt>Main finding</dt><dd>${main}</dd>`);
   for (const [category, details] of Object.entries(g.details)) {
     const parts = Object.entries(details)
@@ -482,7 +483,7 @@ function groupBody(g: ReportGroup, index: number, cats: CategoryView[], withMess
     if (c.id === g.mainCategory) return `<td class="num"><span class="pill" style="background:${c.color}" title="${attr(`Main finding: ${c.title}`)}">${formatNumber(n)}</span></td>`;
     return `<td class="num"><strong>${formatNumber(n)}</strong></td>`;
   });
-  const row = `<tr class="row"><td><button type="button" class="expander needs-js" aria-expanded="false" aria-controls="g${index}-detail" title="Show evidence">+</button></td><td>${directionBadge(g.direction)}</td><td class="conn">${g.server ? `<div class="srv">${text(g.server)}</div>` : ''}${text(g.connector)}</td><td class="host"><div class="h">${text(g.remoteHost)}</div>${namesText(g.remoteNames)}</td><td class="num">${formatNumber(count(g.sessions))}</td>${withMessages ? `<td class="num">${formatNumber(count(g.messages))}</td>` : ''}${catCells.join('')}<td>${tlsMini(g.tlsVersions)}</td><td>${compactTime(g.firstSeen)}</td><td>${compactTime(g.lastSeen)}</td></tr>`;
+  const row = `<tr class="row"><td><button type="button" class="expander needs-js" aria-expanded="false" aria-controls="g${index}-detail" title="Show evidence">+</button></td><td>${directionBadge(g.direction)}</td><td class="conn">${g.server ? `<div class="srv">${text(g.server)}</div>` : ''}${text(g.connector)}</td><td class="host"><div class="h">${text(g.remoteHost)}</div>${g.folded === true ? '<div class="names">folded: remote hosts past --max-groups, together</div>' : ''}${namesText(g.remoteNames)}</td><td class="num">${formatNumber(count(g.sessions))}</td>${withMessages ? `<td class="num">${formatNumber(count(g.messages))}</td>` : ''}${catCells.join('')}<td>${tlsMini(g.tlsVersions)}</td><td>${compactTime(g.firstSeen)}</td><td>${compactTime(g.lastSeen)}</td></tr>`;
   const detail = `<tr class="detail" id="g${index}-detail"><td colspan="${columnCount}">${detailsList(g, cats)}${samplesTable(g.samples, cats)}</td></tr>`;
   return `<tbody data-i="${index}">${row}${detail}</tbody>`;
 }
