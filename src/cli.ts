@@ -151,16 +151,17 @@ function parseDurationMs(value: string): number {
   return n * (unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000);
 }
 
-function parseCount(name: string, value: string | undefined, min: number): number | undefined {
+/** A whole number of at least `min`; `word` is the other value the option takes, which the caller has handled. */
+function parseCount(name: string, value: string | undefined, min: number, word?: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d{1,9}$/.test(value) || Number(value) < min) throw new UsageError(`--${name} needs a whole number >= ${min}, got '${value}'`);
+  if (!/^\d{1,9}$/.test(value) || Number(value) < min) {
+    throw new UsageError(`--${name} needs a whole number >= ${min}${word === undefined ? '' : ` or '${word}'`}, got '${value}'`);
+  }
   return Number(value);
 }
 
 function parseMaxGroups(value: string | undefined): number | undefined {
-  if (value?.toLowerCase() === 'all') return Infinity;
-  if (value !== undefined && (!/^\d{1,9}$/.test(value) || Number(value) < 1)) throw new UsageError(`--max-groups needs a whole number >= 1 or 'all', got '${value}'`);
-  return value === undefined ? undefined : Number(value);
+  return value?.toLowerCase() === 'all' ? Infinity : parseCount('max-groups', value, 1, 'all');
 }
 
 function list(value: string | undefined): string[] | undefined {
@@ -480,9 +481,8 @@ export function thisServer(env: NodeJS.ProcessEnv, host: () => string = hostname
 /** `-j n` (at most the number of cores) or `auto`, the default: threads by the size of the logs (see autoJobs). */
 function parseJobs(value: string | undefined): number | 'auto' {
   if (value === undefined || value.toLowerCase() === 'auto') return 'auto';
-  if (!/^\d{1,9}$/.test(value) || Number(value) < 1) throw new UsageError(`--jobs needs a whole number >= 1 or 'auto', got '${value}'`);
   // More threads than cores only compete: -j 1000 over 200 log sets took 20 times as long and 25 times the memory.
-  return Math.min(Number(value), availableParallelism());
+  return Math.min(parseCount('jobs', value, 1, 'auto')!, availableParallelism());
 }
 
 /**

@@ -6,7 +6,7 @@
  * category ids with {@link matchCategories} as scan() does, so the two cannot disagree on which ids exist.
  */
 import { defaultRules, QUEUE_ERROR_RULE, type Rule } from './classify/rules.js';
-import { checkAtLeastZero, checkCount, ScanOptionError, show } from './option-error.js';
+import { checkAtLeastZero, checkCount, checkLimit, ScanOptionError, show } from './option-error.js';
 import type { ScanFilter, ScanOptions } from './scan.js';
 
 export { ScanOptionError };
@@ -42,9 +42,7 @@ export function checkScanOptions(options: ScanOptions): ScanOptions {
   if (typeof options !== 'object' || options === null) fail('options', options, 'needs to be an object');
   if (options.rules != null && !Array.isArray(options.rules)) fail('rules', options.rules, 'needs to be an array of rules');
   count('samples', options.samples, 0);
-  if (options.maxGroups != null && options.maxGroups !== Infinity && !(Number.isSafeInteger(options.maxGroups) && options.maxGroups >= 1)) {
-    fail('maxGroups', options.maxGroups, 'needs to be a whole number >= 1 or Infinity');
-  }
+  checkLimit('scan()', 'maxGroups', options.maxGroups);
   if (options.jobs != null && options.jobs !== 'auto' && !(Number.isSafeInteger(options.jobs) && options.jobs >= 1)) {
     fail('jobs', options.jobs, "needs to be a whole number >= 1 or 'auto'");
   }
