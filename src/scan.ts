@@ -27,7 +27,7 @@ import { releaseRows } from './sessions/facts.js';
 import { categoryInfo, classifySession, classifyText } from './classify/classify.js';
 import { defaultRules, QUEUE_ERROR_RULE, type Rule } from './classify/rules.js';
 import { queueFindings } from './classify/queue.js';
-import { ReportBuilder, type PartialReport } from './report/builder.js';
+import { ReportBuilder, type PartialReport, type ReportOptions } from './report/builder.js';
 import { VERSION } from './version.js';
 import { compareText } from './compare-text.js';
 import { runInWorkers, workerUrl } from './workers.js';
@@ -135,13 +135,9 @@ export async function scan(inputs: string | readonly string[], given: ScanOption
   const options = checkScanOptions(given);
   const args = typeof inputs === 'string' ? [inputs] : inputs;
   const rules = options.rules ?? defaultRules;
-  const builder = new ReportBuilder({
-    samples: options.samples,
-    maxGroups: options.maxGroups,
-    categories: categoryInfo([...rules, QUEUE_ERROR_RULE]),
-    version: VERSION,
-    filters: reportFilters(options.filter),
-  });
+  // The report's builder, and each log set's (readLogSet): the same options, but for the filters the report says.
+  const builderOptions: ReportOptions = { samples: options.samples, maxGroups: options.maxGroups, categories: categoryInfo([...rules, QUEUE_ERROR_RULE]), version: VERSION };
+  const builder = new ReportBuilder({ ...builderOptions, filters: reportFilters(options.filter) });
   const hints: Record<string, string> = Object.fromEntries([...rules, QUEUE_ERROR_RULE].map((r) => [r.id, r.hint]));
   const filter = compileFilter(options.filter);
   const { inputs: refs, missing } = await expandInputs(args, options.stdin);
@@ -189,7 +185,7 @@ export async function scan(inputs: string | readonly string[], given: ScanOption
     builder, rules, filter, sessions: options.sessions, progress, onProgress: options.onProgress, onSession: options.onSession,
     collector: collectorFor(options.collectEvery),
     thisServer: options.thisServer ?? null,
-    newBuilder: () => new ReportBuilder({ samples: options.samples, maxGroups: options.maxGroups, categories: categoryInfo([...rules, QUEUE_ERROR_RULE]), version: VERSION }),
+    newBuilder: () => new ReportBuilder(builderOptions),
   };
   const jobs = effectiveJobs(options, origins);
   if (jobs > 1) await runInWorkers(origins, jobs, options, ctx);
