@@ -376,7 +376,7 @@ export class ReportBuilder {
 
   #findings(group: GroupState, findings: readonly Finding[]): void {
     // After the counts below: the lane order reads byCategory.
-    const nowFailing = findings.length > 0 && group.byCategory === null && this.#lanes !== null && group.folded !== true;
+    const nowFailing = findings.length > 0 && group.byCategory === null;
     for (const f of findings) {
       addCategoryCount(group, f.category, 1);
       const details = categoryDetails(group, f.category);
@@ -413,7 +413,7 @@ export class ReportBuilder {
     const found = acc.groups.find(direction, server, connector, remoteHost);
     if (found !== undefined) {
       // Least recently seen first: a partner that sends every hour keeps its row, a one-off address does not.
-      if (this.#lanes !== null) this.#seen(found);
+      this.#seen(found);
       return found;
     }
     // Names are shared only for a new group: the lookup itself needs no copy.
