@@ -282,6 +282,10 @@ describe('folding remote hosts past maxGroups', () => {
     expect(html).toMatch(/<div class="h">\(other hosts\)<\/div><div class="names">folded: remote hosts past --max-groups, together<\/div>/);
     expect(html).toContain('<dt>Folded</dt><dd>Folded: many remote hosts past --max-groups');
     expect(html.match(/folded: remote hosts past/g)).toHaveLength(1);
+    // The summary tiles count the two hosts with rows as groups, and the folded sessions on a tile of their own.
+    expect(r.groups).toHaveLength(3);
+    expect(html).toContain('<div class="n">2</div><div class="l">groups (connector + remote host)</div>');
+    expect(html).toContain('<div class="n">1</div><div class="l">sessions in (other hosts) rows</div>');
     // CSV marks the folded row in its last column, so a log's own "(other hosts)" text is told apart.
     const csv = renderCsv(r).trim().split('\r\n');
     expect(csv[0]!.endsWith(',folded')).toBe(true);

@@ -183,12 +183,15 @@ function tile(n: number, label: string, color?: string): string {
 
 function renderSummary(report: Report, cats: CategoryView[]): string {
   const t = report.totals;
+  const foldedRows = report.groups.filter((g) => g.folded === true).length;
   const tiles = [
     tile(count(t.sessions), 'SMTP sessions'),
     tile(count(t.incompleteSessions), 'incomplete sessions'),
     tile(count(t.findings), 'findings'),
-    tile(report.groups.length, 'groups (connector + remote host)'),
+    tile(report.groups.length - foldedRows, 'groups (connector + remote host)'),
   ];
+  // An (other hosts) row is many hosts: counted as a group it made the tile disagree with the groups an admin can look up.
+  if (report.folded !== undefined) tiles.push(tile(count(report.folded.sessions), 'sessions in (other hosts) rows'));
   if (count(t.queueMessages) > 0) tiles.push(tile(count(t.queueMessages), 'messages waiting in queues'));
   const catTiles = cats.map((c) => tile(c.total, text(c.title), c.color));
   const tlsTotal = sumCounts(t.tlsVersions);
