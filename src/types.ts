@@ -219,6 +219,11 @@ export interface Sample {
   detail: string | null;
   time: string;
   text: string;
+  /**
+   * Only in a folded `(other hosts)` group, whose samples come from many hosts: the remote host of the sample's
+   * session (an IP, or the queue's next hop), so the evidence can be followed to one host with `--host`.
+   */
+  remoteHost?: string;
 }
 
 /** Counts per TLS version; keys are {@link TlsVersion} values. */

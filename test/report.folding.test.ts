@@ -98,7 +98,14 @@ describe('folding remote hosts past maxGroups', () => {
     expect(other!.byCategory).toEqual({ 'legacy-tls': 1 });
     expect(other!.mainCategory).toBe('legacy-tls');
     expect(other!.samples.map((s) => s.category)).toEqual(['legacy-tls']);
+    // The folded group stands for several hosts: its evidence names the host of each row; other groups' does not.
+    expect(other!.samples.map((s) => s.remoteHost)).toEqual(['10.1.1.1']);
+    expect(r.groups.filter((g) => g.folded !== true).flatMap((g) => g.samples.map((s) => s.remoteHost))).toEqual([undefined, undefined]);
     expect(r.totals.byCategory['legacy-tls']).toBe(3);
+    // Shown beside the row's session id in every format that quotes evidence.
+    expect(renderTable(r, { color: false, width: 200 })).toMatch(/test\.LOG:\d+ {2}08DE\d+ {2}10\.1\.1\.1\n/);
+    expect(renderMarkdown(r, {})).toMatch(/session 08DE\d+ from 10\.1\.1\.1:/);
+    expect(renderHtml(r)).toMatch(/<td class="small mono">08DE\d+<div>10\.1\.1\.1<\/div><\/td>/);
   });
 
   it('keeps a failing host that keeps coming back while one-off failing addresses take each other\'s places', () => {
@@ -264,6 +271,14 @@ describe('folding remote hosts past maxGroups', () => {
     expect(merged.folded).toEqual({ maxGroups: 3, sessions: 3 });
     expect(merged.groups.filter((g) => g.folded !== true)).toHaveLength(5);
     expect(merged.totals.sessions).toBe(8);
+    // Evidence of folded hosts keeps naming them through the JSON and the merge.
+    const failing = (limit: number, base: number) => {
+      const b = builder(limit);
+      add(b, ...[1, 2, 3].map((i) => sessionFrom(`198.18.${base}.${i}`, LEGACY)));
+      return JSON.parse(JSON.stringify(b.build())) as Report;
+    };
+    const evidence = mergeReports([failing(2, 3), failing(2, 4)], { samples: 2 });
+    expect(foldedOf(evidence)[0]!.samples.map((s) => s.remoteHost).sort()).toEqual(['198.18.3.1', '198.18.4.1']);
   });
 
   it('says so in the table and in Markdown, and the connector line does not count the folded group as one host', () => {

@@ -439,7 +439,7 @@ function namesText(names: readonly string[]): string {
 function samplesTable(samples: readonly Sample[], cats: CategoryView[]): string {
   if (samples.length === 0) return '<p class="small muted">No evidence samples were kept for this group.</p>';
   const rows = samples.map(
-    (s) => `<tr><td class="small">${text(formatTime(s.time))}</td><td class="small mono break">${text(s.source)}:${formatNumber(s.line)}</td><td class="small mono">${text(s.sessionId)}</td><td>${categoryBadge(cats.find((c) => c.id === s.category), s.category)}${s.detail ? `<div class="small">${text(s.detail)}</div>` : ''}</td><td class="text">${text(s.text)}</td></tr>`,
+    (s) => `<tr><td class="small">${text(formatTime(s.time))}</td><td class="small mono break">${text(s.source)}:${formatNumber(s.line)}</td><td class="small mono">${text(s.sessionId)}${s.remoteHost === undefined ? '' : `<div>${text(s.remoteHost)}</div>`}</td><td>${categoryBadge(cats.find((c) => c.id === s.category), s.category)}${s.detail ? `<div class="small">${text(s.detail)}</div>` : ''}</td><td class="text">${text(s.text)}</td></tr>`,
   );
   return `<table class="samples"><colgroup><col class="c-time"><col class="c-file"><col class="c-session"><col class="c-cat"><col></colgroup><thead><tr><th>Time</th><th>File:line</th><th>Session</th><th>Category</th><th>Log text</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -214,7 +214,7 @@ function groupSection(report: Report, group: ReportGroup, index: number, samples
     lines.push(first === null ? '- Evidence:' : `- Evidence (first finding ${markdownCell(formatTime(first))}):`);
     const labelled = namesCategories(shown);
     for (const s of shown) {
-      const id = s.sessionId === '' ? '' : ` session ${s.sessionId}`;
+      const id = `${s.sessionId === '' ? '' : ` session ${s.sessionId}`}${s.remoteHost === undefined ? '' : ` from ${s.remoteHost}`}`;
       const category = labelled ? ` (${s.category})` : '';
       // The row's time before its text, as the table shows it; none for a row without one.
       const time = s.time === '' ? '' : `${formatTime(s.time)} `;

@@ -1171,7 +1171,9 @@ function evidenceLines(sample: ReportGroup['samples'][number], indent: string, w
   const avail = Math.max(1, width - displayWidth(indent));
   const id = stripControl(sample.sessionId);
   // Where a block quotes rows of several categories, each row says which one it proves.
-  const idPart = `${id === '' ? '' : `  ${id}`}${labelled ? `  ${stripControl(sample.category)}` : ''}`;
+  // A folded group's rows are several hosts': each names its own.
+  const host = sample.remoteHost === undefined ? '' : `  ${stripControl(sample.remoteHost)}`;
+  const idPart = `${id === '' ? '' : `  ${id}`}${host}${labelled ? `  ${stripControl(sample.category)}` : ''}`;
   const full = stripControl(`${sample.source}:${sample.line}`);
   // The full path when it fits beside the id, else the shortest name no other input shares.
   const short = () => fitStart(stripControl(`${sourceLabel(inputs, sample.source)}:${sample.line}`), Math.max(8, Math.floor(avail / 2)));

@@ -153,7 +153,7 @@ export class ReportBuilder {
     this.#countOnTimeline(session.start);
     // The group's server, null when unknown: never the origin, an internal key of the log set (`<folder>|smtp-send`).
     this.#server(session.server, session.start, session.end);
-    this.#findings(group, findings);
+    this.#findings(group, findings, remoteHost);
   }
 
   /**
@@ -184,7 +184,7 @@ export class ReportBuilder {
     if (entry.lastError?.fqdn) addName(group, entry.lastError.fqdn);
     const time = queueTime(entry);
     if (time !== null) widen(group, time, time);
-    this.#findings(group, findings);
+    this.#findings(group, findings, remoteHost);
   }
 
   build(): Report {
@@ -374,7 +374,8 @@ export class ReportBuilder {
     return foldedGroup(acc, direction, null, OTHER_CONNECTORS);
   }
 
-  #findings(group: GroupState, findings: readonly Finding[]): void {
+  /** `remoteHost` is the session's or entry's: a folded group's samples name it, the group does not. */
+  #findings(group: GroupState, findings: readonly Finding[], remoteHost: string): void {
     // After the counts below: the lane order reads byCategory.
     const nowFailing = findings.length > 0 && group.byCategory === null;
     for (const f of findings) {
@@ -390,7 +391,9 @@ export class ReportBuilder {
       }
       const ev = f.evidence[0];
       if (ev !== undefined) {
-        addSample(group, { source: ev.source, line: ev.line, sessionId: f.sessionId, category: f.category, detail: f.detail, time: ev.time || f.time, text: this.#texts.get(ev.text, identity) }, this.#samples);
+        const sample: Sample = { source: ev.source, line: ev.line, sessionId: f.sessionId, category: f.category, detail: f.detail, time: ev.time || f.time, text: this.#texts.get(ev.text, identity) };
+        if (group.folded === true) sample.remoteHost = remoteHost;
+        addSample(group, sample, this.#samples);
       }
     }
     if (nowFailing) this.#nowFailing(group);
@@ -572,6 +575,8 @@ export interface MergeableGroup {
   findingSpans?: Readonly<Record<string, FindingSpan>> | null;
   spansUnknown?: boolean;
   direction: GroupState['direction'];
+  remoteHost: string;
+  folded?: boolean;
   samples: readonly Sample[];
 }
 
@@ -599,7 +604,9 @@ export function mergeGroup(into: GroupState, g: MergeableGroup, samples: number)
   // Findings whose times a part did not keep: a span from the other parts would end too early.
   const untimed = g.findingSpans === undefined && g.direction !== 'queue' && Object.values(g.byCategory ?? {}).some((n) => n > 0);
   if (g.spansUnknown === true || untimed) into.spansUnknown = true;
-  for (const s of g.samples) addSample(into, s, samples);
+  // A host's group folded into (other hosts): its samples keep the host's name, which the folded group has not.
+  const host = into.folded === true && g.folded !== true ? g.remoteHost : undefined;
+  for (const s of g.samples) addSample(into, host === undefined || s.remoteHost !== undefined ? s : { ...s, remoteHost: host }, samples);
 }
 
 /** A builder's gathered data as plain values: see {@link ReportBuilder.partial}. */

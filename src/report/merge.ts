@@ -196,7 +196,7 @@ const shape =
   (v) =>
     isObject(v) && Object.entries(fields).every(([k, check]) => check(own(v, k)));
 
-const SAMPLE = shape({ source: isString, line: isNumber, sessionId: isString, category: isString, detail: orNull(isString), time: isString, text: isString });
+const SAMPLE = shape({ source: isString, line: isNumber, sessionId: isString, category: isString, detail: orNull(isString), time: isString, text: isString, remoteHost: optional(isString) });
 const CERTIFICATE = shape({ role: isString, subject: orNull(isString), issuer: orNull(isString), thumbprint: orNull(isString), notAfter: orNull(isString) });
 const COUNTS = countsOf(isNumber);
 
