@@ -36,6 +36,15 @@ describe('queue-export reports and the JSON schema', () => {
     expect(ok).toBe(true);
   });
 
+  it('takes a report written before inputs[].ignored existed, as json.md and merge do', async () => {
+    const json = JSON.parse(renderJson(await scan(path('../samples')))) as { inputs: Array<Record<string, unknown>> };
+    for (const input of json.inputs) delete input.ignored;
+    expect(validate(json)).toBe(true);
+    // A field added later is optional; one the first reports had stays required.
+    delete json.inputs[0]!.headerDate;
+    expect(validate(json)).toBe(false);
+  });
+
   it('keeps queue times local and zone-less in groups and inputs, and out of the UTC timeline and coverage', async () => {
     const report = await scan(path('./fixtures/queue/gm-de.csv'));
     expect(report.groups.map((g) => [g.firstSeen, g.lastSeen])).toEqual([
