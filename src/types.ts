@@ -183,14 +183,16 @@ export interface Session {
   records: LogRecord[];
 }
 
-/** Category ids of the built-in rules; user rules may add others. */
+/** Category ids of the built-in rules (`defaultRules`, and `queue-error` for queue entries no rule matches); user rules may add others. */
 export type BuiltinCategory =
   | 'tls-negotiation-failed'
   | 'socket-error'
   | 'starttls-required'
   | 'starttls-not-offered'
   | 'legacy-tls'
-  | 'plaintext';
+  | 'plaintext'
+  | 'connect-failed'
+  | 'queue-error';
 
 export interface Finding {
   category: string;

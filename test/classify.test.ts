@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SessionAssembler } from '../src/sessions/builder.js';
 import { classifySession, classifyText } from '../src/classify/classify.js';
-import { defaultRules, type Rule } from '../src/classify/rules.js';
-import type { Finding, LogRecord } from '../src/types.js';
+import { defaultRules, QUEUE_ERROR_RULE, type Rule } from '../src/classify/rules.js';
+import type { BuiltinCategory, Finding, LogRecord } from '../src/types.js';
 import { session } from './helpers/rows.js';
 
 function findings(
@@ -234,5 +234,16 @@ describe('built-in rules', () => {
     expect(classifyText('451 5.7.3 STARTTLS is required to send mail')?.rule.id).toBe('starttls-required');
     expect(classifyText('451 4.4.0 Security status InvalidToken.')).toMatchObject({ rule: { id: 'tls-negotiation-failed' }, detail: 'InvalidToken' });
     expect(classifyText('451 4.7.3 The admin has temporarily disallowed this secure domain.')).toBeNull();
+  });
+});
+
+describe('BuiltinCategory', () => {
+  it('names exactly the categories of the built-in rules and queue-error', () => {
+    // A Record over the type must list every member and nothing else (tsc checks it), and the test checks the rules.
+    const named: Record<BuiltinCategory, true> = {
+      'tls-negotiation-failed': true, 'socket-error': true, 'starttls-required': true, 'starttls-not-offered': true,
+      'legacy-tls': true, plaintext: true, 'connect-failed': true, 'queue-error': true,
+    };
+    expect(Object.keys(named).sort()).toEqual([...defaultRules.map((r) => r.id), QUEUE_ERROR_RULE.id].sort());
   });
 });
