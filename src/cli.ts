@@ -254,7 +254,7 @@ export async function main(io: CliIo): Promise<number> {
     if (!FORMATS.includes(format)) throw new UsageError(`unknown format '${values.format}' (use ${FORMATS.join(', ')})`);
     const samples = parseCount('samples', values.samples, 0);
     // A terminal table of thousands of hosts helps nobody in an incident: the worst first, the rest counted.
-    const top = values.top === 'all' ? undefined : (parseCount('top', values.top, 1) ?? DEFAULT_TOP[format]);
+    const top = values.top?.toLowerCase() === 'all' ? undefined : (parseCount('top', values.top, 1, 'all') ?? DEFAULT_TOP[format]);
     const failOn = categoryList('fail-on', values['fail-on']);
     const categories = categoryList('category', values.category);
     if (failOnExcluded(failOn, categories)) {

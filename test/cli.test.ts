@@ -339,7 +339,10 @@ describe('logscan CLI', () => {
     expect(three.stdout).toContain(`${failing - 3} more groups with findings not shown`);
     const every = await run(['--top', 'all', 'flat']);
     expect(every.stdout.split('\n').filter((l) => /^\[\d+\] /.test(l))).toHaveLength(failing);
-    expect((await run(['--top', 'some', 'flat'])).code).toBe(2);
+    expect((await run(['--top', 'ALL', 'flat'])).stdout).toBe(every.stdout);
+    const some = await run(['--top', 'some', 'flat']);
+    expect(some.code).toBe(2);
+    expect(some.stderr).toContain("--top needs a whole number >= 1 or 'all', got 'some'");
   });
 
   it('--top cuts the HTML groups table (default 1000 groups there); --top all keeps every group', async () => {
