@@ -108,6 +108,10 @@ describe('logscan CLI', () => {
     expect(fromStdin.inputs[0]!.source).toBe('stdin');
     expect(fromStdin.totals).toEqual(fromFile.totals);
     expect(fromStdin.groups.map((g) => [g.remoteHost, g.byCategory])).toEqual(fromFile.groups.map((g) => [g.remoteHost, g.byCategory]));
+    // Named twice, read once, as a file named twice is: the same report and exit 0, not an input error.
+    const twice = await run(['-q', '-f', 'json', '-', '-'], readFileSync(file));
+    expect(twice.code).toBe(0);
+    expect(JSON.parse(twice.stdout)).toEqual(fromStdin);
   });
 
   it('writes csv, markdown and html, to stdout or --output', async () => {

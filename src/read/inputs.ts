@@ -266,13 +266,12 @@ export async function expandInputs(
   // module through scan.js), skips its 20 ms of loading.
   const glob = async () => (fg ??= (await import('fast-glob')).default);
   // Standard input is one stream: named twice (`- /dev/stdin`), two readers would split its bytes between them.
-  let stdinAs: string | null = null;
+  // It is read once, under its first name, as a file or a pipe named twice is.
+  let stdinRead = false;
   const addStdin = (source: string) => {
-    if (stdinAs !== null) missing.push([source, `standard input is already read as ${stdinAs}; not read twice`]);
-    else {
-      stdinAs = source;
-      inputs.push({ source, path: null, stream: stdin ?? process.stdin });
-    }
+    if (stdinRead) return;
+    stdinRead = true;
+    inputs.push({ source, path: null, stream: stdin ?? process.stdin });
   };
   for (const arg of args) {
     if (arg === '-') {
