@@ -150,5 +150,8 @@ describe('Get-Message exports are grouped by queue', () => {
     expect(queueFindings(e, hints)[0]).toMatchObject({ connector: 'EX01\\13', remoteHost: 'unknown', server: 'EX01' });
     const named = buildEntry({ 'Queue ID': 'EX02\\7', 'Last Error': '[{LED=421 4.4.2 Connection dropped};{FQDN=mx.fabrikam.com};{IP=}]' }, 'message', { source: 'v.csv', line: 2 }, emptyStats('v.csv'));
     expect(queueFindings(named, hints)[0]).toMatchObject({ connector: 'EX02\\7', remoteHost: 'mx.fabrikam.com', server: 'EX02' });
+    // The server in upper case, as protocol logs' sessions give it: one server, whatever case an export wrote.
+    const lower = buildEntry({ Identity: 'ex01\\13\\21474836480', LastError: '421 4.4.2 Connection dropped due to SocketError' }, 'message', { source: 'm.csv', line: 2 }, emptyStats('m.csv'));
+    expect([lower.queue, lower.server]).toEqual(['ex01\\13', 'EX01']);
   });
 });

@@ -2,7 +2,7 @@
 // was above the logs (Desktop, Downloads, a case or incident folder, the folder an install root was copied into)
 // became a server, and renamed copies of several servers in one folder were merged under none.
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { copyAsAnotherLog } from './helpers/copies.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +81,17 @@ describe('the server of send logs, from their paths', () => {
     await run(process.execPath, ['bench/generate.mjs', '--out', out, '--size', '300KB', '--files', '64KB', '--kind', 'both', '--servers', '2', '--seed', '3']);
     const report = await scan([out], { jobs: 1 });
     expect(sendServers(report)).toEqual(['EX01', 'EX02']);
+  });
+
+  it('is one server whatever the case of its name: a folder typed ex01 and the connector ids EX01\\…', async () => {
+    const lower = join(root, 'lower');
+    cpSync('samples/EX01', join(lower, 'ex01'), { recursive: true });
+    const report = await scan([lower], { jobs: 1 });
+    // Receive connector ids name EX01, the send logs' folder ex01: before, coverage and groups had both.
+    expect(report.coverage.servers.map((s) => s.server)).toEqual(['EX01']);
+    expect(new Set(report.groups.map((g) => g.server))).toEqual(new Set(['EX01']));
+    expect(sendServers(report)).toEqual(['EX01']);
+    expect(report.totals).toEqual((await scan(['samples/EX01'], { jobs: 1 })).totals);
   });
 
   it('keeps the servers of samples/', async () => {

@@ -2,6 +2,7 @@ import type { Certificate, Direction, LogRecord, Session, SessionEnd, TlsInfo } 
 import { BoundedCache, RecentItems } from '../bounded-cache.js';
 import { KeptLines, RowView } from '../read/row-view.js';
 import { parseEndpoint } from './endpoint.js';
+import { serverName } from '../server-name.js';
 import { advertisesStartTls, commandVerb, isoTime, newIsoCache, RecordRow, startsTlsVerb, Verb, verbOf, type IsoCache, type Pin, type Row, type RowPeek, type SharedFields } from './row.js';
 import {
   applyCertificateRow,
@@ -486,7 +487,7 @@ export class SessionFacts {
       origin: meta.origin,
       sessionId: this.#shared.sessionId,
       direction: this.#direction,
-      server: serverFromConnector(this.#shared.connector) ?? meta.serverHint,
+      server: serverName(serverFromConnector(this.#shared.connector) ?? meta.serverHint),
       connector: this.#shared.connector,
       local: parseEndpoint(this.#shared.local),
       remote: parseEndpoint(this.#shared.remote),

@@ -4,6 +4,7 @@ import { parseLastError } from '../../classify/lasterror.js';
 import { columnKey } from './columns.js';
 import { parseQueueDate } from './dates.js';
 import { problem } from './stats.js';
+import { serverName } from '../../server-name.js';
 
 type Lookup = (...keys: string[]) => string | null;
 
@@ -77,7 +78,7 @@ export function buildEntry(fields: Record<string, string>, kind: 'queue' | 'mess
     line: loc.line,
     kind,
     identity,
-    server: serverOf(identity) ?? serverOf(queue),
+    server: serverName(serverOf(identity) ?? serverOf(queue)),
     queue,
     deliveryType: get('deliverytype'),
     nextHopDomain: get('nexthopdomain'),
