@@ -160,6 +160,12 @@ function parseCount(name: string, value: string | undefined, min: number, word?:
   return Number(value);
 }
 
+/** A report's ISO time as milliseconds; undefined when absent or not a time. */
+function timeOrUndefined(time: string | undefined): number | undefined {
+  const ms = time === undefined ? NaN : Date.parse(time);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
 function parseMaxGroups(value: string | undefined): number | undefined {
   return value?.toLowerCase() === 'all' ? Infinity : parseCount('max-groups', value, 1, 'all');
 }
@@ -404,9 +410,13 @@ export async function main(io: CliIo): Promise<number> {
     // Protocol logs read, but all of them before --since or after --until: a copy job that stopped, or logging
     // turned off. A nightly `--since 1d --fail-on …` would pass on them every night. Decided on the logs' own time
     // range, not on the sessions kept: --category leaves a healthy window without sessions, and that must pass.
-    if (failOn !== undefined && (since !== undefined || until !== undefined)) {
+    // A merge has no --since/--until of its own: the reports' window (the earliest since, the latest until) is the
+    // one its check ran on. A nightly per-server scan then merge --fail-on must not pass on stale logs either.
+    const checkSince = merge ? timeOrUndefined(report.filters?.since) : since?.getTime();
+    const checkUntil = merge ? timeOrUndefined(report.filters?.until) : until?.getTime();
+    if (failOn !== undefined && (checkSince !== undefined || checkUntil !== undefined)) {
       const logs = logsSpan(report);
-      if (logs !== null && ((since !== undefined && Date.parse(logs.to) < since.getTime()) || (until !== undefined && Date.parse(logs.from) > until.getTime()))) {
+      if (logs !== null && ((checkSince !== undefined && Date.parse(logs.to) < checkSince) || (checkUntil !== undefined && Date.parse(logs.from) > checkUntil))) {
         if (!quiet) io.stderr.write(`logscan: --fail-on: the logs read run ${logs.from} → ${logs.to}, outside --since/--until, so the check has no data\n`);
         return EXIT.nothingRead;
       }

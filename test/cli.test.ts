@@ -332,6 +332,15 @@ describe('logscan CLI', () => {
     expect((await run(['--since', '2099-01-01', 'flat'])).stdout).toMatch(/Coverage +no session in this report; the logs read run 2025-11-10 09:00:02 → 2025-11-10 10:52:07 UTC/);
     // Without --fail-on, the same run is an explained empty report, exit 0.
     expect((await run(['--quiet', '--since', '2099-01-01', 'flat'])).code).toBe(0);
+    // Merged, the reports' own window decides: per-server reports of stale logs fail the check there too.
+    const staleReport = join(dir, 'stale.json');
+    await run(['-q', '-f', 'json', '-o', staleReport, '--since', '2099-01-01', 'flat']);
+    const merged = await run(['merge', '--fail-on', 'legacy-tls', staleReport]);
+    expect(merged.code).toBe(6);
+    expect(merged.stderr).toContain('outside --since/--until, so the check has no data');
+    const freshReport = join(dir, 'fresh.json');
+    await run(['-q', '-f', 'json', '-o', freshReport, '--since', '2025-11-10', 'flat']);
+    expect((await run(['merge', '-q', '--fail-on', 'starttls-not-offered', freshReport])).code).toBe(0);
   });
 
   it('--top limits the detailed groups of the table and says how many more there are; --top all shows all', async () => {
