@@ -192,6 +192,31 @@ describe('report builder', () => {
     );
   });
 
+  it('keeps the first 50 details of a category by their text, the rest under (other), in any order and any split', () => {
+    // 70 sessions of one host, each failing with its own SChannel-like error name; some names repeat.
+    const sessions = Array.from({ length: 70 }, (_, i) => {
+      const n = String((i * 11) % 61).padStart(2, '0');
+      return build('send', session(`08DE00000000A${String(i).padStart(3, '0')}`, SEND_FAIL('198.51.100.7').replace('error SocketError', `error Err${n}`), { connector: 'Outbound to Office 365', remote: '104.47.55.110:25' }));
+    });
+    const counts = new Map<string, number>();
+    for (const x of sessions) for (const f of classifySession(x)) if (f.category === 'tls-negotiation-failed') counts.set(f.detail!, (counts.get(f.detail!) ?? 0) + 1);
+    const names = [...counts.keys()].sort();
+    expect(names.length).toBeGreaterThan(50);
+    const expected: Record<string, number> = Object.fromEntries(names.slice(0, 50).map((d) => [d, counts.get(d)!]));
+    expected['(other)'] = names.slice(50).reduce((sum, d) => sum + counts.get(d)!, 0);
+    const detailsOf = (r: ReturnType<typeof reportOf>) => r.groups[0]!.details!['tls-negotiation-failed'];
+    fc.assert(
+      fc.property(fc.shuffledSubarray(sessions, { minLength: sessions.length }), fc.integer({ min: 1, max: 69 }), (order, cut) => {
+        expect(detailsOf(reportOf(order))).toEqual(expected);
+        // Merged in either order, two reports keep the same details with the same counts as one run.
+        const [a, b] = [reportOf(order.slice(0, cut)), reportOf(order.slice(cut))];
+        expect(detailsOf(mergeReports([a, b], { samples: 2 }))).toEqual(expected);
+        expect(detailsOf(mergeReports([b, a], { samples: 2 }))).toEqual(expected);
+      }),
+      { numRuns: 30, seed: 20261129 },
+    );
+  });
+
   it('tells certificates apart by thumbprint, subject and role, as their joined key does (NULs included)', () => {
     const g = newGroupState('receive', 'EX01', 'EX01\\Default', '192.0.2.1');
     const cert = (thumbprint: string | null, subject: string | null, role = 'Remote certificate') => ({ role, subject, issuer: null, thumbprint, notAfter: null });

@@ -455,10 +455,27 @@ export const MAX_NAMES = 20;
 export const MAX_DETAILS = 50;
 export const OTHER_DETAIL = '(other)';
 
-/** A detail is text from a remote server: own keys only (src/report/record.ts). */
+/**
+ * Adds `n` to a detail's count, keeping the {@link MAX_DETAILS} details first in code-unit order and counting the
+ * rest under {@link OTHER_DETAIL}. Kept by their text, not by which came first: the details kept of a union are
+ * then those kept of its parts, so a merge keeps the same ones (with exact counts) in any order of its reports.
+ * A detail is text from a remote server: own keys only (src/report/record.ts).
+ */
 export function addDetail(details: Record<string, number>, detail: string, n: number): void {
-  const key = own(details, detail) !== undefined || Object.keys(details).length < MAX_DETAILS ? detail : OTHER_DETAIL;
-  addTo(details, key, n);
+  if (own(details, detail) !== undefined || detail === OTHER_DETAIL) return addTo(details, detail, n);
+  let kept = 0;
+  let last: string | undefined;
+  for (const key of Object.keys(details)) {
+    if (key === OTHER_DETAIL) continue;
+    kept++;
+    if (last === undefined || compareText(key, last) > 0) last = key;
+  }
+  if (kept < MAX_DETAILS) return addTo(details, detail, n);
+  if (compareText(detail, last!) > 0) return addTo(details, OTHER_DETAIL, n);
+  // The new detail comes before the last one kept: that one's count goes to (other).
+  addTo(details, OTHER_DETAIL, own(details, last!)!);
+  delete details[last!];
+  addTo(details, detail, n);
 }
 
 /**
