@@ -8,6 +8,7 @@
 import { defaultRules, QUEUE_ERROR_RULE, type Rule } from './classify/rules.js';
 import { checkAtLeastZero, checkCount, checkLimit, ScanOptionError, show } from './option-error.js';
 import type { ScanFilter, ScanOptions } from './scan.js';
+import type { SessionOptions } from './sessions/builder.js';
 
 export { ScanOptionError };
 
@@ -34,9 +35,11 @@ export function matchCategories(given: readonly string[], known: readonly string
 }
 
 /**
- * Checks scan()'s options and returns them with the category ids made the ids of the rules in use (the object
- * given is not changed). Throws a {@link ScanOptionError} that names the option, the value and what it takes.
- * An option that is `undefined` or `null` is not given.
+ * Checks scan()'s options and returns them ready for use (the object given is not changed): category ids made the
+ * ids of the rules in use, and the options that are not given left out. Throws a {@link ScanOptionError} that
+ * names the option, the value and what it takes. An option that is `undefined` or `null` is not given, at any
+ * depth (`filter: null`, `filter: { host: null }`): left in, such a filter was written into the report
+ * (`filters: { host: null }`), which merge then refused to add to a report made without it.
  */
 export function checkScanOptions(options: ScanOptions): ScanOptions {
   if (typeof options !== 'object' || options === null) fail('options', options, 'needs to be an object');
@@ -47,28 +50,44 @@ export function checkScanOptions(options: ScanOptions): ScanOptions {
     fail('jobs', options.jobs, "needs to be a whole number >= 1 or 'auto'");
   }
   atLeastZero('collectEvery', options.collectEvery);
-  const sessions = options.sessions;
-  if (sessions != null) {
-    if (typeof sessions !== 'object') fail('sessions', sessions, 'needs to be an object');
-    count('sessions.maxOpenSessions', sessions.maxOpenSessions, 1);
-    atLeastZero('sessions.idleTimeoutMs', sessions.idleTimeoutMs);
-    if (sessions.keepRows != null && sessions.keepRows !== 'evidence' && sessions.keepRows !== 'all') {
-      fail('sessions.keepRows', sessions.keepRows, "needs to be 'evidence' or 'all'");
-    }
+  return { ...options, sessions: checkSessions(options.sessions), filter: checkFilter(options.filter, options.rules ?? defaultRules) };
+}
+
+/** `sessions`, checked, with only the fields given; undefined when none is. */
+function checkSessions(sessions: SessionOptions | null | undefined): SessionOptions | undefined {
+  if (sessions == null) return undefined;
+  if (typeof sessions !== 'object') fail('sessions', sessions, 'needs to be an object');
+  count('sessions.maxOpenSessions', sessions.maxOpenSessions, 1);
+  atLeastZero('sessions.idleTimeoutMs', sessions.idleTimeoutMs);
+  if (sessions.keepRows != null && sessions.keepRows !== 'evidence' && sessions.keepRows !== 'all') {
+    fail('sessions.keepRows', sessions.keepRows, "needs to be 'evidence' or 'all'");
   }
-  const filter = options.filter;
-  if (filter == null) return options;
+  const out: SessionOptions = {};
+  if (sessions.maxOpenSessions != null) out.maxOpenSessions = sessions.maxOpenSessions;
+  if (sessions.idleTimeoutMs != null) out.idleTimeoutMs = sessions.idleTimeoutMs;
+  if (sessions.keepRows != null) out.keepRows = sessions.keepRows;
+  return out;
+}
+
+/** `filter`, checked, with only the filters given (category ids as the rules' own); undefined when none is. */
+function checkFilter(filter: ScanFilter | null | undefined, rules: readonly Rule[]): ScanFilter | undefined {
+  if (filter == null) return undefined;
   if (typeof filter !== 'object') fail('filter', filter, 'needs to be an object');
   date('filter.since', filter.since);
   date('filter.until', filter.until);
   text('filter.connector', filter.connector);
   text('filter.host', filter.host);
+  const out: ScanFilter = {};
+  if (filter.since != null) out.since = filter.since;
+  if (filter.until != null) out.until = filter.until;
+  if (filter.connector != null) out.connector = filter.connector;
+  if (filter.host != null) out.host = filter.host;
   const categories = filter.categories;
-  if (categories == null) return options;
+  if (categories == null) return out;
   if (!Array.isArray(categories) || !categories.every((c) => typeof c === 'string')) {
     fail('filter.categories', categories, 'needs to be an array of category ids');
   }
-  const known = knownCategories(options.rules ?? defaultRules);
+  const known = knownCategories(rules);
   const { ids, unknown } = matchCategories(categories, known);
   if (unknown.length > 0) {
     throw new ScanOptionError(
@@ -76,8 +95,8 @@ export function checkScanOptions(options: ScanOptions): ScanOptions {
       `unknown category ${unknown.map(show).join(', ')}: the rules in use report ${known.join(', ')} (in any case)`,
     );
   }
-  const checked: ScanFilter = { ...filter, categories: ids };
-  return { ...options, filter: checked };
+  out.categories = ids;
+  return out;
 }
 
 function fail(option: string, value: unknown, needs: string): never {

@@ -97,6 +97,18 @@ describe('scan() option values', () => {
     expect((await scan(SAMPLES, loose)).totals).toEqual((await scan(SAMPLES)).totals);
   });
 
+  it('takes null nested option objects as not given: filter, sessions (they threw reading a field of null)', async () => {
+    const all = await scan(SAMPLES);
+    for (const jobs of [1, 3]) {
+      const loose = { jobs, filter: null, sessions: null } as unknown as ScanOptions;
+      const report = await scan(SAMPLES, loose);
+      expect(report.totals, `jobs ${jobs}`).toEqual(all.totals);
+      expect(report.filters, `jobs ${jobs}`).toBeUndefined();
+    }
+    const fields = { sessions: { maxOpenSessions: null, idleTimeoutMs: null, keepRows: null } } as unknown as ScanOptions;
+    expect((await scan(SAMPLES, fields)).totals).toEqual(all.totals);
+  });
+
   it('still never throws for bad inputs', async () => {
     const report = await scan(['does-not-exist.LOG', SAMPLES], { filter: { categories: ['SOCKET-ERROR'] } });
     expect(report.inputs.find((i) => i.source === 'does-not-exist.LOG')?.error).toMatch(/no such file/);
