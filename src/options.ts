@@ -38,8 +38,9 @@ export function matchCategories(given: readonly string[], known: readonly string
  * Checks scan()'s options and returns them ready for use (the object given is not changed): category ids made the
  * ids of the rules in use, and the options that are not given left out. Throws a {@link ScanOptionError} that
  * names the option, the value and what it takes. An option that is `undefined` or `null` is not given, at any
- * depth (`filter: null`, `filter: { host: null }`): left in, such a filter was written into the report
- * (`filters: { host: null }`), which merge then refused to add to a report made without it.
+ * depth (`filter: null`, `filter: { host: null }`), and so is a `connector` or `host` of `''`, which every name
+ * contains. Left in, such a filter was written into the report (`filters: { host: '' }`), and merge refused to add
+ * that report to one made without it, though both counted the same sessions.
  */
 export function checkScanOptions(options: ScanOptions): ScanOptions {
   if (typeof options !== 'object' || options === null) fail('options', options, 'needs to be an object');
@@ -80,8 +81,8 @@ function checkFilter(filter: ScanFilter | null | undefined, rules: readonly Rule
   const out: ScanFilter = {};
   if (filter.since != null) out.since = filter.since;
   if (filter.until != null) out.until = filter.until;
-  if (filter.connector != null) out.connector = filter.connector;
-  if (filter.host != null) out.host = filter.host;
+  if (filter.connector != null && filter.connector !== '') out.connector = filter.connector;
+  if (filter.host != null && filter.host !== '') out.host = filter.host;
   const categories = filter.categories;
   if (categories == null) return out;
   if (!Array.isArray(categories) || !categories.every((c) => typeof c === 'string')) {

@@ -43,9 +43,9 @@ export interface ScanFilter {
    * findings are dropped, and sessions without one of them are not counted. Empty: no category filter.
    */
   categories?: readonly string[];
-  /** Case-insensitive substring of the connector name. */
+  /** Case-insensitive substring of the connector name; `''` is no filter. */
   connector?: string;
-  /** Remote IP prefix, or a substring of a remote name (EHLO, banner, next-hop domain). */
+  /** Remote IP prefix, or a substring of a remote name (EHLO, banner, next-hop domain); `''` is no filter. */
   host?: string;
 }
 

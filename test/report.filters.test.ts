@@ -38,6 +38,28 @@ describe('report.filters', () => {
     }
   });
 
+  it("take a connector or host of '' as not given: it filters nothing, so the report names no filter and merges with an unfiltered one", async () => {
+    const open = await scan('samples/EX01', { jobs: 1 });
+    for (const filter of [{ host: '' }, { connector: '' }, { host: '', connector: '', categories: [] }]) {
+      const r = await scan('samples/EX01', { jobs: 1, filter });
+      expect(r.filters, JSON.stringify(filter)).toBeUndefined();
+      expect(r.totals).toEqual(open.totals);
+      expect(() => mergeReports([open, elsewhere(r, 'e')])).not.toThrow();
+    }
+  });
+
+  it("logscan --host '' and --connector '' filter nothing and say no filter, as scan() does", async () => {
+    requireBuiltCli();
+    for (const args of [['--host', ''], ['--connector', '']]) {
+      const json = await runCli([...args, '-f', 'json', '-q', 'samples/EX01'], process.cwd());
+      expect(json.code, args.join(' ')).toBe(0);
+      const r = JSON.parse(json.stdout) as Report;
+      expect(r.filters).toBeUndefined();
+      expect(r.totals.sessions).toBe((await scan('samples/EX01', { jobs: 1 })).totals.sessions);
+      expect((await runCli([...args, '-q', 'samples/EX01'], process.cwd())).stdout).not.toContain('Filters');
+    }
+  });
+
   it('are shown in the table, Markdown and HTML', async () => {
     const r = await scan('samples', { jobs: 1, filter: { since: new Date('2025-11-10T10:00:00Z'), categories: ['legacy-tls'], connector: 'Relay' } });
     const expected = '--since 2025-11-10 10:00:00 UTC --category legacy-tls --connector "Relay"';
