@@ -44,14 +44,23 @@ export function matchCategories(given: readonly string[], known: readonly string
  */
 export function checkScanOptions(options: ScanOptions): ScanOptions {
   if (typeof options !== 'object' || options === null) fail('options', options, 'needs to be an object');
-  if (options.rules != null && !Array.isArray(options.rules)) fail('rules', options.rules, 'needs to be an array of rules');
+  if (options.rules != null) checkRules(options.rules);
+  callback('onSession', options.onSession);
+  callback('onProgress', options.onProgress);
+  checkThisServer(options.thisServer);
+  if (options.stdin != null && typeof (options.stdin as Partial<AsyncIterable<Buffer>>)[Symbol.asyncIterator] !== 'function') {
+    fail('stdin', options.stdin, 'needs to be a readable stream or an async iterable of Buffers');
+  }
   count('samples', options.samples, 0);
   checkLimit('scan()', 'maxGroups', options.maxGroups);
   if (options.jobs != null && options.jobs !== 'auto' && !(Number.isSafeInteger(options.jobs) && options.jobs >= 1)) {
     fail('jobs', options.jobs, "needs to be a whole number >= 1 or 'auto'");
   }
   atLeastZero('collectEvery', options.collectEvery);
-  return { ...options, sessions: checkSessions(options.sessions), filter: checkFilter(options.filter, options.rules ?? defaultRules) };
+  const checked: ScanOptions = { ...options, sessions: checkSessions(options.sessions), filter: checkFilter(options.filter, options.rules ?? defaultRules) };
+  // Not given from here on is undefined only: `onSession: null` would otherwise count as a callback (one thread).
+  for (const key of Object.keys(checked) as (keyof ScanOptions)[]) if (checked[key] == null) delete checked[key];
+  return checked;
 }
 
 /** `sessions`, checked, with only the fields given; undefined when none is. */
@@ -98,6 +107,59 @@ function checkFilter(filter: ScanFilter | null | undefined, rules: readonly Rule
   }
   out.categories = ids;
   return out;
+}
+
+/**
+ * The rules, checked as a whole before any log is read: a rule's functions are called only when a session or a
+ * queue text reaches them, so a wrong one failed mid-read with an error that named no rule, or never ran at all
+ * (a misspelt `matchSesion`, a `severity: 'fatal'` that reports read as a failure).
+ */
+function checkRules(rules: unknown): void {
+  if (!Array.isArray(rules)) fail('rules', rules, 'needs to be an array of rules');
+  // Category ids match in any case (filter.categories, --category), so two ids that differ only in case are one id.
+  const seen = new Map<string, number>([[QUEUE_ERROR_RULE.id, -1]]);
+  rules.forEach((rule: unknown, i) => {
+    const at = `rules[${i}]`;
+    if (typeof rule !== 'object' || rule === null || Array.isArray(rule)) fail(at, rule, 'needs to be a rule object');
+    const r = rule as Record<keyof Rule, unknown>;
+    if (typeof r.id !== 'string' || r.id === '') fail(`${at}.id`, r.id, 'needs to be a non-empty string');
+    const first = seen.get(r.id.toLowerCase());
+    if (first === -1) {
+      // scan() gives queue entries that no rule matches this category itself: a rule of that id would be a second
+      // category of the same id, in the report and in the filters.
+      throw new ScanOptionError(`${at}.id`, `${show(r.id)} is the category scan() gives queue entries no rule matches (QUEUE_ERROR_RULE); give your rule another id`);
+    }
+    if (first !== undefined) throw new ScanOptionError(`${at}.id`, `${show(r.id)} is the id of rules[${first}] too (ids are categories, matched in any case)`);
+    seen.set(r.id.toLowerCase(), i);
+    for (const field of ['title', 'explanation', 'hint'] as const) {
+      if (typeof r[field] !== 'string') fail(`${at}.${field}`, r[field], 'needs to be a string');
+    }
+    text(`${at}.docs`, r.docs);
+    if (r.severity != null && r.severity !== 'failure' && r.severity !== 'warning') fail(`${at}.severity`, r.severity, "needs to be 'failure' or 'warning'");
+    const hints = r.detailHints;
+    if (hints != null && (typeof hints !== 'object' || Array.isArray(hints) || !Object.values(hints).every((h) => typeof h === 'string'))) {
+      fail(`${at}.detailHints`, hints, 'needs to be an object of hint strings by detail');
+    }
+    if (r.unless != null && !(Array.isArray(r.unless) && r.unless.every((u) => typeof u === 'string'))) fail(`${at}.unless`, r.unless, 'needs to be an array of category ids');
+    callback(`${at}.matchSession`, r.matchSession);
+    callback(`${at}.matchText`, r.matchText);
+    if (r.matchSession == null && r.matchText == null) {
+      throw new ScanOptionError(at, `rule ${show(r.id)} needs matchSession or matchText (a function): without either it never matches`);
+    }
+  });
+}
+
+/** `thisServer`, when given: `{ name, installPath }`, both strings, the name not empty (logs are credited to it). */
+function checkThisServer(value: unknown): void {
+  if (value == null) return;
+  if (typeof value !== 'object') fail('thisServer', value, 'needs to be an object { name: string, installPath: string }');
+  const { name, installPath } = value as Record<string, unknown>;
+  if (typeof name !== 'string' || name === '') fail('thisServer.name', name, 'needs to be a non-empty string');
+  if (typeof installPath !== 'string') fail('thisServer.installPath', installPath, 'needs to be a string');
+}
+
+function callback(option: string, value: unknown): void {
+  if (value != null && typeof value !== 'function') fail(option, value, 'needs to be a function');
 }
 
 function fail(option: string, value: unknown, needs: string): never {

@@ -115,6 +115,65 @@ describe('scan() option values', () => {
   });
 });
 
+describe('scan() callbacks and rules are checked before anything is read', () => {
+  const mine: Rule = { id: 'mine', title: 'Mine', explanation: 'e', hint: 'h', matchSession: () => null };
+  const bad: Array<[string, unknown, RegExp]> = [
+    ['onSession', { onSession: 5 }, /needs to be a function, got 5/],
+    ['onProgress', { onProgress: 'x' }, /needs to be a function, got 'x'/],
+    ['thisServer', { thisServer: 'EX01' }, /needs to be an object \{ name: string, installPath: string \}, got 'EX01'/],
+    ['thisServer.name', { thisServer: { installPath: 'C:\\Exchange' } }, /non-empty string, got undefined/],
+    ['thisServer.installPath', { thisServer: { name: 'EX01', installPath: 5 } }, /needs to be a string, got 5/],
+    ['stdin', { stdin: 'text' }, /readable stream or an async iterable/],
+    ['rules', { rules: 'legacy-tls' }, /needs to be an array of rules/],
+    ['rules[0]', { rules: [null] }, /needs to be a rule object, got null/],
+    ['rules[1]', { rules: [mine, 'x'] }, /needs to be a rule object, got 'x'/],
+    ['rules[0].id', { rules: [{ ...mine, id: undefined }] }, /non-empty string, got undefined/],
+    ['rules[0].id', { rules: [{ ...mine, id: '' }] }, /non-empty string, got ''/],
+    ['rules[0].title', { rules: [{ ...mine, title: 5 }] }, /needs to be a string, got 5/],
+    ['rules[0].explanation', { rules: [{ ...mine, explanation: undefined }] }, /needs to be a string/],
+    ['rules[0].hint', { rules: [{ ...mine, hint: null }] }, /needs to be a string, got null/],
+    ['rules[0].docs', { rules: [{ ...mine, docs: 1 }] }, /needs to be a string, got 1/],
+    ['rules[0].severity', { rules: [{ ...mine, severity: 'fatal' }] }, /needs to be 'failure' or 'warning', got 'fatal'/],
+    ['rules[0].detailHints', { rules: [{ ...mine, detailHints: { X: 1 } }] }, /object of hint strings/],
+    ['rules[0].detailHints', { rules: [{ ...mine, detailHints: ['x'] }] }, /object of hint strings/],
+    ['rules[0].unless', { rules: [{ ...mine, unless: 'legacy-tls' }] }, /array of category ids/],
+    ['rules[0].matchSession', { rules: [{ ...mine, matchSession: true }] }, /needs to be a function, got true/],
+    ['rules[0].matchText', { rules: [{ ...mine, matchText: /x/ }] }, /needs to be a function/],
+    ['rules[0]', { rules: [{ id: 'x', title: 't', explanation: 'e', hint: 'h', matchSesion: () => null }] }, /needs matchSession or matchText/],
+    ['rules[7].id', { rules: [...defaultRules, defaultRules[0]] }, /'tls-negotiation-failed' is the id of rules\[0\] too/],
+    ['rules[1].id', { rules: [mine, { ...mine, id: 'MINE' }] }, /'MINE' is the id of rules\[0\] too \(ids are categories, matched in any case\)/],
+    ['rules[7].id', { rules: [...defaultRules, { ...mine, id: 'queue-error' }] }, /'queue-error' is the category scan\(\) gives queue entries no rule matches/],
+    ['rules[0].id', { rules: [{ ...QUEUE_ERROR_RULE, matchText: () => undefined }] }, /'queue-error' is the category/],
+  ];
+  it.each(bad)('refuses a bad %s, naming it and the value, without reading an input', async (option, options, message) => {
+    let read = false;
+    const stdin = (async function* () {
+      read = true;
+      yield Buffer.from('');
+    })();
+    const given = { stdin, ...(options as object) } as ScanOptions;
+    const e = await refusal(given);
+    expect(e.option).toBe(option);
+    expect(e.message).toContain(`scan() option ${option}: `);
+    expect(e.message).toMatch(message);
+    // Refused up front: `onSession: 5` used to throw from inside the read, at the first session.
+    const thrown = await scan('-', given).then(() => null, (x: unknown) => x);
+    expect(thrown).toBeInstanceOf(ScanOptionError);
+    expect(read).toBe(false);
+  });
+
+  it('takes good callbacks, rules and thisServer, and null as not given', async () => {
+    const all = await scan(SAMPLES);
+    const loose = { onSession: null, onProgress: null, thisServer: null, stdin: null, rules: null } as unknown as ScanOptions;
+    expect((await scan(SAMPLES, loose)).totals).toEqual(all.totals);
+    const rule: Rule = { ...mine, docs: undefined, severity: 'warning', detailHints: { a: 'b' }, unless: ['legacy-tls'], matchText: () => undefined };
+    let sessions = 0;
+    const report = await scan(SAMPLES, { rules: [...defaultRules, rule], onSession: () => sessions++, onProgress: () => {}, thisServer: { name: 'EX01', installPath: '' } });
+    expect(sessions).toBe(all.totals.sessions);
+    expect(report.categories.map((c) => c.id)).toEqual([...KNOWN.slice(0, -1), 'mine', 'queue-error']);
+  });
+});
+
 describe('the building blocks check the options they share with scan()', () => {
   it('refuse bad counts instead of clamping them (maxOpenSessions 0 used to split every session)', () => {
     const info = { origin: 'o', direction: 'receive' as const, serverHint: null };
