@@ -6,7 +6,7 @@
  * category ids with {@link matchCategories} as scan() does, so the two cannot disagree on which ids exist.
  */
 import { defaultRules, QUEUE_ERROR_RULE, type Rule } from './classify/rules.js';
-import { checkAtLeastZero, checkCount, checkLimit, ScanOptionError, show } from './option-error.js';
+import { checkAtLeastZero, checkCount, checkDate, checkLimit, ScanOptionError, show } from './option-error.js';
 import type { ScanFilter, ScanOptions } from './scan.js';
 import type { SessionOptions } from './sessions/builder.js';
 
@@ -175,9 +175,7 @@ function atLeastZero(option: string, value: unknown): void {
 }
 
 function date(option: string, value: unknown): void {
-  if (value == null) return;
-  if (!(value instanceof Date)) fail(option, value, 'needs to be a Date');
-  if (Number.isNaN(value.getTime())) fail(option, value, 'needs to be a valid Date');
+  checkDate('scan()', option, value);
 }
 
 function text(option: string, value: unknown): void {
