@@ -36,6 +36,39 @@ export async function run(): Promise<string> {
 }
 `;
 
+/**
+ * A consumer with `exactOptionalPropertyTypes`, passing its own optional values on: api.md says an option that is
+ * undefined is not given, so every optional property of an options type takes `undefined` (TS2375 without it).
+ */
+const EXACT_CONSUMER = `import {
+  scan, formatReport, renderHtml, htmlChunks, mergeReports, ReportBuilder, SessionAssembler, readProtocolLog, emptyStats, categoryInfo, defaultRules,
+  type Report, type Rule, type ScanOptions, type InputRef,
+} from 'logscan';
+
+export async function run(
+  since?: Date, until?: Date, host?: string, connector?: string, categories?: string[], samples?: number, jobs?: number | 'auto',
+  maxOpenSessions?: number, keepRows?: 'evidence' | 'all', onSession?: ScanOptions['onSession'], top?: number, width?: number,
+  color?: boolean, title?: string, generatedAt?: Date, version?: string, docs?: string, severity?: 'failure' | 'warning',
+  matchText?: Rule['matchText'], walked?: boolean,
+): Promise<string> {
+  const rule: Rule = { id: 'mine', title: 't', explanation: 'e', hint: 'h', docs, severity, detailHints: undefined, unless: undefined, matchSession: undefined, matchText };
+  const options: ScanOptions = {
+    filter: { since, until, host, connector, categories }, sessions: { maxOpenSessions, idleTimeoutMs: undefined, keepRows },
+    samples, maxGroups: undefined, jobs, onSession, onProgress: undefined, rules: [...defaultRules, rule], stdin: undefined, collectEvery: undefined, thisServer: undefined,
+  };
+  const report: Report = await scan('/x', options);
+  const builder = new ReportBuilder({ categories: categoryInfo(defaultRules), version: 'v', samples, maxGroups: undefined, filters: undefined });
+  new SessionAssembler({ origin: 'o', direction: null, serverHint: null }, { maxOpenSessions, idleTimeoutMs: undefined, keepRows });
+  readProtocolLog((async function* () {})(), emptyStats('x'), { maxLineLength: undefined, onHeader: undefined });
+  const ref: InputRef = { source: 's', path: null, stream: undefined, walked };
+  return [
+    ref.source, builder.build().schema, mergeReports([report], { samples, version }).schema,
+    formatReport(report, 'table', { color, width, top, samples }),
+    renderHtml(report, { title, generatedAt, top }), [...htmlChunks(report, { title, generatedAt, top })].join(''),
+  ].join('');
+}
+`;
+
 let consumer: string;
 
 beforeAll(() => {
@@ -47,12 +80,17 @@ beforeAll(() => {
   symlinkSync(join(ROOT, 'node_modules', '@types', 'node'), join(consumer, 'node_modules', '@types', 'node'), 'dir');
   writeFileSync(join(consumer, 'package.json'), '{ "type": "module", "private": true }\n');
   writeFileSync(join(consumer, 'main.ts'), CONSUMER);
+  writeFileSync(join(consumer, 'exact.ts'), EXACT_CONSUMER);
   writeFileSync(
     join(consumer, 'tsconfig.json'),
     JSON.stringify({
       compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: ['node'], skipLibCheck: false },
       files: ['main.ts'],
     }),
+  );
+  writeFileSync(
+    join(consumer, 'tsconfig.exact.json'),
+    JSON.stringify({ extends: './tsconfig.json', compilerOptions: { exactOptionalPropertyTypes: true }, files: ['exact.ts'] }),
   );
 });
 
@@ -77,6 +115,12 @@ describe('the shipped declarations', () => {
 
   it("compile in a consumer's project without skipLibCheck, with the project's TypeScript", () => {
     const r = compile(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.']);
+    expect(r.output).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('take undefined for every optional option under exactOptionalPropertyTypes, as api.md says undefined is not given', () => {
+    const r = compile(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.exact.json']);
     expect(r.output).toBe('');
     expect(r.code).toBe(0);
   });

@@ -20,23 +20,23 @@ export interface Rule {
   explanation: string;
   hint: string;
   /** Microsoft documentation for the category, shown as a link in HTML reports. */
-  docs?: string;
+  docs?: string | undefined;
   /** `failure` (default): mail did not flow; `warning`: it flowed, but insecurely or about to break. */
-  severity?: 'failure' | 'warning';
+  severity?: 'failure' | 'warning' | undefined;
   /**
    * Sharper hints for particular details (e.g. the SChannel error name), used when that detail dominates. A key
    * `receive:<detail>` or `send:<detail>` replaces the `<detail>` hint for sessions of that direction.
    */
-  detailHints?: Readonly<Record<string, string>>;
+  detailHints?: Readonly<Record<string, string>> | undefined;
   /** Categories that, when found in the same session, already explain it: this rule is then not applied. */
-  unless?: readonly string[];
+  unless?: readonly string[] | undefined;
   /** Decides on a whole session; return null when the rule does not apply. At most one match counts. */
-  matchSession?(session: Session): RuleMatch | null;
+  matchSession?: ((session: Session) => RuleMatch | null) | undefined;
   /**
    * Decides on a single error text (queue `LastError`, NDR): the innermost reply. Return the detail
    * (a string, or `null` for none) when it matches, `undefined` when it does not.
    */
-  matchText?(text: string): string | null | undefined;
+  matchText?: ((text: string) => string | null | undefined) | undefined;
 }
 
 /**

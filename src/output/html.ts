@@ -36,16 +36,16 @@ import {
 import { timelineSessions } from '../report/span.js';
 
 export interface HtmlOptions {
-  title?: string;
+  title?: string | undefined;
   /** now, for 'generated at' (tests pass a fixed date); a valid Date */
-  generatedAt?: Date;
+  generatedAt?: Date | undefined;
   /**
    * Rows of the groups table: the first `top` groups of the report, worst first, a whole number >= 0 or Infinity
    * (default: every group). The CLI
    * passes 1000: a browser takes seconds to open a page of ten thousand groups, and the report of a large folder
    * can hold a hundred thousand.
    */
-  top?: number;
+  top?: number | undefined;
 }
 
 const DEFAULT_TITLE = 'Exchange SMTP TLS mail-flow report';

@@ -18,13 +18,13 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'csv', 
 
 export interface FormatOptions {
   /** table: colours (caller decides from TTY/NO_COLOR/--no-color). Default false. */
-  color?: boolean;
+  color?: boolean | undefined;
   /** table: terminal width to fit, a whole number >= 1 (default 100). */
-  width?: number;
+  width?: number | undefined;
   /** Max groups shown in table/markdown/html: a whole number >= 0, or Infinity (default: all). */
-  top?: number;
+  top?: number | undefined;
   /** Evidence samples shown per group and category in table/markdown: a whole number >= 0 (default 3). */
-  samples?: number;
+  samples?: number | undefined;
 }
 
 /**

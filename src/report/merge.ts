@@ -7,8 +7,8 @@ import { baseName } from '../base-name.js';
 
 export interface MergeOptions {
   /** Samples kept per group and category; use the value the reports were made with. Default 3. */
-  samples?: number;
-  version?: string;
+  samples?: number | undefined;
+  version?: string | undefined;
 }
 
 /**
