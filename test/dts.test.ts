@@ -4,7 +4,7 @@
 // dependency, so the always-on guard is a search of the declarations for those forms; when typescript@5.0 is in
 // the npm cache (`npx --offline`), a small consumer is also compiled with it (skipped otherwise: no network).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +123,22 @@ describe('the shipped declarations', () => {
     const r = compile(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.exact.json']);
     expect(r.output).toBe('');
     expect(r.code).toBe(0);
+  });
+
+  it("run docs/api.md's building-blocks example: it compiles against them, and its table names the package version", () => {
+    const api = readFileSync(join(ROOT, 'docs', 'api.md'), 'utf8');
+    const example = [...api.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1]!).find((code) => code.includes('new ReportBuilder('));
+    expect(example, 'api.md has a ts block that makes a ReportBuilder').toBeDefined();
+    writeFileSync(join(consumer, 'example.ts'), example!);
+    // The log the example reads, under the name it gives.
+    copyFileSync(join(ROOT, 'samples', 'EX01', 'FrontEnd', 'ProtocolLog', 'SmtpReceive', 'RECV2025111009-1.LOG'), join(consumer, 'RECV2025111009-1.LOG'));
+    writeFileSync(join(consumer, 'tsconfig.example.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: false, outDir: 'out' }, files: ['example.ts'] }));
+    const built = compile(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.example.json']);
+    expect(built.output).toBe('');
+    const ran = compile(process.execPath, [join('out', 'example.js')]);
+    expect(ran.code, ran.output).toBe(0);
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(ran.output.split('\n')[0]).toBe(`logscan ${version} · Exchange SMTP TLS mail-flow report`);
   });
 
   it('compile with TypeScript 5.0, the oldest supported, when the npm cache has it (npx --offline)', (ctx) => {
