@@ -2,7 +2,7 @@
 // silently (an unknown category gave a report with no findings that looked like clean logs). Bad input files
 // still never throw.
 import { describe, expect, it } from 'vitest';
-import { defaultRules, mergeReports, QUEUE_ERROR_RULE, ReportBuilder, scan, ScanOptionError, SessionAssembler, type Rule, type ScanOptions } from '../src/index.js';
+import { defaultRules, mergeReports, QUEUE_ERROR_RULE, ReportBuilder, scan, ScanOptionError, SessionAssembler, type ReportOptions, type Rule, type ScanOptions } from '../src/index.js';
 
 const SAMPLES = 'samples';
 const KNOWN = [...defaultRules, QUEUE_ERROR_RULE].map((r) => r.id);
@@ -185,5 +185,14 @@ describe('the building blocks check the options they share with scan()', () => {
     expect(() => new ReportBuilder({ samples: -1, categories: [], version: 'x' })).toThrow('ReportBuilder option samples: needs to be a whole number >= 0, got -1');
     expect(() => mergeReports([], { samples: Number.NaN })).toThrow('mergeReports() option samples');
     expect(mergeReports([], { samples: 0 }).groups).toEqual([]);
+  });
+
+  it('take null options as not given, as scan() does (they threw reading a field of null, or wrote filters: null)', () => {
+    const info = { origin: 'o', direction: 'receive' as const, serverHint: null };
+    expect(() => new SessionAssembler(info, null as unknown as undefined).end()).not.toThrow();
+    expect(() => new SessionAssembler(info, { maxOpenSessions: null, idleTimeoutMs: null } as unknown as undefined)).not.toThrow();
+    expect(mergeReports([], null as unknown as undefined).groups).toEqual([]);
+    const built = new ReportBuilder({ categories: [], version: 'x', samples: null, maxGroups: null, filters: null } as unknown as ReportOptions).build();
+    expect(built.filters).toBeUndefined();
   });
 });

@@ -129,7 +129,7 @@ export class ReportBuilder {
     this.#acc = emptyAccumulated(options.version, options.categories, this.#samples, maxGroups);
     this.#lanes = maxGroups === Infinity ? null : new Map();
     this.#trackFrom = Math.max(1, Math.floor(maxGroups * 0.9));
-    if (options.filters !== undefined) this.#acc.filters = options.filters;
+    if (options.filters != null) this.#acc.filters = options.filters;
   }
 
   addInput(stats: InputStats): void {

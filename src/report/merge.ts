@@ -17,7 +17,9 @@ export interface MergeOptions {
  * Combines reports of separate runs (other servers, other weeks) into the report one run over all their inputs
  * would have given. Sessions never span two runs, so counts simply add.
  */
-export function mergeReports(reports: readonly Report[], options: MergeOptions = {}): Report {
+export function mergeReports(reports: readonly Report[], given: MergeOptions = {}): Report {
+  // Null is not given, as in scan()'s options.
+  const options = given ?? {};
   reports.forEach((report, i) => {
     if (report?.schema !== 'logscan.report/1') throw new InvalidReportError(i, `its schema is ${String(report?.schema)}, not logscan.report/1`);
     const problem = reportShapeProblem(report);

@@ -75,7 +75,9 @@ export class SessionAssembler {
    * `internal.lazyRecords` is for scan() only: sessions then carry their rows lazily (see `recordsOf`), which
    * only the built-in rules know how to read.
    */
-  constructor(info: OriginInfo, options: SessionOptions = {}, internal: { lazyRecords?: boolean } = {}) {
+  constructor(info: OriginInfo, given: SessionOptions = {}, internal: { lazyRecords?: boolean } = {}) {
+    // Null is not given, as in scan()'s options.
+    const options = given ?? {};
     this.#info = info;
     this.#context = new FactsContext({ lazyRecords: internal.lazyRecords });
     this.#direction = info.direction;
