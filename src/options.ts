@@ -112,7 +112,7 @@ function checkFilter(filter: ScanFilter | null | undefined, rules: readonly Rule
 /**
  * The rules, checked as a whole before any log is read: a rule's functions are called only when a session or a
  * queue text reaches them, so a wrong one failed mid-read with an error that named no rule, or never ran at all
- * (a misspelt `matchSesion`, a `severity: 'fatal'` that reports read as a failure).
+ * (a misspelt `matchSesion`), or went into the report as given (`severity: 'fatal'`, which the schema refuses).
  */
 function checkRules(rules: unknown): void {
   if (!Array.isArray(rules)) fail('rules', rules, 'needs to be an array of rules');
