@@ -27,7 +27,7 @@ export { queueFindings } from './classify/queue.js';
 
 // report
 export { ReportBuilder, type ReportOptions, type PartialReport } from './report/builder.js';
-export { mergeReports, repeatedInputs, RepeatedInputError, FiltersMismatchError, type MergeOptions, type RepeatedInput } from './report/merge.js';
+export { mergeReports, repeatedInputs, RepeatedInputError, FiltersMismatchError, InvalidReportError, type MergeOptions, type RepeatedInput } from './report/merge.js';
 
 // output
 export { formatReport, type OutputFormat, type FormatOptions } from './output/index.js';

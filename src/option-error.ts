@@ -7,7 +7,8 @@ import { inspect } from 'node:util';
 
 /**
  * An option value scan() (or another entry point that takes the same options: `mergeReports`, `ReportBuilder`,
- * `SessionAssembler`) cannot use. A `TypeError`, so `instanceof TypeError` catches it too.
+ * `SessionAssembler`, and the outputs' `formatReport`, `renderHtml`, `htmlChunks`) cannot use. A `TypeError`, so
+ * `instanceof TypeError` catches it too.
  */
 export class ScanOptionError extends TypeError {
   /** The option's path, as in `filter.categories` or `sessions.maxOpenSessions`. */
@@ -30,11 +31,28 @@ export function checkCount(where: string, option: string, value: unknown, min: n
   }
 }
 
-/** A whole number of at least 1, or Infinity (no limit), when given. */
-export function checkLimit(where: string, option: string, value: unknown): void {
-  if (value != null && value !== Infinity && !(Number.isSafeInteger(value) && (value as number) >= 1)) {
-    throw new ScanOptionError(option, `needs to be a whole number >= 1 or Infinity, got ${show(value)}`, where);
+/** A whole number of at least `min` (1 unless said), or Infinity (no limit), when given. */
+export function checkLimit(where: string, option: string, value: unknown, min = 1): void {
+  if (value != null && value !== Infinity && !(Number.isSafeInteger(value) && (value as number) >= min)) {
+    throw new ScanOptionError(option, `needs to be a whole number >= ${min} or Infinity, got ${show(value)}`, where);
   }
+}
+
+/** A valid `Date`, when given: an invalid one failed later, in toISOString(), with a RangeError naming nothing. */
+export function checkDate(where: string, option: string, value: unknown): void {
+  if (value == null) return;
+  if (!(value instanceof Date)) throw new ScanOptionError(option, `needs to be a Date, got ${show(value)}`, where);
+  if (Number.isNaN(value.getTime())) throw new ScanOptionError(option, `needs to be a valid Date, got ${show(value)}`, where);
+}
+
+/** A value of this `typeof` (`'string'`, `'boolean'`), when given. */
+export function checkType(where: string, option: string, value: unknown, type: 'string' | 'boolean'): void {
+  if (value != null && typeof value !== type) throw new ScanOptionError(option, `needs to be a ${type}, got ${show(value)}`, where);
+}
+
+/** An options object, when given. */
+export function checkOptionsObject(where: string, value: unknown): void {
+  if (value != null && (typeof value !== 'object' || Array.isArray(value))) throw new ScanOptionError('options', `needs to be an object, got ${show(value)}`, where);
 }
 
 /** A number of at least 0 (Infinity included), when given. */

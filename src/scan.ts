@@ -36,17 +36,17 @@ import { checkScanOptions, type ScanOptionError } from './options.js';
 
 export interface ScanFilter {
   /** Only sessions (and queue entries with a known time) at or after this time. */
-  since?: Date;
-  until?: Date;
+  since?: Date | undefined;
+  until?: Date | undefined;
   /**
    * Only these categories (ids of the rules in use or `queue-error`, in any case; an unknown id throws): other
    * findings are dropped, and sessions without one of them are not counted. Empty: no category filter.
    */
-  categories?: readonly string[];
-  /** Case-insensitive substring of the connector name. */
-  connector?: string;
-  /** Remote IP prefix, or a substring of a remote name (EHLO, banner, next-hop domain). */
-  host?: string;
+  categories?: readonly string[] | undefined;
+  /** Case-insensitive substring of the connector name; `''` is no filter. */
+  connector?: string | undefined;
+  /** Remote IP prefix, or a substring of a remote name (EHLO, banner, next-hop domain); `''` is no filter. */
+  host?: string | undefined;
 }
 
 export interface ScanProgress {
@@ -58,20 +58,20 @@ export interface ScanProgress {
 
 export interface ScanOptions {
   /** Rules to apply (default: {@link defaultRules}). Add your own with `[...defaultRules, myRule]`. */
-  rules?: readonly Rule[];
-  sessions?: SessionOptions;
+  rules?: readonly Rule[] | undefined;
+  sessions?: SessionOptions | undefined;
   /** Evidence samples kept per group and category. Default 3. */
-  samples?: number;
+  samples?: number | undefined;
   /**
    * Report groups held at most (default 35,000; `Infinity`: no limit). Past it, remote hosts are folded into their
    * connector's `(other hosts)` group (which keep their rows: docs/json.md); the report's `folded` then says so.
    */
-  maxGroups?: number;
-  filter?: ScanFilter;
+  maxGroups?: number | undefined;
+  filter?: ScanFilter | undefined;
   /** The stream read for `-` (default: process.stdin). */
-  stdin?: AsyncIterable<Buffer> | Readable;
+  stdin?: AsyncIterable<Buffer> | Readable | undefined;
   /** Called after each input and about every 64 MiB. */
-  onProgress?: (progress: ScanProgress) => void;
+  onProgress?: ((progress: ScanProgress) => void) | undefined;
   /**
    * Threads reading protocol logs at once, the calling thread included (default 1; the CLI's default is `'auto'`):
    * `jobs - 1` worker threads. Each thread takes whole log sets (a server's rotated files), so the report is
@@ -79,21 +79,21 @@ export interface ScanOptions {
    * disk (a .gz file by the size its gzip trailer gives, else 8 times its size), at most one per log set and one per core (see {@link autoJobs}).
    * Ignored (1) with custom rules or `onSession`, which cannot cross threads.
    */
-  jobs?: number | 'auto';
+  jobs?: number | 'auto' | undefined;
   /** Called for each session after classification (streaming consumers, tests). */
-  onSession?: (session: Session, findings: readonly Finding[]) => void;
+  onSession?: ((session: Session, findings: readonly Finding[]) => void) | undefined;
   /**
    * Run a full garbage collection every this many bytes of input, in each thread (default: never). Keeps the
    * peak memory of a long scan near what is live (src/collector.ts says why); it sets V8's `--expose-gc` for
    * contexts made from then on, so the library leaves it off. The CLI uses 128 MiB.
    */
-  collectEvery?: number;
+  collectEvery?: number | undefined;
   /**
    * The Exchange server this runs on (the CLI fills it in from `%ExchangeInstallPath%` and `%COMPUTERNAME%`): logs
    * read from inside its install folder are credited to it. Send logs name no server in their rows, so without
    * this a scan on the server itself shows their server as unknown. Default: none.
    */
-  thisServer?: ThisServer;
+  thisServer?: ThisServer | undefined;
 }
 
 const NAME_ORDER = new Intl.Collator('en', { numeric: true });

@@ -247,3 +247,35 @@ describe('BuiltinCategory', () => {
     expect(Object.keys(named).sort()).toEqual([...defaultRules.map((r) => r.id), QUEUE_ERROR_RULE.id].sort());
   });
 });
+
+describe('the built-in rules are shared by every scan in the process: frozen', () => {
+  it('refuse changes to the list, a rule, its detail hints and its unless list, and later scans are as before', async () => {
+    const { scan } = await import('../src/scan.js');
+    const legacy = defaultRules.find((r) => r.id === 'legacy-tls')!;
+    const socket = defaultRules.find((r) => r.id === 'socket-error')!;
+    const hint = legacy.hint;
+    // Module code is strict: writing to a frozen object throws (it used to change every later report).
+    expect(() => ((legacy as Rule).hint = 'MUTATED')).toThrow(TypeError);
+    expect(() => ((legacy.detailHints as Record<string, string>)['send:TLS1.0'] = 'MUTATED')).toThrow(TypeError);
+    expect(() => (socket.unless as string[]).push('legacy-tls')).toThrow(TypeError);
+    expect(() => (defaultRules as Rule[]).push(legacy)).toThrow(TypeError);
+    expect(() => ((defaultRules as Rule[])[0] = legacy)).toThrow(TypeError);
+    expect(() => ((QUEUE_ERROR_RULE as Rule).hint = 'MUTATED')).toThrow(TypeError);
+    expect(legacy.hint).toBe(hint);
+    expect(JSON.stringify(await scan('samples'))).not.toContain('MUTATED');
+  });
+
+  it('are read-only to the compiler too, and still spread into a list of rules with one of your own', () => {
+    const mine: Rule = { id: 'mine', title: 't', explanation: 'e', hint: 'h', matchSession: () => null };
+    const rules: readonly Rule[] = [...defaultRules, mine];
+    expect(rules).toHaveLength(defaultRules.length + 1);
+    // Never called: tsc (npm run typecheck) fails on an unused @ts-expect-error, so this holds the types read-only.
+    const typeOnly = () => {
+      // @ts-expect-error: a built-in rule is read-only
+      defaultRules[0]!.hint = 'x';
+      // @ts-expect-error: so is QUEUE_ERROR_RULE
+      QUEUE_ERROR_RULE.title = 'x';
+    };
+    expect(typeof typeOnly).toBe('function');
+  });
+});

@@ -4,7 +4,7 @@
 // dependency, so the always-on guard is a search of the declarations for those forms; when typescript@5.0 is in
 // the npm cache (`npx --offline`), a small consumer is also compiled with it (skipped otherwise: no network).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +36,39 @@ export async function run(): Promise<string> {
 }
 `;
 
+/**
+ * A consumer with `exactOptionalPropertyTypes`, passing its own optional values on: api.md says an option that is
+ * undefined is not given, so every optional property of an options type takes `undefined` (TS2375 without it).
+ */
+const EXACT_CONSUMER = `import {
+  scan, formatReport, renderHtml, htmlChunks, mergeReports, ReportBuilder, SessionAssembler, readProtocolLog, emptyStats, categoryInfo, defaultRules,
+  type Report, type Rule, type ScanOptions, type InputRef,
+} from 'logscan';
+
+export async function run(
+  since?: Date, until?: Date, host?: string, connector?: string, categories?: string[], samples?: number, jobs?: number | 'auto',
+  maxOpenSessions?: number, keepRows?: 'evidence' | 'all', onSession?: ScanOptions['onSession'], top?: number, width?: number,
+  color?: boolean, title?: string, generatedAt?: Date, version?: string, docs?: string, severity?: 'failure' | 'warning',
+  matchText?: Rule['matchText'], walked?: boolean,
+): Promise<string> {
+  const rule: Rule = { id: 'mine', title: 't', explanation: 'e', hint: 'h', docs, severity, detailHints: undefined, unless: undefined, matchSession: undefined, matchText };
+  const options: ScanOptions = {
+    filter: { since, until, host, connector, categories }, sessions: { maxOpenSessions, idleTimeoutMs: undefined, keepRows },
+    samples, maxGroups: undefined, jobs, onSession, onProgress: undefined, rules: [...defaultRules, rule], stdin: undefined, collectEvery: undefined, thisServer: undefined,
+  };
+  const report: Report = await scan('/x', options);
+  const builder = new ReportBuilder({ categories: categoryInfo(defaultRules), version: 'v', samples, maxGroups: undefined, filters: undefined });
+  new SessionAssembler({ origin: 'o', direction: null, serverHint: null }, { maxOpenSessions, idleTimeoutMs: undefined, keepRows });
+  readProtocolLog((async function* () {})(), emptyStats('x'), { maxLineLength: undefined, onHeader: undefined });
+  const ref: InputRef = { source: 's', path: null, stream: undefined, walked };
+  return [
+    ref.source, builder.build().schema, mergeReports([report], { samples, version }).schema,
+    formatReport(report, 'table', { color, width, top, samples }),
+    renderHtml(report, { title, generatedAt, top }), [...htmlChunks(report, { title, generatedAt, top })].join(''),
+  ].join('');
+}
+`;
+
 let consumer: string;
 
 beforeAll(() => {
@@ -47,12 +80,17 @@ beforeAll(() => {
   symlinkSync(join(ROOT, 'node_modules', '@types', 'node'), join(consumer, 'node_modules', '@types', 'node'), 'dir');
   writeFileSync(join(consumer, 'package.json'), '{ "type": "module", "private": true }\n');
   writeFileSync(join(consumer, 'main.ts'), CONSUMER);
+  writeFileSync(join(consumer, 'exact.ts'), EXACT_CONSUMER);
   writeFileSync(
     join(consumer, 'tsconfig.json'),
     JSON.stringify({
       compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: ['node'], skipLibCheck: false },
       files: ['main.ts'],
     }),
+  );
+  writeFileSync(
+    join(consumer, 'tsconfig.exact.json'),
+    JSON.stringify({ extends: './tsconfig.json', compilerOptions: { exactOptionalPropertyTypes: true }, files: ['exact.ts'] }),
   );
 });
 
@@ -79,6 +117,28 @@ describe('the shipped declarations', () => {
     const r = compile(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.']);
     expect(r.output).toBe('');
     expect(r.code).toBe(0);
+  });
+
+  it('take undefined for every optional option under exactOptionalPropertyTypes, as api.md says undefined is not given', () => {
+    const r = compile(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.exact.json']);
+    expect(r.output).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it("run docs/api.md's building-blocks example: it compiles against them, and its table names the package version", () => {
+    const api = readFileSync(join(ROOT, 'docs', 'api.md'), 'utf8');
+    const example = [...api.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1]!).find((code) => code.includes('new ReportBuilder('));
+    expect(example, 'api.md has a ts block that makes a ReportBuilder').toBeDefined();
+    writeFileSync(join(consumer, 'example.ts'), example!);
+    // The log the example reads, under the name it gives.
+    copyFileSync(join(ROOT, 'samples', 'EX01', 'FrontEnd', 'ProtocolLog', 'SmtpReceive', 'RECV2025111009-1.LOG'), join(consumer, 'RECV2025111009-1.LOG'));
+    writeFileSync(join(consumer, 'tsconfig.example.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: false, outDir: 'out' }, files: ['example.ts'] }));
+    const built = compile(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.example.json']);
+    expect(built.output).toBe('');
+    const ran = compile(process.execPath, [join('out', 'example.js')]);
+    expect(ran.code, ran.output).toBe(0);
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(ran.output.split('\n')[0]).toBe(`logscan ${version} · Exchange SMTP TLS mail-flow report`);
   });
 
   it('compile with TypeScript 5.0, the oldest supported, when the npm cache has it (npx --offline)', (ctx) => {

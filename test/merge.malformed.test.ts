@@ -7,9 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mergeReports } from '../src/report/merge.js';
+import { InvalidReportError, mergeReports } from '../src/report/merge.js';
 import { renderCsv, renderHtml, renderJson, renderMarkdown, renderTable } from '../src/output/index.js';
 import type { Report } from '../src/types.js';
+import { VERSION } from '../src/version.js';
 import { requireBuiltCli, runCli } from './helpers/cli.js';
 
 let dir: string;
@@ -72,8 +73,10 @@ describe('merge of malformed reports', () => {
         try {
           result = mergeReports([report]);
         } catch (e) {
-          // Refused in words: an Error of its own, never a TypeError from reading a field that is not there.
-          expect({ path, value: String(value), error: (e as Error).constructor.name }).toEqual({ path, value: String(value), error: 'Error' });
+          // Refused in words: an error of its own, never a TypeError from reading a field that is not there.
+          expect({ path, value: String(value), error: (e as Error).constructor.name }).toEqual({ path, value: String(value), error: 'InvalidReportError' });
+          expect(e).toBeInstanceOf(InvalidReportError);
+          expect((e as InvalidReportError).index).toBe(0);
           refused++;
           continue;
         }
@@ -84,6 +87,25 @@ describe('merge of malformed reports', () => {
     // Both happen: extra fields may be anything, the ones merging reads may not.
     expect(refused).toBeGreaterThan(100);
     expect(merged).toBeGreaterThan(10);
+  });
+
+  it('refuses a report of another schema with an InvalidReportError that gives its index (it was a plain Error)', () => {
+    const bad = [base as unknown as Report, { schema: 'x' } as unknown as Report];
+    const e = (() => {
+      try {
+        return mergeReports(bad);
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(e).toBeInstanceOf(InvalidReportError);
+    expect(e).toMatchObject({ name: 'InvalidReportError', index: 1, problem: 'its schema is x, not logscan.report/1', message: 'cannot merge report 2: its schema is x, not logscan.report/1' });
+    expect(() => mergeReports([null as unknown as Report])).toThrow(InvalidReportError);
+  });
+
+  it('gives a merge of no report the package version, as a scan gives its report (it was 0.0.0)', () => {
+    expect(mergeReports([]).generator.version).toBe(VERSION);
+    expect(mergeReports([], { version: '9.9' }).generator.version).toBe('9.9');
   });
 
   it.each([

@@ -1,14 +1,25 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { OUTPUT_FORMATS, formatReport, isOutputFormat, type OutputFormat } from '../src/output/index.js';
+import { OUTPUT_FORMATS, formatReport, isOutputFormat, type FormatOptions, type OutputFormat } from '../src/output/index.js';
+import { ScanOptionError } from '../src/option-error.js';
 import { csvChunks, renderCsv } from '../src/output/csv.js';
-import { htmlChunks, renderHtml } from '../src/output/html.js';
+import { htmlChunks, renderHtml, type HtmlOptions } from '../src/output/html.js';
 import { renderJson } from '../src/output/json.js';
 import { renderMarkdown } from '../src/output/markdown.js';
 import { renderTable } from '../src/output/table.js';
 import { mergeReports } from '../src/report/merge.js';
 import type { Report } from '../src/types.js';
 import { CATEGORIES, FORMULA_EHLO, HOSTILE_EHLO, manyHealthyReport, outputGroups, outputReport, refusedReport, reportOf } from './fixtures/output/report.js';
+
+/** The ScanOptionError `call` throws, or null. */
+function catching(call: () => unknown): ScanOptionError | null {
+  try {
+    call();
+    return null;
+  } catch (e) {
+    return e instanceof ScanOptionError ? e : null;
+  }
+}
 
 const LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
@@ -322,6 +333,47 @@ describe('json output', () => {
 
 describe('formatReport', () => {
   const report = outputReport();
+
+  it('refuses bad options with a ScanOptionError naming the function and the option (they gave the default output)', () => {
+    const bad: Array<[string, unknown, string]> = [
+      ['top', { top: -1 }, 'formatReport() option top: needs to be a whole number >= 0 or Infinity, got -1'],
+      ['top', { top: Number.NaN }, 'got NaN'],
+      ['top', { top: 2.5 }, 'got 2.5'],
+      ['width', { width: 0 }, 'formatReport() option width: needs to be a whole number >= 1, got 0'],
+      ['width', { width: Infinity }, 'got Infinity'],
+      ['samples', { samples: -1 }, 'formatReport() option samples: needs to be a whole number >= 0, got -1'],
+      ['color', { color: 'yes' }, "formatReport() option color: needs to be a boolean, got 'yes'"],
+      ['options', 5, 'formatReport() option options: needs to be an object, got 5'],
+    ];
+    for (const format of OUTPUT_FORMATS) {
+      for (const [option, options, message] of bad) {
+        const call = () => formatReport(report, format, options as FormatOptions);
+        expect(call, `${format} ${option}`).toThrow(ScanOptionError);
+        expect(call, `${format} ${option}`).toThrow(message);
+        expect(catching(call)?.option).toBe(option);
+      }
+    }
+    // The values that work, and null as not given.
+    const table = formatReport(report, 'table');
+    expect(formatReport(report, 'table', { top: Infinity, width: 100, samples: 3, color: false })).toBe(table);
+    expect(formatReport(report, 'table', { top: null, width: null, samples: null, color: null } as unknown as FormatOptions)).toBe(table);
+    expect(formatReport(report, 'table', null as unknown as FormatOptions)).toBe(table);
+    expect(formatReport(report, 'markdown', { top: 0 })).not.toBe(formatReport(report, 'markdown'));
+  });
+
+  it('renderHtml and htmlChunks refuse bad options when called, naming themselves (an invalid Date was a RangeError)', () => {
+    const invalid = { generatedAt: new Date('x') };
+    expect(() => renderHtml(report, invalid)).toThrow('renderHtml() option generatedAt: needs to be a valid Date, got Invalid Date');
+    // Thrown by the call, not at the first piece: a caller that opens a file first learns it before.
+    expect(() => htmlChunks(report, invalid)).toThrow('htmlChunks() option generatedAt: needs to be a valid Date');
+    expect(catching(() => renderHtml(report, invalid))).toBeInstanceOf(ScanOptionError);
+    expect(catching(() => renderHtml(report, { generatedAt: '2025-11-10' as unknown as Date }))?.option).toBe('generatedAt');
+    expect(catching(() => renderHtml(report, { top: -1 }))?.message).toBe('renderHtml() option top: needs to be a whole number >= 0 or Infinity, got -1');
+    expect(catching(() => renderHtml(report, { title: 5 as unknown as string }))?.option).toBe('title');
+    const at = new Date('2025-11-10T12:00:00Z');
+    expect(renderHtml(report, { generatedAt: at, title: null, top: null } as unknown as HtmlOptions)).toBe(renderHtml(report, { generatedAt: at }));
+  });
+
 
   it('dispatches to each renderer with its options', () => {
     expect(formatReport(report, 'table', { width: 90, color: true })).toBe(renderTable(report, { width: 90, color: true }));

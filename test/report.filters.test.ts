@@ -1,13 +1,16 @@
 // A report says which filters made it: a change ticket must show that it counts legacy TLS since a date, and
 // merging reports that count different things must fail instead of adding them up.
 import { describe, expect, it } from 'vitest';
-import { FiltersMismatchError, mergeReports, renderHtml, scan, type Report } from '../src/index.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { FiltersMismatchError, mergeReports, renderHtml, scan, type Report, type ScanFilter } from '../src/index.js';
 import { renderMarkdown } from '../src/output/markdown.js';
 import { renderTable } from '../src/output/table.js';
 import { requireBuiltCli, runCli } from './helpers/cli.js';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+const validate = new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync('docs/report.schema.json', 'utf8')) as object);
 
 /** The same report as if it had read other files (merge refuses the same log twice). */
 function elsewhere(r: Report, tag: string): Report {
@@ -21,6 +24,40 @@ describe('report.filters', () => {
     expect(r.filters).toEqual({ since: '2025-11-10T10:00:00.000Z', categories: ['legacy-tls'], host: '10.0.' });
     // After coverage in the JSON, before the inputs.
     expect(Object.keys(r).slice(0, 4)).toEqual(['schema', 'generator', 'coverage', 'filters']);
+  });
+
+  it('leave out a filter given as null, as not given (it was written as `host: null`, which merge then refused)', async () => {
+    const open = await scan('samples/EX01', { jobs: 1 });
+    for (const key of ['since', 'until', 'categories', 'connector', 'host']) {
+      const r = await scan('samples/EX01', { jobs: 1, filter: { [key]: null } as unknown as ScanFilter });
+      expect(r.filters, key).toBeUndefined();
+      expect(r.totals, key).toEqual(open.totals);
+      expect(renderMarkdown(r), key).not.toContain('Filters');
+      expect(validate(JSON.parse(JSON.stringify(r))), `${key}: ${JSON.stringify(validate.errors)}`).toBe(true);
+      expect(() => mergeReports([open, elsewhere(r, key)]), key).not.toThrow();
+    }
+  });
+
+  it("take a connector or host of '' as not given: it filters nothing, so the report names no filter and merges with an unfiltered one", async () => {
+    const open = await scan('samples/EX01', { jobs: 1 });
+    for (const filter of [{ host: '' }, { connector: '' }, { host: '', connector: '', categories: [] }]) {
+      const r = await scan('samples/EX01', { jobs: 1, filter });
+      expect(r.filters, JSON.stringify(filter)).toBeUndefined();
+      expect(r.totals).toEqual(open.totals);
+      expect(() => mergeReports([open, elsewhere(r, 'e')])).not.toThrow();
+    }
+  });
+
+  it("logscan --host '' and --connector '' filter nothing and say no filter, as scan() does", async () => {
+    requireBuiltCli();
+    for (const args of [['--host', ''], ['--connector', '']]) {
+      const json = await runCli([...args, '-f', 'json', '-q', 'samples/EX01'], process.cwd());
+      expect(json.code, args.join(' ')).toBe(0);
+      const r = JSON.parse(json.stdout) as Report;
+      expect(r.filters).toBeUndefined();
+      expect(r.totals.sessions).toBe((await scan('samples/EX01', { jobs: 1 })).totals.sessions);
+      expect((await runCli([...args, '-q', 'samples/EX01'], process.cwd())).stdout).not.toContain('Filters');
+    }
   });
 
   it('are shown in the table, Markdown and HTML', async () => {

@@ -20,23 +20,23 @@ export interface Rule {
   explanation: string;
   hint: string;
   /** Microsoft documentation for the category, shown as a link in HTML reports. */
-  docs?: string;
+  docs?: string | undefined;
   /** `failure` (default): mail did not flow; `warning`: it flowed, but insecurely or about to break. */
-  severity?: 'failure' | 'warning';
+  severity?: 'failure' | 'warning' | undefined;
   /**
    * Sharper hints for particular details (e.g. the SChannel error name), used when that detail dominates. A key
    * `receive:<detail>` or `send:<detail>` replaces the `<detail>` hint for sessions of that direction.
    */
-  detailHints?: Readonly<Record<string, string>>;
+  detailHints?: Readonly<Record<string, string>> | undefined;
   /** Categories that, when found in the same session, already explain it: this rule is then not applied. */
-  unless?: readonly string[];
+  unless?: readonly string[] | undefined;
   /** Decides on a whole session; return null when the rule does not apply. At most one match counts. */
-  matchSession?(session: Session): RuleMatch | null;
+  matchSession?: ((session: Session) => RuleMatch | null) | undefined;
   /**
    * Decides on a single error text (queue `LastError`, NDR): the innermost reply. Return the detail
    * (a string, or `null` for none) when it matches, `undefined` when it does not.
    */
-  matchText?(text: string): string | null | undefined;
+  matchText?: ((text: string) => string | null | undefined) | undefined;
 }
 
 /**
@@ -379,24 +379,29 @@ const connectFailed: Rule = {
   matchText: textRule('connect-failed'),
 };
 
-/** Built-in rules, in the order their findings are listed. */
-export const defaultRules: readonly Rule[] = [
-  tlsNegotiationFailed,
-  socketError,
-  starttlsRequired,
-  starttlsNotOffered,
-  legacyTls,
-  plaintext,
-  connectFailed,
-];
+/**
+ * A rule frozen down to its detail hints and `unless` list. The built-in rules are one set of objects for every
+ * scan in the process (and its worker threads' setup): a caller that changed one (`hint = …`) changed every later
+ * report. Callers who want another hint copy the rule (`{ ...rule, hint }`).
+ */
+function frozen(rule: Rule): Readonly<Rule> {
+  if (rule.detailHints !== undefined) Object.freeze(rule.detailHints);
+  if (rule.unless !== undefined) Object.freeze(rule.unless);
+  return Object.freeze(rule);
+}
 
-/** Category for queue entries whose LastError matches no rule: still worth showing, with the text. */
-export const QUEUE_ERROR_RULE: Rule = {
+/** Built-in rules, in the order their findings are listed. Frozen: see {@link frozen}. */
+export const defaultRules: readonly Readonly<Rule>[] = Object.freeze(
+  [tlsNegotiationFailed, socketError, starttlsRequired, starttlsNotOffered, legacyTls, plaintext, connectFailed].map(frozen),
+);
+
+/** Category for queue entries whose LastError matches no rule: still worth showing, with the text. Frozen, as the built-in rules are. */
+export const QUEUE_ERROR_RULE: Readonly<Rule> = frozen({
   id: 'queue-error',
   title: 'Queue error (other)',
   explanation: 'A queue or message is retrying with an error that is none of the TLS categories.',
   hint: 'Read the LastError text: it names the remote reply. Check the next hop with Test-NetConnection -Port 25 and the Send connector protocol log for the same time.',
-};
+});
 
 /** The evidence rows of a match as report evidence. */
 export function toEvidence(rows: readonly LogRecord[]): Evidence[] {

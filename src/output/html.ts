@@ -15,6 +15,7 @@ import type {
   TlsCounts,
   TlsVersion,
 } from '../types.js';
+import { checkDate, checkLimit, checkOptionsObject, checkType } from '../option-error.js';
 import { own } from '../report/record.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './html-assets.js';
 import { CONNECTOR_LOOKUP_NOTE, connectorLookup, filtersText, FOLDED_GROUP_NOTE, foldedText } from './table.js';
@@ -35,15 +36,16 @@ import {
 import { timelineSessions } from '../report/span.js';
 
 export interface HtmlOptions {
-  title?: string;
-  /** now, for 'generated at' (tests pass a fixed date) */
-  generatedAt?: Date;
+  title?: string | undefined;
+  /** now, for 'generated at' (tests pass a fixed date); a valid Date */
+  generatedAt?: Date | undefined;
   /**
-   * Rows of the groups table: the first `top` groups of the report, worst first (default: every group). The CLI
+   * Rows of the groups table: the first `top` groups of the report, worst first, a whole number >= 0 or Infinity
+   * (default: every group). The CLI
    * passes 1000: a browser takes seconds to open a page of ten thousand groups, and the report of a large folder
    * can hold a hundred thousand.
    */
-  top?: number;
+  top?: number | undefined;
 }
 
 const DEFAULT_TITLE = 'Exchange SMTP TLS mail-flow report';
@@ -618,22 +620,38 @@ function sha256Base64(value: string): string {
 
 /** The report as one HTML document. Pure: the same report and options give the same bytes. */
 export function renderHtml(report: Report, options: HtmlOptions = {}): string {
+  checkHtmlOptions('renderHtml()', options);
   let out = '';
-  for (const piece of htmlChunks(report, options)) out += piece;
+  for (const piece of pieces(report, options ?? {})) out += piece;
   return out;
 }
 
 /**
  * The HTML document in pieces, byte for byte what {@link renderHtml} returns: the CLI writes them one by one, so
- * memory does not grow with the number of groups the way one string would.
+ * memory does not grow with the number of groups the way one string would. The options are checked when it is
+ * called, not at the first piece.
  */
-export function* htmlChunks(report: Report, options: HtmlOptions = {}): Generator<string> {
+export function htmlChunks(report: Report, options: HtmlOptions = {}): Generator<string> {
+  checkHtmlOptions('htmlChunks()', options);
+  return pieces(report, options ?? {});
+}
+
+/** As scan() checks its options: an invalid `generatedAt` failed in toISOString() with a RangeError naming no option. */
+function checkHtmlOptions(where: string, options: HtmlOptions | null | undefined): void {
+  checkOptionsObject(where, options);
+  if (options == null) return;
+  checkType(where, 'title', options.title, 'string');
+  checkDate(where, 'generatedAt', options.generatedAt);
+  checkLimit(where, 'top', options.top, 0);
+}
+
+function* pieces(report: Report, options: HtmlOptions): Generator<string> {
   const title = options.title ?? DEFAULT_TITLE;
   const generatedAt = options.generatedAt ?? new Date();
   const cats = categoryViews(report);
   const top = options.top ?? Infinity;
   // Only the groups table is cut: totals, timeline and category cards still describe the whole report.
-  const page = top < report.groups.length ? { ...report, groups: report.groups.slice(0, Math.max(0, top)) } : report;
+  const page = top < report.groups.length ? { ...report, groups: report.groups.slice(0, top) } : report;
   const layout = groupsLayout(page, cats);
   // The script is allowed by hash, not 'unsafe-inline': even if markup were ever injected, it could not run.
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${sha256Base64(REPORT_SCRIPT)}'; img-src data:; base-uri 'none'; form-action 'none'`;

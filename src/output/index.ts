@@ -2,6 +2,7 @@
  * One entry point for every report format. The CLI picks the format and decides colour and width from the
  * terminal; the renderers themselves are pure functions of the report.
  */
+import { checkCount, checkLimit, checkOptionsObject, checkType } from '../option-error.js';
 import type { Report } from '../types.js';
 import { renderCsv } from './csv.js';
 import { renderHtml } from './html.js';
@@ -17,13 +18,27 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'csv', 
 
 export interface FormatOptions {
   /** table: colours (caller decides from TTY/NO_COLOR/--no-color). Default false. */
-  color?: boolean;
-  /** table: terminal width to fit (default 100; ignored when not finite). */
-  width?: number;
-  /** Max groups shown in table/markdown (default all). */
-  top?: number;
-  /** Evidence samples shown per group and category in table/markdown (default 3). */
-  samples?: number;
+  color?: boolean | undefined;
+  /** table: terminal width to fit, a whole number >= 1 (default 100). */
+  width?: number | undefined;
+  /** Max groups shown in table/markdown/html: a whole number >= 0, or Infinity (default: all). */
+  top?: number | undefined;
+  /** Evidence samples shown per group and category in table/markdown: a whole number >= 0 (default 3). */
+  samples?: number | undefined;
+}
+
+/**
+ * Checks the options as scan() checks its own, throwing a {@link ScanOptionError} that names `where` and the
+ * option: `top: -1`, `width: 0` and `samples: NaN` used to give the default output without a word. Every format
+ * checks them all, also those it does not use. Null is not given.
+ */
+export function checkFormatOptions(where: string, options: FormatOptions | null | undefined): void {
+  checkOptionsObject(where, options);
+  if (options == null) return;
+  checkType(where, 'color', options.color, 'boolean');
+  checkCount(where, 'width', options.width, 1);
+  checkLimit(where, 'top', options.top, 0);
+  checkCount(where, 'samples', options.samples, 0);
 }
 
 /** Narrows user input (a CLI flag) to a format name. */
@@ -36,6 +51,8 @@ export function isOutputFormat(value: string): value is OutputFormat {
  * table it cuts to the worst `top` groups), `samples` table and markdown only, and `color`/`width` the table only.
  */
 export function formatReport(report: Report, format: OutputFormat, options: FormatOptions = {}): string {
+  checkFormatOptions('formatReport()', options);
+  options ??= {};
   switch (format) {
     case 'table':
       return renderTable(report, options);

@@ -16,9 +16,9 @@ export interface InputRef {
   source: string;
   /** The regular file to read (opened again when its turn comes); null for a stream. */
   path: string | null;
-  stream?: AsyncIterable<Buffer> | Readable;
+  stream?: AsyncIterable<Buffer> | Readable | undefined;
   /** Found inside a folder or by a pattern, not named on its own: another kind of file there is passed over. */
-  walked?: boolean;
+  walked?: boolean | undefined;
 }
 
 export interface ExpandResult {

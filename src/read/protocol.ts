@@ -50,9 +50,9 @@ export interface ProtocolHeader {
 
 export interface ProtocolReadOptions {
   /** Longest physical line accepted; longer ones are skipped as 'line-too-long' (default 1 MiB). */
-  maxLineLength?: number;
+  maxLineLength?: number | undefined;
   /** Called once the header block (if any) is read; may be called again if a header re-appears mid-file. */
-  onHeader?: (h: ProtocolHeader) => void;
+  onHeader?: ((h: ProtocolHeader) => void) | undefined;
 }
 
 export const DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;

@@ -39,12 +39,12 @@ import {
 
 export interface ReportOptions {
   /** Evidence samples kept per group and category (earliest first). Default 3. */
-  samples?: number;
+  samples?: number | undefined;
   /** Category descriptions (from the rules in use). */
   categories: CategoryInfo[];
   version: string;
   /** The filters the caller applied to what it adds, for the report to say (scan() passes its own). */
-  filters?: ReportFilters;
+  filters?: ReportFilters | undefined;
   /**
    * Groups (direction × server × connector × remote host) held at most; default {@link DEFAULT_MAX_GROUPS},
    * `Infinity` for no limit. Memory follows the number of groups, and an internet-facing connector sees a new
@@ -52,7 +52,7 @@ export interface ReportOptions {
    * connector's `(other hosts)` group (which hosts keep their rows: see #makeRoom). The report's `folded` says
    * when this happened.
    */
-  maxGroups?: number;
+  maxGroups?: number | undefined;
 }
 
 /**
@@ -129,7 +129,7 @@ export class ReportBuilder {
     this.#acc = emptyAccumulated(options.version, options.categories, this.#samples, maxGroups);
     this.#lanes = maxGroups === Infinity ? null : new Map();
     this.#trackFrom = Math.max(1, Math.floor(maxGroups * 0.9));
-    if (options.filters !== undefined) this.#acc.filters = options.filters;
+    if (options.filters != null) this.#acc.filters = options.filters;
   }
 
   addInput(stats: InputStats): void {

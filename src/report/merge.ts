@@ -4,22 +4,26 @@ import { mergeGroup } from './builder.js';
 import { addTimelineCounts, addTimelineSessions, emptyAccumulated, finalizeReport, foldedGroup, newGroupState, widenServer } from './finalize.js';
 import { own } from './record.js';
 import { baseName } from '../base-name.js';
+import { VERSION } from '../version.js';
 
 export interface MergeOptions {
   /** Samples kept per group and category; use the value the reports were made with. Default 3. */
-  samples?: number;
-  version?: string;
+  samples?: number | undefined;
+  /** The merged report's `generator.version`. Default: the first report's, or {@link VERSION} when there is none. */
+  version?: string | undefined;
 }
 
 /**
  * Combines reports of separate runs (other servers, other weeks) into the report one run over all their inputs
  * would have given. Sessions never span two runs, so counts simply add.
  */
-export function mergeReports(reports: readonly Report[], options: MergeOptions = {}): Report {
+export function mergeReports(reports: readonly Report[], given: MergeOptions = {}): Report {
+  // Null is not given, as in scan()'s options.
+  const options = given ?? {};
   reports.forEach((report, i) => {
-    if (report?.schema !== 'logscan.report/1') throw new Error(`cannot merge a report with schema ${String(report?.schema)}`);
+    if (report?.schema !== 'logscan.report/1') throw new InvalidReportError(i, `its schema is ${String(report?.schema)}, not logscan.report/1`);
     const problem = reportShapeProblem(report);
-    if (problem !== null) throw new Error(`cannot merge report ${i + 1}: ${problem}`);
+    if (problem !== null) throw new InvalidReportError(i, problem);
   });
   const repeated = repeatedInputs(reports)[0];
   if (repeated !== undefined) throw new RepeatedInputError(repeated);
@@ -27,7 +31,8 @@ export function mergeReports(reports: readonly Report[], options: MergeOptions =
   checkCount('mergeReports()', 'samples', options.samples, 0);
   const limit = options.samples ?? 3;
   const categories: CategoryInfo[] = [];
-  const acc = emptyAccumulated(options.version ?? reports[0]?.generator.version ?? '0.0.0', categories, limit);
+  // No report to take a version from: the merged report is this package's, as a scan's is.
+  const acc = emptyAccumulated(options.version ?? reports[0]?.generator.version ?? VERSION, categories, limit);
   acc.filters = filters;
   for (const report of reports) {
     for (const c of report.categories) if (!categories.some((k) => k.id === c.id)) categories.push(c);
@@ -117,6 +122,23 @@ function mergedFilters(reports: readonly Report[]): ReportFilters {
 /** No session of the report has a readable time (pasted excerpts with placeholders): it has no timeline to give. */
 function sessionTimesUnreadable(report: Report): boolean {
   return report.groups.every((g) => g.direction === 'queue' || g.firstSeen === null);
+}
+
+/**
+ * Thrown by {@link mergeReports} for a report it cannot read: another schema, or a field missing or not as logscan
+ * writes it (a hand-edited or cut-short file, or not logscan's). `index` is the report's, from 0; `problem` says
+ * what is wrong with it.
+ */
+export class InvalidReportError extends Error {
+  readonly index: number;
+  readonly problem: string;
+
+  constructor(index: number, problem: string) {
+    super(`cannot merge report ${index + 1}: ${problem}`);
+    this.name = 'InvalidReportError';
+    this.index = index;
+    this.problem = problem;
+  }
 }
 
 /** An input that two reports both read: `reports` are their indexes. */

@@ -8,17 +8,17 @@ export { isTimestamp };
 
 export interface SessionOptions {
   /** Sessions held open at once; past this the oldest is handed on as incomplete (`cap`). Default 20,000. */
-  maxOpenSessions?: number;
+  maxOpenSessions?: number | undefined;
   /**
    * A session with no row for this long (log time, not wall-clock time) is handed on as incomplete (`idle`).
    * Default 15 minutes: longer than Exchange's default connection timeouts, so live sessions are not cut.
    */
-  idleTimeoutMs?: number;
+  idleTimeoutMs?: number | undefined;
   /**
    * Which rows a session hands on in `records`. `evidence` (default): the rows the built-in rules read and quote,
    * so memory and time do not depend on how chatty a session is. `all`: every row, for rules that need them.
    */
-  keepRows?: 'evidence' | 'all';
+  keepRows?: 'evidence' | 'all' | undefined;
 }
 
 export interface OriginInfo {
@@ -75,7 +75,9 @@ export class SessionAssembler {
    * `internal.lazyRecords` is for scan() only: sessions then carry their rows lazily (see `recordsOf`), which
    * only the built-in rules know how to read.
    */
-  constructor(info: OriginInfo, options: SessionOptions = {}, internal: { lazyRecords?: boolean } = {}) {
+  constructor(info: OriginInfo, given: SessionOptions = {}, internal: { lazyRecords?: boolean } = {}) {
+    // Null is not given, as in scan()'s options.
+    const options = given ?? {};
     this.#info = info;
     this.#context = new FactsContext({ lazyRecords: internal.lazyRecords });
     this.#direction = info.direction;
