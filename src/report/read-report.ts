@@ -1,0 +1,212 @@
+/**
+ * Reads a JSON report from a byte stream member by member, and the items of its large arrays one at a time. A
+ * report is a file of any size (a merge of nine servers' reports was 572 MB), and a JavaScript string holds at most
+ * 512 MiB: `JSON.parse(readFile(…))` refused such a file, even one `logscan merge` had written itself, and held the
+ * whole report in memory three times over (text, then objects) where a merge needs one group at a time.
+ */
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+const COMMA = 44;
+const COLON = 58;
+const OPEN_OBJECT = 123;
+const CLOSE_OBJECT = 125;
+const OPEN_ARRAY = 91;
+const CLOSE_ARRAY = 93;
+
+export interface ReportStreamOptions {
+  /** Top-level arrays handed on item by item through `onItem`, instead of being kept in the result. */
+  items: ReadonlySet<string>;
+  /** Top-level members read past without being parsed or kept (what a merge makes again, such as roll-ups). */
+  skip: ReadonlySet<string>;
+  onItem(key: string, item: unknown, index: number): void;
+}
+
+/** Thrown for bytes that are not one JSON object; the message says where. */
+export class ReportSyntaxError extends Error {}
+
+/** Where the scan is, at the top level of the report object. */
+const enum At {
+  /** Before the report's `{`. */
+  Start,
+  /** Before a member's key, or the object's `}`. */
+  Key,
+  /** Inside a key's text. */
+  KeyText,
+  Colon,
+  /** Before a member's value. */
+  Value,
+  /** Inside a value that is kept or skipped whole. */
+  InValue,
+  /** Inside an array handed on item by item: before an item, or the `]`. */
+  Items,
+  /** Inside one item of such an array. */
+  InItem,
+  /** After a member's value, before `,` or `}`. */
+  After,
+  /** After the report's `}`. */
+  End,
+}
+
+function isSpace(b: number): boolean {
+  return b === 32 || b === 10 || b === 13 || b === 9;
+}
+
+/**
+ * The report's top-level members other than those in `items` and `skip`, parsed; each item of the `items` arrays is
+ * parsed and given to `onItem` as soon as it is read. Only the member or item being read is held.
+ */
+export async function readReportStream(source: AsyncIterable<Buffer | string>, options: ReportStreamOptions): Promise<Record<string, unknown>> {
+  const head: Record<string, unknown> = {};
+  let at = At.Start;
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let key = '';
+  let index = 0;
+  let keep = false;
+  // Bytes of the key, value or item being read, when they span chunks.
+  let parts: Buffer[] = [];
+  let offset = 0;
+  // Where in the file the value or item being read starts.
+  let from = 0;
+  const fail = (what: string, position: number): never => {
+    throw new ReportSyntaxError(`not a JSON object as logscan writes reports: ${what} at byte ${offset + position}`);
+  };
+  const text = (chunk: Buffer, from: number, to: number): string => {
+    parts.push(chunk.subarray(from, to));
+    const out = parts.length === 1 ? parts[0]!.toString('utf8') : Buffer.concat(parts).toString('utf8');
+    parts = [];
+    return out;
+  };
+  const parse = (chunk: Buffer, start: number, end: number, what: string): unknown => {
+    const t = text(chunk, start, end);
+    try {
+      return JSON.parse(t);
+    } catch (e) {
+      throw new ReportSyntaxError(`not a JSON object as logscan writes reports: ${what} from byte ${from} is not JSON (${(e as Error).message})`);
+    }
+  };
+  for await (const piece of source) {
+    const chunk = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
+    const n = chunk.length;
+    // Where the key, value or item being read starts in this chunk (0 when it began in an earlier one).
+    let start = 0;
+    let i = 0;
+    // A backslash that ended the last chunk escapes this one's first byte.
+    if (escaped) {
+      escaped = false;
+      i = 1;
+    }
+    while (i < n) {
+      if (inString) {
+        // Most bytes of a report are inside strings: only a quote or a backslash matters there.
+        while (i < n) {
+          const b = chunk[i]!;
+          if (b === BACKSLASH) i += 2;
+          else if (b === QUOTE) break;
+          else i++;
+        }
+        if (i >= n) {
+          escaped = i > n;
+          break;
+        }
+        inString = false;
+        if (at === At.KeyText) {
+          key = JSON.parse(text(chunk, start, i + 1)) as string;
+          at = At.Colon;
+        }
+        i++;
+        continue;
+      }
+      const b = chunk[i]!;
+      if (isSpace(b)) {
+        i++;
+        continue;
+      }
+      switch (at) {
+        case At.Start:
+          // A byte-order mark, as an editor saving the report as "UTF-8 with BOM" writes one.
+          if (b === 0xef && offset + i === 0 && chunk[i + 1] === 0xbb && chunk[i + 2] === 0xbf) {
+            i += 3;
+            continue;
+          }
+          if (b !== OPEN_OBJECT) fail('no `{` first', i);
+          at = At.Key;
+          depth = 1;
+          break;
+        case At.Key:
+          if (b === CLOSE_OBJECT) at = At.End;
+          else if (b === QUOTE) {
+            at = At.KeyText;
+            inString = true;
+            start = i;
+          } else fail('no member name', i);
+          break;
+        case At.Colon:
+          if (b !== COLON) fail('no `:` after a member name', i);
+          at = At.Value;
+          break;
+        case At.Value:
+          if (options.items.has(key) && b === OPEN_ARRAY) {
+            at = At.Items;
+            depth = 2;
+            index = 0;
+            break;
+          }
+          at = At.InValue;
+          keep = !options.skip.has(key);
+          start = i;
+          from = offset + i;
+          continue;
+        case At.Items:
+          if (b === CLOSE_ARRAY) {
+            depth = 1;
+            at = At.After;
+            break;
+          }
+          if (b === COMMA && index > 0) break;
+          at = At.InItem;
+          start = i;
+          from = offset + i;
+          continue;
+        case At.InValue:
+        case At.InItem: {
+          // A value ends at the `,` or the closing bracket of the level it is on.
+          const level = at === At.InValue ? 1 : 2;
+          if (depth === level && (b === COMMA || b === (level === 1 ? CLOSE_OBJECT : CLOSE_ARRAY))) {
+            if (at === At.InItem) {
+              options.onItem(key, parse(chunk, start, i, `item ${index} of ${JSON.stringify(key)}`), index++);
+              at = At.Items;
+              // The `,` is read again as the separator between items; a `]` ends the array.
+              continue;
+            }
+            if (keep) head[key] = parse(chunk, start, i, `the value of ${JSON.stringify(key)}`);
+            else parts = [];
+            at = At.After;
+            continue;
+          }
+          if (b === QUOTE) inString = true;
+          else if (b === OPEN_OBJECT || b === OPEN_ARRAY) depth++;
+          else if (b === CLOSE_OBJECT || b === CLOSE_ARRAY) {
+            if (--depth < level) fail('a bracket that closes nothing', i);
+          }
+          break;
+        }
+        case At.After:
+          if (b === COMMA) at = At.Key;
+          else if (b === CLOSE_OBJECT) at = At.End;
+          else fail('no `,` or `}` after a member', i);
+          break;
+        case At.End:
+          fail('more after the report\'s `}`', i);
+      }
+      i++;
+    }
+    // What is being read goes on in the next chunk: keep its bytes, unless it is skipped.
+    if (at === At.KeyText || at === At.InItem || (at === At.InValue && keep)) parts.push(chunk.subarray(start));
+    offset += n;
+  }
+  if (at !== At.End) fail(at === At.Start ? 'no content' : 'the end of the file inside the report (cut short?)', 0);
+  return head;
+}

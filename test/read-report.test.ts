@@ -1,0 +1,89 @@
+/**
+ * The streaming report reader against JSON.parse: the same members and items, whatever the chunk boundaries, and
+ * a clear refusal of what is not one JSON object.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { readReportStream, ReportSyntaxError } from '../src/report/read-report.js';
+import { renderJson } from '../src/output/json.js';
+import { scan } from '../src/scan.js';
+
+/** The bytes of `text` in pieces cut at `cuts` (byte offsets), as a stream hands them on. */
+async function* pieces(bytes: Buffer, cuts: readonly number[]): AsyncGenerator<Buffer> {
+  let from = 0;
+  for (const cut of [...cuts].sort((a, b) => a - b)) {
+    if (cut <= from || cut >= bytes.length) continue;
+    yield bytes.subarray(from, cut);
+    from = cut;
+  }
+  yield bytes.subarray(from);
+}
+
+async function read(bytes: Buffer, cuts: readonly number[] = [], items = ['groups'], skip = ['hosts']) {
+  const got: Array<[string, unknown, number]> = [];
+  const head = await readReportStream(pieces(bytes, cuts), { items: new Set(items), skip: new Set(skip), onItem: (k, v, i) => got.push([k, v, i]) });
+  return { head, items: got };
+}
+
+let SAMPLE: Buffer;
+beforeAll(async () => {
+  SAMPLE = Buffer.from(renderJson(await scan('samples', { jobs: 1 })), 'utf8');
+});
+
+describe('readReportStream', () => {
+  it('gives the members JSON.parse gives, and the items of streamed arrays one by one, in order', async () => {
+    const whole = JSON.parse(SAMPLE.toString('utf8')) as Record<string, unknown>;
+    const { head, items } = await read(SAMPLE);
+    const { groups, hosts, ...rest } = whole;
+    expect(hosts).toBeDefined();
+    expect(head).toEqual(rest);
+    expect(items.map(([k, , i]) => [k, i])).toEqual((groups as unknown[]).map((_, i) => ['groups', i]));
+    expect(items.map(([, v]) => v)).toEqual(groups);
+  });
+
+  it('reads the same at any chunk boundaries: inside strings, escapes, multi-byte characters and keys', async () => {
+    const tricky = Buffer.from(
+      JSON.stringify({
+        schema: 'x',
+        'we"ird\\key': { a: [1, { b: '}]"' }] },
+        groups: [{ t: 'ä\\"😀', n: -1.5e3 }, [], {}, 'a,b]', null, true],
+        hosts: [{ deep: [[['}']]] }],
+        tail: '\\',
+      }, null, 2),
+    );
+    const expected = JSON.parse(tricky.toString('utf8')) as Record<string, unknown>;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: tricky.length - 1 }), { maxLength: 12 }), async (cuts) => {
+        const { head, items } = await read(tricky, cuts);
+        expect(head).toEqual({ schema: 'x', 'we"ird\\key': expected['we"ird\\key'], tail: '\\' });
+        expect(items.map(([, v]) => v)).toEqual(expected.groups);
+      }),
+      { numRuns: 200, seed: 20261129 },
+    );
+    // Every boundary at once: one byte per chunk.
+    const { items } = await read(tricky, Array.from({ length: tricky.length }, (_, i) => i));
+    expect(items.map(([, v]) => v)).toEqual(expected.groups);
+  });
+
+  it('takes a byte-order mark, and an empty streamed array', async () => {
+    const { head, items } = await read(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"schema":"s","groups":[ ]}')]));
+    expect(head).toEqual({ schema: 's' });
+    expect(items).toEqual([]);
+  });
+
+  it.each([
+    ['', /no content/],
+    ['[1,2]', /no `\{` first at byte 0/],
+    ['{"a":1', /cut short/],
+    ['{"a":1}x', /more after the report's `\}` at byte 7/],
+    ['{"groups":[{"a":1},{"b":1 2}]}', /item 1 of "groups" from byte 19 is not JSON/],
+    ['{"groups":[{"a":1},{"b":]}', /a bracket that closes nothing at byte 25/],
+    ['{"a" 1}', /no `:` after a member name at byte 5/],
+    ['{"a":1 "b":2}', /the value of "a" from byte 5 is not JSON \(Unexpected/],
+    ['{"a":[1]]}', /a bracket that closes nothing at byte 8/],
+  ])('refuses %j with where it went wrong', async (text, message) => {
+    const error = await read(Buffer.from(text)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ReportSyntaxError);
+    expect((error as Error).message).toMatch(message);
+  });
+});
