@@ -184,7 +184,10 @@ describe('merge and coverage per server', () => {
     report.groups.push(group);
     report.totals.sessions = 1;
     report.coverage = { from: group.firstSeen, to: group.lastSeen, servers: [{ server: 'X|smtp-send', from: group.firstSeen, to: group.lastSeen }] };
-    expect(mergeReports([report]).coverage.servers.map((s) => s.server)).toEqual(['X|smtp-send']);
+    // Kept, in upper case as server names are now (the report's group too).
+    const merged = mergeReports([report]);
+    expect(merged.coverage.servers.map((s) => s.server)).toEqual(['X|SMTP-SEND']);
+    expect(merged.groups.map((g) => g.server)).toEqual(['X|SMTP-SEND']);
   });
 });
 

@@ -8,7 +8,8 @@ import { newGroupState } from '../src/report/finalize.js';
 import { detailHint } from '../src/report/severity.js';
 import { mergeReports, RepeatedInputError, repeatedInputs } from '../src/report/merge.js';
 import { scan } from '../src/scan.js';
-import type { Session } from '../src/types.js';
+import { VERSION } from '../src/version.js';
+import type { Report, Session } from '../src/types.js';
 import { session } from './helpers/rows.js';
 
 const SEND_FAIL = (ip: string) => `*,,attempting to connect
@@ -119,7 +120,7 @@ describe('report builder', () => {
       fc.property(fc.array(fc.integer({ min: 0, max: 2 }), { minLength: all.length, maxLength: all.length }), (parts) => {
         const buckets: Session[][] = [[], [], []];
         all.forEach((s, i) => buckets[parts[i]!]!.push(s));
-        const merged = mergeReports(buckets.map((b) => reportOf(b)), { samples: 2 });
+        const merged = mergeReports(buckets.map((b) => reportOf(b)), { samples: 2, version: 'test' });
         const normalise = (r: typeof whole) => ({ ...r, inputs: [] });
         expect(normalise(merged)).toEqual(normalise(whole));
       }),
@@ -166,7 +167,7 @@ describe('report builder', () => {
         const [main, ...others] = builders;
         for (const b of others) main!.absorb(structuredClone(b.partial()));
         expect(main!.build()).toEqual(whole);
-        expect({ ...mergeReports(reports, { samples: 2 }), inputs: [] }).toEqual({ ...whole, inputs: [] });
+        expect({ ...mergeReports(reports, { samples: 2, version: 'test' }), inputs: [] }).toEqual({ ...whole, inputs: [] });
       }),
       { numRuns: 20 },
     );
@@ -261,6 +262,26 @@ describe('report builder', () => {
     expect(two.byCategory).toEqual({ 'legacy-tls': 1 });
     expect(two.samples.map((s) => s.sessionId)).toEqual(['08DE00000000C001']);
     expect(one.samples).toEqual([]);
+  });
+
+  it('describes a merge as this build does, in any order of reports from other builds, and unites server names that differ in case', () => {
+    const all = corpus();
+    const older = JSON.parse(JSON.stringify(reportOf(all.slice(0, 10)))) as Report;
+    const newer = JSON.parse(JSON.stringify(reportOf(all.slice(10)))) as Report;
+    // An older build: its own version, another wording of a hint, and its server as the folder was typed.
+    older.generator.version = '0.0.9';
+    older.categories.find((c) => c.id === 'legacy-tls')!.hint = 'an older hint';
+    for (const g of older.groups) g.server = g.server?.toLowerCase() ?? null;
+    for (const c of older.coverage.servers) c.server = c.server?.toLowerCase() ?? null;
+    const ab = mergeReports([older, newer], { samples: 2 });
+    const ba = mergeReports([newer, older], { samples: 2 });
+    expect(ab.generator.version).toBe(VERSION);
+    expect(ab.categories.find((c) => c.id === 'legacy-tls')!.hint).toBe(defaultRules.find((r) => r.id === 'legacy-tls')!.hint);
+    expect(ab.categories).toEqual(ba.categories);
+    expect(ab.groups).toEqual(ba.groups);
+    expect(ab.coverage.servers.map((c) => c.server)).toEqual(['EX01']);
+    // One server: the merge equals one run over all the sessions.
+    expect(ab.groups).toEqual(reportOf(all).groups);
   });
 
   it('refuses to merge something that is not a report', () => {

@@ -1,7 +1,10 @@
 import { checkCount } from '../option-error.js';
-import type { CategoryInfo, Coverage, Report, ReportFilters } from '../types.js';
+import type { CategoryInfo, Coverage, Report, ReportFilters, ReportGroup } from '../types.js';
 import { mergeGroup } from './builder.js';
-import { addTimelineCounts, addTimelineSessions, emptyAccumulated, finalizeReport, foldedGroup, newGroupState, widenServer } from './finalize.js';
+import { addTimelineCounts, addTimelineSessions, emptyAccumulated, finalizeReport, foldedGroup, newGroupState, widenServer, type Accumulated } from './finalize.js';
+import { serverName } from '../server-name.js';
+import { categoryInfo } from '../classify/classify.js';
+import { defaultRules, QUEUE_ERROR_RULE } from '../classify/rules.js';
 import { own } from './record.js';
 import { baseName } from '../base-name.js';
 import { VERSION } from '../version.js';
@@ -9,7 +12,7 @@ import { VERSION } from '../version.js';
 export interface MergeOptions {
   /** Samples kept per group and category; use the value the reports were made with. Default 3. */
   samples?: number | undefined;
-  /** The merged report's `generator.version`. Default: the first report's, or {@link VERSION} when there is none. */
+  /** The merged report's `generator.version`. Default: {@link VERSION}, this logscan's, which wrote the merged report. */
   version?: string | undefined;
 }
 
@@ -18,30 +21,95 @@ export interface MergeOptions {
  * would have given. Sessions never span two runs, so counts simply add.
  */
 export function mergeReports(reports: readonly Report[], given: MergeOptions = {}): Report {
-  // Null is not given, as in scan()'s options.
-  const options = given ?? {};
-  reports.forEach((report, i) => {
-    if (report?.schema !== 'logscan.report/1') throw new InvalidReportError(i, `its schema is ${String(report?.schema)}, not logscan.report/1`);
-    const problem = reportShapeProblem(report);
-    if (problem !== null) throw new InvalidReportError(i, problem);
-  });
-  const repeated = repeatedInputs(reports)[0];
-  if (repeated !== undefined) throw new RepeatedInputError(repeated);
-  const filters = mergedFilters(reports);
-  checkCount('mergeReports()', 'samples', options.samples, 0);
-  const limit = options.samples ?? 3;
-  const categories: CategoryInfo[] = [];
-  // No report to take a version from: the merged report is this package's, as a scan's is.
-  const acc = emptyAccumulated(options.version ?? reports[0]?.generator.version ?? VERSION, categories, limit);
-  acc.filters = filters;
+  const merger = new ReportMerger(given);
   for (const report of reports) {
-    for (const c of report.categories) if (!categories.some((k) => k.id === c.id)) categories.push(c);
+    // Checked as a whole first, so a report of another schema is named as such rather than by its first group.
+    merger.check(report);
+    // Not an array: left for endReport to refuse in words.
+    const groups: unknown = report.groups;
+    if (Array.isArray(groups)) for (const g of groups) merger.addGroup(g);
+    merger.endReport({ ...report, groups: Array.isArray(groups) ? [] : groups });
+  }
+  return merger.build();
+}
+
+/** The categories of this build's rules, as a scan describes them. */
+const BUILT_IN = new Map(categoryInfo([...defaultRules, QUEUE_ERROR_RULE]).map((c) => [c.id, c]));
+
+/** A report's members other than its groups (and the roll-ups made again from them): what a merge keeps of it. */
+export type ReportHead = Omit<Report, 'groups' | 'hosts' | 'connectors'> & { groups: readonly unknown[] };
+
+/**
+ * {@link mergeReports} one report at a time, and each report's groups one at a time, so that reports of any size
+ * merge in memory that follows the merged groups, not the files (see readReportStream): a report's groups with
+ * {@link addGroup}, then its other members with {@link endReport}; {@link build} makes the merged report. What
+ * depends on all the reports (inputs read twice, other filters) is refused in {@link build}.
+ */
+export class ReportMerger {
+  readonly #acc: Accumulated;
+  readonly #categories: CategoryInfo[] = [];
+  readonly #limit: number;
+  /** Inputs and filters of the reports ended so far, for the checks across reports. */
+  readonly #heads: Array<Pick<Report, 'inputs' | 'filters'>> = [];
+  /** Of the report being read: the servers its groups name, and whether one has a time or is folded. */
+  #named = new Set<string | null>();
+  #timed = false;
+  #foldedGroups = false;
+
+  constructor(given: MergeOptions = {}) {
+    // Null is not given, as in scan()'s options.
+    const options = given ?? {};
+    checkCount('mergeReports()', 'samples', options.samples, 0);
+    this.#limit = options.samples ?? 3;
+    this.#acc = emptyAccumulated(options.version ?? VERSION, this.#categories, this.#limit);
+  }
+
+  /** The index of the report being read, from 0. */
+  get index(): number {
+    return this.#heads.length;
+  }
+
+  /** Refuses a whole report (or one's members read so far) of another schema, before its groups are read. */
+  check(report: unknown): void {
+    const schema = isObject(report) ? own(report, 'schema') : undefined;
+    if (schema !== 'logscan.report/1') throw new InvalidReportError(this.index, `its schema is ${String(schema)}, not logscan.report/1`);
+  }
+
+  /** A group of the report being read. */
+  addGroup(value: unknown): void {
+    if (!GROUP(value)) throw new InvalidReportError(this.index, 'groups is missing or not as logscan writes it');
+    const g = value as ReportGroup;
+    const acc = this.#acc;
+    this.#named.add(g.server);
+    if (g.direction !== 'queue' && g.firstSeen !== null) this.#timed = true;
+    if (g.folded === true) this.#foldedGroups = true;
+    // Reports of builds before server names were upper case can name one server both ways.
+    const server = serverName(g.server);
+    const into =
+      g.folded === true
+        ? foldedGroup(acc, g.direction, server, g.connector)
+        : (acc.groups.find(g.direction, server, g.connector, g.remoteHost) ?? acc.groups.add(newGroupState(g.direction, server, g.connector, g.remoteHost)));
+    mergeGroup(into, g, this.#limit);
+  }
+
+  /** The report being read is complete: its members other than the groups given to {@link addGroup}. */
+  endReport(value: unknown): void {
+    this.check(value);
+    const problem = reportShapeProblem(value);
+    if (problem !== null) throw new InvalidReportError(this.index, problem);
+    const report = value as ReportHead;
+    // Folded groups without the limit they were folded at: the merged report could not say it.
+    if (report.folded === undefined && this.#foldedGroups) throw new InvalidReportError(this.index, 'folded is missing, while groups are folded');
+    const acc = this.#acc;
+    const categories = this.#categories;
+    // A built-in category is described as this build describes it: reports of other builds can word a hint
+    // differently, and which came first must not decide what the merged report says.
+    for (const c of report.categories) if (!categories.some((k) => k.id === c.id)) categories.push(BUILT_IN.get(c.id) ?? c);
     // Reports written before `ignored` existed lack it: the merged report has it on every input.
     for (const input of report.inputs) acc.inputs.push({ ...input, ignored: input.ignored ?? null });
     acc.sessions += report.totals.sessions;
     acc.incomplete += report.totals.incompleteSessions;
-    const named = new Set(report.groups.map((g) => g.server));
-    for (const s of report.coverage.servers) if (s.from !== null && s.to !== null) widenServer(acc, coverageServer(s.server, named), s.from, s.to);
+    for (const s of report.coverage.servers) if (s.from !== null && s.to !== null) widenServer(acc, serverName(coverageServer(s.server, this.#named)), s.from, s.to);
     if (report.timeline) {
       if (report.timeline.bucket === 'day') acc.dayBuckets = true;
       for (const p of report.timeline.points) {
@@ -49,21 +117,26 @@ export function mergeReports(reports: readonly Report[], given: MergeOptions = {
         if (p.sessions === undefined) acc.sessionHoursUnknown = true;
         else addTimelineSessions(acc, p.t, p.sessions);
       }
-    } else if (report.totals.sessions > 0 && !sessionTimesUnreadable(report)) {
-      // A report written before sessions were counted on the timeline, with sessions and no finding: when they ran is not known.
+    } else if (report.totals.sessions > 0 && this.#timed) {
+      // A report written before sessions were counted on the timeline, with sessions and no finding: when they ran is
+      // not known. (Not when no session has a readable time, as pasted excerpts with placeholders: no timeline to give.)
       acc.sessionHoursUnknown = true;
     }
-    // The merged report folds no further (the reports are in memory already); it says the largest limit folded at.
+    // The merged report folds no further; it says the largest limit folded at.
     if (report.folded !== undefined) acc.maxGroups = acc.maxGroups === Infinity ? report.folded.maxGroups : Math.max(acc.maxGroups, report.folded.maxGroups);
-    for (const g of report.groups) {
-      const into =
-        g.folded === true
-          ? foldedGroup(acc, g.direction, g.server, g.connector)
-          : (acc.groups.find(g.direction, g.server, g.connector, g.remoteHost) ?? acc.groups.add(newGroupState(g.direction, g.server, g.connector, g.remoteHost)));
-      mergeGroup(into, g, limit);
-    }
+    this.#heads.push({ inputs: report.inputs, filters: report.filters });
+    this.#named = new Set();
+    this.#timed = false;
+    this.#foldedGroups = false;
   }
-  return finalizeReport(acc);
+
+  /** The merged report; throws {@link RepeatedInputError} or {@link FiltersMismatchError} for reports that do not add up. */
+  build(): Report {
+    const repeated = repeatedInputs(this.#heads)[0];
+    if (repeated !== undefined) throw new RepeatedInputError(repeated);
+    this.#acc.filters = mergedFilters(this.#heads);
+    return finalizeReport(this.#acc);
+  }
 }
 
 /**
@@ -96,7 +169,7 @@ function filterText(f: ReportFilters | undefined, key: 'categories' | 'connector
  * things, so their sum would mean nothing: refused. Time windows add up (weekly runs with --since 7d): the
  * merged window runs from the earliest `since` to the latest `until`, open where a report's is.
  */
-function mergedFilters(reports: readonly Report[]): ReportFilters {
+function mergedFilters(reports: readonly Pick<Report, 'filters'>[]): ReportFilters {
   const first = reports[0]?.filters;
   for (const key of ['categories', 'connector', 'host'] as const) {
     // As the filters match: categories in any order, connector and host text in any case.
@@ -117,11 +190,6 @@ function mergedFilters(reports: readonly Report[]): ReportFilters {
   if (first?.connector !== undefined) out.connector = first.connector;
   if (first?.host !== undefined) out.host = first.host;
   return out;
-}
-
-/** No session of the report has a readable time (pasted excerpts with placeholders): it has no timeline to give. */
-function sessionTimesUnreadable(report: Report): boolean {
-  return report.groups.every((g) => g.direction === 'queue' || g.firstSeen === null);
 }
 
 /**
@@ -222,6 +290,13 @@ const SAMPLE = shape({ source: isString, line: isNumber, sessionId: isString, ca
 const CERTIFICATE = shape({ role: isString, subject: orNull(isString), issuer: orNull(isString), thumbprint: orNull(isString), notAfter: orNull(isString) });
 const COUNTS = countsOf(isNumber);
 
+const GROUP = shape({
+  direction: (v) => v === 'receive' || v === 'send' || v === 'queue', server: orNull(isString), connector: isString, remoteHost: isString,
+  remoteNames: arrayOf(isString), sessions: isNumber, messages: isNumber, authUsers: optional(arrayOf(isString)), certificates: optional(arrayOf(CERTIFICATE)),
+  byCategory: COUNTS, details: countsOf(COUNTS), tlsVersions: COUNTS, firstSeen: orNull(isString), lastSeen: orNull(isString), samples: arrayOf(SAMPLE),
+  findingSpans: optional(countsOf(shape({ first: isString, last: isString }))), folded: optional((v) => v === true),
+});
+
 /** What {@link mergeReports} and the outputs read of a report, field by field; the rest is made again. */
 const REPORT_FIELDS: Record<string, Check> = {
   generator: shape({ version: isString }),
@@ -237,14 +312,7 @@ const REPORT_FIELDS: Record<string, Check> = {
   categories: arrayOf(
     shape({ id: isString, title: isString, explanation: isString, hint: isString, detailHints: optional(countsOf(isString)), severity: optional(isString), docs: optional(orNull(isString)) }),
   ),
-  groups: arrayOf(
-    shape({
-      direction: (v) => v === 'receive' || v === 'send' || v === 'queue', server: orNull(isString), connector: isString, remoteHost: isString,
-      remoteNames: arrayOf(isString), sessions: isNumber, messages: isNumber, authUsers: optional(arrayOf(isString)), certificates: optional(arrayOf(CERTIFICATE)),
-      byCategory: COUNTS, details: countsOf(COUNTS), tlsVersions: COUNTS, firstSeen: orNull(isString), lastSeen: orNull(isString), samples: arrayOf(SAMPLE),
-      findingSpans: optional(countsOf(shape({ first: isString, last: isString }))), folded: optional((v) => v === true),
-    }),
-  ),
+  groups: arrayOf((v) => GROUP(v)),
   folded: optional(shape({ maxGroups: (v) => Number.isSafeInteger(v) && (v as number) >= 1, sessions: (v) => Number.isSafeInteger(v) && (v as number) >= 0 })),
   filters: optional(shape({ since: optional(isString), until: optional(isString), categories: optional(arrayOf(isString)), connector: optional(isString), host: optional(isString) })),
   timeline: optional(shape({ bucket: (v) => v === 'hour' || v === 'day', points: arrayOf(shape({ t: isString, sessions: optional(isNumber), byCategory: COUNTS })) })),
