@@ -4,12 +4,12 @@
  */
 import { accessSync, closeSync, constants, fchmodSync, fstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { readFile } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { scan, type ScanProgress } from './scan.js';
-import type { ThisServer } from './read/inputs.js';
-import { FiltersMismatchError, mergeReports, RepeatedInputError, reportShapeProblem } from './report/merge.js';
+import { describeError, type ThisServer } from './read/inputs.js';
+import { FiltersMismatchError, InvalidReportError, RepeatedInputError, ReportMerger } from './report/merge.js';
+import { addReport, reportBytes, reportFiles, ReportSyntaxError } from './report/read-report.js';
 import { defaultRules } from './classify/rules.js';
 import { knownCategories, matchCategories, ScanOptionError } from './options.js';
 import type { FormatOptions, OutputFormat } from './output/index.js';
@@ -81,7 +81,8 @@ Merge (logscan merge <report.json>...):
   Takes the output options and --fail-on. --since, --until, --category, --connector, --host, --max-open,
   --idle, --max-groups and --jobs are refused (exit 2): give them to the runs that make the reports. Also
   exit 2: a file that is not a readable logscan JSON report, or two reports that read the same log. Input
-  errors recorded in a report are carried over (exit 3).
+  errors recorded in a report are carried over (exit 3). Reports: files, .json.gz, - (standard input),
+  folders (their .json and .json.gz files) and patterns.
 
 Exit codes:
   0  report written
@@ -308,7 +309,7 @@ export async function main(io: CliIo): Promise<number> {
     const unregisterProgress = progress === null ? null : (io.onInterrupt?.(progress.done) ?? null);
     let report: Report;
     if (merge) {
-      report = mergeOrRefuse(await readReports(inputs), inputs, samples);
+      report = await mergeFiles(inputs, samples);
       // As for a scan: reports made with `--category plaintext` hold no legacy-tls finding to fail on.
       const kept = report.filters?.categories;
       if (failOnExcluded(failOn, kept)) {
@@ -772,10 +773,28 @@ async function caseHint(pattern: string): Promise<string | null> {
   return `names are matched case-sensitively here: ${found.length} ${found.length === 1 ? 'file matches' : 'files match'} ${pattern} in another case, such as ${plan.pathOf(found[0]!)} (Exchange names its logs in capitals: *.LOG)`;
 }
 
-/** mergeReports, with two reports that read the same file named by their paths as a usage error. */
-function mergeOrRefuse(reports: Report[], paths: readonly string[], samples: number | undefined): Report {
+/**
+ * The merge of the report files `args` name, read one at a time and each one's groups one at a time (reports of
+ * any size, in memory that follows the merged groups). What cannot be merged is a usage error naming the files.
+ */
+async function mergeFiles(args: readonly string[], samples: number | undefined): Promise<Report> {
+  const paths = await reportFiles(args).catch((e: Error) => {
+    throw new UsageError(e.message);
+  });
+  const merger = new ReportMerger(samples === undefined ? {} : { samples });
+  for (const path of paths) {
+    const name = path === '-' ? 'standard input' : path;
+    try {
+      await addReport(merger, reportBytes(path));
+    } catch (e) {
+      if (e instanceof InvalidReportError) {
+        throw new UsageError(e.problem.startsWith('its schema is') ? `${name}: not a logscan JSON report (schema logscan.report/1)` : `${name}: not a logscan JSON report that can be merged (${e.problem})`);
+      }
+      throw new UsageError(`${name}: not a readable JSON report (${e instanceof ReportSyntaxError ? e.message : describeError(e)})`);
+    }
+  }
   try {
-    return mergeReports(reports, samples === undefined ? {} : { samples });
+    return merger.build();
   } catch (e) {
     if (e instanceof FiltersMismatchError) {
       const [i, j] = e.reports;
@@ -806,23 +825,6 @@ function formatHours(ms: number): string {
 function matches(report: Report, categories: readonly string[]): boolean {
   const any = categories.includes('any');
   return Object.entries(report.totals.byCategory).some(([id, n]) => n > 0 && (any || categories.includes(id)));
-}
-
-async function readReports(paths: readonly string[]): Promise<Report[]> {
-  const reports: Report[] = [];
-  for (const path of paths) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(await readFile(path, 'utf8'));
-    } catch (e) {
-      throw new UsageError(`${path}: not a readable JSON report (${(e as Error).message})`);
-    }
-    if ((parsed as Report)?.schema !== 'logscan.report/1') throw new UsageError(`${path}: not a logscan JSON report (schema logscan.report/1)`);
-    const problem = reportShapeProblem(parsed);
-    if (problem !== null) throw new UsageError(`${path}: not a logscan JSON report that can be merged (${problem})`);
-    reports.push(parsed as Report);
-  }
-  return reports;
 }
 
 /** A single self-overwriting status line on a terminal, shown only once a run takes longer than a second. */

@@ -284,6 +284,33 @@ describe('logscan CLI', () => {
     }
   });
 
+  it('merge reads reports compressed, from standard input, from a folder and by a pattern, with the same result', async () => {
+    const reports = join(dir, 'reports');
+    mkdirSync(reports);
+    expect((await run(['-q', '-f', 'json', '-o', join(reports, 'ex01.json'), 'flat/EX01'])).code).toBe(0);
+    expect((await run(['-q', '-f', 'json', '-o', join(reports, 'edge01.json'), 'flat/EDGE01'])).code).toBe(0);
+    const plain = await run(['merge', '-q', '-f', 'json', join(reports, 'edge01.json'), join(reports, 'ex01.json')]);
+    expect(plain.code).toBe(0);
+    const ex01 = readFileSync(join(reports, 'ex01.json'));
+    // Copied off a server as .json.gz: read as it is.
+    const zipped = join(dir, 'ex01.json.gz');
+    writeFileSync(zipped, gzipSync(ex01));
+    expect((await run(['merge', '-q', '-f', 'json', join(reports, 'edge01.json'), zipped])).stdout).toBe(plain.stdout);
+    expect((await run(['merge', '-q', '-f', 'json', join(reports, 'edge01.json'), '-'], ex01)).stdout).toBe(plain.stdout);
+    // A folder's reports, and a pattern left unexpanded (as PowerShell and cmd leave it), in name order.
+    expect((await run(['merge', '-q', '-f', 'json', reports])).stdout).toBe(plain.stdout);
+    expect((await run(['merge', '-q', '-f', 'json', join(reports, '*.json')])).stdout).toBe(plain.stdout);
+    const none = await run(['merge', join(reports, '*.csv')]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('*.csv: the pattern matched no files');
+    // A damaged compressed report is refused in words.
+    const broken = join(dir, 'broken.json.gz');
+    writeFileSync(broken, gzipSync(ex01).subarray(0, 200));
+    const bad = await run(['merge', broken]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/broken\.json\.gz: not a readable JSON report \(/);
+  });
+
   it.runIf(existsSync('/dev/full'))('exit code 5 when standard output cannot be written (a full disk), 0 when the reader just goes away', () => {
     for (const format of ['table', 'json']) {
       const full = openSync('/dev/full', 'w');

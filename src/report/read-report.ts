@@ -5,6 +5,16 @@
  * whole report in memory three times over (text, then objects) where a merge needs one group at a time.
  */
 
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { compareText } from '../compare-text.js';
+import { globPlan } from '../read/inputs.js';
+import type { ReportMerger } from './merge.js';
+
 const QUOTE = 34;
 const BACKSLASH = 92;
 const COMMA = 44;
@@ -19,7 +29,8 @@ export interface ReportStreamOptions {
   items: ReadonlySet<string>;
   /** Top-level members read past without being parsed or kept (what a merge makes again, such as roll-ups). */
   skip: ReadonlySet<string>;
-  onItem(key: string, item: unknown, index: number): void;
+  /** `head` holds the members read before the array (a report's `schema` comes first). */
+  onItem(key: string, item: unknown, index: number, head: Readonly<Record<string, unknown>>): void;
 }
 
 /** Thrown for bytes that are not one JSON object; the message says where. */
@@ -53,8 +64,9 @@ function isSpace(b: number): boolean {
 }
 
 /**
- * The report's top-level members other than those in `items` and `skip`, parsed; each item of the `items` arrays is
- * parsed and given to `onItem` as soon as it is read. Only the member or item being read is held.
+ * The report's top-level members other than those in `skip`, parsed; each item of the `items` arrays is parsed and
+ * given to `onItem` as soon as it is read, and the array itself is left empty. Only the member or item being read
+ * is held.
  */
 export async function readReportStream(source: AsyncIterable<Buffer | string>, options: ReportStreamOptions): Promise<Record<string, unknown>> {
   const head: Record<string, unknown> = {};
@@ -152,6 +164,8 @@ export async function readReportStream(source: AsyncIterable<Buffer | string>, o
             at = At.Items;
             depth = 2;
             index = 0;
+            // Its items went to onItem: in the result it is there, and empty.
+            head[key] = [];
             break;
           }
           at = At.InValue;
@@ -176,7 +190,7 @@ export async function readReportStream(source: AsyncIterable<Buffer | string>, o
           const level = at === At.InValue ? 1 : 2;
           if (depth === level && (b === COMMA || b === (level === 1 ? CLOSE_OBJECT : CLOSE_ARRAY))) {
             if (at === At.InItem) {
-              options.onItem(key, parse(chunk, start, i, `item ${index} of ${JSON.stringify(key)}`), index++);
+              options.onItem(key, parse(chunk, start, i, `item ${index} of ${JSON.stringify(key)}`), index++, head);
               at = At.Items;
               // The `,` is read again as the separator between items; a `]` ends the array.
               continue;
@@ -209,4 +223,77 @@ export async function readReportStream(source: AsyncIterable<Buffer | string>, o
   }
   if (at !== At.End) fail(at === At.Start ? 'no content' : 'the end of the file inside the report (cut short?)', 0);
   return head;
+}
+
+/** Members a merge makes again from the groups, so not read. */
+const ROLL_UPS: ReadonlySet<string> = new Set(['hosts', 'connectors']);
+const GROUPS: ReadonlySet<string> = new Set(['groups']);
+
+/** Adds the report `bytes` hold to `merger`: its groups one at a time as they are read, then the rest. */
+export async function addReport(merger: ReportMerger, bytes: AsyncIterable<Buffer | string>): Promise<void> {
+  const head = await readReportStream(bytes, {
+    items: GROUPS,
+    skip: ROLL_UPS,
+    onItem: (_key, group, index, before) => {
+      // Another kind of JSON file is named as that, not by its first item that is no group.
+      if (index === 0) merger.check(before);
+      merger.addGroup(group);
+    },
+  });
+  merger.endReport(head);
+}
+
+/**
+ * The bytes of a report file (`-`: standard input), decompressed when they are gzip: a report copied off a
+ * server is often compressed, and `.json.gz` must not be the reason to unpack it first.
+ */
+export async function* reportBytes(path: string, stdin: AsyncIterable<Buffer> = process.stdin): AsyncGenerator<Buffer> {
+  const source = path === '-' ? stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+  const it = source[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done === true) return;
+  const rest = async function* (): AsyncGenerator<Buffer> {
+    yield first.value as Buffer;
+    for (let r = await it.next(); r.done !== true; r = await it.next()) yield r.value as Buffer;
+  };
+  const head = first.value as Buffer;
+  if (head[0] !== 0x1f || head[1] !== 0x8b) return yield* rest();
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  // A failed read or corrupt data ends the loop below with its error, through the pipeline.
+  const done = pipeline(Readable.from(rest()), gunzip);
+  done.catch(() => undefined);
+  for await (const chunk of gunzip) yield chunk as Buffer;
+  await done;
+}
+
+const GLOB_CHARS = /[*?[\]{}]/;
+
+/** A report file by its name: `.json`, or `.json.gz`. */
+function isReportName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower.endsWith('.json') || lower.endsWith('.json.gz');
+}
+
+/**
+ * The report files `args` name, in order: files as given, `-`, a folder's `.json` and `.json.gz` files (not its
+ * subfolders), and a pattern's matches (Windows shells pass `reports\*.json` on unexpanded, as they do for logs).
+ * Throws for a folder without reports or a pattern that matches none, naming it.
+ */
+export async function reportFiles(args: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const arg of args) {
+    const info = arg === '-' ? null : await stat(arg).catch(() => null);
+    if (info?.isDirectory() === true) {
+      const names = (await readdir(arg, { withFileTypes: true })).filter((d) => d.isFile() && isReportName(d.name)).map((d) => d.name);
+      if (names.length === 0) throw new Error(`${arg}: a folder with no .json or .json.gz report in it`);
+      for (const name of names.sort(compareText)) out.push(join(arg, name));
+    } else if (info === null && arg !== '-' && GLOB_CHARS.test(arg)) {
+      const plan = globPlan(arg);
+      const fg = (await import('fast-glob')).default;
+      const found = await fg(plan.pattern, { cwd: plan.cwd ?? undefined, caseSensitiveMatch: plan.caseSensitiveMatch, onlyFiles: true, dot: false });
+      if (found.length === 0) throw new Error(`${arg}: the pattern matched no files`);
+      for (const f of found.sort(compareText)) out.push(plan.pathOf(f));
+    } else out.push(arg);
+  }
+  return out;
 }
