@@ -715,7 +715,7 @@ export function foldedText(report: Report): string | null {
   return (
     `more than ${formatCount(f.maxGroups)} groups (direction, server, connector and remote host): ${countOf(f.sessions, 'session')}${queue} of ` +
     `remote hosts past the limit are counted in '(other hosts)' rows, one per connector. Hosts of smaller connectors (send, relay) keep their rows, ` +
-    `and on the largest connector hosts with findings, and failing hosts seen often, keep theirs; to see one host in full, use --host or --connector, ` +
+    `and on the largest connector hosts with findings, and failing hosts seen often, keep theirs; to see one host in full, scan again with --host or --connector, ` +
     `or --max-groups all (about 2 KB of memory per host)`
   );
 }
