@@ -320,8 +320,9 @@ export interface Coverage {
 }
 
 /**
- * Findings per category over time, one point per bucket start (ISO, UTC). Buckets without findings may be
- * left out; readers fill the gaps.
+ * Findings and sessions over time, one point per bucket start (ISO, UTC), for every bucket in which a finding
+ * was made or a protocol-log session started. A bucket that is missing had no logs read: it is not a quiet hour,
+ * and a reader must not fill it in as one (docs/json.md, timeline).
  */
 export interface Timeline {
   bucket: 'hour' | 'day';

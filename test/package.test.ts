@@ -2,6 +2,7 @@
 // and the docs the README links to (read on npmjs.com, the README's relative links resolve inside the package).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
 interface Packed {
@@ -38,6 +39,10 @@ describe('the npm package', () => {
     expect(linked.length).toBeGreaterThan(5);
     for (const p of linked) expect(paths.has(p), p).toBe(true);
     expect([...paths].filter((p) => /^(test|bench|samples|scripts)\//.test(p) || p.endsWith('.png'))).toEqual([]);
+    // The report's JSON Schema is the contract of the JSON output: a consumer can load it by name.
+    expect(paths.has('docs/report.schema.json')).toBe(true);
+    const schema = createRequire(import.meta.url)('logscan/report.schema.json') as { $id?: string; properties?: object };
+    expect(schema.properties).toHaveProperty('groups');
     // A package, not a data set: well under the size of one bench log.
     expect(pkg.unpackedSize).toBeLessThan(4 * 1024 * 1024);
   });
