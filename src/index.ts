@@ -10,12 +10,13 @@ export { ScanOptionError } from './options.js';
 // read
 export { readProtocolLog, parseProtocolText, type ProtocolHeader, type ProtocolReadOptions } from './read/protocol.js';
 export { detectInput, inferDirection, emptyStats, type Detection } from './read/detect.js';
+export type { TextEncoding } from './read/fields.js';
 export { readQueueExport } from './read/queue/index.js';
-export { expandInputs, openInput, type InputRef, type ThisServer, type WalkFs } from './read/inputs.js';
+export { expandInputs, openInput, type ExpandResult, type InputRef, type OpenedInput, type ThisServer, type WalkFs } from './read/inputs.js';
 
 // sessions
 export { SessionAssembler, assembleSessions, type SessionOptions, type OriginInfo } from './sessions/builder.js';
-export { summarizeSession } from './sessions/facts.js';
+export { summarizeSession, type SessionMeta } from './sessions/facts.js';
 export { parseEndpoint } from './sessions/endpoint.js';
 
 // classify

@@ -74,6 +74,7 @@ export class SessionAssembler {
   /**
    * `internal.lazyRecords` is for scan() only: sessions then carry their rows lazily (see `recordsOf`), which
    * only the built-in rules know how to read.
+   * @param internal @internal logscan's own reader's; may change in any release.
    */
   constructor(info: OriginInfo, given: SessionOptions = {}, internal: { lazyRecords?: boolean } = {}) {
     // Null is not given, as in scan()'s options.
@@ -88,11 +89,12 @@ export class SessionAssembler {
     this.#keepAll = options.keepRows === 'all';
   }
 
+  /** @internal Sessions open now (logscan's progress and tests); may change in any release. */
   get openSessions(): number {
     return this.#open.size;
   }
 
-  /** The direction for the files that follow (a new file of the same origin may carry a header). */
+  /** @internal The direction for the files that follow (a new file of the same origin may carry a header). */
   setDirection(direction: Direction | null): void {
     if (direction !== null) this.#direction = direction;
   }
@@ -105,8 +107,9 @@ export class SessionAssembler {
   }
 
   /**
-   * Adds one row; ended sessions are appended to `done`. The row is read during the call only (the reader's
-   * view is reused for the next row), so nothing here may keep it except through `record()` or `pin()`.
+   * @internal Adds one row of logscan's reader; ended sessions are appended to `done`. The row is read during the
+   * call only (the reader's view is reused for the next row), so nothing here may keep it except through
+   * `record()` or `pin()`.
    */
   addRow(row: Row, done: Session[]): void {
     const slot = row.sessionIdHash() & (ID_SLOTS - 1);
