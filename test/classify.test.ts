@@ -279,3 +279,14 @@ describe('the built-in rules are shared by every scan in the process: frozen', (
     expect(typeof typeOnly).toBe('function');
   });
 });
+
+describe('rule order', () => {
+  it('gives a text the category of the first rule whose matchText matches, so a rule put first takes it', () => {
+    // The innermost reply of a queue LastError that also says a failover was tried.
+    const text = '421 4.4.0 Unable to connect. Attempted failover to alternate host';
+    const mine: Rule = { id: 'failover', title: 'Failover', explanation: 'x', hint: 'y', matchText: (t) => (t.includes('failover') ? null : undefined) };
+    expect(classifyText(text)?.rule.id).toBe('connect-failed');
+    expect(classifyText(text, [...defaultRules, mine])?.rule.id).toBe('connect-failed');
+    expect(classifyText(text, [mine, ...defaultRules])?.rule.id).toBe('failover');
+  });
+});
