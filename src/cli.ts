@@ -375,8 +375,6 @@ export async function main(io: CliIo): Promise<number> {
     if (!quiet) {
       for (const i of unreadable.slice(0, MAX_ERROR_LINES)) {
         io.stderr.write(`logscan: ${stripControl(i.source)}: ${stripControl(i.error!)}\n`);
-        const hint = i.error === NO_MATCH ? await caseHint(i.source) : null;
-        if (hint !== null) io.stderr.write(`logscan: ${stripControl(hint)}\n`);
       }
       if (unreadable.length > MAX_ERROR_LINES) {
         io.stderr.write(`logscan: … and ${unreadable.length - MAX_ERROR_LINES} more inputs with errors (the JSON report lists them all)\n`);
@@ -752,25 +750,6 @@ function fileId(path: string): { dev: bigint; ino: bigint } | null {
   } catch {
     return null;
   }
-}
-
-/** What expandInputs records for a pattern that found nothing. */
-const NO_MATCH = 'the pattern matched no files';
-
-/**
- * For a pattern that matched nothing where matching is case-sensitive (Linux), whether it matches in another
- * case: `Logs/*.log` finds none of Exchange's `RECV2025111009-1.LOG`. Matching stays case-sensitive there (two
- * files may differ only in case); the second search runs only for a pattern that found nothing.
- */
-async function caseHint(pattern: string): Promise<string | null> {
-  const { globPlan } = await import('./read/inputs.js');
-  const plan = globPlan(pattern);
-  if (!plan.caseSensitiveMatch) return null;
-  const fg = (await import('fast-glob')).default;
-  const found = await fg(plan.pattern, { cwd: plan.cwd ?? undefined, caseSensitiveMatch: false, suppressErrors: true, dot: false }).catch(() => []);
-  if (found.length === 0) return null;
-  found.sort();
-  return `names are matched case-sensitively here: ${found.length} ${found.length === 1 ? 'file matches' : 'files match'} ${pattern} in another case, such as ${plan.pathOf(found[0]!)} (Exchange names its logs in capitals: *.LOG)`;
 }
 
 /**

@@ -172,6 +172,22 @@ export function serverOfInput(path: string, thisServer: ThisServer | null): stri
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
+/** What an input that is a pattern matching nothing is reported with (followed by a hint, see {@link caseHint}). */
+export const NO_MATCH = 'the pattern matched no files';
+
+/**
+ * Why a pattern matched nothing, when it matches in another case, else null. Copied Windows logs keep their
+ * upper-case names on a case-sensitive file system: `Logs/*.log` finds none of Exchange's `RECV2025111009-1.LOG`.
+ * Matching stays case-sensitive there (two files may differ only in case); this second search runs only for a
+ * pattern that found nothing.
+ */
+async function caseHint(pattern: string, plan: GlobPlan, fg: typeof import('fast-glob')): Promise<string | null> {
+  const found = await fg(plan.pattern, { cwd: plan.cwd ?? undefined, caseSensitiveMatch: false, suppressErrors: true, dot: false }).catch(() => []);
+  if (found.length === 0) return null;
+  found.sort();
+  return `names are matched case-sensitively here: ${found.length} ${found.length === 1 ? 'file matches' : 'files match'} ${pattern} in another case, such as ${plan.pathOf(found[0]!)} (Exchange names its logs in capitals: *.LOG)`;
+}
+
 /** How one glob argument is searched: see {@link globPlan}. */
 export interface GlobPlan {
   /** The folder before the first wildcard, searched from (null: the current folder). */
@@ -342,7 +358,10 @@ export async function expandInputs(
         const target = await walkFs.stat(path).catch((e: NodeJS.ErrnoException) => e);
         cannotRead(path, target instanceof Error ? `cannot read: ${describeError(target)}` : NOT_REGULAR);
       }
-      if (found.length === 0 && unlisted.length === 0 && odd.length === 0) missing.push([arg, 'the pattern matched no files']);
+      if (found.length === 0 && unlisted.length === 0 && odd.length === 0) {
+        const hint = plan.caseSensitiveMatch ? await caseHint(arg, plan, await glob()) : null;
+        missing.push([arg, hint === null ? NO_MATCH : `${NO_MATCH}; ${hint}`]);
+      }
       found.sort();
       // Real paths a few hundred at a time: a pattern may match a hundred thousand files.
       for (let i = 0; i < found.length; i += 256) {

@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { compareText } from '../compare-text.js';
-import { globPlan } from '../read/inputs.js';
+import { globPlan, NO_MATCH } from '../read/inputs.js';
 import type { ReportMerger } from './merge.js';
 
 const QUOTE = 34;
@@ -291,7 +291,7 @@ export async function reportFiles(args: readonly string[]): Promise<string[]> {
       const plan = globPlan(arg);
       const fg = (await import('fast-glob')).default;
       const found = await fg(plan.pattern, { cwd: plan.cwd ?? undefined, caseSensitiveMatch: plan.caseSensitiveMatch, onlyFiles: true, dot: false });
-      if (found.length === 0) throw new Error(`${arg}: the pattern matched no files`);
+      if (found.length === 0) throw new Error(`${arg}: ${NO_MATCH}`);
       for (const f of found.sort(compareText)) out.push(plan.pathOf(f));
     } else out.push(arg);
   }
