@@ -387,10 +387,13 @@ export async function main(io: CliIo): Promise<number> {
     }
     // `--since 1d` on logs that stopped arriving 20 hours ago covers four hours of the day: say so. The window ends
     // at --until, or now for a relative --since; an ISO --since alone (a look at last month's logs) has no end.
-    const windowEnd = until?.getTime() ?? (values.since !== undefined && RELATIVE_TIME.test(values.since.trim()) ? Date.now() : undefined);
-    if (!quiet && windowEnd !== undefined && !merge) {
+    // A merge: the reports' window ends at their latest --until (a relative --since's "now" was the runs' own).
+    const windowEnd = merge
+      ? timeOrUndefined(report.filters?.until)
+      : (until?.getTime() ?? (values.since !== undefined && RELATIVE_TIME.test(values.since.trim()) ? Date.now() : undefined));
+    if (!quiet && windowEnd !== undefined) {
       for (const u of uncoveredEnds(report, windowEnd)) {
-        const end = `${formatHours(u.gapMs)} before the end of the time window (${until === undefined ? 'now' : '--until'})`;
+        const end = `${formatHours(u.gapMs)} before the end of the time window (${merge ? "the reports' --until" : until === undefined ? 'now' : '--until'})`;
         io.stderr.write(
           u.server === null
             ? `logscan: the protocol logs read end at ${u.to}, ${end}: that part has no logs\n`

@@ -136,5 +136,16 @@ describe('a --since window the logs do not reach', () => {
     // A relative --since ends now; an ISO --since alone (a look at old logs) has no end to reach.
     expect((await runCli(['--since', '30d', '-f', 'json', 'samples/EX01'], process.cwd())).stderr).toMatch(/before the end of the time window \(now\): that part has no logs/);
     expect((await runCli(['--since', '2025-11-10T09:00', '-f', 'json', 'samples/EX01'], process.cwd())).stderr).toBe('');
+    // Merged, the reports' window says the same: their latest --until.
+    const dir = mkdtempSync(join(tmpdir(), 'logscan-window-merge-'));
+    try {
+      const report = join(dir, 'ex01.json');
+      expect((await runCli([...args, '-q', '-o', report], process.cwd())).code).toBe(0);
+      const merged = await runCli(['merge', '-f', 'json', report], process.cwd());
+      expect(merged.code).toBe(0);
+      expect(merged.stderr).toContain("logscan: the protocol logs read end at 2025-11-10T10:52:07.606Z, 3 h before the end of the time window (the reports' --until): that part has no logs");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
