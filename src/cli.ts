@@ -288,8 +288,14 @@ export async function main(io: CliIo): Promise<number> {
     // `-` is standard output, as it is standard input among the inputs.
     const output = values.output === '-' ? undefined : values.output;
     // `-o *.LOG` in a log folder: the shell makes the first log the output. Refused before anything is read.
+    // Merge: the report files its folders and patterns name, so `-o` cannot replace one of them either.
+    const reports = merge
+      ? await reportFiles(inputs).catch((e: Error) => {
+          throw new UsageError(e.message);
+        })
+      : null;
     if (output !== undefined) {
-      const overwritten = inputToOverwrite(output, inputs);
+      const overwritten = inputToOverwrite(output, reports ?? inputs);
       if (overwritten !== null) throw new UsageError(`the output ${output} is the input ${overwritten}: the report would replace it (name another file for --output)`);
       // The first of the logs the shell listed is not among the inputs, nor is a log a folder or pattern finds:
       // the file's own first bytes say what it is, as they say it for every input.
@@ -309,7 +315,7 @@ export async function main(io: CliIo): Promise<number> {
     const unregisterProgress = progress === null ? null : (io.onInterrupt?.(progress.done) ?? null);
     let report: Report;
     if (merge) {
-      report = await mergeFiles(inputs, samples);
+      report = await mergeFiles(reports!, samples);
       // As for a scan: reports made with `--category plaintext` hold no legacy-tls finding to fail on.
       const kept = report.filters?.categories;
       if (failOnExcluded(failOn, kept)) {
@@ -756,13 +762,10 @@ function fileId(path: string): { dev: bigint; ino: bigint } | null {
 }
 
 /**
- * The merge of the report files `args` name, read one at a time and each one's groups one at a time (reports of
+ * The merge of the report files at `paths` (see reportFiles), read one at a time and each one's groups one at a time (reports of
  * any size, in memory that follows the merged groups). What cannot be merged is a usage error naming the files.
  */
-async function mergeFiles(args: readonly string[], samples: number | undefined): Promise<Report> {
-  const paths = await reportFiles(args).catch((e: Error) => {
-    throw new UsageError(e.message);
-  });
+async function mergeFiles(paths: readonly string[], samples: number | undefined): Promise<Report> {
   const merger = new ReportMerger(samples === undefined ? {} : { samples });
   for (const path of paths) {
     const name = path === '-' ? 'standard input' : path;
@@ -775,17 +778,18 @@ async function mergeFiles(args: readonly string[], samples: number | undefined):
       throw new UsageError(`${name}: not a readable JSON report (${e instanceof ReportSyntaxError ? e.message : describeError(e)})`);
     }
   }
+  const named = (i: number) => (paths[i] === '-' ? 'standard input' : paths[i]);
   try {
     return merger.build();
   } catch (e) {
     if (e instanceof FiltersMismatchError) {
       const [i, j] = e.reports;
-      throw new UsageError(`${paths[i]} (${e.filters[0]}) and ${paths[j]} (${e.filters[1]}) were made with other filters: they count different things; merge reports made with the same --category, --connector and --host`);
+      throw new UsageError(`${named(i)} (${e.filters[0]}) and ${named(j)} (${e.filters[1]}) were made with other filters: they count different things; merge reports made with the same --category, --connector and --host`);
     }
     if (!(e instanceof RepeatedInputError)) throw e;
     const { source, reports: [i, j] } = e.repeated;
     throw new UsageError(
-      `${paths[i]} and ${paths[j]} both read ${source} (same size, lines and times): merged, its sessions would be counted twice; merge reports of different logs`,
+      `${named(i)} and ${named(j)} both read ${source} (same size, lines and times): merged, its sessions would be counted twice; merge reports of different logs`,
     );
   }
 }

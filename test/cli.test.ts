@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -303,6 +303,25 @@ describe('logscan CLI', () => {
     const none = await run(['merge', join(reports, '*.csv')]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('*.csv: the pattern matched no files');
+    // Its keys sorted (jq -S puts schema after groups): still a report.
+    const sorted = join(dir, 'sorted.json');
+    const parsed = JSON.parse(ex01.toString('utf8')) as Record<string, unknown>;
+    writeFileSync(sorted, JSON.stringify(Object.fromEntries(Object.entries(parsed).sort(([a], [b]) => (a < b ? -1 : 1)))));
+    expect((await run(['merge', '-q', '-f', 'json', join(reports, 'edge01.json'), sorted])).stdout).toBe(plain.stdout);
+    // Standard input named twice is read once; links in a folder are its reports too.
+    expect((await run(['merge', '-q', '-f', 'json', join(reports, 'edge01.json'), '-', '-'], ex01)).stdout).toBe(plain.stdout);
+    const linked = join(dir, 'linked');
+    mkdirSync(linked);
+    symlinkSync(join(reports, 'ex01.json'), join(linked, 'ex01.json'));
+    symlinkSync(join(reports, 'edge01.json'), join(linked, 'edge01.json'));
+    expect((await run(['merge', '-q', '-f', 'json', linked])).stdout).toBe(plain.stdout);
+    // -o naming a report that a folder or pattern brings in is refused, as one named on its own is.
+    for (const from of [reports, join(reports, '*.json')]) {
+      const over = await run(['merge', '-q', '-f', 'json', '-o', join(reports, 'ex01.json'), from]);
+      expect(over.code).toBe(2);
+      expect(over.stderr).toContain(`the output ${join(reports, 'ex01.json')} is the input ${join(reports, 'ex01.json')}`);
+    }
+    expect(readFileSync(join(reports, 'ex01.json'))).toEqual(ex01);
     // A damaged compressed report is refused in words.
     const broken = join(dir, 'broken.json.gz');
     writeFileSync(broken, gzipSync(ex01).subarray(0, 200));

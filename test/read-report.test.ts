@@ -4,7 +4,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { readReportStream, ReportSyntaxError } from '../src/report/read-report.js';
+import { readReportStream, reportBytes, ReportSyntaxError } from '../src/report/read-report.js';
+import { gzipSync } from 'node:zlib';
 import { renderJson } from '../src/output/json.js';
 import { scan } from '../src/scan.js';
 
@@ -12,7 +13,8 @@ import { scan } from '../src/scan.js';
 async function* pieces(bytes: Buffer, cuts: readonly number[]): AsyncGenerator<Buffer> {
   let from = 0;
   for (const cut of [...cuts].sort((a, b) => a - b)) {
-    if (cut <= from || cut >= bytes.length) continue;
+    // A cut repeated makes an empty chunk, which a stream may also hand on.
+    if (cut < from || cut >= bytes.length) continue;
     yield bytes.subarray(from, cut);
     from = cut;
   }
@@ -64,6 +66,19 @@ describe('readReportStream', () => {
     // Every boundary at once: one byte per chunk.
     const { items } = await read(tricky, Array.from({ length: tricky.length }, (_, i) => i));
     expect(items.map(([, v]) => v)).toEqual(expected.groups);
+    // And an empty chunk after every byte.
+    const doubled = await read(tricky, Array.from({ length: 2 * tricky.length }, (_, i) => i >> 1));
+    expect(doubled.head).toEqual({ schema: 'x', 'we"ird\\key': expected['we"ird\\key'], groups: [], tail: '\\' });
+    expect(doubled.items.map(([, v]) => v)).toEqual(expected.groups);
+  });
+
+  it('takes a backslash that ends a chunk before an empty one, and a byte-order mark split over chunks', async () => {
+    async function* chunks(...parts: string[]): AsyncGenerator<Buffer> {
+      for (const p of parts) yield Buffer.from(p, 'latin1');
+    }
+    const opts = { items: new Set(['groups']), skip: new Set<string>(), onItem: () => undefined };
+    expect(await readReportStream(chunks('{"schema":"s","x":"a\\', '', '"b","groups":[]}'), opts)).toEqual({ schema: 's', x: 'a"b', groups: [] });
+    expect(await readReportStream(chunks('\xef', '\xbb', '\xbf{"schema":"s"}'), opts)).toEqual({ schema: 's' });
   });
 
   it('takes a byte-order mark, and an empty streamed array', async () => {
@@ -82,9 +97,31 @@ describe('readReportStream', () => {
     ['{"a" 1}', /no `:` after a member name at byte 5/],
     ['{"a":1 "b":2}', /the value of "a" from byte 5 is not JSON \(Unexpected/],
     ['{"a":[1]]}', /a bracket that closes nothing at byte 8/],
+    // What JSON.parse refuses is refused here too, also around the streamed array.
+    ['{"a":1,}', /a `,` before the `\}` at byte 7/],
+    ['{"groups":[{},]}', /a `,` before the `\]` at byte 14/],
+    ['{"groups":[{},,{}]}', /a `,` where an item belongs at byte 14/],
+    ['{"groups":[,{}]}', /a `,` where an item belongs at byte 11/],
+    ['{"groups":[{} {}]}', /item 0 of "groups" from byte 11 is not JSON/],
+    ['{"sch\\ema":1}', /a member name from byte 1 is not JSON \(Bad escaped character/],
   ])('refuses %j with where it went wrong', async (text, message) => {
     const error = await read(Buffer.from(text)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ReportSyntaxError);
     expect((error as Error).message).toMatch(message);
+  });
+
+  it('reportBytes tells gzip when the first chunks are one byte each (a slow pipe)', async () => {
+    async function* bytes(buf: Buffer): AsyncGenerator<Buffer> {
+      for (let i = 0; i < buf.length; i += i < 4 ? 1 : 4096) yield buf.subarray(i, i < 4 ? i + 1 : i + 4096);
+    }
+    const collect = async (it: AsyncIterable<Buffer>) => {
+      const out: Buffer[] = [];
+      for await (const c of it) out.push(c);
+      return Buffer.concat(out);
+    };
+    expect(await collect(reportBytes('-', bytes(gzipSync(SAMPLE))))).toEqual(SAMPLE);
+    expect(await collect(reportBytes('-', bytes(SAMPLE)))).toEqual(SAMPLE);
+    expect(await collect(reportBytes('-', bytes(Buffer.from('{'))))).toEqual(Buffer.from('{'));
+    expect(await collect(reportBytes('-', bytes(Buffer.alloc(0))))).toEqual(Buffer.alloc(0));
   });
 });

@@ -264,17 +264,19 @@ describe('report builder', () => {
     expect(one.samples).toEqual([]);
   });
 
-  it('describes a merge as this build does, in any order of reports from other builds, and unites server names that differ in case', () => {
+  it('words a merge as the newest build of its reports does, in any order, and unites server names that differ in case', () => {
     const all = corpus();
     const older = JSON.parse(JSON.stringify(reportOf(all.slice(0, 10)))) as Report;
     const newer = JSON.parse(JSON.stringify(reportOf(all.slice(10)))) as Report;
     // An older build: its own version, another wording of a hint, and its server as the folder was typed.
-    older.generator.version = '0.0.9';
+    older.generator.version = '0.9.0';
+    newer.generator.version = '0.10.0';
     older.categories.find((c) => c.id === 'legacy-tls')!.hint = 'an older hint';
     for (const g of older.groups) g.server = g.server?.toLowerCase() ?? null;
     for (const c of older.coverage.servers) c.server = c.server?.toLowerCase() ?? null;
     const ab = mergeReports([older, newer], { samples: 2 });
     const ba = mergeReports([newer, older], { samples: 2 });
+    // Written by this build; worded as 0.10.0 words it (versions compare by number, not as text).
     expect(ab.generator.version).toBe(VERSION);
     expect(ab.categories.find((c) => c.id === 'legacy-tls')!.hint).toBe(defaultRules.find((r) => r.id === 'legacy-tls')!.hint);
     expect(ab.categories).toEqual(ba.categories);
@@ -282,6 +284,16 @@ describe('report builder', () => {
     expect(ab.coverage.servers.map((c) => c.server)).toEqual(['EX01']);
     // One server: the merge equals one run over all the sessions.
     expect(ab.groups).toEqual(reportOf(all).groups);
+  });
+
+  it('keeps the words of a report made with the caller\'s own copy of a built-in rule', () => {
+    const rules = defaultRules.map((r) => (r.id === 'legacy-tls' ? { ...r, hint: 'OUR RUNBOOK', severity: 'failure' as const } : r));
+    const b = new ReportBuilder({ samples: 2, categories: categoryInfo(rules), version: VERSION });
+    for (const s of corpus()) b.addSession(s, classifySession(s, rules));
+    const report = JSON.parse(JSON.stringify(b.build())) as Report;
+    const merged = mergeReports([report], { samples: 2 });
+    expect(merged.categories.find((c) => c.id === 'legacy-tls')).toMatchObject({ hint: 'OUR RUNBOOK', severity: 'failure' });
+    expect(merged).toEqual(report);
   });
 
   it('refuses to merge something that is not a report', () => {

@@ -3,8 +3,6 @@ import type { CategoryInfo, Coverage, Report, ReportFilters, ReportGroup } from 
 import { mergeGroup } from './builder.js';
 import { addTimelineCounts, addTimelineSessions, emptyAccumulated, finalizeReport, foldedGroup, newGroupState, widenServer, type Accumulated } from './finalize.js';
 import { serverName } from '../server-name.js';
-import { categoryInfo } from '../classify/classify.js';
-import { defaultRules, QUEUE_ERROR_RULE } from '../classify/rules.js';
 import { own } from './record.js';
 import { baseName } from '../base-name.js';
 import { VERSION } from '../version.js';
@@ -33,8 +31,35 @@ export function mergeReports(reports: readonly Report[], given: MergeOptions = {
   return merger.build();
 }
 
-/** The categories of this build's rules, as a scan describes them. */
-const BUILT_IN = new Map(categoryInfo([...defaultRules, QUEUE_ERROR_RULE]).map((c) => [c.id, c]));
+/**
+ * Orders versions such as `0.1.0`, `0.10.2` and `1.0.0-rc.1` by their numbers, part by part (a part that is no
+ * number by its text); a release comes after its pre-releases.
+ */
+export function compareVersions(a: string, b: string): number {
+  const [coreA, preA] = splitVersion(a);
+  const [coreB, preB] = splitVersion(b);
+  const parts = Math.max(coreA.length, coreB.length);
+  for (let i = 0; i < parts; i++) {
+    const d = comparePart(coreA[i] ?? '0', coreB[i] ?? '0');
+    if (d !== 0) return d;
+  }
+  if (preA === preB) return 0;
+  if (preA === null) return 1;
+  if (preB === null) return -1;
+  return comparePart(preA, preB);
+}
+
+function splitVersion(v: string): [string[], string | null] {
+  const dash = v.indexOf('-');
+  return dash < 0 ? [v.split('.'), null] : [v.slice(0, dash).split('.'), v.slice(dash + 1)];
+}
+
+function comparePart(a: string, b: string): number {
+  const na = /^\d+$/.test(a) ? Number(a) : NaN;
+  const nb = /^\d+$/.test(b) ? Number(b) : NaN;
+  if (!Number.isNaN(na) && !Number.isNaN(nb)) return na - nb;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 /** A report's members other than its groups (and the roll-ups made again from them): what a merge keeps of it. */
 export type ReportHead = Omit<Report, 'groups' | 'hosts' | 'connectors'> & { groups: readonly unknown[] };
@@ -48,6 +73,8 @@ export type ReportHead = Omit<Report, 'groups' | 'hosts' | 'connectors'> & { gro
 export class ReportMerger {
   readonly #acc: Accumulated;
   readonly #categories: CategoryInfo[] = [];
+  /** The version of the report each category's words were taken from. */
+  readonly #categoryVersions = new Map<string, string>();
   readonly #limit: number;
   /** Inputs and filters of the reports ended so far, for the checks across reports. */
   readonly #heads: Array<Pick<Report, 'inputs' | 'filters'>> = [];
@@ -102,9 +129,18 @@ export class ReportMerger {
     if (report.folded === undefined && this.#foldedGroups) throw new InvalidReportError(this.index, 'folded is missing, while groups are folded');
     const acc = this.#acc;
     const categories = this.#categories;
-    // A built-in category is described as this build describes it: reports of other builds can word a hint
-    // differently, and which came first must not decide what the merged report says.
-    for (const c of report.categories) if (!categories.some((k) => k.id === c.id)) categories.push(BUILT_IN.get(c.id) ?? c);
+    // Reports of other builds can word a category differently: the newest build's words are kept, so the order of
+    // the reports does not decide them. (Not this build's: a report's rules may be the caller's, built-in ids kept.)
+    for (const c of report.categories) {
+      const at = categories.findIndex((k) => k.id === c.id);
+      if (at < 0) {
+        categories.push(c);
+        this.#categoryVersions.set(c.id, report.generator.version);
+      } else if (compareVersions(report.generator.version, this.#categoryVersions.get(c.id)!) > 0) {
+        categories[at] = c;
+        this.#categoryVersions.set(c.id, report.generator.version);
+      }
+    }
     // Reports written before `ignored` existed lack it: the merged report has it on every input.
     for (const input of report.inputs) acc.inputs.push({ ...input, ignored: input.ignored ?? null });
     acc.sessions += report.totals.sessions;

@@ -23,6 +23,7 @@ const OPEN_OBJECT = 123;
 const CLOSE_OBJECT = 125;
 const OPEN_ARRAY = 91;
 const CLOSE_ARRAY = 93;
+const BOM = [0xef, 0xbb, 0xbf];
 
 export interface ReportStreamOptions {
   /** Top-level arrays handed on item by item through `onItem`, instead of being kept in the result. */
@@ -74,6 +75,10 @@ export async function readReportStream(source: AsyncIterable<Buffer | string>, o
   let depth = 0;
   let inString = false;
   let escaped = false;
+  // A `,` was read and no member or item after it yet.
+  let separated = false;
+  // Bytes of a byte-order mark read so far.
+  let bom = 0;
   let key = '';
   let index = 0;
   let keep = false;
@@ -105,8 +110,8 @@ export async function readReportStream(source: AsyncIterable<Buffer | string>, o
     // Where the key, value or item being read starts in this chunk (0 when it began in an earlier one).
     let start = 0;
     let i = 0;
-    // A backslash that ended the last chunk escapes this one's first byte.
-    if (escaped) {
+    // A backslash that ended the last chunk escapes this one's first byte (an empty chunk passes it on).
+    if (escaped && n > 0) {
       escaped = false;
       i = 1;
     }
@@ -125,7 +130,7 @@ export async function readReportStream(source: AsyncIterable<Buffer | string>, o
         }
         inString = false;
         if (at === At.KeyText) {
-          key = JSON.parse(text(chunk, start, i + 1)) as string;
+          key = parse(chunk, start, i + 1, 'a member name') as string;
           at = At.Colon;
         }
         i++;
@@ -138,9 +143,10 @@ export async function readReportStream(source: AsyncIterable<Buffer | string>, o
       }
       switch (at) {
         case At.Start:
-          // A byte-order mark, as an editor saving the report as "UTF-8 with BOM" writes one.
-          if (b === 0xef && offset + i === 0 && chunk[i + 1] === 0xbb && chunk[i + 2] === 0xbf) {
-            i += 3;
+          // A byte-order mark, as an editor saving the report as "UTF-8 with BOM" writes one (in any chunks).
+          if (offset + i === bom && b === BOM[bom]) {
+            bom++;
+            i++;
             continue;
           }
           if (b !== OPEN_OBJECT) fail('no `{` first', i);
@@ -148,11 +154,16 @@ export async function readReportStream(source: AsyncIterable<Buffer | string>, o
           depth = 1;
           break;
         case At.Key:
-          if (b === CLOSE_OBJECT) at = At.End;
+          if (b === CLOSE_OBJECT) {
+            if (separated) fail('a `,` before the `}`', i);
+            at = At.End;
+          }
           else if (b === QUOTE) {
             at = At.KeyText;
+            separated = false;
             inString = true;
             start = i;
+            from = offset + i;
           } else fail('no member name', i);
           break;
         case At.Colon:
@@ -164,6 +175,7 @@ export async function readReportStream(source: AsyncIterable<Buffer | string>, o
             at = At.Items;
             depth = 2;
             index = 0;
+            separated = false;
             // Its items went to onItem: in the result it is there, and empty.
             head[key] = [];
             break;
@@ -174,12 +186,19 @@ export async function readReportStream(source: AsyncIterable<Buffer | string>, o
           from = offset + i;
           continue;
         case At.Items:
+          // Between items: `,` only after an item, `]` not after a `,`, as JSON.parse has it.
           if (b === CLOSE_ARRAY) {
+            if (separated) fail('a `,` before the `]`', i);
             depth = 1;
             at = At.After;
             break;
           }
-          if (b === COMMA && index > 0) break;
+          if (b === COMMA) {
+            if (separated || index === 0) fail('a `,` where an item belongs', i);
+            separated = true;
+            break;
+          }
+          separated = false;
           at = At.InItem;
           start = i;
           from = offset + i;
@@ -208,8 +227,13 @@ export async function readReportStream(source: AsyncIterable<Buffer | string>, o
           break;
         }
         case At.After:
-          if (b === COMMA) at = At.Key;
-          else if (b === CLOSE_OBJECT) at = At.End;
+          if (b === COMMA) {
+            at = At.Key;
+            separated = true;
+            break;
+          }
+          separated = false;
+          if (b === CLOSE_OBJECT) at = At.End;
           else fail('no `,` or `}` after a member', i);
           break;
         case At.End:
@@ -235,8 +259,9 @@ export async function addReport(merger: ReportMerger, bytes: AsyncIterable<Buffe
     items: GROUPS,
     skip: ROLL_UPS,
     onItem: (_key, group, index, before) => {
-      // Another kind of JSON file is named as that, not by its first item that is no group.
-      if (index === 0) merger.check(before);
+      // Another kind of JSON file is named as that, not by its first item that is no group. A report whose keys
+      // were sorted (jq -S) has its schema after the groups: endReport checks it there.
+      if (index === 0 && 'schema' in before) merger.check(before);
       merger.addGroup(group);
     },
   });
@@ -250,13 +275,19 @@ export async function addReport(merger: ReportMerger, bytes: AsyncIterable<Buffe
 export async function* reportBytes(path: string, stdin: AsyncIterable<Buffer> = process.stdin): AsyncGenerator<Buffer> {
   const source = path === '-' ? stdin : createReadStream(path, { highWaterMark: 1 << 20 });
   const it = source[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done === true) return;
+  // Enough bytes to tell gzip by (a pipe may hand on one byte at a time).
+  let head = Buffer.alloc(0);
+  let ended = false;
+  while (head.length < 2 && !ended) {
+    const r = await it.next();
+    if (r.done === true) ended = true;
+    else head = Buffer.concat([head, r.value as Buffer]);
+  }
+  if (head.length === 0) return;
   const rest = async function* (): AsyncGenerator<Buffer> {
-    yield first.value as Buffer;
-    for (let r = await it.next(); r.done !== true; r = await it.next()) yield r.value as Buffer;
+    yield head;
+    if (!ended) for (let r = await it.next(); r.done !== true; r = await it.next()) yield r.value as Buffer;
   };
-  const head = first.value as Buffer;
   if (head[0] !== 0x1f || head[1] !== 0x8b) return yield* rest();
   const gunzip = createGunzip({ chunkSize: 1 << 20 });
   // A failed read or corrupt data ends the loop below with its error, through the pipeline.
@@ -277,14 +308,17 @@ function isReportName(name: string): boolean {
 /**
  * The report files `args` name, in order: files as given, `-`, a folder's `.json` and `.json.gz` files (not its
  * subfolders), and a pattern's matches (Windows shells pass `reports\*.json` on unexpanded, as they do for logs).
- * Throws for a folder without reports or a pattern that matches none, naming it.
+ * Standard input named twice is read once. Throws for a folder without reports or a pattern that matches none, naming it.
  */
 export async function reportFiles(args: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   for (const arg of args) {
     const info = arg === '-' ? null : await stat(arg).catch(() => null);
     if (info?.isDirectory() === true) {
-      const names = (await readdir(arg, { withFileTypes: true })).filter((d) => d.isFile() && isReportName(d.name)).map((d) => d.name);
+      // Links to reports count, as a pattern over the same folder finds them.
+      const entries = (await readdir(arg, { withFileTypes: true })).filter((d) => isReportName(d.name) && (d.isFile() || d.isSymbolicLink()));
+      const names: string[] = [];
+      for (const d of entries) if (d.isFile() || (await stat(join(arg, d.name)).catch(() => null))?.isFile() === true) names.push(d.name);
       if (names.length === 0) throw new Error(`${arg}: a folder with no .json or .json.gz report in it`);
       for (const name of names.sort(compareText)) out.push(join(arg, name));
     } else if (info === null && arg !== '-' && GLOB_CHARS.test(arg)) {
@@ -293,7 +327,7 @@ export async function reportFiles(args: readonly string[]): Promise<string[]> {
       const found = await fg(plan.pattern, { cwd: plan.cwd ?? undefined, caseSensitiveMatch: plan.caseSensitiveMatch, onlyFiles: true, dot: false });
       if (found.length === 0) throw new Error(`${arg}: ${NO_MATCH}`);
       for (const f of found.sort(compareText)) out.push(plan.pathOf(f));
-    } else out.push(arg);
+    } else if (arg !== '-' || !out.includes('-')) out.push(arg);
   }
   return out;
 }
