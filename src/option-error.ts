@@ -38,6 +38,16 @@ export function checkLimit(where: string, option: string, value: unknown, min = 
   }
 }
 
+/**
+ * A number of at least `min` (fractions and Infinity included), when given: what a renderer rounds down or takes
+ * as "no limit". A width worked out by a caller (`columns * 0.8`) is a fraction, and was always taken.
+ */
+export function checkNumberAtLeast(where: string, option: string, value: unknown, min: number): void {
+  if (value != null && !(typeof value === 'number' && value >= min)) {
+    throw new ScanOptionError(option, `needs to be a number >= ${min}, got ${show(value)}`, where);
+  }
+}
+
 /** A valid `Date`, when given: an invalid one failed later, in toISOString(), with a RangeError naming nothing. */
 export function checkDate(where: string, option: string, value: unknown): void {
   if (value == null) return;

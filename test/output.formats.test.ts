@@ -336,12 +336,11 @@ describe('formatReport', () => {
 
   it('refuses bad options with a ScanOptionError naming the function and the option (they gave the default output)', () => {
     const bad: Array<[string, unknown, string]> = [
-      ['top', { top: -1 }, 'formatReport() option top: needs to be a whole number >= 0 or Infinity, got -1'],
+      ['top', { top: -1 }, 'formatReport() option top: needs to be a number >= 0, got -1'],
       ['top', { top: Number.NaN }, 'got NaN'],
-      ['top', { top: 2.5 }, 'got 2.5'],
-      ['width', { width: 0 }, 'formatReport() option width: needs to be a whole number >= 1, got 0'],
-      ['width', { width: Infinity }, 'got Infinity'],
-      ['samples', { samples: -1 }, 'formatReport() option samples: needs to be a whole number >= 0, got -1'],
+      ['width', { width: 0 }, 'formatReport() option width: needs to be a number >= 1, got 0'],
+      ['width', { width: '80' }, "got '80'"],
+      ['samples', { samples: -1 }, 'formatReport() option samples: needs to be a number >= 0, got -1'],
       ['color', { color: 'yes' }, "formatReport() option color: needs to be a boolean, got 'yes'"],
       ['options', 5, 'formatReport() option options: needs to be an object, got 5'],
     ];
@@ -359,6 +358,12 @@ describe('formatReport', () => {
     expect(formatReport(report, 'table', { top: null, width: null, samples: null, color: null } as unknown as FormatOptions)).toBe(table);
     expect(formatReport(report, 'table', null as unknown as FormatOptions)).toBe(table);
     expect(formatReport(report, 'markdown', { top: 0 })).not.toBe(formatReport(report, 'markdown'));
+    // Fractions are rounded down, and Infinity is no width limit's default, as they always were: a caller may work
+    // a width out (columns * 0.8).
+    expect(formatReport(report, 'table', { width: 100.9, top: 2.5 })).toBe(formatReport(report, 'table', { width: 100, top: 2 }));
+    expect(formatReport(report, 'table', { width: Infinity })).toBe(table);
+    const at = new Date('2025-11-10T12:00:00Z');
+    expect(renderHtml(report, { top: 1.5, generatedAt: at })).toBe(renderHtml(report, { top: 1, generatedAt: at }));
   });
 
   it('renderHtml and htmlChunks refuse bad options when called, naming themselves (an invalid Date was a RangeError)', () => {
@@ -368,7 +373,7 @@ describe('formatReport', () => {
     expect(() => htmlChunks(report, invalid)).toThrow('htmlChunks() option generatedAt: needs to be a valid Date');
     expect(catching(() => renderHtml(report, invalid))).toBeInstanceOf(ScanOptionError);
     expect(catching(() => renderHtml(report, { generatedAt: '2025-11-10' as unknown as Date }))?.option).toBe('generatedAt');
-    expect(catching(() => renderHtml(report, { top: -1 }))?.message).toBe('renderHtml() option top: needs to be a whole number >= 0 or Infinity, got -1');
+    expect(catching(() => renderHtml(report, { top: -1 }))?.message).toBe('renderHtml() option top: needs to be a number >= 0, got -1');
     expect(catching(() => renderHtml(report, { title: 5 as unknown as string }))?.option).toBe('title');
     const at = new Date('2025-11-10T12:00:00Z');
     expect(renderHtml(report, { generatedAt: at, title: null, top: null } as unknown as HtmlOptions)).toBe(renderHtml(report, { generatedAt: at }));

@@ -15,7 +15,7 @@ import type {
   TlsCounts,
   TlsVersion,
 } from '../types.js';
-import { checkDate, checkLimit, checkOptionsObject, checkType } from '../option-error.js';
+import { checkDate, checkNumberAtLeast, checkOptionsObject, checkType } from '../option-error.js';
 import { own } from '../report/record.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './html-assets.js';
 import { CONNECTOR_LOOKUP_NOTE, connectorLookup, filtersText, FOLDED_GROUP_NOTE, foldedText } from './table.js';
@@ -642,14 +642,14 @@ function checkHtmlOptions(where: string, options: HtmlOptions | null | undefined
   if (options == null) return;
   checkType(where, 'title', options.title, 'string');
   checkDate(where, 'generatedAt', options.generatedAt);
-  checkLimit(where, 'top', options.top, 0);
+  checkNumberAtLeast(where, 'top', options.top, 0);
 }
 
 function* pieces(report: Report, options: HtmlOptions): Generator<string> {
   const title = options.title ?? DEFAULT_TITLE;
   const generatedAt = options.generatedAt ?? new Date();
   const cats = categoryViews(report);
-  const top = options.top ?? Infinity;
+  const top = Math.floor(options.top ?? Infinity);
   // Only the groups table is cut: totals, timeline and category cards still describe the whole report.
   const page = top < report.groups.length ? { ...report, groups: report.groups.slice(0, top) } : report;
   const layout = groupsLayout(page, cats);

@@ -2,7 +2,7 @@
  * One entry point for every report format. The CLI picks the format and decides colour and width from the
  * terminal; the renderers themselves are pure functions of the report.
  */
-import { checkCount, checkLimit, checkOptionsObject, checkType } from '../option-error.js';
+import { checkNumberAtLeast, checkOptionsObject, checkType } from '../option-error.js';
 import type { Report } from '../types.js';
 import { renderCsv } from './csv.js';
 import { renderHtml } from './html.js';
@@ -19,11 +19,11 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'csv', 
 export interface FormatOptions {
   /** table: colours (caller decides from TTY/NO_COLOR/--no-color). Default false. */
   color?: boolean | undefined;
-  /** table: terminal width to fit, a whole number >= 1 (default 100). */
+  /** table: terminal width to fit, a number >= 1, rounded down; Infinity: the default (100). */
   width?: number | undefined;
-  /** Max groups shown in table/markdown/html: a whole number >= 0, or Infinity (default: all). */
+  /** Max groups shown in table/markdown/html: a number >= 0, rounded down, or Infinity (default: all). */
   top?: number | undefined;
-  /** Evidence samples shown per group and category in table/markdown: a whole number >= 0 (default 3). */
+  /** Evidence samples shown per group and category in table/markdown: a number >= 0, rounded down (default 3). */
   samples?: number | undefined;
 }
 
@@ -36,9 +36,9 @@ export function checkFormatOptions(where: string, options: FormatOptions | null 
   checkOptionsObject(where, options);
   if (options == null) return;
   checkType(where, 'color', options.color, 'boolean');
-  checkCount(where, 'width', options.width, 1);
-  checkLimit(where, 'top', options.top, 0);
-  checkCount(where, 'samples', options.samples, 0);
+  checkNumberAtLeast(where, 'width', options.width, 1);
+  checkNumberAtLeast(where, 'top', options.top, 0);
+  checkNumberAtLeast(where, 'samples', options.samples, 0);
 }
 
 /** Narrows user input (a CLI flag) to a format name. */
