@@ -275,26 +275,31 @@ export async function addReport(merger: ReportMerger, bytes: AsyncIterable<Buffe
 export async function* reportBytes(path: string, stdin: AsyncIterable<Buffer> = process.stdin): AsyncGenerator<Buffer> {
   const source = path === '-' ? stdin : createReadStream(path, { highWaterMark: 1 << 20 });
   const it = source[Symbol.asyncIterator]();
-  // Enough bytes to tell gzip by (a pipe may hand on one byte at a time).
-  let head = Buffer.alloc(0);
-  let ended = false;
-  while (head.length < 2 && !ended) {
-    const r = await it.next();
-    if (r.done === true) ended = true;
-    else head = Buffer.concat([head, r.value as Buffer]);
+  try {
+    // Enough bytes to tell gzip by (a pipe may hand on one byte at a time).
+    let head = Buffer.alloc(0);
+    let ended = false;
+    while (head.length < 2 && !ended) {
+      const r = await it.next();
+      if (r.done === true) ended = true;
+      else head = Buffer.concat([head, r.value as Buffer]);
+    }
+    if (head.length === 0) return;
+    const rest = async function* (): AsyncGenerator<Buffer> {
+      yield head;
+      if (!ended) for (let r = await it.next(); r.done !== true; r = await it.next()) yield r.value as Buffer;
+    };
+    if (head[0] !== 0x1f || head[1] !== 0x8b) return yield* rest();
+    const gunzip = createGunzip({ chunkSize: 1 << 20 });
+    // A failed read or corrupt data ends the loop below with its error, through the pipeline.
+    const done = pipeline(Readable.from(rest()), gunzip);
+    done.catch(() => undefined);
+    for await (const chunk of gunzip) yield chunk as Buffer;
+    await done;
+  } finally {
+    // A report refused part-way (a bad group) leaves its file open otherwise, until the process ends.
+    await it.return?.();
   }
-  if (head.length === 0) return;
-  const rest = async function* (): AsyncGenerator<Buffer> {
-    yield head;
-    if (!ended) for (let r = await it.next(); r.done !== true; r = await it.next()) yield r.value as Buffer;
-  };
-  if (head[0] !== 0x1f || head[1] !== 0x8b) return yield* rest();
-  const gunzip = createGunzip({ chunkSize: 1 << 20 });
-  // A failed read or corrupt data ends the loop below with its error, through the pipeline.
-  const done = pipeline(Readable.from(rest()), gunzip);
-  done.catch(() => undefined);
-  for await (const chunk of gunzip) yield chunk as Buffer;
-  await done;
 }
 
 const GLOB_CHARS = /[*?[\]{}]/;
