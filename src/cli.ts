@@ -17,6 +17,7 @@ import { jsonChunks } from './output/json.js';
 import { writePiecesSync } from './output/write.js';
 import { stripControl } from './output/sanitize.js';
 import { VERSION } from './version.js';
+import { compareText } from './compare-text.js';
 import type { Report } from './types.js';
 import { logsSpan, uncoveredEnds } from './report/span.js';
 
@@ -78,8 +79,8 @@ Sessions:
   -v, --version           the version
 
 Merge (logscan merge <report.json>...):
-  Takes the output options and --fail-on. --since, --until, --category, --connector, --host, --max-open,
-  --idle, --max-groups and --jobs are refused (exit 2): give them to the runs that make the reports. Also
+  Takes the output options, --fail-on and --max-groups. --since, --until, --category, --connector, --host,
+  --max-open, --idle and --jobs are refused (exit 2): give them to the runs that make the reports. Also
   exit 2: a file that is not a readable logscan JSON report, or two reports that read the same log. Input
   errors recorded in a report are carried over (exit 3). Reports: files, .json.gz, - (standard input),
   folders (their .json and .json.gz files) and patterns.
@@ -195,7 +196,7 @@ function categoryList(option: 'category' | 'fail-on', value: string | undefined)
 }
 
 /** Options that act while logs are read: a merge combines finished reports, so it cannot apply them. */
-const SCAN_ONLY = ['since', 'until', 'category', 'connector', 'host', 'max-open', 'idle', 'max-groups', 'jobs'] as const;
+const SCAN_ONLY = ['since', 'until', 'category', 'connector', 'host', 'max-open', 'idle', 'jobs'] as const;
 
 const OPTIONS = {
   format: { type: 'string', short: 'f' },
@@ -315,7 +316,7 @@ export async function main(io: CliIo): Promise<number> {
     const unregisterProgress = progress === null ? null : (io.onInterrupt?.(progress.done) ?? null);
     let report: Report;
     if (merge) {
-      report = await mergeFiles(reports!, samples);
+      report = await mergeFiles(reports!, samples, parseMaxGroups(values['max-groups']));
       // As for a scan: reports made with `--category plaintext` hold no legacy-tls finding to fail on.
       const kept = report.filters?.categories;
       if (failOnExcluded(failOn, kept)) {
@@ -386,7 +387,7 @@ export async function main(io: CliIo): Promise<number> {
         io.stderr.write(`logscan: … and ${unreadable.length - MAX_ERROR_LINES} more inputs with errors (the JSON report lists them all)\n`);
       }
     }
-    if (!quiet && !merge && report.folded !== undefined) {
+    if (!quiet && report.folded !== undefined) {
       // Loaded here, as the outputs load it: a JSON run does not pay for the table module.
       const { foldedText } = await import('./output/table.js');
       io.stderr.write(`logscan: ${foldedText(report)}\n`);
@@ -765,8 +766,11 @@ function fileId(path: string): { dev: bigint; ino: bigint } | null {
  * The merge of the report files at `paths` (see reportFiles), read one at a time and each one's groups one at a time (reports of
  * any size, in memory that follows the merged groups). What cannot be merged is a usage error naming the files.
  */
-async function mergeFiles(paths: readonly string[], samples: number | undefined): Promise<Report> {
-  const merger = new ReportMerger(samples === undefined ? {} : { samples });
+async function mergeFiles(given: readonly string[], samples: number | undefined, maxGroups: number | undefined): Promise<Report> {
+  const merger = new ReportMerger({ samples, maxGroups });
+  // Past --max-groups, which hosts keep rows depends on the order reports come in: the largest first, then by
+  // path, whatever order the command line named them in (standard input last, as a scan reads it).
+  const paths = inTurn(given);
   for (const path of paths) {
     const name = path === '-' ? 'standard input' : path;
     try {
@@ -792,6 +796,12 @@ async function mergeFiles(paths: readonly string[], samples: number | undefined)
       `${named(i)} and ${named(j)} both read ${source} (same size, lines and times): merged, its sessions would be counted twice; merge reports of different logs`,
     );
   }
+}
+
+/** Report files largest first, then by path; `-` last. */
+function inTurn(paths: readonly string[]): string[] {
+  const sized = paths.map((path) => ({ path, size: path === '-' ? -1 : (statSync(path, { throwIfNoEntry: false })?.size ?? 0) }));
+  return sized.sort((a, b) => b.size - a.size || compareText(a.path, b.path)).map((r) => r.path);
 }
 
 /**

@@ -265,12 +265,20 @@ describe('folding remote hosts past maxGroups', () => {
       add(b, ...[1, 2, 3, 4].map((i) => sessionFrom(`198.18.${base}.${i}`, HEALTHY)));
       return JSON.parse(JSON.stringify(b.build())) as Report;
     };
-    const merged = mergeReports([reportWith(2, 1), reportWith(3, 2)], { samples: 2 });
+    const parts = [reportWith(2, 1), reportWith(3, 2)];
+    const merged = mergeReports(parts, { samples: 2 });
     expect(foldedOf(merged)).toHaveLength(1);
     expect(foldedOf(merged)[0]!.sessions).toBe(3);
     expect(merged.folded).toEqual({ maxGroups: 3, sessions: 3 });
     expect(merged.groups.filter((g) => g.folded !== true)).toHaveLength(5);
     expect(merged.totals.sessions).toBe(8);
+    // Past its own limit, the merge folds too, and says its limit; Infinity folds only what the reports folded.
+    const tighter = mergeReports(parts, { samples: 2, maxGroups: 4 });
+    expect(tighter.groups.filter((g) => g.folded !== true)).toHaveLength(4);
+    expect(tighter.folded).toEqual({ maxGroups: 4, sessions: 4 });
+    expect(tighter.totals.sessions).toBe(8);
+    expect(mergeReports(parts, { samples: 2, maxGroups: Infinity })).toEqual(merged);
+    expect(() => mergeReports([], { maxGroups: 0 })).toThrow(/maxGroups/);
     // Evidence of folded hosts keeps naming them through the JSON and the merge.
     const failing = (limit: number, base: number) => {
       const b = builder(limit);
@@ -412,7 +420,7 @@ describe('folding in a scan and on the command line', () => {
     for (const out of runs.slice(1)) expect(out).toBe(runs[0]);
   });
 
-  it('--max-groups folds and says so on standard error; all does not fold; 0 and merge are refused', async () => {
+  it('--max-groups folds and says so on standard error; all does not fold; 0 is refused', async () => {
     const json = await runCli(['--max-groups', '50', '-f', 'json', log], dir);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout).folded).toEqual({ maxGroups: 50, sessions: HOSTS - 50 });
@@ -426,10 +434,34 @@ describe('folding in a scan and on the command line', () => {
     const zero = await runCli(['--max-groups', '0', log], dir);
     expect(zero.code).toBe(2);
     expect(zero.stderr).toContain('--max-groups');
-    const report = join(dir, 'r.json');
-    writeFileSync(report, json.stdout);
-    const merge = await runCli(['merge', '--max-groups', '10', report], dir);
-    expect(merge.code).toBe(2);
-    expect(merge.stderr).toContain('--max-groups');
+  });
+
+  it('merge folds at its own --max-groups (default 35,000), whatever order it is given the reports in', async () => {
+    // Two reports of halves of the hosts, made without a limit: 200 groups each.
+    const half = (n: number) => {
+      const lines = readFileSync(log, 'utf8').split('\n');
+      return lines.filter((l) => l.startsWith('#') || l === '' || Number(/,08DE1B4B3344(\d{4}),/.exec(l)?.[1] ?? 0) % 2 === n).join('\n');
+    };
+    const reports: string[] = [];
+    for (const n of [0, 1]) {
+      const file = join(dir, `half${n}.LOG`);
+      writeFileSync(file, half(n));
+      const out = join(dir, `half${n}.json`);
+      expect((await runCli(['--max-groups', 'all', '-q', '-f', 'json', '-o', out, file], dir)).code).toBe(0);
+      reports.push(out);
+    }
+    const whole = JSON.parse((await runCli(['merge', '-q', '-f', 'json', ...reports], dir)).stdout) as Report;
+    expect(whole.folded).toBeUndefined();
+    expect(whole.groups).toHaveLength(HOSTS);
+    const merged = await runCli(['merge', '--max-groups', '50', '-f', 'json', ...reports], dir);
+    expect(merged.code).toBe(0);
+    const folded = JSON.parse(merged.stdout) as Report;
+    expect(folded.folded).toEqual({ maxGroups: 50, sessions: HOSTS - 50 });
+    expect(folded.groups.filter((g) => g.folded !== true)).toHaveLength(50);
+    expect(folded.totals.sessions).toBe(HOSTS);
+    expect(merged.stderr).toMatch(/more than 50 groups/);
+    // The same report for the other order of the files.
+    expect((await runCli(['merge', '--max-groups', '50', '-f', 'json', ...[...reports].reverse()], dir)).stdout).toBe(merged.stdout);
+    expect((await runCli(['merge', '--max-groups', '0', ...reports], dir)).code).toBe(2);
   });
 });

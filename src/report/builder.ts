@@ -120,6 +120,7 @@ export class ReportBuilder {
    */
   readonly #trackFrom: number;
   #tracking = false;
+  #limitReached = false;
 
   constructor(options: ReportOptions) {
     checkCount('ReportBuilder', 'samples', options.samples, 0);
@@ -225,23 +226,39 @@ export class ReportBuilder {
     for (const [name, s] of part.servers) widenServer(acc, name, s.from, s.to);
     for (const [hour, counts] of part.hours) addTimelineCounts(acc, hour, counts);
     for (const [hour, n] of part.sessionHours) addTimelineSessions(acc, hour, n);
-    for (const g of part.groups) {
-      if (g.folded === true) {
-        mergeGroup(this.#folded(g.direction, g.server, g.connector), g, this.#samples);
-        continue;
-      }
-      const into = acc.groups.find(g.direction, g.server, g.connector, g.remoteHost);
-      if (into !== undefined) {
-        const wasHealthy = into.byCategory === null;
-        mergeGroup(into, g, this.#samples);
-        // The other log set's sessions of this host had findings: it is no longer a group to fold first.
-        if (wasHealthy && into.byCategory !== null) this.#nowFailing(into);
-        continue;
-      }
-      // Log sets have their own hosts, so nearly every group is new here and is taken over as it is.
-      if (this.#makeRoom(this.#laneOf(g.direction, g.server, g.connector), g.byCategory !== null)) this.#adopt(g);
-      else mergeGroup(this.#folded(g.direction, g.server, g.connector), g, this.#samples);
+    for (const g of part.groups) this.absorbGroup(g);
+  }
+
+  /**
+   * @internal One group of another builder's {@link partial}, or of a report being merged (made a group state
+   * first): added to its host's group, taken over, or folded past maxGroups, as {@link absorb} does.
+   */
+  absorbGroup(g: GroupState): void {
+    if (g.folded === true) {
+      mergeGroup(this.#folded(g.direction, g.server, g.connector), g, this.#samples);
+      return;
     }
+    const into = this.#acc.groups.find(g.direction, g.server, g.connector, g.remoteHost);
+    if (into !== undefined) {
+      const wasHealthy = into.byCategory === null;
+      mergeGroup(into, g, this.#samples);
+      // The other log set's sessions of this host had findings: it is no longer a group to fold first.
+      if (wasHealthy && into.byCategory !== null) this.#nowFailing(into);
+      return;
+    }
+    // Log sets have their own hosts, so nearly every group is new here and is taken over as it is.
+    if (this.#makeRoom(this.#laneOf(g.direction, g.server, g.connector), g.byCategory !== null)) this.#adopt(g);
+    else mergeGroup(this.#folded(g.direction, g.server, g.connector), g, this.#samples);
+  }
+
+  /** @internal What this builder gathers, for a merge that adds reports' other parts to it (report/merge.ts). */
+  accumulated(): Accumulated {
+    return this.#acc;
+  }
+
+  /** @internal Whether this builder's own limit was reached: it folded hosts, beyond any folded groups it was given. */
+  get limitReached(): boolean {
+    return this.#limitReached;
   }
 
   /**
@@ -337,6 +354,7 @@ export class ReportBuilder {
   #makeRoom(lane: Lane | null | undefined, withFinding: boolean): boolean {
     const acc = this.#acc;
     if (lane === null || acc.groups.size < acc.maxGroups) return true;
+    this.#limitReached = true;
     const largest = this.#largest();
     if (largest !== undefined && largest !== lane && (lane?.size ?? 0) < largest.size) return this.#evict(largest);
     return withFinding && lane !== undefined && this.#evict(lane);

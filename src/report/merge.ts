@@ -1,7 +1,7 @@
-import { checkCount } from '../option-error.js';
+import { checkCount, checkLimit } from '../option-error.js';
 import type { CategoryInfo, Coverage, Report, ReportFilters, ReportGroup } from '../types.js';
-import { mergeGroup } from './builder.js';
-import { addTimelineCounts, addTimelineSessions, emptyAccumulated, finalizeReport, foldedGroup, newGroupState, widenServer, type Accumulated } from './finalize.js';
+import { mergeGroup, ReportBuilder } from './builder.js';
+import { addTimelineCounts, addTimelineSessions, finalizeReport, newGroupState, widenServer, type Accumulated } from './finalize.js';
 import { serverName } from '../server-name.js';
 import { own } from './record.js';
 import { baseName } from '../base-name.js';
@@ -10,6 +10,11 @@ import { VERSION } from '../version.js';
 export interface MergeOptions {
   /** Samples kept per group and category; use the value the reports were made with. Default 3. */
   samples?: number | undefined;
+  /**
+   * Groups the merged report holds (default 35,000, as a scan's; Infinity for no limit): past it, remote hosts are
+   * folded as a scan folds them, in the order the reports come. Groups the reports folded stay folded.
+   */
+  maxGroups?: number | undefined;
   /** The merged report's `generator.version`. Default: {@link VERSION}, this logscan's, which wrote the merged report. */
   version?: string | undefined;
 }
@@ -71,7 +76,11 @@ export type ReportHead = Omit<Report, 'groups' | 'hosts' | 'connectors'> & { gro
  * depends on all the reports (inputs read twice, other filters) is refused in {@link build}.
  */
 export class ReportMerger {
+  /** Takes the groups, and folds them past maxGroups as a scan does; its gathered data is the merged report's. */
+  readonly #builder: ReportBuilder;
   readonly #acc: Accumulated;
+  /** The largest limit the reports were folded at, if any was. */
+  #reportsFoldedAt = 0;
   readonly #categories: CategoryInfo[] = [];
   /** The version of the report each category's words were taken from. */
   readonly #categoryVersions = new Map<string, string>();
@@ -87,8 +96,10 @@ export class ReportMerger {
     // Null is not given, as in scan()'s options.
     const options = given ?? {};
     checkCount('mergeReports()', 'samples', options.samples, 0);
+    checkLimit('mergeReports()', 'maxGroups', options.maxGroups);
     this.#limit = options.samples ?? 3;
-    this.#acc = emptyAccumulated(options.version ?? VERSION, this.#categories, this.#limit);
+    this.#builder = new ReportBuilder({ samples: this.#limit, categories: this.#categories, version: options.version ?? VERSION, maxGroups: options.maxGroups });
+    this.#acc = this.#builder.accumulated();
   }
 
   /** The index of the report being read, from 0. */
@@ -106,17 +117,14 @@ export class ReportMerger {
   addGroup(value: unknown): void {
     if (!GROUP(value)) throw new InvalidReportError(this.index, 'groups is missing or not as logscan writes it');
     const g = value as ReportGroup;
-    const acc = this.#acc;
     this.#named.add(g.server);
     if (g.direction !== 'queue' && g.firstSeen !== null) this.#timed = true;
     if (g.folded === true) this.#foldedGroups = true;
     // Reports of builds before server names were upper case can name one server both ways.
-    const server = serverName(g.server);
-    const into =
-      g.folded === true
-        ? foldedGroup(acc, g.direction, server, g.connector)
-        : (acc.groups.find(g.direction, server, g.connector, g.remoteHost) ?? acc.groups.add(newGroupState(g.direction, server, g.connector, g.remoteHost)));
-    mergeGroup(into, g, this.#limit);
+    const state = newGroupState(g.direction, serverName(g.server), g.connector, g.remoteHost);
+    if (g.folded === true) state.folded = true;
+    mergeGroup(state, g, this.#limit);
+    this.#builder.absorbGroup(state);
   }
 
   /** The report being read is complete: its members other than the groups given to {@link addGroup}. */
@@ -158,8 +166,7 @@ export class ReportMerger {
       // not known. (Not when no session has a readable time, as pasted excerpts with placeholders: no timeline to give.)
       acc.sessionHoursUnknown = true;
     }
-    // The merged report folds no further; it says the largest limit folded at.
-    if (report.folded !== undefined) acc.maxGroups = acc.maxGroups === Infinity ? report.folded.maxGroups : Math.max(acc.maxGroups, report.folded.maxGroups);
+    if (report.folded !== undefined) this.#reportsFoldedAt = Math.max(this.#reportsFoldedAt, report.folded.maxGroups);
     this.#heads.push({ inputs: report.inputs, filters: report.filters });
     this.#named = new Set();
     this.#timed = false;
@@ -170,8 +177,12 @@ export class ReportMerger {
   build(): Report {
     const repeated = repeatedInputs(this.#heads)[0];
     if (repeated !== undefined) throw new RepeatedInputError(repeated);
-    this.#acc.filters = mergedFilters(this.#heads);
-    return finalizeReport(this.#acc);
+    const acc = this.#acc;
+    acc.filters = mergedFilters(this.#heads);
+    // The limit the merged report says hosts were folded at: the merge's own when it folded, else the largest of
+    // the reports' (a merge with no limit of its own included).
+    if (!this.#builder.limitReached && this.#reportsFoldedAt > 0) acc.maxGroups = this.#reportsFoldedAt;
+    return finalizeReport(acc);
   }
 }
 
