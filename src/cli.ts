@@ -3,7 +3,7 @@
  * prints, and is the only place that decides the exit code.
  */
 import { accessSync, closeSync, constants, fchmodSync, fstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { scan, type ScanProgress } from './scan.js';
@@ -800,8 +800,18 @@ async function mergeFiles(given: readonly string[], samples: number | undefined,
 
 /** Report files largest first, then by path; `-` last. */
 function inTurn(paths: readonly string[]): string[] {
-  const sized = paths.map((path) => ({ path, size: path === '-' ? -1 : (statSync(path, { throwIfNoEntry: false })?.size ?? 0) }));
-  return sized.sort((a, b) => b.size - a.size || compareText(a.path, b.path)).map((r) => r.path);
+  const sized = paths.map((path) => ({ path, full: resolve(path), size: path === '-' ? -1 : sizeOf(path) }));
+  // By the full path: `./b.json` and `b.json` are one file, wherever the command line was typed from.
+  return sized.sort((a, b) => b.size - a.size || compareText(a.full, b.full)).map((r) => r.path);
+}
+
+/** A file's size, 0 when it cannot be read: reading it then says why, naming it, as a usage error. */
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 /**

@@ -322,6 +322,24 @@ describe('logscan CLI', () => {
       expect(over.stderr).toContain(`the output ${join(reports, 'ex01.json')} is the input ${join(reports, 'ex01.json')}`);
     }
     expect(readFileSync(join(reports, 'ex01.json'))).toEqual(ex01);
+    // Past --max-groups, the order of reports decides which hosts keep rows: largest first, then by full path, so
+    // two of one size merge alike however they are named (./edge01.json is edge01.json).
+    const tie = join(dir, 'tie');
+    mkdirSync(tie);
+    const [e1, e2] = [readFileSync(join(reports, 'edge01.json')), ex01];
+    const size = Math.max(e1.length, e2.length);
+    writeFileSync(join(tie, 'a.json'), Buffer.concat([e1, Buffer.alloc(size - e1.length, ' ')]));
+    writeFileSync(join(tie, 'b.json'), Buffer.concat([e2, Buffer.alloc(size - e2.length, ' ')]));
+    const ab = await runCli(['merge', '-q', '-f', 'json', '--max-groups', '5', 'a.json', './b.json'], tie);
+    expect(ab.code).toBe(0);
+    expect((await runCli(['merge', '-q', '-f', 'json', '--max-groups', '5', 'b.json', 'a.json'], tie)).stdout).toBe(ab.stdout);
+    // Hidden files in a folder are not reports (macOS leaves ._x.json beside copies), as a pattern skips them.
+    writeFileSync(join(reports, '._ex01.json'), 'not json');
+    expect((await run(['merge', '-q', '-f', 'json', reports])).stdout).toBe(plain.stdout);
+    // A path that cannot be looked at is a usage error naming it, not an internal error.
+    const notDir = await run(['merge', join(reports, 'ex01.json', 'x.json')]);
+    expect(notDir.code).toBe(2);
+    expect(notDir.stderr).toMatch(/ex01\.json\/x\.json: not a readable JSON report/);
     // A damaged compressed report is refused in words.
     const broken = join(dir, 'broken.json.gz');
     writeFileSync(broken, gzipSync(ex01).subarray(0, 200));

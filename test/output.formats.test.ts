@@ -362,6 +362,8 @@ describe('formatReport', () => {
     // a width out (columns * 0.8).
     expect(formatReport(report, 'table', { width: 100.9, top: 2.5 })).toBe(formatReport(report, 'table', { width: 100, top: 2 }));
     expect(formatReport(report, 'table', { width: Infinity })).toBe(table);
+    // samples: Infinity is every sample, as a large number is.
+    for (const format of ['table', 'markdown'] as const) expect(formatReport(report, format, { samples: Infinity })).toBe(formatReport(report, format, { samples: 1e9 }));
     const at = new Date('2025-11-10T12:00:00Z');
     expect(renderHtml(report, { top: 1.5, generatedAt: at })).toBe(renderHtml(report, { top: 1, generatedAt: at }));
   });

@@ -4,7 +4,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { readReportStream, reportBytes, ReportSyntaxError } from '../src/report/read-report.js';
+import { addReport, readReportStream, reportBytes, ReportSyntaxError } from '../src/report/read-report.js';
+import { InvalidReportError, ReportMerger } from '../src/report/merge.js';
 import { gzipSync } from 'node:zlib';
 import { renderJson } from '../src/output/json.js';
 import { scan } from '../src/scan.js';
@@ -104,8 +105,11 @@ describe('readReportStream', () => {
     ['{"groups":[,{}]}', /a `,` where an item belongs at byte 11/],
     ['{"groups":[{} {}]}', /item 0 of "groups" from byte 11 is not JSON/],
     ['{"sch\\ema":1}', /a member name from byte 1 is not JSON \(Bad escaped character/],
+    ['{"groups":[],"groups":[]}', /a second "groups" member at byte 22/],
+    ['\xef{"a":1}', /a cut byte-order mark at byte 1/],
   ])('refuses %j with where it went wrong', async (text, message) => {
-    const error = await read(Buffer.from(text)).catch((e: unknown) => e);
+    // latin1: a test's \xef is that one byte.
+    const error = await read(Buffer.from(text, 'latin1')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ReportSyntaxError);
     expect((error as Error).message).toMatch(message);
   });
@@ -123,5 +127,12 @@ describe('readReportStream', () => {
     expect(await collect(reportBytes('-', bytes(SAMPLE)))).toEqual(SAMPLE);
     expect(await collect(reportBytes('-', bytes(Buffer.from('{'))))).toEqual(Buffer.from('{'));
     expect(await collect(reportBytes('-', bytes(Buffer.alloc(0))))).toEqual(Buffer.alloc(0));
+  });
+
+  it('names a JSON file of another kind as such also when its groups come before its schema', async () => {
+    const merger = new ReportMerger();
+    const error = await addReport(merger, pieces(Buffer.from('{"groups":[{"name":"x"}],"schema":"other/1"}'), [])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidReportError);
+    expect((error as InvalidReportError).problem).toMatch(/^its schema is not given before its groups/);
   });
 });

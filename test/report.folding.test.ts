@@ -8,7 +8,7 @@ import { SessionAssembler } from '../src/sessions/builder.js';
 import { categoryInfo, classifySession } from '../src/classify/classify.js';
 import { defaultRules } from '../src/classify/rules.js';
 import { DEFAULT_MAX_GROUPS, ReportBuilder, type PartialReport } from '../src/report/builder.js';
-import { OTHER_HOSTS } from '../src/report/finalize.js';
+import { newGroupState, OTHER_CONNECTORS, OTHER_HOSTS } from '../src/report/finalize.js';
 import { mergeReports, reportShapeProblem } from '../src/report/merge.js';
 import { InTurn } from '../src/workers.js';
 import { scan } from '../src/scan.js';
@@ -38,11 +38,11 @@ const HEALTHY = `+,,
 const LEGACY = HEALTHY.replace('SP_PROT_TLS1_2_SERVER', 'SP_PROT_TLS1_0_SERVER');
 
 let n = 0;
-function sessionFrom(ip: string, body: string, minute = n): Session {
+function sessionFrom(ip: string, body: string, minute = n, connector = 'EX01\\Default Frontend EX01'): Session {
   const id = `08DE00000000${String(n++).padStart(4, '0')}`;
   const start = new Date(Date.parse('2025-11-10T09:00:00.000Z') + minute * 60_000).toISOString();
   const a = new SessionAssembler({ origin: 'recv', direction: 'receive', serverHint: 'EX01' });
-  return [...a.add(session(id, body, { connector: 'EX01\\Default Frontend EX01', remote: `${ip}:40000`, start })), ...a.end()][0]!;
+  return [...a.add(session(id, body, { connector, remote: `${ip}:40000`, start })), ...a.end()][0]!;
 }
 
 function builder(maxGroups?: number): ReportBuilder {
@@ -279,14 +279,32 @@ describe('folding remote hosts past maxGroups', () => {
     expect(tighter.totals.sessions).toBe(8);
     expect(mergeReports(parts, { samples: 2, maxGroups: Infinity })).toEqual(merged);
     expect(() => mergeReports([], { maxGroups: 0 })).toThrow(/maxGroups/);
-    // Evidence of folded hosts keeps naming them through the JSON and the merge.
-    const failing = (limit: number, base: number) => {
-      const b = builder(limit);
-      add(b, ...[1, 2, 3].map((i) => sessionFrom(`198.18.${base}.${i}`, LEGACY)));
+  });
+
+  it('in a merge, a host the next report has again is seen again: the one seen least recently gives up its row', () => {
+    const reportOf = (...sessions: Session[]) => {
+      const b = builder(Infinity);
+      add(b, ...sessions);
       return JSON.parse(JSON.stringify(b.build())) as Report;
     };
-    const evidence = mergeReports([failing(2, 3), failing(2, 4)], { samples: 2 });
-    expect(foldedOf(evidence)[0]!.samples.map((s) => s.remoteHost).sort()).toEqual(['198.18.3.1', '198.18.4.1']);
+    const A = 'EX01\\Default Frontend EX01';
+    const day1 = reportOf(sessionFrom('192.0.2.1', HEALTHY, 0, A), sessionFrom('198.51.100.1', HEALTHY, 1, A), sessionFrom('198.51.100.2', HEALTHY, 2, A));
+    // Day 2: the partner again (its group comes first: two sessions), then a host of a relay connector, which takes
+    // a row of the largest connector's: the one seen least recently is .1 now, not the partner.
+    const day2 = reportOf(sessionFrom('192.0.2.1', HEALTHY, 1440, A), sessionFrom('192.0.2.1', HEALTHY, 1441, A), sessionFrom('10.1.1.50', HEALTHY, 1442, 'EX01\\Relay'));
+    const merged = mergeReports([day1, day2], { samples: 2, maxGroups: 3 });
+    expect(hostsOf(merged)).toEqual(['10.1.1.50', '192.0.2.1', '198.51.100.2']);
+    expect(merged.groups.find((g) => g.remoteHost === '192.0.2.1')?.sessions).toBe(3);
+  });
+
+  it('says its own limit was reached when folded groups it is given go past it into (other connectors)', () => {
+    const b = builder(2);
+    for (const c of ['EX01\\A', 'EX01\\B', 'EX01\\C']) b.absorbGroup({ ...newGroupState('receive', 'EX01', c, OTHER_HOSTS), folded: true, sessions: 1 });
+    expect(b.limitReached).toBe(true);
+    expect(foldedOf(b.build()).map((g) => g.connector).sort()).toEqual([OTHER_CONNECTORS, 'EX01\\A', 'EX01\\B']);
+    const under = builder(3);
+    for (const c of ['EX01\\A', 'EX01\\B', 'EX01\\C']) under.absorbGroup({ ...newGroupState('receive', 'EX01', c, OTHER_HOSTS), folded: true, sessions: 1 });
+    expect(under.limitReached).toBe(false);
   });
 
   it('says so in the table and in Markdown, and the connector line does not count the folded group as one host', () => {

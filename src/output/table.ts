@@ -460,8 +460,8 @@ const DEFAULT_SAMPLES = 3;
 export function viewOptions(options: FormatOptions = {}): ViewOptions {
   const width = options.width !== undefined && Number.isFinite(options.width) && options.width >= 1 ? Math.floor(options.width) : DEFAULT_WIDTH;
   const top = options.top !== undefined && Number.isFinite(options.top) && options.top >= 0 ? Math.floor(options.top) : Number.POSITIVE_INFINITY;
-  const samples =
-    options.samples !== undefined && Number.isFinite(options.samples) && options.samples >= 0 ? Math.floor(options.samples) : DEFAULT_SAMPLES;
+  // Infinity: every sample the report holds, as a large number gives them.
+  const samples = typeof options.samples === 'number' && options.samples >= 0 ? Math.floor(options.samples) : DEFAULT_SAMPLES;
   return { color: options.color === true, width, top, samples };
 }
 

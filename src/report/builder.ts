@@ -242,8 +242,10 @@ export class ReportBuilder {
     if (into !== undefined) {
       const wasHealthy = into.byCategory === null;
       mergeGroup(into, g, this.#samples);
-      // The other log set's sessions of this host had findings: it is no longer a group to fold first.
+      // The other log set's sessions of this host had findings: it is no longer a group to fold first. Either way
+      // it was seen again, so it goes to the end of its connector's order, as a session of it would put it.
       if (wasHealthy && into.byCategory !== null) this.#nowFailing(into);
+      else this.#seen(into);
       return;
     }
     // Log sets have their own hosts, so nearly every group is new here and is taken over as it is.
@@ -389,6 +391,7 @@ export class ReportBuilder {
     if (acc.folded.size < acc.maxGroups || acc.folded.has(connectorKey(direction, server, connector))) {
       return foldedGroup(acc, direction, server, connector);
     }
+    this.#limitReached = true;
     return foldedGroup(acc, direction, null, OTHER_CONNECTORS);
   }
 

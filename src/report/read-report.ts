@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { compareText } from '../compare-text.js';
 import { globPlan, NO_MATCH } from '../read/inputs.js';
-import type { ReportMerger } from './merge.js';
+import { InvalidReportError, type ReportMerger } from './merge.js';
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -149,6 +149,7 @@ export async function readReportStream(source: AsyncIterable<Buffer | string>, o
             i++;
             continue;
           }
+          if (bom > 0 && bom < BOM.length) fail('a cut byte-order mark', i);
           if (b !== OPEN_OBJECT) fail('no `{` first', i);
           at = At.Key;
           depth = 1;
@@ -171,6 +172,8 @@ export async function readReportStream(source: AsyncIterable<Buffer | string>, o
           at = At.Value;
           break;
         case At.Value:
+          // JSON.parse keeps the last of two members of one name; items handed on cannot be taken back.
+          if (options.items.has(key) && key in head) fail(`a second ${JSON.stringify(key)} member`, i);
           if (options.items.has(key) && b === OPEN_ARRAY) {
             at = At.Items;
             depth = 2;
@@ -262,7 +265,12 @@ export async function addReport(merger: ReportMerger, bytes: AsyncIterable<Buffe
       // Another kind of JSON file is named as that, not by its first item that is no group. A report whose keys
       // were sorted (jq -S) has its schema after the groups: endReport checks it there.
       if (index === 0 && 'schema' in before) merger.check(before);
-      merger.addGroup(group);
+      try {
+        merger.addGroup(group);
+      } catch (e) {
+        if (!(e instanceof InvalidReportError) || 'schema' in before) throw e;
+        throw new InvalidReportError(e.index, 'its schema is not given before its groups, which are not as logscan writes them');
+      }
     },
   });
   merger.endReport(head);
@@ -321,7 +329,8 @@ export async function reportFiles(args: readonly string[]): Promise<string[]> {
     const info = arg === '-' ? null : await stat(arg).catch(() => null);
     if (info?.isDirectory() === true) {
       // Links to reports count, as a pattern over the same folder finds them.
-      const entries = (await readdir(arg, { withFileTypes: true })).filter((d) => isReportName(d.name) && (d.isFile() || d.isSymbolicLink()));
+      // Not hidden files, as a pattern does not match them: macOS leaves `._x.json` beside copied reports.
+      const entries = (await readdir(arg, { withFileTypes: true })).filter((d) => !d.name.startsWith('.') && isReportName(d.name) && (d.isFile() || d.isSymbolicLink()));
       const names: string[] = [];
       for (const d of entries) if (d.isFile() || (await stat(join(arg, d.name)).catch(() => null))?.isFile() === true) names.push(d.name);
       if (names.length === 0) throw new Error(`${arg}: a folder with no .json or .json.gz report in it`);
