@@ -763,8 +763,9 @@ function fileId(path: string): { dev: bigint; ino: bigint } | null {
 }
 
 /**
- * The merge of the report files at `paths` (see reportFiles), read one at a time and each one's groups one at a time (reports of
- * any size, in memory that follows the merged groups). What cannot be merged is a usage error naming the files.
+ * The merge of the report files `given` (see reportFiles), read one at a time and each one's groups one at a time
+ * (reports of any size, in memory that follows the merged groups). What cannot be merged is a usage error naming
+ * the files.
  */
 async function mergeFiles(given: readonly string[], samples: number | undefined, maxGroups: number | undefined): Promise<Report> {
   const merger = new ReportMerger({ samples, maxGroups });
@@ -779,6 +780,8 @@ async function mergeFiles(given: readonly string[], samples: number | undefined,
       if (e instanceof InvalidReportError) {
         throw new UsageError(e.problem.startsWith('its schema is') ? `${name}: not a logscan JSON report (schema logscan.report/1)` : `${name}: not a logscan JSON report that can be merged (${e.problem})`);
       }
+      // A file or gzip error (it has a code), or bytes that are no JSON; anything else is a bug, and exits 70 as one.
+      if (!(e instanceof ReportSyntaxError) && (e as NodeJS.ErrnoException | null)?.code === undefined) throw e;
       throw new UsageError(`${name}: not a readable JSON report (${e instanceof ReportSyntaxError ? e.message : describeError(e)})`);
     }
   }
