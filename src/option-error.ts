@@ -31,10 +31,10 @@ export function checkCount(where: string, option: string, value: unknown, min: n
   }
 }
 
-/** A whole number of at least `min` (1 unless said), or Infinity (no limit), when given. */
-export function checkLimit(where: string, option: string, value: unknown, min = 1): void {
-  if (value != null && value !== Infinity && !(Number.isSafeInteger(value) && (value as number) >= min)) {
-    throw new ScanOptionError(option, `needs to be a whole number >= ${min} or Infinity, got ${show(value)}`, where);
+/** A whole number of at least 1, or Infinity (no limit), when given. */
+export function checkLimit(where: string, option: string, value: unknown): void {
+  if (value != null && value !== Infinity && !(Number.isSafeInteger(value) && (value as number) >= 1)) {
+    throw new ScanOptionError(option, `needs to be a whole number >= 1 or Infinity, got ${show(value)}`, where);
   }
 }
 
@@ -63,13 +63,6 @@ export function checkType(where: string, option: string, value: unknown, type: '
 /** An options object, when given. */
 export function checkOptionsObject(where: string, value: unknown): void {
   if (value != null && (typeof value !== 'object' || Array.isArray(value))) throw new ScanOptionError('options', `needs to be an object, got ${show(value)}`, where);
-}
-
-/** A number of at least 0 (Infinity included), when given. */
-export function checkAtLeastZero(where: string, option: string, value: unknown): void {
-  if (value != null && !(typeof value === 'number' && value >= 0)) {
-    throw new ScanOptionError(option, `needs to be a number >= 0, got ${show(value)}`, where);
-  }
 }
 
 export function show(value: unknown): string {

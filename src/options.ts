@@ -6,7 +6,7 @@
  * category ids with {@link matchCategories} as scan() does, so the two cannot disagree on which ids exist.
  */
 import { defaultRules, QUEUE_ERROR_RULE, type Rule } from './classify/rules.js';
-import { checkAtLeastZero, checkCount, checkDate, checkLimit, ScanOptionError, show } from './option-error.js';
+import { checkCount, checkDate, checkLimit, checkNumberAtLeast, ScanOptionError, show } from './option-error.js';
 import type { ScanFilter, ScanOptions } from './scan.js';
 import type { SessionOptions } from './sessions/builder.js';
 
@@ -171,7 +171,7 @@ function count(option: string, value: unknown, min: number): void {
 }
 
 function atLeastZero(option: string, value: unknown): void {
-  checkAtLeastZero('scan()', option, value);
+  checkNumberAtLeast('scan()', option, value, 0);
 }
 
 function date(option: string, value: unknown): void {

@@ -40,8 +40,8 @@ export interface HtmlOptions {
   /** now, for 'generated at' (tests pass a fixed date); a valid Date */
   generatedAt?: Date | undefined;
   /**
-   * Rows of the groups table: the first `top` groups of the report, worst first, a whole number >= 0 or Infinity
-   * (default: every group). The CLI
+   * Rows of the groups table: the first `top` groups of the report, worst first, a number >= 0 (rounded down) or
+   * Infinity (default: every group). The CLI
    * passes 1000: a browser takes seconds to open a page of ten thousand groups, and the report of a large folder
    * can hold a hundred thousand.
    */

@@ -170,7 +170,8 @@ export function serverOfInput(path: string, thisServer: ThisServer | null): stri
   return serverFromPath(path);
 }
 
-const GLOB_CHARS = /[*?[\]{}]/;
+/** What makes an argument a pattern (when no file or folder of that name exists). */
+export const GLOB_CHARS = /[*?[\]{}]/;
 
 /** What an input that is a pattern matching nothing is reported with (followed by a hint, see {@link caseHint}). */
 export const NO_MATCH = 'the pattern matched no files';

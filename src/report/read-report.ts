@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { compareText } from '../compare-text.js';
-import { globPlan, NO_MATCH } from '../read/inputs.js';
+import { GLOB_CHARS, globPlan, NO_MATCH } from '../read/inputs.js';
 import { InvalidReportError, type ReportMerger } from './merge.js';
 
 const QUOTE = 34;
@@ -90,8 +90,8 @@ export async function readReportStream(source: AsyncIterable<Buffer | string>, o
   const fail = (what: string, position: number): never => {
     throw new ReportSyntaxError(`not a JSON object as logscan writes reports: ${what} at byte ${offset + position}`);
   };
-  const text = (chunk: Buffer, from: number, to: number): string => {
-    parts.push(chunk.subarray(from, to));
+  const text = (chunk: Buffer, start: number, end: number): string => {
+    parts.push(chunk.subarray(start, end));
     const out = parts.length === 1 ? parts[0]!.toString('utf8') : Buffer.concat(parts).toString('utf8');
     parts = [];
     return out;
@@ -158,8 +158,7 @@ export async function readReportStream(source: AsyncIterable<Buffer | string>, o
           if (b === CLOSE_OBJECT) {
             if (separated) fail('a `,` before the `}`', i);
             at = At.End;
-          }
-          else if (b === QUOTE) {
+          } else if (b === QUOTE) {
             at = At.KeyText;
             separated = false;
             inString = true;
@@ -309,8 +308,6 @@ export async function* reportBytes(path: string, stdin: AsyncIterable<Buffer> = 
     await it.return?.();
   }
 }
-
-const GLOB_CHARS = /[*?[\]{}]/;
 
 /** A report file by its name: `.json`, or `.json.gz`. */
 function isReportName(name: string): boolean {

@@ -1,4 +1,4 @@
-import { checkAtLeastZero, checkCount } from '../option-error.js';
+import { checkCount, checkNumberAtLeast } from '../option-error.js';
 import type { Direction, LogRecord, Session, SessionEnd } from '../types.js';
 import { inferDirection } from '../read/detect.js';
 import { FactsContext, SessionFacts, isTimestamp, type SessionMeta } from './facts.js';
@@ -83,7 +83,7 @@ export class SessionAssembler {
     this.#context = new FactsContext({ lazyRecords: internal.lazyRecords });
     this.#direction = info.direction;
     checkCount('SessionAssembler', 'maxOpenSessions', options.maxOpenSessions, 1);
-    checkAtLeastZero('SessionAssembler', 'idleTimeoutMs', options.idleTimeoutMs);
+    checkNumberAtLeast('SessionAssembler', 'idleTimeoutMs', options.idleTimeoutMs, 0);
     this.#cap = options.maxOpenSessions ?? DEFAULT_CAP;
     this.#idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_MS;
     this.#keepAll = options.keepRows === 'all';
