@@ -82,6 +82,16 @@ describe('readReportStream', () => {
     expect(await readReportStream(chunks('\xef', '\xbb', '\xbf{"schema":"s"}'), opts)).toEqual({ schema: 's' });
   });
 
+  it('keeps a member named __proto__ as data, as JSON.parse does, not as the result\'s prototype', async () => {
+    const text = Buffer.from('{"__proto__":{"schema":"logscan.report/1"},"groups":[{"a":1}],"x":1}');
+    const seen: boolean[] = [];
+    const head = await readReportStream(pieces(text, []), { items: new Set(['groups']), skip: new Set(), onItem: (_k, _v, _i, before) => seen.push(Object.hasOwn(before, 'schema')) });
+    expect(Object.getPrototypeOf(head)).toBe(Object.prototype);
+    expect(head).toEqual({ ...(JSON.parse(text.toString('utf8')) as object), groups: [] });
+    expect('schema' in head).toBe(false);
+    expect(seen).toEqual([false]);
+  });
+
   it('takes a byte-order mark, and an empty streamed array', async () => {
     const { head, items } = await read(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"schema":"s","groups":[ ]}')]));
     expect(head).toEqual({ schema: 's', groups: [] });

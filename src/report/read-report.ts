@@ -14,6 +14,7 @@ import { createGunzip } from 'node:zlib';
 import { compareText } from '../compare-text.js';
 import { GLOB_CHARS, globPlan, NO_MATCH } from '../read/inputs.js';
 import { InvalidReportError, type ReportMerger } from './merge.js';
+import { setOwn } from './record.js';
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -172,14 +173,14 @@ export async function readReportStream(source: AsyncIterable<Buffer | string>, o
           break;
         case At.Value:
           // JSON.parse keeps the last of two members of one name; items handed on cannot be taken back.
-          if (options.items.has(key) && key in head) fail(`a second ${JSON.stringify(key)} member`, i);
+          if (options.items.has(key) && Object.hasOwn(head, key)) fail(`a second ${JSON.stringify(key)} member`, i);
           if (options.items.has(key) && b === OPEN_ARRAY) {
             at = At.Items;
             depth = 2;
             index = 0;
             separated = false;
             // Its items went to onItem: in the result it is there, and empty.
-            head[key] = [];
+            setOwn(head, key, []);
             break;
           }
           at = At.InValue;
@@ -216,7 +217,8 @@ export async function readReportStream(source: AsyncIterable<Buffer | string>, o
               // The `,` is read again as the separator between items; a `]` ends the array.
               continue;
             }
-            if (keep) head[key] = parse(chunk, start, i, `the value of ${JSON.stringify(key)}`);
+            // A member named `__proto__` (a hostile report) is data, as JSON.parse makes it, not the prototype.
+            if (keep) setOwn(head, key, parse(chunk, start, i, `the value of ${JSON.stringify(key)}`));
             else parts = [];
             at = At.After;
             continue;
@@ -263,11 +265,11 @@ export async function addReport(merger: ReportMerger, bytes: AsyncIterable<Buffe
     onItem: (_key, group, index, before) => {
       // Another kind of JSON file is named as that, not by its first item that is no group. A report whose keys
       // were sorted (jq -S) has its schema after the groups: endReport checks it there.
-      if (index === 0 && 'schema' in before) merger.check(before);
+      if (index === 0 && Object.hasOwn(before, 'schema')) merger.check(before);
       try {
         merger.addGroup(group);
       } catch (e) {
-        if (!(e instanceof InvalidReportError) || 'schema' in before) throw e;
+        if (!(e instanceof InvalidReportError) || Object.hasOwn(before, 'schema')) throw e;
         throw new InvalidReportError(e.index, 'its schema is not given before its groups, which are not as logscan writes them');
       }
     },
