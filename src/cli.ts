@@ -23,7 +23,8 @@ import { logsSpan, uncoveredEnds } from './report/span.js';
 
 export const EXIT = { ok: 0, failOn: 1, usage: 2, unreadable: 3, tooLarge: 4, unwritable: 5, nothingRead: 6 } as const;
 
-const HELP = `logscan ${VERSION}: find out why Exchange mail flow breaks over TLS
+/** The parts of the help, so that `logscan merge --help` can show the ones that apply to a merge. */
+const HELP_INTRO = `logscan ${VERSION}: find out why Exchange mail flow breaks over TLS
 
 Usage:
   logscan [options] <file|folder|glob|->...     analyse SMTP protocol logs and queue exports
@@ -33,7 +34,8 @@ Inputs are recognised by content: SMTP Send/Receive protocol logs (Exchange 2010
 Get-Message Export-Csv and Format-List text, Queue Viewer exports. Folders are read recursively, .gz files are
 decompressed, '-' reads standard input.
 
-Output:
+`;
+const HELP_OUTPUT = `Output:
   -f, --format <fmt>      table (default), json, csv, markdown, html (any case)
   -o, --output <file>     write the report to a file instead of standard output ('-': standard output;
                           not one of the inputs, nor an existing log: refused, exit 2)
@@ -47,7 +49,8 @@ Output:
                           non-empty NO_COLOR)
   -q, --quiet             no progress line and no per-input warnings on standard error
 
-Filters:
+`;
+const HELP_FILTERS = `Filters:
       --since <time>      only sessions from this time: ISO date/time, UTC unless it has a zone, or
                           that long before now: a number and m (minutes), h, d or w (30m, 12h, 7d, 2w)
       --until <time>      only sessions up to this time (the same forms)
@@ -58,34 +61,41 @@ Filters:
       --host <text>       remote IP is this address or starts with this text (10.0.5.), or a remote name
                           (EHLO, banner, next hop) contains it
 
-Checks:
+`;
+const HELP_CHECKS = `Checks:
       --fail-on <ids>     exit 1 when any finding of these categories is reported ('any' = every category)
 
-Sessions:
+`;
+const HELP_SESSIONS = `Sessions:
       --max-open <n>      sessions held open at once before the oldest is reported incomplete (default 20000)
       --idle <duration>   a session silent this long in log time is reported incomplete: a number and
                           s, m or h (90s, 15m, 2h; a bare number is minutes); default 15m; 0 turns it off
-      --max-groups <n|all>
+`;
+const HELP_MAX_GROUPS = `      --max-groups <n|all>
                           groups (direction, server, connector, remote host) held at once (default 35000):
                           past it, remote hosts are counted in their connector's '(other hosts)' row.
                           Smaller connectors (send, relay) keep their hosts' rows at the cost of the
                           largest, where hosts with findings, and failing ones seen often, keep theirs;
                           all: no limit (memory grows with the remote hosts, ~2 KB each)
-  -j, --jobs <n|auto>     threads reading at once, this one included; each takes whole log sets (a
+`;
+const HELP_JOBS = `  -j, --jobs <n|auto>     threads reading at once, this one included; each takes whole log sets (a
                           server's rotated files), so the report is the same for any n; at most the
                           number of cores. auto (default): a thread per 256 MiB of protocol logs
 
-  -h, --help              this help
+`;
+const HELP_END = `  -h, --help              this help
   -v, --version           the version
 
-Merge (logscan merge <report.json>...):
+`;
+const HELP_MERGE = `Merge (logscan merge <report.json>...):
   Takes the output options, --fail-on and --max-groups. --since, --until, --category, --connector, --host,
   --max-open, --idle and --jobs are refused (exit 2): give them to the runs that make the reports. Also
   exit 2: a file that is not a readable logscan JSON report, or two reports that read the same log. Input
   errors recorded in a report are carried over (exit 3). Reports: files, .json.gz, - (standard input),
   folders (their .json and .json.gz files) and patterns.
 
-Exit codes:
+`;
+const HELP_EXITS = `Exit codes:
   0  report written
   1  --fail-on matched at least one finding (also when some inputs could not be read: 1 wins over 3)
   2  usage error (bad option or value, an --output that is an input or an existing log)
@@ -97,13 +107,39 @@ Exit codes:
   70  internal error: a bug in logscan (the message and stack trace are on standard error; please report it)
   130, 143  interrupted by SIGINT (Ctrl-C) or SIGTERM; an --output file is left as it was
 
-Examples:
+`;
+const HELP_EXAMPLES = `Examples:
   logscan ./Logs
   logscan '\\\\EX01\\c$\\Program Files\\Microsoft\\Exchange Server\\V15\\TransportRoles\\Logs\\FrontEnd\\ProtocolLog'
   cat RECV*.LOG | logscan -
   logscan --format json -o ex01.json ./EX01 && logscan merge ex01.json ex02.json
   logscan --since 7d --fail-on legacy-tls,tls-negotiation-failed ./Logs
 `;
+const HELP = [HELP_INTRO, HELP_OUTPUT, HELP_FILTERS, HELP_CHECKS, HELP_SESSIONS, HELP_MAX_GROUPS, HELP_JOBS, HELP_END, HELP_MERGE, HELP_EXITS, HELP_EXAMPLES].join('');
+
+/** `logscan merge --help`: the options a merge takes, and nothing it refuses. */
+const MERGE_HELP = [
+  `logscan ${VERSION} merge: combine JSON reports of earlier runs (one per server, day or site) into one report
+
+Usage:
+  logscan merge [options] <report.json|report.json.gz|folder|pattern|->...
+
+`,
+  HELP_OUTPUT,
+  HELP_CHECKS,
+  'Groups:\n',
+  HELP_MAX_GROUPS,
+  '\n',
+  HELP_END,
+  HELP_MERGE,
+  HELP_EXITS,
+  `Examples:
+  logscan --format json -o ex01.json ./EX01 && logscan --format json -o ex02.json ./EX02
+  logscan merge ex01.json ex02.json
+  logscan merge --format html -o all.html ./reports
+  logscan merge --fail-on legacy-tls 'reports/*.json.gz'
+`,
+].join('');
 
 class UsageError extends Error {}
 
@@ -245,13 +281,14 @@ export async function main(io: CliIo): Promise<number> {
     parsed = parseArgs({ args: io.argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
     // parseArgs writes some messages over several lines (`-j -1`): one line, rather than a line with `\x0A` in it.
-    io.stderr.write(`logscan: ${stripControl((e as Error).message.replace(/\s*\n\s*/g, ' '))}\nTry 'logscan --help'.\n`);
+    io.stderr.write(`logscan: ${stripControl((e as Error).message.replace(/\s*\n\s*/g, ' '))}\nTry 'logscan ${io.argv[0] === 'merge' ? 'merge ' : ''}--help'.\n`);
     return EXIT.usage;
   }
   const { values, positionals } = parsed;
   if (values.help || values.version) {
     // Written as the report is: a reader that stops early is fine, a full disk is exit 5 and not a stack trace.
-    const failure = await writeAll(io.stdout, [values.help ? HELP : `${VERSION}\n`]);
+    const help = positionals[0] === 'merge' ? MERGE_HELP : HELP;
+    const failure = await writeAll(io.stdout, [values.help ? help : `${VERSION}\n`]);
     if (failure === null) return EXIT.ok;
     io.stderr.write(`logscan: cannot write to standard output: ${failure}\n`);
     return EXIT.unwritable;
@@ -436,7 +473,7 @@ export async function main(io: CliIo): Promise<number> {
     // is a usage error, not a crash.
     if (e instanceof UsageError || e instanceof ScanOptionError) {
       // Messages quote file names, report contents and arguments: none may drive the terminal.
-      io.stderr.write(`logscan: ${stripControl(e.message)}\nTry 'logscan --help'.\n`);
+      io.stderr.write(`logscan: ${stripControl(e.message)}\nTry 'logscan ${positionals[0] === 'merge' ? 'merge ' : ''}--help'.\n`);
       return EXIT.usage;
     }
     throw e;

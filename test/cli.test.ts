@@ -269,6 +269,24 @@ describe('logscan CLI', () => {
     expect(merged.stderr).toContain('does-not-exist.LOG: no such file or directory');
   });
 
+  it('merge --help describes the options a merge takes and none it refuses; its usage errors point there', async () => {
+    const general = await run(['--help']);
+    const merge = await run(['merge', '--help']);
+    expect(merge.code).toBe(0);
+    expect(merge.stdout).not.toBe(general.stdout);
+    // The options a help text describes: the lines that start with one (`  -f, --format`, `      --since`).
+    const described = (help: string) => [...help.matchAll(/^ {2}(?:-\w, | {4})(--[a-z-]+)/gm)].map((m) => m[1]);
+    const taken = ['--format', '--output', '--samples', '--top', '--no-color', '--color', '--quiet', '--fail-on', '--max-groups', '--help', '--version'];
+    expect(described(merge.stdout).sort()).toEqual([...taken].sort());
+    // Everything it describes is in the general help too, in the same words.
+    for (const option of taken) expect(described(general.stdout), option).toContain(option);
+    expect(merge.stdout).toContain('logscan merge [options] <report.json');
+    const refused = await run(['merge', '--since', '1d', 'x.json']);
+    expect(refused.stderr).toContain("Try 'logscan merge --help'.");
+    expect((await run(['merge', '--bogus', 'x.json'])).stderr).toContain("Try 'logscan merge --help'.");
+    expect((await run(['--since', 'soon', 'flat'])).stderr).toContain("Try 'logscan --help'.");
+  });
+
   it('merge refuses two reports that read the same file, whose sessions would count twice', async () => {
     const a = join(dir, 'twice-a.json');
     const b = join(dir, 'twice-b.json');
