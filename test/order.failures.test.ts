@@ -129,3 +129,70 @@ describe('order: equal failure counts', () => {
     order.forEach((h, i) => expect(sections[i]).toContain(`→ ${h}`));
   });
 });
+
+/** EX03 → EX01 over TLS 1.0 that works: a legacy-tls warning on the send side. */
+const SEND_LEGACY = `*,,attempting to connect
++,,
+<,"220 EX01.contoso.local Microsoft ESMTP MAIL Service ready at Mon, 10 Nov 2025 09:00:00 +0000",
+>,EHLO EX03.contoso.local,
+<,250  EX01.contoso.local Hello [10.0.0.13] SIZE PIPELINING STARTTLS X-ANONYMOUSTLS CHUNKING,
+>,X-ANONYMOUSTLS,
+<,220 2.0.0 SMTP server ready,
+*,,"TLS protocol SP_PROT_TLS1_0_CLIENT negotiation succeeded using bulk encryption algorithm CALG_AES_256 with strength 256 bits, MAC hash algorithm CALG_SHA1 with strength 160 bits and key exchange algorithm CALG_ECDHE with strength 256 bits"
+>,QUIT,
+<,221 2.0.0 Service closing transmission channel,
+-,,Local`;
+
+/** `legacy` TLS 1.0 sessions, then `failing` handshake failures, a minute apart, all to one host; or the other way round. */
+function cutOffReport(legacy: number, failing: number, failuresFirst = false): Report {
+  const t0 = Date.parse('2026-11-28T00:00:00.000Z');
+  const kinds = [...Array<string>(legacy).fill(SEND_LEGACY), ...Array<string>(failing).fill(SEND_TLS_FAIL)];
+  if (failuresFirst) kinds.reverse();
+  const b = new ReportBuilder({ samples: 3, categories: categoryInfo(defaultRules), version: 'test' });
+  kinds.forEach((text, i) => {
+    const id = `08DE0000000D${String(i).padStart(4, '0')}`;
+    const start = new Date(t0 + i * 60_000).toISOString();
+    const s = build('send', 'EX03', session(id, text, { connector: 'Outbound to Office 365', remote: '52.101.68.5:25', local: '10.0.0.13:50000', start, source: 'SEND.LOG' }));
+    b.addSession(s, classifySession(s));
+  });
+  return b.build();
+}
+
+describe('main category: a group failing now leads with its failure', () => {
+  it('takes the failure that goes on after more numerous legacy-TLS warnings (TLS 1.0 until the peer refused it)', () => {
+    const report = cutOffReport(23, 17);
+    const [g] = report.groups;
+    expect(g!.byCategory).toEqual({ 'tls-negotiation-failed': 17, 'legacy-tls': 23 });
+    expect(g!.mainCategory).toBe('tls-negotiation-failed');
+    const failed = report.categories.find((c) => c.id === 'tls-negotiation-failed')!;
+    expect(failed.detailHints?.UnknownCredentials).toBeDefined();
+    expect(g!.hint).toBe(failed.detailHints!.UnknownCredentials);
+    // The table's findings cell and the group block lead with it, so a narrow terminal does not cut it off.
+    const table = renderTable(report, { width: 300, color: false });
+    expect(table).toMatch(/\s40\s+tls-negotiation-failed:17 legacy-tls:23\s/);
+    const block = table.slice(table.indexOf('[1] send'));
+    expect(block.indexOf('TLS negotiation failed: 17')).toBeGreaterThan(-1);
+    expect(block.indexOf('TLS negotiation failed: 17')).toBeLessThan(block.indexOf('Legacy TLS negotiated'));
+    expect(renderMarkdown(report)).toContain('tls-negotiation-failed:17 legacy-tls:23');
+    // CSV: the main category's columns and sample are the failure's.
+    const rows = parse(renderCsv(report), { record_delimiter: '\r\n' }) as string[][];
+    const col = (name: string) => rows[1]![rows[0]!.indexOf(name)];
+    expect(col('mainCategory')).toBe('tls-negotiation-failed');
+    expect(col('mainFirstSeen')).toMatch(/^2026-11-28T00:23:/);
+    expect(col('sample')).toContain('UnknownCredentials');
+  });
+
+  it('keeps the most numerous warning when the warnings go on after the failures', () => {
+    const report = cutOffReport(23, 17, true);
+    expect(report.groups[0]!.mainCategory).toBe('legacy-tls');
+    expect(renderTable(report, { width: 300, color: false })).toMatch(/\s40\s+legacy-tls:23 tls-negotiation-failed:17\s/);
+    // The incident's printer: 400 TLS 1.0 sessions, two of them dropped along the way.
+    const a = incidentReport().groups.find((g) => g.remoteHost === A_HOST)!;
+    expect(a.mainCategory).toBe('legacy-tls');
+  });
+
+  it('leaves the count to decide when the failures outnumber the warnings anyway', () => {
+    expect(cutOffReport(3, 17, true).groups[0]!.mainCategory).toBe('tls-negotiation-failed');
+    expect(cutOffReport(17, 3, true).groups[0]!.mainCategory).toBe('legacy-tls');
+  });
+});

@@ -181,7 +181,7 @@ function groupsTable(groups: readonly ReportGroup[], categories: readonly Catego
     g.connector,
     remoteLabel(g),
     g.direction === 'queue' ? `${formatCount(g.messages)} msgs` : formatCount(g.sessions),
-    findingsSummary(g.byCategory, categories) || '-',
+    findingsSummary(g.byCategory, categories, g.mainCategory) || '-',
     tlsSummary(g.tlsVersions) || '-',
     formatTime(g.lastSeen),
   ]);

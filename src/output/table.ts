@@ -108,21 +108,22 @@ export function sortGroups(groups: readonly ReportGroup[], categories: readonly 
  * Counts as `key:n`, largest first (ties in the order of `order`, then by key), zero and invalid counts left
  * out.
  */
-function countsSummary(entries: Array<[string, number]>, order: readonly string[] = []): string {
+function countsSummary(entries: Array<[string, number]>, order: readonly string[] = [], first: string | null = null): string {
   const rank = rankIn(order);
   return entries
     .filter(([, n]) => Number.isFinite(n) && n > 0)
-    .sort((a, b) => b[1] - a[1] || rank(a[0]) - rank(b[0]) || compareText(a[0], b[0]))
+    .sort((a, b) => Number(b[0] === first) - Number(a[0] === first) || b[1] - a[1] || rank(a[0]) - rank(b[0]) || compareText(a[0], b[0]))
     .map(([k, n]) => `${k}:${n}`)
     .join(' ');
 }
 
 /**
- * e.g. `tls-negotiation-failed:12 socket-error:3`; empty when the group is healthy. Equal counts follow the
- * report's category order (worst first), as the group block's category lines do (see {@link groupCategories}).
+ * e.g. `tls-negotiation-failed:12 socket-error:3`; empty when the group is healthy. `first` (a group's main
+ * category) leads; the others follow by count, equal counts in the report's category order (worst first), as the
+ * group block's category lines do (see {@link groupCategories}).
  */
-export function findingsSummary(byCategory: Record<string, number>, categories: readonly CategoryInfo[] = []): string {
-  return countsSummary(Object.entries(byCategory), categoryOrder(categories));
+export function findingsSummary(byCategory: Record<string, number>, categories: readonly CategoryInfo[] = [], first: string | null = null): string {
+  return countsSummary(Object.entries(byCategory), categoryOrder(categories), first);
 }
 
 /** e.g. `1.2:40 1.0:3`, newest version first. */
@@ -369,15 +370,16 @@ export function detailsSummary(details: Record<string, number> | undefined, max 
 }
 
 /**
- * A group's categories with findings, in the order its block lists them: most findings first, ties in the
- * report's category order (worst first: failures before warnings), then by id. The first is the group's main
- * category, as the report builder chooses it.
+ * A group's categories with findings, in the order its block lists them: its main category first (the report
+ * builder's choice, which can be a failure that goes on after more numerous warnings), then most findings first,
+ * ties in the report's category order (worst first: failures before warnings), then by id.
  */
 export function groupCategories(report: Report, group: ReportGroup): Array<[string, number]> {
   const rank = categoryRank(report);
+  const main = group.mainCategory;
   return Object.entries(group.byCategory)
     .filter(([, n]) => n > 0)
-    .sort((a, b) => b[1] - a[1] || rank(a[0]) - rank(b[0]) || compareText(a[0], b[0]));
+    .sort((a, b) => Number(b[0] === main) - Number(a[0] === main) || b[1] - a[1] || rank(a[0]) - rank(b[0]) || compareText(a[0], b[0]));
 }
 
 /** Position of a category worst first (see categoryOrder); ids only found in counts (user rules) after all of it. */
@@ -1058,7 +1060,7 @@ function groupColumns(groups: readonly ReportGroup[], timeLength: number, catego
       weight: 0,
       cell: (g) => (g.direction === 'queue' ? `${formatCount(g.messages)} msgs` : formatCount(g.sessions)),
     },
-    { header: 'FINDINGS', align: 'left', shrink: true, min: 8, weight: 3, cell: (g) => findingsSummary(g.byCategory, categories) || '-', style: findingStyle },
+    { header: 'FINDINGS', align: 'left', shrink: true, min: 8, weight: 3, cell: (g) => findingsSummary(g.byCategory, categories, g.mainCategory) || '-', style: findingStyle },
     { header: 'TLS', align: 'left', shrink: true, min: 5, weight: 2, cell: (g) => tlsSummary(g.tlsVersions) || '-' },
     {
       header: 'LAST SEEN',

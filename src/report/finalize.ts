@@ -1,7 +1,7 @@
 import { RecentItems } from '../bounded-cache.js';
 import { compareText, rankIn } from '../compare-text.js';
 import { addTo, emptyRecord, own, ownOr, setOwn } from './record.js';
-import { categoryOrder, detailHint, failureCount, failureShare, severityTier } from './severity.js';
+import { categoryOrder, detailHint, failureCount, failureShare, severityOf, severityTier } from './severity.js';
 import { isLocalTime } from '../iso-time.js';
 import type { CategoryInfo, Coverage, FindingSpan, GroupCertificate, InputStats, Report, ReportFilters, ReportGroup, ReportRollup, Sample, Timeline, TlsCounts } from '../types.js';
 import { isTimestamp } from '../sessions/facts.js';
@@ -275,14 +275,51 @@ function compareGroups(x: Ranked, y: Ranked): number {
   );
 }
 
-function mainCategory(byCategory: Readonly<Record<string, number>>, rank: (id: string) => number): string | null {
+/**
+ * The category with the most findings (on equal counts the worse one), unless the group is failing now: when
+ * findings of a failure category go on after the last warning, the failure with the most findings among those.
+ * A connector that negotiated TLS 1.0 all night and fails since the peer refused it this morning has more
+ * legacy-TLS findings than failures, and the TLS 1.0 hint (mail flows; ask the peer to update) would send the
+ * admin the wrong way. Warnings that go on after a few failures (a device on TLS 1.0 that dropped twice) keep
+ * the count's choice. Spans that are not ISO times (queue exports) cannot be compared: the count decides.
+ */
+function mainCategory(
+  byCategory: Readonly<Record<string, number>>,
+  spans: Readonly<Record<string, FindingSpan>> | null,
+  rank: (id: string) => number,
+  categories: readonly CategoryInfo[],
+): string | null {
+  const more = (id: string, best: string | null) => {
+    if (best === null) return true;
+    const n = byCategory[id]!;
+    const current = byCategory[best]!;
+    return n > current || (n === current && rank(id) < rank(best));
+  };
   let best: string | null = null;
+  for (const [id, n] of Object.entries(byCategory)) if (n > 0 && more(id, best)) best = id;
+  if (best === null || spans === null || severityOf(best, categories) !== 'warning') return best;
+  let lastWarning = -Infinity;
   for (const [id, n] of Object.entries(byCategory)) {
-    if (n <= 0) continue;
-    const current = best === null ? 0 : byCategory[best]!;
-    if (best === null || n > current || (n === current && rank(id) < rank(best))) best = id;
+    if (!(n > 0) || severityOf(id, categories) !== 'warning') continue;
+    const last = spanEnd(spans, id);
+    if (last === null) return best;
+    if (last > lastWarning) lastWarning = last;
   }
-  return best;
+  let failingNow: string | null = null;
+  for (const [id, n] of Object.entries(byCategory)) {
+    if (!(n > 0) || severityOf(id, categories) === 'warning') continue;
+    const last = spanEnd(spans, id);
+    if (last !== null && last > lastWarning && more(id, failingNow)) failingNow = id;
+  }
+  return failingNow ?? best;
+}
+
+/** When a category's findings last occurred, as a number; null when unknown or not a time with a zone. */
+function spanEnd(spans: Readonly<Record<string, FindingSpan>>, id: string): number | null {
+  const last = own(spans, id)?.last;
+  if (last === undefined || isLocalTime(last)) return null;
+  const ms = Date.parse(last);
+  return Number.isFinite(ms) ? ms : null;
 }
 
 function rollup(groups: readonly ReportGroup[], keyOf: (g: ReportGroup) => string, withDirection: boolean, categories: readonly CategoryInfo[]): ReportRollup[] {
@@ -416,7 +453,7 @@ export function finalizeReport(acc: Accumulated): Report {
   const info = new Map(acc.categories.map((c) => [c.id, c]));
   const groups = [...acc.groups.values(), ...acc.folded.values()].map((g): ReportGroup => {
     const counts = g.byCategory ?? {};
-    const main = mainCategory(counts, categoryRank);
+    const main = mainCategory(counts, g.spansUnknown === true ? null : g.findingSpans, categoryRank, acc.categories);
     const details = emptyRecord<Record<string, number>>();
     for (const [k, v] of Object.entries(sorted(g.details ?? {}, order))) setOwn(details, k, sorted(v, []));
     // Field order is the JSON contract's order.

@@ -12,7 +12,7 @@ export function detailHint(hints: Readonly<Record<string, string>> | undefined, 
 }
 
 /** A category's severity; built-in warnings are known by id in reports that do not carry it. */
-function severityOf(id: string, categories: readonly CategoryInfo[]): 'failure' | 'warning' {
+export function severityOf(id: string, categories: readonly CategoryInfo[]): 'failure' | 'warning' {
   return categories.find((c) => c.id === id)?.severity ?? (id === 'legacy-tls' || id === 'plaintext' ? 'warning' : 'failure');
 }
 
