@@ -417,6 +417,12 @@ export interface QueueEntry extends Location {
   lastError: ParsedLastError | null;
   /** Best time for the entry (LRT, LastRetryTime, DateReceived ...). */
   time: DateValue | null;
+  /**
+   * Since when, as far as the export says: a queue's `FirstRetryTime`, a message's `DateReceived`. Null when not
+   * exported or not readable. A group's `firstSeen` starts here, so a queue retrying since 08:00 does not read as
+   * a problem of the export's minute.
+   */
+  firstTime: DateValue | null;
   /** Every column as exported, unknown ones included. */
   fields: Record<string, string>;
 }

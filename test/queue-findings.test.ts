@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { InputStats, QueueEntry, Report } from '../src/types.js';
@@ -33,6 +35,7 @@ function entry(over: Partial<QueueEntry>): QueueEntry {
     messageCount: 14,
     lastError: null,
     time: null,
+    firstTime: null,
     fields: {},
     ...over,
   };
@@ -153,5 +156,30 @@ describe('Get-Message exports are grouped by queue', () => {
     // The server in upper case, as protocol logs' sessions give it: one server, whatever case an export wrote.
     const lower = buildEntry({ Identity: 'ex01\\13\\21474836480', LastError: '421 4.4.2 Connection dropped due to SocketError' }, 'message', { source: 'm.csv', line: 2 }, emptyStats('m.csv'));
     expect([lower.queue, lower.server]).toEqual(['ex01\\13', 'EX01']);
+  });
+});
+
+describe('since when a queue has been failing', () => {
+  const header = '"Identity","DeliveryType","NextHopDomain","NextHopConnector","Status","MessageCount","LastError","RetryCount","LastRetryTime","NextRetryTime","FirstRetryTime"';
+  const row = (id: string, count: number, first: string, last: string) =>
+    `"EX01\\${id}","SmtpRelayToRemoteAdSite","contoso.mail.protection.outlook.com","8c2f7d10-5b3a-4f9e-a6d1-2e7b40c9f385","Retry","${count}","451 4.4.0 Primary target IP address responded with: ""421 4.4.2 Connection dropped due to SocketError."" Attempted failover to alternate host, but that did not succeed.","12","${last}","11/28/2026 1:04:13 PM","${first}"`;
+
+  it("starts a queue group's span at FirstRetryTime, not at the export's last retry", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logscan-firstretry-'));
+    try {
+      const file = join(dir, 'get-queue.csv');
+      writeFileSync(file, ['#TYPE Deserialized.Microsoft.Exchange.Data.QueueViewer.ExtensibleQueueInfo', header, row('7', 143, '11/28/2026 8:00:12 AM', '11/28/2026 12:54:13 PM'), ''].join('\r\n'));
+      const report = await scan(file);
+      const [g] = report.groups;
+      expect(g).toMatchObject({ direction: 'queue', messages: 143, firstSeen: '2026-11-28T08:00:12', lastSeen: '2026-11-28T12:54:13' });
+      // The entry says so too, for library users.
+      const e = buildEntry({ Identity: 'EX01\\7', FirstRetryTime: '11/28/2026 8:00:12 AM', LastRetryTime: '11/28/2026 12:54:13 PM' }, 'queue', { source: 'q.csv', line: 2 }, emptyStats('q.csv'));
+      expect(e.firstTime).toEqual({ raw: '11/28/2026 8:00:12 AM', iso: '2026-11-28T08:00:12' });
+      // A first retry that cannot be read (an ambiguous culture date) does not move the span.
+      writeFileSync(file, ['#TYPE Deserialized.Microsoft.Exchange.Data.QueueViewer.ExtensibleQueueInfo', header, row('7', 143, '11/10/2026 8:00:12 AM', '11/28/2026 12:54:13 PM'), ''].join('\r\n'));
+      expect((await scan(file)).groups[0]).toMatchObject({ firstSeen: '2026-11-28T12:54:13', lastSeen: '2026-11-28T12:54:13' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -19,7 +19,7 @@ import { compareText } from '../compare-text.js';
 import { isTimestamp } from '../sessions/builder.js';
 import { queueConnector, queueRemoteHost } from '../classify/queue.js';
 import { addTo, emptyRecord, own } from './record.js';
-import { ZONED_TIME } from '../iso-time.js';
+import { isLocalTime, ZONED_TIME } from '../iso-time.js';
 import {
   addCategoryCount,
   addTimelineCounts,
@@ -184,7 +184,9 @@ export class ReportBuilder {
     if (entry.nextHopDomain) addName(group, entry.nextHopDomain);
     if (entry.lastError?.fqdn) addName(group, entry.lastError.fqdn);
     const time = queueTime(entry);
-    if (time !== null) widen(group, time, time);
+    const first = entry.firstTime?.iso ?? null;
+    if (time !== null) widen(group, first !== null && comparableTimes(first, time) && first < time ? first : time, time);
+    else if (first !== null) widen(group, first, first);
     this.#findings(group, findings, remoteHost);
   }
 
@@ -570,6 +572,11 @@ function sameKey(a: Pick<GroupCertificate, 'thumbprint' | 'subject' | 'role'>, b
 /** Keeps the certificates with the smallest keys, so merging reports gives the same list as one run. */
 export function addCertificate(group: GroupState, cert: GroupCertificate): void {
   if (wouldAddCertificate(group, cert)) group.certificates = withItem(group.certificates, cert, MAX_CERTIFICATES, compareCertificates);
+}
+
+/** Two times that compare as text: both the export's local clock, or both UTC (`…Z`). */
+function comparableTimes(a: string, b: string): boolean {
+  return isLocalTime(a) ? isLocalTime(b) : a.endsWith('Z') && b.endsWith('Z');
 }
 
 export function widen(group: GroupState, from: string, to: string): void {

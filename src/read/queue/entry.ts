@@ -41,6 +41,11 @@ function bestTime(candidates: Array<DateValue | null>): DateValue | null {
   return present.find((d) => d.iso !== null) ?? present[0] ?? null;
 }
 
+/** A date that could be read, else null: a raw culture date cannot be put in order with the others. */
+function readable(date: DateValue | null): DateValue | null {
+  return date?.iso != null ? date : null;
+}
+
 /** `EX01\\13\\21474836480` → `EX01\\13`: a message identity is `<Server>\\<Queue>\\<MessageInteger>`. */
 function queueOfMessage(identity: string | null): string | null {
   if (identity === null) return null;
@@ -87,6 +92,7 @@ export function buildEntry(fields: Record<string, string>, kind: 'queue' | 'mess
     messageCount: kind === 'message' ? 1 : messageCountOf(get('messagecount'), stats, loc.line),
     lastError,
     time: bestTime([lastError?.lastRetryTime ?? null, dateOf('lastretrytime'), dateOf('datereceived'), dateOf('firstretrytime')]),
+    firstTime: readable(kind === 'queue' ? dateOf('firstretrytime') : dateOf('datereceived')),
     fields,
   };
 }
