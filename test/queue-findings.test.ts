@@ -183,3 +183,37 @@ describe('since when a queue has been failing', () => {
     }
   });
 });
+
+describe('hints for this server as the sender', () => {
+  const header = '"Identity","DeliveryType","NextHopDomain","NextHopConnector","Status","MessageCount","LastError","LastRetryTime"';
+  const row = (id: string, host: string, lastError: string) =>
+    `"EX01\\${id}","SmtpDeliveryToMailbox","${host}","8c2f7d10-5b3a-4f9e-a6d1-2e7b40c9f385","Retry","5","${lastError.replace(/"/g, '""')}","11/28/2026 12:54:13 PM"`;
+
+  it("gives a queue's 451 5.7.3 from Exchange Online the sender's fix, and a receive connector's the receiver's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logscan-sender-hints-'));
+    try {
+      const file = join(dir, 'get-queue.csv');
+      writeFileSync(file, [
+        '#TYPE Deserialized.Microsoft.Exchange.Data.QueueViewer.ExtensibleQueueInfo',
+        header,
+        row('11', 'contoso.mail.onmicrosoft.com', '451 4.4.0 Primary target IP address responded with: "451 5.7.3 Must issue a STARTTLS command first." Attempted failover to alternate host, but that did not succeed.'),
+        row('12', 'partner.example', '451 4.4.0 Primary target IP address responded with: "421 4.4.1 Connection timed out." Attempted failover to alternate host, but that did not succeed.'),
+        '',
+      ].join('\r\n'));
+      const report = await scan(file);
+      const required = report.groups.find((g) => g.mainCategory === 'starttls-required')!;
+      expect(required.hint).toMatch(/^The peer requires TLS and this server sent without it/);
+      expect(required.hint).toContain('SchUseStrongCrypto');
+      expect(required.hint).not.toContain('Receive connector TlsCertificateName');
+      const timedOut = report.groups.find((g) => g.mainCategory === 'connect-failed')!;
+      expect(timedOut.hint).toContain('KB4495258');
+      // On a receive connector the peer sent without TLS: the category's own hint (the receiver's side) stays.
+      const category = report.categories.find((c) => c.id === 'starttls-required')!;
+      const receive = await scan(fileURLToPath(new URL('../samples/EX01', import.meta.url)));
+      const relay = receive.groups.find((g) => g.direction === 'receive' && g.mainCategory === 'starttls-required');
+      expect(relay?.hint).toBe(category.hint);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

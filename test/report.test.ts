@@ -469,6 +469,8 @@ describe('legacy-tls and TLS 1.2 hints', () => {
       'tls-negotiation-failed',
       'tls-negotiation-failed SocketError',
       'tls-negotiation-failed HandshakeAborted',
+      'starttls-required send:*',
+      'starttls-required queue:*',
       'legacy-tls send:TLS1.0',
       'legacy-tls send:TLS1.1',
       'legacy-tls send:SSL3',

@@ -26,7 +26,7 @@ export function classifySession(session: Session, rules: readonly Rule[] = defau
       // A row whose date-time was no timestamp has none (''): the session's start dates the finding then.
       time: match.evidence[0]?.time || session.start,
       evidence: toEvidence(match.evidence.length > 0 ? match.evidence : lastRow(session)),
-      hint: (match.detail !== null ? detailHint(rule.detailHints, match.detail, session.direction) : undefined) ?? rule.hint,
+      hint: detailHint(rule.detailHints, match.detail, session.direction) ?? rule.hint,
     });
   }
   return findings;

@@ -54,6 +54,16 @@ function tls12Steps(side: 'Client' | 'Client and \\Server'): string {
 
 const TLS12_HINT = `Enable TLS 1.2 where it is missing: on Windows/Exchange ${tls12Steps('Client and \\Server')}; on a device or non-Windows peer, enable it or upgrade.`;
 
+/**
+ * 451 5.7.3 answered to this server: it sent without TLS. Mostly its STARTTLS failed first and Exchange retried in
+ * plain text (a Send connector that does not require TLS does), which Exchange Online and partners that require
+ * TLS refuse; the failed handshake is the thing to fix, and with only a queue export read there is no finding of it.
+ */
+const STARTTLS_REFUSED_SEND_HINT =
+  'The peer requires TLS and this server sent without it. Usually STARTTLS failed first and Exchange retried in plain text, which Exchange Online refuses: ' +
+  `fix the handshake (send log: TLS negotiation failed), often TLS 1.2 missing here: ${tls12Steps('Client')}. ` +
+  "Else the peer's STARTTLS was hidden (firewall SMTP inspection: XXXXXXXA in the EHLO reply) or the Send connector has IgnoreSTARTTLS.";
+
 /** Send sessions: Exchange is the TLS client, so its own client side (or the peer) lacks TLS 1.2. */
 const SEND_LEGACY_HINT =
   'Exchange was the TLS client. If this server\'s other send groups negotiate TLS 1.2, the peer has nothing newer: ask its admin to enable TLS 1.2 ' +
@@ -265,6 +275,11 @@ const starttlsRequired: Rule = {
     'The sender: Send connector IgnoreSTARTTLS, or a firewall stripping STARTTLS (SMTP inspection). A device without TLS needs its own connector without RequireTLS (RemoteIPRanges). ' +
     // The TLS 1.2 steps are on the tls-negotiation-failed finding a failed STARTTLS makes: not repeated here.
     'If a failed STARTTLS came first (TLS 1.0/1.1 disabled on one side), its tls-negotiation-failed finding has the fix.',
+  detailHints: {
+    // This server was the sender, and the peer (Exchange Online, a partner) refused mail sent without TLS.
+    'send:*': STARTTLS_REFUSED_SEND_HINT,
+    'queue:*': STARTTLS_REFUSED_SEND_HINT,
+  },
   docs: MS_SOCKERR,
   matchSession: (session) => findReply(session, 'starttls-required'),
   matchText: textRule('starttls-required'),
@@ -375,6 +390,13 @@ const connectFailed: Rule = {
   explanation: 'The TCP connection to the next hop could not be opened (timeout, refused, unreachable).',
   hint:
     'Check DNS (MX/A records of the next hop), routing and firewalls for TCP 25 towards the remote IP, and whether the remote server is up; Winsock 10060 is a timeout, 10061 a refusal, 10051 an unreachable network.',
+  detailHints: {
+    // KB4495258: a TLS certificate without a usable private key fails the handshake, and the queue says time-out.
+    'Connection timed out':
+      'The next hop did not answer in time: check routing and firewalls for TCP 25 towards the remote IP, and whether it is up. A queue\'s "421 4.4.1 Connection timed out" ' +
+      'after the peer answered can also be a failed TLS handshake on this server (KB4495258: the certificate Exchange uses for TLS has no private key, NoCredentials): ' +
+      'look for "TLS negotiation failed" for this host in the send protocol log.',
+  },
   matchSession: (session) => findReply(session, 'connect-failed'),
   matchText: textRule('connect-failed'),
 };

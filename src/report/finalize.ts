@@ -425,7 +425,7 @@ function hintFor(category: CategoryInfo | undefined, details: Readonly<Record<st
     if (top === null || n > details![top]!) top = d;
     else if (n === details![top]! && (rank(d) < rank(top) || (rank(d) === rank(top) && d < top))) top = d;
   }
-  return (top !== null ? detailHint(category.detailHints, top, direction) : undefined) ?? category.hint;
+  return detailHint(category.detailHints, top, direction) ?? category.hint;
 }
 
 const TLS_ORDER = ['TLS1.0', 'TLS1.1', 'TLS1.2', 'TLS1.3', 'SSL3', 'none', 'unknown'];

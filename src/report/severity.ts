@@ -3,12 +3,14 @@ import { own } from './record.js';
 
 /**
  * The hint for a detail seen in one direction: a `receive:<detail>` / `send:<detail>` key where the fix is on the
- * other connector than the plain key's (UnknownCredentials: Receive vs Send connector certificate), else `<detail>`.
+ * other connector than the plain key's (UnknownCredentials: Receive vs Send connector certificate), else `<detail>`,
+ * else a `<direction>:*` key, the category's hint for that direction whatever the detail (451 5.7.3 in a send log
+ * or a queue: our side sent without TLS, where on a receive connector the peer did).
  */
-export function detailHint(hints: Readonly<Record<string, string>> | undefined, detail: string, direction: string): string | undefined {
+export function detailHint(hints: Readonly<Record<string, string>> | undefined, detail: string | null, direction: string): string | undefined {
   if (hints === undefined) return undefined;
   // The detail is text from a log (`constructor` is a possible SChannel name to a stranger): own keys only.
-  return own(hints, `${direction}:${detail}`) ?? own(hints, detail);
+  return (detail === null ? undefined : (own(hints, `${direction}:${detail}`) ?? own(hints, detail))) ?? own(hints, `${direction}:*`);
 }
 
 /** A category's severity; built-in warnings are known by id in reports that do not carry it. */
