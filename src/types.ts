@@ -149,8 +149,9 @@ export interface Session {
   /** STARTTLS or X-ANONYMOUSTLS was answered with a 220. */
   starttlsAccepted: boolean;
   tls: TlsInfo | null;
-  /** Names from `TLS negotiation failed with error <Name>` rows. */
+  /** Names from `TLS negotiation failed with error <Name>` rows: the first 16 of the session. */
   tlsErrors: string[];
+  /** The first 16 certificates the session logged. */
   certificates: Certificate[];
   /** `MAIL FROM` answered with `250`. */
   mailAccepted: boolean;

@@ -483,3 +483,32 @@ describe('compact certificate rows read on the bytes', () => {
     expect(fromRows.map((s) => s.certificates.length)).toEqual([0, 1, 0]);
   });
 });
+
+describe('a session that logs without end', () => {
+  it('keeps the first 16 TLS errors and certificates, through the reader and through records', async () => {
+    const head = '#Software: Microsoft Exchange Server\n#Version: 15.2.1544.4\n#Log-type: SMTP Receive Protocol Log\n#Date: 2026-11-28T00:00:00.000Z\n#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context\n';
+    const row = (i: number, event: string, data: string, context: string) =>
+      `2026-11-28T00:00:${String(i % 60).padStart(2, '0')}.000Z,EX01\\Default Frontend EX01,08DE1B4BA26E9999,${i},10.0.1.21:25,203.0.113.9:50000,${event},${data},${context}`;
+    const lines = [row(0, '+', '', '')];
+    for (let i = 1; i <= 2000; i++) {
+      lines.push(row(i, '*', '', `TLS negotiation failed with error ${i === 1 ? 'UnknownCredentials' : `Error${i}`}`));
+      lines.push(row(i, '*', `" CN=host${i}.example CN=Issuer ${i} 0C4F2A91 7B1E9C24F05AD3E8816C2F4B9A0D5E3C72F1A6B4 2025-02-11T00:00:00.000Z 2026-03-13T23:59:59.000Z host${i}.example"`, 'Received certificate Subject Issuer name Serial number Thumbprint Not before Not after Subject alternate names'));
+    }
+    const text = head + lines.join('\n') + '\n';
+    const sessions: Session[] = [];
+    const assembler = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: 'EX01' }, {}, { lazyRecords: true });
+    const done: Session[] = [];
+    await readProtocolRows(Readable.from([Buffer.from(text)]), emptyStats('x.LOG'), (r) => assembler.addRow(r, done));
+    sessions.push(...done, ...assembler.end());
+    const [s] = sessions;
+    expect(s!.rows).toBe(4001);
+    expect(s!.tlsErrors).toHaveLength(16);
+    expect(s!.tlsErrors[0]).toBe('UnknownCredentials');
+    expect(s!.certificates).toHaveLength(16);
+    expect(s!.certificates[0]!.subject).toBe('CN=host1.example');
+    // Records (the library's path) keep the same.
+    const fromRecords = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: 'EX01' });
+    const [r] = [...fromRecords.add(parseProtocolText(text, 'x.LOG').records), ...fromRecords.end()];
+    expect([r!.tlsErrors.length, r!.certificates.length]).toEqual([16, 16]);
+  });
+});

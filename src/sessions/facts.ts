@@ -82,6 +82,18 @@ function append<T>(list: T[] | null, item: T): T[] {
 const MAX_REMOTE_NAMES = 64;
 
 /**
+ * Certificates and TLS errors kept per session (a real session has one to four of each). A session that never
+ * ends and logs a certificate or a failed handshake on every row must not grow with the log: 200 MB of such rows
+ * held 485 MB. The rules read the first error; the rest are counted nowhere.
+ */
+const MAX_PER_SESSION = 16;
+
+/** {@link append}, past `max` items not at all. */
+function appendUpTo<T>(list: T[] | null, item: T, max: number): T[] {
+  return list !== null && list.length >= max ? list : append(list, item);
+}
+
+/**
  * Which rows a session keeps for quoting (unless every row is kept): the first row, the disconnect, `TLS …`
  * information rows, STARTTLS (or X-ANONYMOUSTLS) and its answer, the first SMTP row after the go-ahead, EHLO/HELO,
  * on receive the final line of a `250` EHLO reply that offered no STARTTLS, the first MAIL,
@@ -272,7 +284,7 @@ export class SessionFacts {
     // session of a connector: recognised on the bytes, it costs neither its strings nor a parse.
     const compact = row.dataCode(0) === -1 ? null : compactCertificateRole(row);
     if (compact !== null) {
-      this.#certificates = append(this.#certificates, this.#context.compactCertificateOf(compact, row));
+      this.#certificates = appendUpTo(this.#certificates, this.#context.compactCertificateOf(compact, row), MAX_PER_SESSION);
       this.#current = null;
       return false;
     }
@@ -291,14 +303,14 @@ export class SessionFacts {
     const role = data === '' ? certificateRole(context) : null;
     if (role !== null && context === role) {
       this.#current = emptyCertificate(role);
-      this.#certificates = append(this.#certificates, this.#current);
+      this.#certificates = appendUpTo(this.#certificates, this.#current, MAX_PER_SESSION);
       return keep;
     }
     if (context.startsWith('Certificate ')) {
       // KB excerpts sometimes omit the type row: a value row alone still describes a certificate.
       if (this.#current === null) {
         this.#current = emptyCertificate('Certificate');
-        this.#certificates = append(this.#certificates, this.#current);
+        this.#certificates = appendUpTo(this.#certificates, this.#current, MAX_PER_SESSION);
       }
       applyCertificateRow(this.#current, context, data);
       return keep;
@@ -310,7 +322,7 @@ export class SessionFacts {
     }
     const failed = parseTlsFailure(context);
     if (failed) {
-      this.#tlsErrors = append(this.#tlsErrors, failed);
+      this.#tlsErrors = appendUpTo(this.#tlsErrors, failed, MAX_PER_SESSION);
       return keep;
     }
     // Failed logins log `User Name: <user>`; successful ones `<user>` in data with context `authenticated`.
