@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SessionAssembler } from '../src/sessions/builder.js';
 import { categoryInfo, classifySession } from '../src/classify/classify.js';
 import { defaultRules } from '../src/classify/rules.js';
-import { addCertificate, ReportBuilder } from '../src/report/builder.js';
+import { addCertificate, MAX_SAMPLE_TEXT, ReportBuilder, sampleText } from '../src/report/builder.js';
+import { renderJson } from '../src/output/json.js';
 import { newGroupState } from '../src/report/finalize.js';
 import { detailHint } from '../src/report/severity.js';
 import { mergeReports, RepeatedInputError, repeatedInputs } from '../src/report/merge.js';
@@ -550,5 +554,43 @@ describe('count maps keyed by category', () => {
     for (const p of report.timeline!.points) maps.push([`timeline ${p.t}`, p.byCategory]);
     expect(report.timeline!.points.some((p) => Object.keys(p.byCategory).length > 2)).toBe(true);
     for (const [name, counts] of maps) expect(Object.keys(counts), name).toEqual(canonical(Object.keys(counts)));
+  });
+});
+
+describe('sample texts from strangers', () => {
+  it('quotes at most 2,048 characters of a row, says how many were left out, and never splits a surrogate pair', () => {
+    expect(sampleText('short')).toBe('short');
+    const long = 'TLS negotiation failed with error ' + 'x'.repeat(900_000);
+    const cut = sampleText(long);
+    expect(cut.startsWith(long.slice(0, MAX_SAMPLE_TEXT))).toBe(true);
+    expect(cut.endsWith(` … [${long.length - MAX_SAMPLE_TEXT} more characters]`)).toBe(true);
+    const emoji = 'a'.repeat(MAX_SAMPLE_TEXT - 1) + '\u{1F600}' + 'b'.repeat(10);
+    const safe = sampleText(emoji);
+    expect(safe.slice(0, MAX_SAMPLE_TEXT - 1)).toBe('a'.repeat(MAX_SAMPLE_TEXT - 1));
+    expect(safe.charAt(MAX_SAMPLE_TEXT - 1)).toBe(' ');
+    expect(safe).toContain('[12 more characters]');
+  });
+
+  it('keeps a report of 900 KB rows small: each sample is cut, in every group', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logscan-longrow-'));
+    try {
+      const file = join(dir, 'RECV2026112800-1.LOG');
+      const head = '#Software: Microsoft Exchange Server\r\n#Version: 15.2.1544.4\r\n#Log-type: SMTP Receive Protocol Log\r\n#Date: 2026-11-28T00:00:00.000Z\r\n#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context\r\n';
+      const rowsOf = (i: number) => {
+        const at = `2026-11-28T00:00:${String(i).padStart(2, '0')}.000Z,EX01\\Default Frontend EX01,08DE1B4BA26E10${String(i).padStart(2, '0')}`;
+        const ends = `10.0.1.21:25,203.0.113.${i}:50000`;
+        return [`${at},0,${ends},+,,`, `${at},1,${ends},*,,TLS negotiation failed with error UnknownCredentials ${'z'.repeat(300_000)}`, `${at},2,${ends},-,,Local`].join('\r\n');
+      };
+      writeFileSync(file, head + [1, 2, 3].map(rowsOf).join('\r\n') + '\r\n');
+      const report = await scan(file);
+      expect(report.groups).toHaveLength(3);
+      for (const g of report.groups) {
+        expect(g.mainCategory).toBe('tls-negotiation-failed');
+        for (const s of g.samples) expect(s.text.length).toBeLessThan(MAX_SAMPLE_TEXT + 40);
+      }
+      expect(renderJson(report).length).toBeLessThan(60_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

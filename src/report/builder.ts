@@ -89,6 +89,22 @@ function hourOfFinding(f: Finding): string | null {
 const INTERN_LIMIT = 4096;
 
 /**
+ * Characters of a row a sample quotes. The longest rows Exchange writes for a finding (a certificate row, a queue's
+ * LastError with its failover chain) stay well under it; a stranger's 900 KB row kept whole in every group it
+ * makes grew memory with the input (200 MB of such rows: 503 MB) and the report with it.
+ */
+export const MAX_SAMPLE_TEXT = 2048;
+
+/** `text` cut to {@link MAX_SAMPLE_TEXT}, saying how much was left out; never inside a surrogate pair. */
+export function sampleText(text: string): string {
+  if (text.length <= MAX_SAMPLE_TEXT) return text;
+  let end = MAX_SAMPLE_TEXT;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)} … [${text.length - end} more characters]`;
+}
+
+/**
  * Accumulates sessions, findings and queue entries into report groups. Memory follows the number of distinct
  * groups (direction × server × connector × remote host), never the number of sessions.
  */
@@ -414,7 +430,7 @@ export class ReportBuilder {
       }
       const ev = f.evidence[0];
       if (ev !== undefined) {
-        const sample: Sample = { source: ev.source, line: ev.line, sessionId: f.sessionId, category: f.category, detail: f.detail, time: ev.time || f.time, text: this.#texts.get(ev.text, identity) };
+        const sample: Sample = { source: ev.source, line: ev.line, sessionId: f.sessionId, category: f.category, detail: f.detail, time: ev.time || f.time, text: this.#texts.get(sampleText(ev.text), identity) };
         if (group.folded === true) sample.remoteHost = remoteHost;
         addSample(group, sample, this.#samples);
       }
