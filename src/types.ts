@@ -128,7 +128,12 @@ export interface Evidence extends Location {
 }
 
 /** Why a session was handed on. Anything but `disconnect` means the session is incomplete. */
-export type SessionEnd = 'disconnect' | 'idle' | 'cap' | 'end-of-input';
+/**
+ * Why a session was handed on: its disconnect row (`disconnect`, the only complete one), silence past the idle
+ * timeout (`idle`), the open-session cap (`cap`), the end of the input (`end-of-input`), or a connect row for its id
+ * while it was open (`reconnect`: the id was used again before this connection logged its end).
+ */
+export type SessionEnd = 'disconnect' | 'idle' | 'cap' | 'end-of-input' | 'reconnect';
 
 export interface Session {
   /** Unique within a run: origin + session id (+ a counter when the id is reused after a disconnect). */

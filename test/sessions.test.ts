@@ -512,3 +512,46 @@ describe('a session that logs without end', () => {
     expect([r!.tlsErrors.length, r!.certificates.length]).toEqual([16, 16]);
   });
 });
+
+describe('a session id used again while open', () => {
+  const head = '#Software: Microsoft Exchange Server\n#Version: 15.2.1544.4\n#Log-type: SMTP Receive Protocol Log\n#Date: 2026-11-28T00:00:00.000Z\n#Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context\n';
+  const at = (s: number) => `2026-11-28T00:00:${String(s).padStart(2, '0')}.000Z,EX01\\Default Frontend EX01,08DE1B4BA26E7777`;
+  const text =
+    head +
+    [
+      `${at(1)},0,10.0.1.21:25,10.1.1.1:50000,+,,`,
+      `${at(2)},1,10.0.1.21:25,10.1.1.1:50000,<,EHLO alpha,`,
+      // The first connection logs no end; the id comes again from another host.
+      `${at(3)},0,10.0.1.21:25,10.2.2.2:50001,+,,`,
+      `${at(4)},1,10.0.1.21:25,10.2.2.2:50001,<,EHLO beta,`,
+      `${at(5)},2,10.0.1.21:25,10.2.2.2:50001,-,,Local`,
+    ].join('\n') +
+    '\n';
+
+  const check = (sessions: Session[]) => {
+    expect(sessions.map((s) => [s.remote?.ip, s.remoteNames, s.complete, s.endReason])).toEqual([
+      ['10.1.1.1', ['alpha'], false, 'reconnect'],
+      ['10.2.2.2', ['beta'], true, 'disconnect'],
+    ]);
+    expect(new Set(sessions.map((s) => s.key)).size).toBe(2);
+  };
+
+  it('makes two sessions, the first ended by the second connect row (records)', () => {
+    const a = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: 'EX01' });
+    check([...a.add(parseProtocolText(text, 'x.LOG').records), ...a.end()]);
+  });
+
+  it('makes two sessions through the reader too', async () => {
+    const a = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: 'EX01' }, {}, { lazyRecords: true });
+    const done: Session[] = [];
+    await readProtocolRows(Readable.from([Buffer.from(text)]), emptyStats('x.LOG'), (r) => a.addRow(r, done));
+    check([...done, ...a.end()]);
+  });
+
+  it('keeps a send session whose first row comes before its connect row whole', () => {
+    const send = session('08DE1B4BA26E8888', `*,,attempting to connect\n+,,\n<,220 mx.example.com ESMTP,\n>,EHLO EX01.contoso.com,\n>,QUIT,\n<,221 bye,\n-,,Local`, { connector: 'Internet Mail', remote: '198.51.100.1:25' });
+    const a = new SessionAssembler({ origin: 's', direction: 'send', serverHint: 'EX01' });
+    const out = [...a.add(send), ...a.end()];
+    expect(out.map((s) => [s.rows, s.complete])).toEqual([[7, true]]);
+  });
+});

@@ -39,6 +39,8 @@ interface OpenSession {
   facts: SessionFacts | null;
   held: LogRecord[] | null;
   lastMs: number;
+  /** A `+` (connect) row was read: a second one with this id is another connection. */
+  connected: boolean;
 }
 
 const DEFAULT_CAP = 20_000;
@@ -115,6 +117,17 @@ export class SessionAssembler {
     const slot = row.sessionIdHash() & (ID_SLOTS - 1);
     let s = this.#slots[slot];
     if (s === undefined || !s.open || !row.sessionIdIs(s.id)) s = this.#lookup(row, slot, done);
+    if (row.event === '+') {
+      // A connect row for an id that is open and connected already: the id was used again (logs of a restarted
+      // service joined, or a stranger's log) while the first connection logged no end. Two connections from two
+      // hosts are two sessions; merged, the second host's findings were charged to the first.
+      if (s.connected) {
+        this.#open.delete(s.id);
+        done.push(this.#finish(s, 'reconnect'));
+        s = this.#lookup(row, slot, done);
+      }
+      s.connected = true;
+    }
     let ms: number;
     if (s.facts !== null) {
       s.facts.add(row);
@@ -151,6 +164,7 @@ export class SessionAssembler {
         facts: direction === null ? null : new SessionFacts(direction, this.#keepAll, this.#context),
         held: direction === null ? [] : null,
         lastMs: NaN,
+        connected: false,
       };
       this.#open.set(id, s);
       if (this.#open.size > this.#cap) this.#evictOldest(done);
