@@ -143,10 +143,13 @@ const SEND_LEGACY = `*,,attempting to connect
 <,221 2.0.0 Service closing transmission channel,
 -,,Local`;
 
-/** `legacy` TLS 1.0 sessions, then `failing` handshake failures, a minute apart, all to one host; or the other way round. */
-function cutOffReport(legacy: number, failing: number, failuresFirst = false): Report {
+/**
+ * `legacy` TLS 1.0 sessions, then `failing` handshake failures, a minute apart, all to one host; or the other way
+ * round; or in the order `kinds` gives ('L' legacy, 'F' failure).
+ */
+function cutOffReport(legacy: number, failing: number, failuresFirst = false, order?: string): Report {
   const t0 = Date.parse('2026-11-28T00:00:00.000Z');
-  const kinds = [...Array<string>(legacy).fill(SEND_LEGACY), ...Array<string>(failing).fill(SEND_TLS_FAIL)];
+  const kinds = order !== undefined ? [...order].map((k) => (k === 'L' ? SEND_LEGACY : SEND_TLS_FAIL)) : [...Array<string>(legacy).fill(SEND_LEGACY), ...Array<string>(failing).fill(SEND_TLS_FAIL)];
   if (failuresFirst) kinds.reverse();
   const b = new ReportBuilder({ samples: 3, categories: categoryInfo(defaultRules), version: 'test' });
   kinds.forEach((text, i) => {
@@ -189,6 +192,17 @@ describe('main category: a group failing now leads with its failure', () => {
     // The incident's printer: 400 TLS 1.0 sessions, two of them dropped along the way.
     const a = incidentReport().groups.find((g) => g.remoteHost === A_HOST)!;
     expect(a.mainCategory).toBe('legacy-tls');
+  });
+
+  it("keeps the count's choice for one failure after the warnings, or failures mixed in with them", () => {
+    // One failed session after 23 legacy ones is not a pattern yet.
+    expect(cutOffReport(23, 1).groups[0]!.mainCategory).toBe('legacy-tls');
+    // Failures that began while the warnings went on, even if the last session failed.
+    const mixed = cutOffReport(0, 0, false, 'LLLLLLLLLLFLLLLLLLLLLFF');
+    expect(mixed.groups[0]!.byCategory).toEqual({ 'tls-negotiation-failed': 3, 'legacy-tls': 20 });
+    expect(mixed.groups[0]!.mainCategory).toBe('legacy-tls');
+    // Two after the last warning: the warnings stopped and the failure took over.
+    expect(cutOffReport(23, 2).groups[0]!.mainCategory).toBe('tls-negotiation-failed');
   });
 
   it('leaves the count to decide when the failures outnumber the warnings anyway', () => {

@@ -276,12 +276,13 @@ function compareGroups(x: Ranked, y: Ranked): number {
 }
 
 /**
- * The category with the most findings (on equal counts the worse one), unless the group is failing now: when
- * findings of a failure category go on after the last warning, the failure with the most findings among those.
- * A connector that negotiated TLS 1.0 all night and fails since the peer refused it this morning has more
- * legacy-TLS findings than failures, and the TLS 1.0 hint (mail flows; ask the peer to update) would send the
- * admin the wrong way. Warnings that go on after a few failures (a device on TLS 1.0 that dropped twice) keep
- * the count's choice. Spans that are not ISO times (queue exports) cannot be compared: the count decides.
+ * The category with the most findings (on equal counts the worse one), unless the group is failing now: when the
+ * warnings stopped and a failure took over (all of a failure category's findings, two or more, come after the last
+ * warning), the failure with the most findings among those. A connector that negotiated TLS 1.0 all night and fails
+ * since the peer refused it this morning has more legacy-TLS findings than failures, and the TLS 1.0 hint (mail
+ * flows; ask the peer to update) would send the admin the wrong way. Failures mixed in with warnings that go on (a
+ * device on TLS 1.0 that dropped twice), or one failure after them, keep the count's choice. Spans that are not ISO
+ * times with a zone (queue exports) cannot be compared: the count decides.
  */
 function mainCategory(
   byCategory: Readonly<Record<string, number>>,
@@ -301,26 +302,27 @@ function mainCategory(
   let lastWarning = -Infinity;
   for (const [id, n] of Object.entries(byCategory)) {
     if (!(n > 0) || severityOf(id, categories) !== 'warning') continue;
-    const last = spanEnd(spans, id);
+    const last = spanTime(spans, id, 'last');
     if (last === null) return best;
     if (last > lastWarning) lastWarning = last;
   }
   let failingNow: string | null = null;
   for (const [id, n] of Object.entries(byCategory)) {
-    if (!(n > 0) || severityOf(id, categories) === 'warning') continue;
-    const last = spanEnd(spans, id);
-    if (last !== null && last > lastWarning && more(id, failingNow)) failingNow = id;
+    if (!(n >= 2) || severityOf(id, categories) === 'warning') continue;
+    const first = spanTime(spans, id, 'first');
+    if (first !== null && first > lastWarning && more(id, failingNow)) failingNow = id;
   }
   return failingNow ?? best;
 }
 
-/** When a category's findings last occurred, as a number; null when unknown or not a time with a zone. */
-function spanEnd(spans: Readonly<Record<string, FindingSpan>>, id: string): number | null {
-  const last = own(spans, id)?.last;
-  if (last === undefined || isLocalTime(last)) return null;
-  const ms = Date.parse(last);
+/** When a category's findings first or last occurred, as a number; null when unknown or not a time with a zone. */
+function spanTime(spans: Readonly<Record<string, FindingSpan>>, id: string, end: 'first' | 'last'): number | null {
+  const time = own(spans, id)?.[end];
+  if (time === undefined || isLocalTime(time)) return null;
+  const ms = Date.parse(time);
   return Number.isFinite(ms) ? ms : null;
 }
+
 
 function rollup(groups: readonly ReportGroup[], keyOf: (g: ReportGroup) => string, withDirection: boolean, categories: readonly CategoryInfo[]): ReportRollup[] {
   const map = new Map<string, ReportRollup>();
