@@ -1,6 +1,6 @@
 // What `npm install logscan` gets: the built code with its types and the sources its maps point to, the licence,
 // and the docs the README links to (read on npmjs.com, the README's relative links resolve inside the package).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
@@ -45,5 +45,12 @@ describe('the npm package', () => {
     expect(schema.properties).toHaveProperty('groups');
     // A package, not a data set: well under the size of one bench log.
     expect(pkg.unpackedSize).toBeLessThan(4 * 1024 * 1024);
+  });
+
+  it("leaves no untracked file behind: git ignores npm pack's tarball", () => {
+    const { name, version } = JSON.parse(readFileSync('package.json', 'utf8')) as { name: string; version: string };
+    // Exit code 0: ignored; 1: not ignored.
+    const r = spawnSync('git', ['check-ignore', '--quiet', '--no-index', `${name}-${version}.tgz`], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
   });
 });
