@@ -1,3 +1,6 @@
+/// <reference types="node" preserve="true" />
+// The declarations name Buffer and node:stream: this makes them load @types/node for consumers whose tsconfig has
+// no `types` (TypeScript 6+ loads no @types by default). preserve="true" keeps it in dist/index.d.ts (TS 5.5+).
 /**
  * logscan's public API. Stages, in pipeline order: read → sessions → classify → report → output.
  * `scan()` runs them all; the building blocks are exported for streaming use.

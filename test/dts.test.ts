@@ -3,6 +3,8 @@
 // the declarations, which 5.0-5.6 reject ("Type 'Int32Array' is not generic"). No older TypeScript is a
 // dependency, so the always-on guard is a search of the declarations for those forms; when typescript@5.0 is in
 // the npm cache (`npx --offline`), a small consumer is also compiled with it (skipped otherwise: no network).
+// TypeScript 6+ loads no @types package unless something names it, so the declarations reference @types/node
+// themselves: a consumer whose tsconfig has no `types` must compile too, from the packed files.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -139,6 +141,38 @@ describe('the shipped declarations', () => {
     expect(ran.code, ran.output).toBe(0);
     const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
     expect(ran.output.split('\n')[0]).toBe(`logscan ${version} · Exchange SMTP TLS mail-flow report`);
+  });
+
+  it('reference the Node types themselves: the entry declaration keeps its `/// <reference types="node" />`', () => {
+    // TypeScript 5.5+ drops a reference directive from the emitted declarations unless it says preserve="true".
+    expect(readFileSync(join(DIST, 'index.d.ts'), 'utf8').split('\n')[0]).toMatch(/^\/\/\/ <reference types="node"( preserve="true")? \/>$/);
+  });
+
+  it('compile from the packed tarball in a project whose tsconfig has no `types` (TypeScript 6+ then loads no @types)', () => {
+    // Installed as npm would: the packed files copied into node_modules/logscan, @types/node beside it.
+    const project = mkdtempSync(join(tmpdir(), 'logscan-dts-notypes-'));
+    try {
+      const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', project], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+      expect(pack.status, pack.stderr).toBe(0);
+      const tarball = (JSON.parse(pack.stdout) as Array<{ filename: string }>)[0]!.filename;
+      const installed = join(project, 'node_modules', 'logscan');
+      mkdirSync(installed, { recursive: true });
+      mkdirSync(join(project, 'node_modules', '@types'));
+      const untar = spawnSync('tar', ['-xzf', join(project, tarball), '-C', installed, '--strip-components=1'], { encoding: 'utf8' });
+      expect(untar.status, untar.stderr).toBe(0);
+      symlinkSync(join(ROOT, 'node_modules', '@types', 'node'), join(project, 'node_modules', '@types', 'node'), 'dir');
+      writeFileSync(join(project, 'package.json'), '{ "type": "module", "private": true }\n');
+      writeFileSync(join(project, 'main.ts'), CONSUMER);
+      writeFileSync(
+        join(project, 'tsconfig.json'),
+        JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false }, files: ['main.ts'] }),
+      );
+      const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], { cwd: project, encoding: 'utf8', timeout: 120_000 });
+      expect(`${r.stdout}${r.stderr}`.replaceAll(project, '<project>')).toBe('');
+      expect(r.status).toBe(0);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 
   it('compile with TypeScript 5.0, the oldest supported, when the npm cache has it (npx --offline)', (ctx) => {

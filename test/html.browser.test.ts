@@ -1,7 +1,7 @@
 /**
  * The HTML report in a real browser (Debian's Chromium driven by playwright-core): it renders, sorts,
  * filters, expands, makes no request but its own file, logs no error, and the hostile report's payloads
- * never run. Also takes a screenshot of the report of samples/; with UPDATE_SCREENSHOT=1 it replaces
+ * never run. Also takes a screenshot of the report of samples/ plus a log with a hostile EHLO; with UPDATE_SCREENSHOT=1 it replaces
  * docs/report-screenshot.png, so an ordinary test run leaves the working tree as it was.
  */
 import { createServer } from 'node:http';
