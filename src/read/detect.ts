@@ -25,7 +25,7 @@ export interface Detection {
   foreign: boolean;
 }
 
-/** Decide direction from rows when the header is missing: rules in §2.3 of the reference. */
+/** Decide direction from rows when the header is missing (see direction.ts for the evidence it weighs). */
 export function inferDirection(records: readonly LogRecord[]): 'send' | 'receive' | null {
   return inferDirectionFrom(records);
 }

@@ -1,5 +1,5 @@
 /**
- * Send or receive, from rows alone (excerpts without `#Log-type`). Evidence follows §2.3 of the format reference:
+ * Send or receive, from rows alone (excerpts without `#Log-type`), by what each side of SMTP writes:
  * in a receive log the peer's `<` rows are SMTP commands and Exchange's `>` rows are replies; in a send log it is
  * the other way round, and `attempting to connect` only exists on the send side. Receive connector ids have the
  * `SERVER\Name` form, send connector ids are bare names: that decides only when the content says nothing.

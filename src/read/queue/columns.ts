@@ -16,7 +16,7 @@ export type Delimiter = ',' | ';' | '\t';
 const DELIMITERS: readonly Delimiter[] = [',', ';', '\t'];
 
 /**
- * Every column name the three flavours are known to write (§5 of the reference), as {@link columnKey}s: the
+ * Every column name the three flavours are known to write (docs/queue-exports.md), as {@link columnKey}s: the
  * delimiter that yields the most of these is the one the file was written with.
  */
 const KNOWN_COLUMNS = new Set([
