@@ -271,6 +271,9 @@ describe('table output: top, healthy groups and empty reports', () => {
     const out = renderTable(refusedReport(), WIDE);
     expect(out).toContain('No SMTP sessions or queue entries were found.');
     expect(out).toContain('The only input was refused or could not be read');
+    // And where the logs it reads are, Edge and Exchange 2010 included, as when a folder held only other kinds.
+    expect(out.replace(/\s+/g, ' ')).toContain('Protocol logs are in …\\TransportRoles\\Logs\\FrontEnd\\ProtocolLog, …\\Hub\\ProtocolLog and (Edge) …\\Edge\\ProtocolLog');
+    expect(out.replace(/\s+/g, ' ')).toContain('Exchange 2010: …\\V14\\TransportRoles\\Logs\\ProtocolLog');
     expect(out).toContain('error MSGTRK20240513-1.LOG');
     expect(out).not.toMatch(/^DIR\s/m);
   });

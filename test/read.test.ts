@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -539,6 +540,30 @@ describe('detectInput', () => {
     expect(detectInput(Buffer.from([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4])).reason).toMatch(/^a 7-Zip archive/);
     expect(detectInput(Buffer.from('Rar!\x1a\x07\x01\x00', 'latin1')).reason).toMatch(/^a RAR archive/);
     expect(detectInput(Buffer.from('PK but not an archive\n\0')).reason).toContain('binary data');
+  });
+
+  it('names inputs an admin hands over by mistake and says what to give instead', async () => {
+    const { renderJson } = await import('../src/output/json.js');
+    const { scan } = await import('../src/scan.js');
+    const report = renderJson(await scan(fileURLToPath(new URL('../samples/EX2010', import.meta.url))));
+    const json = detectInput(Buffer.from(report));
+    expect(json).toMatchObject({ kind: 'unknown', foreign: true });
+    expect(json.reason).toBe("a logscan JSON report: to combine reports, run 'logscan merge' on them");
+    // Get-Queue as PowerShell prints it (Format-Table), and Get-Message likewise.
+    const table = [
+      '',
+      'Identity                  DeliveryType Status MessageCount Velocity RiskLevel OutboundIPPool NextHopDomain',
+      '--------                  ------------ ------ ------------ -------- --------- -------------- -------------',
+      'EX01\\7                   SmartHost... Retry  143          0        Normal    0              contoso.mail.p...',
+      '',
+    ].join('\r\n');
+    expect(detectInput(Buffer.from(table)).reason).toMatch(/^PowerShell table output of Get-Queue or Get-Message.*Export-Csv -NoTypeInformation or \| Format-List/);
+    const messages = 'Identity          FromAddress          Status Queue   Subject\n--------          -----------          ------ -----   -------\nEX01\\7\\1234  app@contoso.com      Retry  EX01\\7 Report\n';
+    expect(detectInput(Buffer.from(messages)).reason).toMatch(/^PowerShell table output/);
+    const iis = '#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Date: 2026-11-28 00:00:00\n#Fields: date time s-ip cs-method cs-uri-stem\n2026-11-28 00:00:01 10.0.1.21 GET /owa/ 443\n';
+    expect(detectInput(Buffer.from(iis)).reason).toMatch(/^IIS \/ W3C web server log/);
+    // Prose that mentions none of this stays "not recognised".
+    expect(detectInput(Buffer.from('Identity is a column.\n')).reason).toMatch(/^not recognised/);
   });
 
   it('judges only complete lines of a head cut mid-line', () => {

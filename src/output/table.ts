@@ -309,6 +309,10 @@ export function coverageText(report: Report): string {
   return `${formatTime(from)} → ${formatTime(to)} UTC${length === null ? '' : ` (${length})`}`;
 }
 
+/** Where Exchange writes the logs logscan reads, for an admin who handed over another kind (reference: default paths). */
+const PROTOCOL_LOG_PLACES =
+  'Protocol logs are in …\\TransportRoles\\Logs\\FrontEnd\\ProtocolLog, …\\Hub\\ProtocolLog and (Edge) …\\Edge\\ProtocolLog, in SmtpReceive and SmtpSend (Exchange 2010: …\\V14\\TransportRoles\\Logs\\ProtocolLog); queue exports come from Get-Queue or Get-Message | Export-Csv.';
+
 /**
  * Why a report has no sessions and no queue entries, in plain words, or null when it has some.
  * An empty report is the most confusing one an admin can get, so it says which of the usual causes applies.
@@ -321,11 +325,11 @@ export function emptyReason(report: Report): string | null {
   const failed = inputs.filter((i) => i.error !== null).length;
   const ignored = inputs.filter(isIgnored).length;
   if (ignored > 0 && failed + ignored === inputs.length) {
-    return `No SMTP protocol log or queue export was found: ${failed > 0 ? 'the inputs named were refused or could not be read, and ' : ''}the ${formatCount(ignored)} file${ignored === 1 ? '' : 's'} found in the folders ${ignored === 1 ? 'is' : 'are'} other kinds (see Ignored above). Protocol logs are in …\\TransportRoles\\Logs\\FrontEnd\\ProtocolLog and …\\Hub\\ProtocolLog (SmtpReceive, SmtpSend).`;
+    return `No SMTP protocol log or queue export was found: ${failed > 0 ? 'the inputs named were refused or could not be read, and ' : ''}the ${formatCount(ignored)} file${ignored === 1 ? '' : 's'} found in the folders ${ignored === 1 ? 'is' : 'are'} other kinds (see Ignored above). ${PROTOCOL_LOG_PLACES}`;
   }
   if (failed === inputs.length) {
     const which = inputs.length === 1 ? 'The only input was' : `All ${inputs.length} inputs were`;
-    return `${which} refused or could not be read (see the errors above): logscan reads SMTP protocol logs and queue exports only.`;
+    return `${which} refused or could not be read (see the errors above): logscan reads SMTP protocol logs and queue exports only. ${PROTOCOL_LOG_PLACES}`;
   }
   const records = inputs.reduce((s, i) => s + i.records, 0);
   if (records === 0) {

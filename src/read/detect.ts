@@ -124,10 +124,30 @@ function detectKind(head: Buffer, found: { headerDate: string | null }): Omit<De
       };
     }
   }
+  const known = knownOther(text);
+  if (known !== null) return { kind: 'unknown', reason: known, encoding, foreign: true };
   return {
     kind: 'unknown',
     reason: 'not recognised: no protocol-log header, no rows of the protocol-log shape, not a queue export',
     encoding,
     foreign: true,
   };
+}
+
+/** PowerShell's table view: a header of column names over a line of dashes (`Identity  DeliveryType Status …`). */
+const TABLE_VIEW = /^\s*Identity\s+(?:DeliveryType|FromAddress)\b.*\r?\n[\s-]*-{3,}[\s-]*$/m;
+
+/**
+ * Inputs an admin is likely to hand over by mistake, named with what to give instead: a refusal that says only
+ * "not recognised" leaves them guessing.
+ */
+function knownOther(text: string): string | null {
+  const start = text.replace(/^\uFEFF?\s*/, '');
+  if (start.startsWith('{') && text.includes('"logscan.report/1"')) {
+    return "a logscan JSON report: to combine reports, run 'logscan merge' on them";
+  }
+  if (TABLE_VIEW.test(text)) {
+    return 'PowerShell table output of Get-Queue or Get-Message, whose columns are cut to the window: save it with | Export-Csv -NoTypeInformation or | Format-List > file.txt and give logscan that file';
+  }
+  return null;
 }
