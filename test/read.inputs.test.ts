@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expandInputs, globPlan, isServerName, serverFromFileName, serverFromPath } from '../src/read/inputs.js';
+import { expandInputs, globPlan, isServerName, NO_MATCH, serverFromFileName, serverFromPath, windowsPathHint } from '../src/read/inputs.js';
+import { reportFiles } from '../src/report/read-report.js';
 
 describe('globPlan', () => {
   it('searches a Windows pattern from the folder before the first wildcard, ignoring case', () => {
@@ -160,5 +161,23 @@ describe('isServerName', () => {
     for (const name of ['', 'EX01.contoso', 'EX_01', 'A1B2C3D4E5F6G7H8', '1234', '12-34', 'Desktop', 'DOWNLOADS', 'logs', 'V15', 'v14', 'Hub', 'case123', 'ticket-9', '2025-11-10', 'x20251110', '10-11-2025', 'c$']) {
       expect(isServerName(name), name).toBe(false);
     }
+  });
+});
+
+describe('Windows paths given on another system', () => {
+  it('says what to type instead, for a path and a pattern that find nothing', async () => {
+    expect(windowsPathHint('samples\\EX01\\Hub', 'linux')).toBe('backslashes separate folders only on Windows: here write samples/EX01/Hub');
+    expect(windowsPathHint('\\\\EX01\\c$\\Program Files', 'linux')).toMatch(/^a Windows share path/);
+    expect(windowsPathHint('//EX01/Logs', 'darwin')).toMatch(/^a Windows share path/);
+    expect(windowsPathHint('C:\\Logs', 'linux')).toMatch(/^a Windows drive path/);
+    expect(windowsPathHint('samples\\EX01', 'win32')).toBeNull();
+    expect(windowsPathHint('samples/EX01', 'linux')).toBeNull();
+    if (process.platform === 'win32') return;
+    const { missing } = await expandInputs(['samples\\EX01', 'samples\\*.LOG']);
+    expect(missing).toEqual([
+      ['samples\\EX01', 'no such file or directory; backslashes separate folders only on Windows: here write samples/EX01'],
+      ['samples\\*.LOG', `${NO_MATCH}; backslashes separate folders only on Windows: here write samples/*.LOG`],
+    ]);
+    await expect(reportFiles(['reports\\*.json'])).rejects.toThrow(`reports\\*.json: ${NO_MATCH}; backslashes separate folders only on Windows: here write reports/*.json`);
   });
 });

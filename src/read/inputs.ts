@@ -189,6 +189,19 @@ async function caseHint(pattern: string, plan: GlobPlan, fg: typeof import('fast
   return `names are matched case-sensitively here: ${found.length} ${found.length === 1 ? 'file matches' : 'files match'} ${pattern} in another case, such as ${plan.pathOf(found[0]!)} (Exchange names its logs in capitals: *.LOG)`;
 }
 
+/**
+ * Why a path that names nothing may be a Windows path given on another system, else null: a share
+ * (`\\\\EX01\\c$\\…`, `//EX01/…`) or a drive (`C:\\…`) is not a path here, and a backslash is part of a name, not a
+ * separator. The admin copied the path from Explorer or the Exchange docs; the message says what to type instead.
+ */
+export function windowsPathHint(arg: string, platform: NodeJS.Platform = process.platform): string | null {
+  if (platform === 'win32') return null;
+  if (/^(?:\\\\|\/\/)[^\\/]+[\\/]/.test(arg)) return 'a Windows share path: mount the share on this system (mount -t cifs) or copy the logs here, and give that folder';
+  if (/^[A-Za-z]:[\\/]/.test(arg)) return 'a Windows drive path: copy the logs to this system (or mount the share), and give that folder';
+  if (arg.includes('\\')) return `backslashes separate folders only on Windows: here write ${arg.replaceAll('\\', '/')}`;
+  return null;
+}
+
 /** How one glob argument is searched: see {@link globPlan}. */
 export interface GlobPlan {
   /** The folder before the first wildcard, searched from (null: the current folder). */
@@ -360,7 +373,7 @@ export async function expandInputs(
         cannotRead(path, target instanceof Error ? `cannot read: ${describeError(target)}` : NOT_REGULAR);
       }
       if (found.length === 0 && unlisted.length === 0 && odd.length === 0) {
-        const hint = plan.caseSensitiveMatch ? await caseHint(arg, plan, await glob()) : null;
+        const hint = (plan.caseSensitiveMatch ? await caseHint(arg, plan, await glob()) : null) ?? windowsPathHint(arg);
         missing.push([arg, hint === null ? NO_MATCH : `${NO_MATCH}; ${hint}`]);
       }
       found.sort();
@@ -372,7 +385,8 @@ export async function expandInputs(
       }
       continue;
     }
-    missing.push([arg, describeError(info)]);
+    const hint = (info as NodeJS.ErrnoException).code === 'ENOENT' ? windowsPathHint(arg) : null;
+    missing.push([arg, hint === null ? describeError(info) : `${describeError(info)}; ${hint}`]);
   }
   return { inputs, missing };
 }

@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { compareText } from '../compare-text.js';
-import { GLOB_CHARS, globPlan, NO_MATCH } from '../read/inputs.js';
+import { GLOB_CHARS, globPlan, NO_MATCH, windowsPathHint } from '../read/inputs.js';
 import { InvalidReportError, type ReportMerger } from './merge.js';
 import { setOwn } from './record.js';
 
@@ -338,7 +338,10 @@ export async function reportFiles(args: readonly string[]): Promise<string[]> {
       const plan = globPlan(arg);
       const fg = (await import('fast-glob')).default;
       const found = await fg(plan.pattern, { cwd: plan.cwd ?? undefined, caseSensitiveMatch: plan.caseSensitiveMatch, onlyFiles: true, dot: false });
-      if (found.length === 0) throw new Error(`${arg}: ${NO_MATCH}`);
+      if (found.length === 0) {
+        const hint = windowsPathHint(arg);
+        throw new Error(`${arg}: ${NO_MATCH}${hint === null ? '' : `; ${hint}`}`);
+      }
       for (const f of found.sort(compareText)) out.push(plan.pathOf(f));
     } else if (arg !== '-' || !out.includes('-')) out.push(arg);
   }
