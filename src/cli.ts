@@ -3,7 +3,7 @@
  * prints, and is the only place that decides the exit code.
  */
 import { accessSync, closeSync, constants, fchmodSync, fstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { scan, type ScanProgress } from './scan.js';
@@ -38,7 +38,9 @@ decompressed, '-' reads standard input.
 const HELP_OUTPUT = `Output:
   -f, --format <fmt>      table (default), json, csv, markdown, html (any case)
   -o, --output <file>     write the report to a file instead of standard output ('-': standard output;
-                          not one of the inputs, nor an existing log: refused, exit 2)
+                          not one of the inputs, nor an existing log: refused, exit 2). Without -f, its
+                          extension (any case) picks the format: .json, .csv, .md/.markdown, .html/.htm,
+                          .txt (table); others: table. -f wins, with a warning if the extension differs
       --samples <n>       evidence rows kept per group and category (default 3)
       --top <n|all>       groups with findings shown in detail in table/markdown output (default 20 for
                           the table, 50 for markdown); rows of the HTML groups table, worst first (default
@@ -231,6 +233,23 @@ function categoryList(option: 'category' | 'fail-on', value: string | undefined)
   return ids;
 }
 
+/** The format an `--output` file's extension names (any case), or undefined: `.gz`, `.log` and others say none. */
+const FORMAT_OF_EXTENSION: Readonly<Record<string, OutputFormat>> = {
+  '.json': 'json',
+  '.csv': 'csv',
+  '.md': 'markdown',
+  '.markdown': 'markdown',
+  '.html': 'html',
+  '.htm': 'html',
+  '.txt': 'table',
+};
+
+/** The output format a file name asks for by its extension (`report.HTML` → html), or undefined. */
+export function formatOfPath(path: string): OutputFormat | undefined {
+  const ext = extname(path).toLowerCase();
+  return Object.hasOwn(FORMAT_OF_EXTENSION, ext) ? FORMAT_OF_EXTENSION[ext] : undefined;
+}
+
 /** Options that act while logs are read: a merge combines finished reports, so it cannot apply them. */
 const SCAN_ONLY = ['since', 'until', 'category', 'connector', 'host', 'max-open', 'idle', 'jobs'] as const;
 
@@ -294,8 +313,12 @@ export async function main(io: CliIo): Promise<number> {
     return EXIT.unwritable;
   }
   try {
-    // Any case, as category ids are: `-f JSON` is not a different format.
-    const format = (values.format ?? 'table').toLowerCase() as OutputFormat;
+    const quiet = values.quiet === true;
+    // `-` is standard output, as it is standard input among the inputs.
+    const output = values.output === '-' || values.output === '' ? undefined : values.output;
+    // Any case, as category ids are: `-f JSON` is not a different format. Without -f, `-o report.html` says it.
+    const named = output === undefined ? undefined : formatOfPath(output);
+    const format = (values.format ?? named ?? 'table').toLowerCase() as OutputFormat;
     if (!FORMATS.includes(format)) throw new UsageError(`unknown format '${values.format}' (use ${FORMATS.join(', ')})`);
     const samples = parseCount('samples', values.samples, 0);
     // A terminal table of thousands of hosts helps nobody in an incident: the worst first, the rest counted.
@@ -323,8 +346,6 @@ export async function main(io: CliIo): Promise<number> {
     }
 
     if (values.output === '') throw new UsageError('--output needs a file name (or - for standard output)');
-    // `-` is standard output, as it is standard input among the inputs.
-    const output = values.output === '-' ? undefined : values.output;
     // `-o *.LOG` in a log folder: the shell makes the first log the output. Refused before anything is read.
     // Merge: the report files its folders and patterns name, so `-o` cannot replace one of them either.
     const reports = merge
@@ -347,7 +368,10 @@ export async function main(io: CliIo): Promise<number> {
       }
     }
 
-    const quiet = values.quiet === true;
+    // -f wins over the extension, but `-f table -o report.html` is more likely a slip than a wish: say so.
+    if (named !== undefined && format !== named && !quiet) {
+      io.stderr.write(`logscan: writing ${format} to ${stripControl(output!)} as --format says, not the ${named} its name suggests\n`);
+    }
     const progress = !quiet && io.stderr.isTTY === true ? progressLine(io.stderr, Number(io.env.LOGSCAN_PROGRESS_AFTER_MS ?? 1000)) : null;
     // Ctrl-C mid-scan left `files 0/1  192 MB  91 MB/s^C` on the terminal, the prompt after it.
     const unregisterProgress = progress === null ? null : (io.onInterrupt?.(progress.done) ?? null);

@@ -1,0 +1,93 @@
+/** A newcomer's QA pass over the command line: each behaviour has a test that fails without its fix. */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBuiltCli, runCli } from './helpers/cli.js';
+import { formatOfPath, main, type CliIo } from '../src/cli.js';
+
+let dir: string;
+const EX01 = join(process.cwd(), 'samples', 'EX01');
+
+beforeAll(() => {
+  requireBuiltCli();
+  dir = mkdtempSync(join(tmpdir(), 'logscan-ux-'));
+});
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** main() in this process, with standard output and error caught. */
+async function run(argv: string[], more: Partial<CliIo> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main({
+    argv,
+    stdout: { isTTY: false, write: (s: string) => (stdout += s) },
+    stderr: { isTTY: false, write: (s: string) => (stderr += s) },
+    env: {},
+    ...more,
+  });
+  return { code, stdout, stderr };
+}
+
+/** What kind of report a file holds, by its first bytes. */
+function kindOf(path: string): string {
+  const text = readFileSync(path, 'utf8');
+  if (text.startsWith('{')) return 'json';
+  if (/^<!doctype html>/i.test(text)) return 'html';
+  if (text.startsWith('# ')) return 'markdown';
+  if (/^[a-z]+,/i.test(text)) return 'csv';
+  return /^logscan /.test(text) ? 'table' : 'other';
+}
+
+describe('-o picks the format by its extension when -f is not given', () => {
+  it('maps the extensions, in any case, and nothing else', () => {
+    const cases: Array<[string, string | undefined]> = [
+      ['r.json', 'json'], ['R.JSON', 'json'], ['r.csv', 'csv'], ['r.md', 'markdown'], ['r.Markdown', 'markdown'],
+      ['r.html', 'html'], ['r.HTM', 'html'], ['r.txt', 'table'], ['r.json.gz', undefined], ['r.log', undefined],
+      ['report', undefined], ['.json', undefined], ['dir.json/report', undefined],
+    ];
+    for (const [path, format] of cases) expect(formatOfPath(path), path).toBe(format);
+  });
+
+  it('writes each format a file asks for; any other name gets the table', async () => {
+    for (const [name, kind] of [['r.json', 'json'], ['r.CSV', 'csv'], ['r.md', 'markdown'], ['r.markdown', 'markdown'], ['r.html', 'html'], ['r.htm', 'html'], ['r.txt', 'table'], ['r.out', 'table']]) {
+      const target = join(dir, name!);
+      const r = await run(['-j', '1', '-o', target, EX01]);
+      expect(r.code, name).toBe(0);
+      expect(r.stderr, name).toBe('');
+      expect(kindOf(target), name).toBe(kind);
+    }
+  });
+
+  it('-f wins; when it contradicts the extension standard error says so in one line, not with -q', async () => {
+    const target = join(dir, 'x.html');
+    const r = await run(['-j', '1', '-f', 'table', '-o', target, EX01]);
+    expect(r.code).toBe(0);
+    expect(kindOf(target)).toBe('table');
+    expect(r.stderr).toBe(`logscan: writing table to ${target} as --format says, not the html its name suggests\n`);
+    const quiet = await run(['-j', '1', '-q', '-f', 'table', '-o', target, EX01]);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+    // An agreeing -f, or an extension that names no format, says nothing.
+    for (const [format, name] of [['HTML', 'y.html'], ['json', 'y.out']]) {
+      const ok = await run(['-j', '1', '-f', format!, '-o', join(dir, name!), EX01]);
+      expect(ok.stderr, name).toBe('');
+    }
+  });
+
+  it('-o r.json then logscan merge r.json works, and merge -o all.html writes HTML', async () => {
+    const report = join(dir, 'ex01.json');
+    expect((await runCli(['-o', report, EX01], dir)).code).toBe(0);
+    const merged = join(dir, 'all.html');
+    const r = await runCli(['merge', '-o', merged, report], dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(kindOf(merged)).toBe('html');
+    const warned = await runCli(['merge', '-f', 'markdown', '-o', join(dir, 'all.json'), report], dir);
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toMatch(/^logscan: writing markdown to .*all\.json as --format says, not the json its name suggests\n$/);
+    expect(existsSync(join(dir, 'all.json'))).toBe(true);
+  });
+});
