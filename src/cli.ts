@@ -275,6 +275,62 @@ const OPTIONS = {
   version: { type: 'boolean', short: 'v' },
 } as const;
 
+/**
+ * `unknown option '--fromat' (did you mean --format?)` for parseArgs' unknown-option error, or null for any other
+ * error. Its own text advises `-- "--fromat"`, for a positional argument that starts with '-', with a quote left
+ * open: for a typo, that is no help. The advice stays for a name that looks like a file's (`-x.log`).
+ */
+function unknownOptionMessage(e: unknown, argv: readonly string[], merging: boolean): string | null {
+  if ((e as NodeJS.ErrnoException | null)?.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return null;
+  const option = /'(-[^']*)'/.exec((e as Error).message)?.[1];
+  if (option === undefined) return null;
+  // A merge is offered only the options it takes.
+  const known = Object.keys(OPTIONS).filter((name) => !merging || !(SCAN_ONLY as readonly string[]).includes(name));
+  const guess = option.startsWith('--') ? closestOption(option.slice(2), known) : null;
+  if (guess !== null) return `unknown option '${option}' (did you mean --${guess}?)`;
+  const file = argv.find((arg) => arg.startsWith(option) && /[./\\]/.test(arg));
+  if (file !== undefined) return `unknown option '${option}' (for an input named ${file}, put -- before it)`;
+  return `unknown option '${option}'`;
+}
+
+/**
+ * The known long option a mistyped one was meant to be, or null: the only one it starts (`--form`), else the
+ * only one at the smallest edit distance (a swap of two neighbours counts once: `--fromat`), if that is at most 2
+ * and less than the name's length (`--x` is no typo of `--idle`). Case is ignored (`--Format`).
+ */
+export function closestOption(typed: string, known: readonly string[]): string | null {
+  const name = typed.toLowerCase();
+  if (name === '') return null;
+  const starts = known.filter((k) => k.startsWith(name));
+  if (starts.length === 1) return starts[0]!;
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  let ties = 0;
+  for (const k of known) {
+    const d = editDistance(name, k);
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+      ties = 1;
+    } else if (d === bestDistance) ties++;
+  }
+  return best !== null && ties === 1 && bestDistance <= 2 && bestDistance < name.length ? best : null;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours, one each. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
 export interface CliIo {
   argv: string[];
   stdout: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean; columns?: number };
@@ -299,8 +355,10 @@ export async function main(io: CliIo): Promise<number> {
   try {
     parsed = parseArgs({ args: io.argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
+    const merging = io.argv[0] === 'merge';
     // parseArgs writes some messages over several lines (`-j -1`): one line, rather than a line with `\x0A` in it.
-    io.stderr.write(`logscan: ${stripControl((e as Error).message.replace(/\s*\n\s*/g, ' '))}\nTry 'logscan ${io.argv[0] === 'merge' ? 'merge ' : ''}--help'.\n`);
+    const message = unknownOptionMessage(e, io.argv, merging) ?? (e as Error).message.replace(/\s*\n\s*/g, ' ');
+    io.stderr.write(`logscan: ${stripControl(message)}\nTry 'logscan ${merging ? 'merge ' : ''}--help'.\n`);
     return EXIT.usage;
   }
   const { values, positionals } = parsed;

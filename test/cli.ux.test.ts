@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuiltCli, runCli } from './helpers/cli.js';
-import { formatOfPath, main, type CliIo } from '../src/cli.js';
+import { closestOption, formatOfPath, main, type CliIo } from '../src/cli.js';
 
 let dir: string;
 const EX01 = join(process.cwd(), 'samples', 'EX01');
@@ -89,5 +89,51 @@ describe('-o picks the format by its extension when -f is not given', () => {
     expect(warned.code).toBe(0);
     expect(warned.stderr).toMatch(/^logscan: writing markdown to .*all\.json as --format says, not the json its name suggests\n$/);
     expect(existsSync(join(dir, 'all.json'))).toBe(true);
+  });
+});
+
+describe('unknown options', () => {
+  it('names the option and suggests the one meant, when close; keeps the help line, merge-aware', async () => {
+    for (const [argv, line] of [
+      [['--fromat', 'json', EX01], "logscan: unknown option '--fromat' (did you mean --format?)"],
+      [['--fromat=json', EX01], "logscan: unknown option '--fromat' (did you mean --format?)"],
+      [['--no-colour', EX01], "logscan: unknown option '--no-colour' (did you mean --no-color?)"],
+      [['--colour', EX01], "logscan: unknown option '--colour' (did you mean --color?)"],
+      [['--form', 'json', EX01], "logscan: unknown option '--form' (did you mean --format?)"],
+      [['--Quiet', EX01], "logscan: unknown option '--Quiet' (did you mean --quiet?)"],
+      [['--bogus', EX01], "logscan: unknown option '--bogus'"],
+      [['--max', '5', EX01], "logscan: unknown option '--max'"],
+      [['-Z', EX01], "logscan: unknown option '-Z'"],
+      [['-x.log'], "logscan: unknown option '-x' (for an input named -x.log, put -- before it)"],
+    ] as Array<[string[], string]>) {
+      const r = await run(argv);
+      expect(r.code, argv[0]).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr, argv[0]).toBe(`${line}\nTry 'logscan --help'.\n`);
+    }
+    // A merge is offered only what it takes: --since is refused there, so --sinse suggests nothing.
+    const merge = await run(['merge', '--smaples', '5', 'r.json']);
+    expect(merge.stderr).toBe("logscan: unknown option '--smaples' (did you mean --samples?)\nTry 'logscan merge --help'.\n");
+    expect((await run(['merge', '--sinse', '1d', 'r.json'])).stderr).toBe("logscan: unknown option '--sinse'\nTry 'logscan merge --help'.\n");
+    expect((await run(['--sinse', '1d', EX01])).stderr).toMatch(/^logscan: unknown option '--sinse' \(did you mean --since\?\)\n/);
+  });
+
+  it('keeps the other parseArgs errors, on one line', async () => {
+    const r = await run(['--format']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^logscan: Option '-f, --format <value>' argument missing\nTry 'logscan --help'\.\n$/);
+  });
+
+  it('closestOption: a unique prefix, or the only option at distance 2 or less', () => {
+    const known = ['format', 'output', 'samples', 'top', 'color', 'no-color', 'max-open', 'max-groups', 'host', 'help'];
+    expect(closestOption('fromat', known)).toBe('format');
+    expect(closestOption('outptu', known)).toBe('output');
+    expect(closestOption('no-colour', known)).toBe('no-color');
+    expect(closestOption('max-group', known)).toBe('max-groups');
+    expect(closestOption('max', known)).toBeNull(); // two options start so, none is close
+    expect(closestOption('h', known)).toBeNull();
+    expect(closestOption('xyz', known)).toBeNull();
+    expect(closestOption('hots', known)).toBe('host');
+    expect(closestOption('tpo', known)).toBe('top');
   });
 });
