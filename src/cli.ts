@@ -421,7 +421,7 @@ export async function main(io: CliIo): Promise<number> {
       // Found after a scan of minutes, a typo in the folder would waste them.
       const unwritable = outputProblem(output);
       if (unwritable !== null) {
-        io.stderr.write(`logscan: cannot write the report: ${unwritable}\n`);
+        io.stderr.write(`logscan: cannot write the report to ${stripControl(output)}: ${unwritable}\n`);
         return EXIT.unwritable;
       }
     }
@@ -738,27 +738,60 @@ export async function writeReportFile(path: string, pieces: Iterable<string>, on
 
 /**
  * Why the report could not be written to `path`, checked before the scan (the write itself may still fail: a full
- * disk), or null: a folder as the target, a folder that does not exist or is not a folder, or one that allows no
- * new file (the temporary file) when the target cannot be written in place either. Devices are not checked.
+ * disk), in plain words naming the folder at fault, or null: a folder as the target, a folder that does not exist
+ * or is not a folder, or one that allows no new file (the temporary file) when the target cannot be written in
+ * place either. Devices are not checked.
  */
-function outputProblem(path: string): string | null {
+export function outputProblem(path: string): string | null {
+  const shown = (p: string) => stripControl(p);
+  let info;
   try {
-    const info = statSync(path, { throwIfNoEntry: false });
-    if (info?.isDirectory()) return `EISDIR: illegal operation on a directory, open '${stripControl(path)}'`;
-    if (info !== undefined && !info.isFile()) return null;
-    const folder = dirname(info === undefined ? path : realpathSync(path));
-    if (!statSync(folder).isDirectory()) return `ENOTDIR: not a directory, open '${stripControl(path)}'`;
-    try {
-      accessSync(folder, constants.W_OK);
-    } catch (e) {
-      // writeReportFile then writes the file in place, if the file allows it.
-      if (info === undefined) throw e;
-      accessSync(path, constants.W_OK);
-    }
-    return null;
+    info = statSync(path, { throwIfNoEntry: false });
+  } catch (e) {
+    // A part of the path is a file (`notes.txt/r.json`) or cannot be searched: said of the folder below.
+    info = undefined;
+    if (!['ENOTDIR', 'EACCES', 'EPERM', 'ENOENT'].includes((e as NodeJS.ErrnoException).code ?? '')) return fileSystemFailure(e);
+  }
+  if (info?.isDirectory()) return 'it is a folder';
+  if (info !== undefined && !info.isFile()) return null;
+  let folder: string;
+  try {
+    folder = dirname(info === undefined ? path : realpathSync(path));
   } catch (e) {
     return fileSystemFailure(e);
   }
+  let folderInfo;
+  try {
+    folderInfo = statSync(folder, { throwIfNoEntry: false });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') return `no such folder ${shown(folder)}`;
+    if (code === 'EACCES' || code === 'EPERM') return `no permission to open the folder ${shown(folder)}`;
+    return fileSystemFailure(e);
+  }
+  if (folderInfo === undefined) return `no such folder ${shown(folder)}`;
+  if (!folderInfo.isDirectory()) return `${shown(folder)} is not a folder`;
+  try {
+    accessSync(folder, constants.W_OK);
+    return null;
+  } catch (e) {
+    // writeReportFile then writes the file in place, if the file allows it.
+    if (info === undefined) return accessFailure(e, `no permission to make a file in the folder ${shown(folder)}`);
+  }
+  try {
+    accessSync(path, constants.W_OK);
+    return null;
+  } catch (e) {
+    return accessFailure(e, 'no permission to write it');
+  }
+}
+
+/** `plain` for a refused access (no permission, a read-only file system), else the error's own message. */
+function accessFailure(e: unknown, plain: string): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return plain;
+  if (code === 'EROFS') return 'the file system is read-only';
+  return fileSystemFailure(e);
 }
 
 /** Opens `path` for writing (created or truncated) and writes the pieces; why it failed, or null. */

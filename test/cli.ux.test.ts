@@ -1,10 +1,10 @@
 /** A newcomer's QA pass over the command line: each behaviour has a test that fails without its fix. */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuiltCli, runCli } from './helpers/cli.js';
-import { closestOption, formatOfPath, main, type CliIo } from '../src/cli.js';
+import { closestOption, formatOfPath, main, outputProblem, type CliIo } from '../src/cli.js';
 
 let dir: string;
 const EX01 = join(process.cwd(), 'samples', 'EX01');
@@ -135,5 +135,39 @@ describe('unknown options', () => {
     expect(closestOption('xyz', known)).toBeNull();
     expect(closestOption('hots', known)).toBe('host');
     expect(closestOption('tpo', known)).toBe('top');
+  });
+});
+
+describe('an --output that cannot be written is named in plain words (exit 5, before anything is read)', () => {
+  it('a folder, a folder that does not exist, a file where a folder should be', async () => {
+    for (const [output, line] of [
+      ['samples/', 'logscan: cannot write the report to samples/: it is a folder'],
+      ['samples', 'logscan: cannot write the report to samples: it is a folder'],
+      ['/nonexist-logscan/x.json', 'logscan: cannot write the report to /nonexist-logscan/x.json: no such folder /nonexist-logscan'],
+      ['README.md/x.json', 'logscan: cannot write the report to README.md/x.json: README.md is not a folder'],
+    ]) {
+      const r = await run(['-f', 'json', '-o', output!, EX01]);
+      expect(r.code, output).toBe(5);
+      expect(r.stdout).toBe('');
+      expect(r.stderr, output).toBe(`${line}\n`);
+    }
+    expect(outputProblem(join(dir, 'fine.json'))).toBeNull();
+  });
+
+  it.runIf(process.platform !== 'win32' && process.getuid?.() !== 0)('a folder or file without write permission', () => {
+    const locked = join(dir, 'locked');
+    mkdirSync(locked);
+    const kept = join(locked, 'kept.json');
+    writeFileSync(kept, '{}');
+    chmodSync(locked, 0o555);
+    try {
+      expect(outputProblem(join(locked, 'new.json'))).toBe(`no permission to make a file in the folder ${locked}`);
+      // An existing file that can be written is written in place.
+      expect(outputProblem(kept)).toBeNull();
+      chmodSync(kept, 0o444);
+      expect(outputProblem(kept)).toBe('no permission to write it');
+    } finally {
+      chmodSync(locked, 0o755);
+    }
   });
 });
