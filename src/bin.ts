@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The executable: runs the CLI with the real process and sets the exit code (the only place that does).
+import { isatty } from 'node:tty';
 import { setFlagsFromString } from 'node:v8';
 import { main } from './cli.js';
 
@@ -41,7 +42,8 @@ function onInterrupt(cleanup: () => void): () => void {
   };
 }
 
-main({ argv: process.argv.slice(2), stdout: process.stdout, stderr: process.stderr, env: process.env, onInterrupt }).then(
+// isatty(0) rather than process.stdin.isTTY: the stream is made only when an input reads it.
+main({ argv: process.argv.slice(2), stdin: { isTTY: isatty(0) }, stdout: process.stdout, stderr: process.stderr, env: process.env, onInterrupt }).then(
   (code) => {
     process.exitCode = code;
   },

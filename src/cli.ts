@@ -32,7 +32,8 @@ Usage:
 
 Inputs are recognised by content: SMTP Send/Receive protocol logs (Exchange 2010-2019, Edge), Get-Queue /
 Get-Message Export-Csv and Format-List text, Queue Viewer exports. Folders are read recursively, .gz files are
-decompressed, '-' reads standard input.
+decompressed, '-' reads standard input (typed at a terminal: end it with Ctrl-D, or Ctrl-Z then Enter on
+Windows).
 
 `;
 const HELP_OUTPUT = `Output:
@@ -337,6 +338,11 @@ export interface CliIo {
   stderr: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   /**
+   * Standard input: whether it is a terminal (where `-` waits for typing), and the stream `-` reads (default
+   * process.stdin, which Node makes only when it is first used).
+   */
+  stdin?: { isTTY?: boolean; stream?: AsyncIterable<Buffer> };
+  /**
    * Registers what to undo when SIGINT or SIGTERM ends the process (bin.ts: before it dies of the signal);
    * returns the function that unregisters it. Without it (tests), nothing is registered.
    */
@@ -426,6 +432,10 @@ export async function main(io: CliIo): Promise<number> {
       }
     }
 
+    // `logscan -` typed at a prompt waits for the logs to be typed or pasted: say so, or it looks like a hang.
+    if (inputs.includes('-') && io.stdin?.isTTY === true && !quiet) {
+      io.stderr.write('logscan: reading standard input (end it with Ctrl-D, or Ctrl-Z then Enter on Windows)\n');
+    }
     // -f wins over the extension, but `-f table -o report.html` is more likely a slip than a wish: say so.
     if (named !== undefined && format !== named && !quiet) {
       io.stderr.write(`logscan: writing ${format} to ${stripControl(output!)} as --format says, not the ${named} its name suggests\n`);
@@ -435,7 +445,7 @@ export async function main(io: CliIo): Promise<number> {
     const unregisterProgress = progress === null ? null : (io.onInterrupt?.(progress.done) ?? null);
     let report: Report;
     if (merge) {
-      report = await mergeFiles(reports!, samples, parseMaxGroups(values['max-groups']));
+      report = await mergeFiles(reports!, samples, parseMaxGroups(values['max-groups']), io.stdin?.stream);
       // As for a scan: reports made with `--category plaintext` hold no legacy-tls finding to fail on.
       const kept = report.filters?.categories;
       if (failOnExcluded(failOn, kept)) {
@@ -460,6 +470,7 @@ export async function main(io: CliIo): Promise<number> {
         onProgress: progress?.update,
         collectEvery: COLLECT_EVERY,
         thisServer: thisServer(io.env),
+        stdin: io.stdin?.stream,
       });
     }
     progress?.done();
@@ -919,7 +930,7 @@ function fileId(path: string): { dev: bigint; ino: bigint } | null {
  * (reports of any size, in memory that follows the merged groups). What cannot be merged is a usage error naming
  * the files.
  */
-async function mergeFiles(given: readonly string[], samples: number | undefined, maxGroups: number | undefined): Promise<Report> {
+async function mergeFiles(given: readonly string[], samples: number | undefined, maxGroups: number | undefined, stdin?: AsyncIterable<Buffer>): Promise<Report> {
   const merger = new ReportMerger({ samples, maxGroups });
   // Past --max-groups, which hosts keep rows depends on the order reports come in: the largest first, then by
   // path, whatever order the command line named them in (standard input last, as a scan reads it).
@@ -927,7 +938,7 @@ async function mergeFiles(given: readonly string[], samples: number | undefined,
   for (const path of paths) {
     const name = path === '-' ? 'standard input' : path;
     try {
-      await addReport(merger, reportBytes(path));
+      await addReport(merger, reportBytes(path, stdin));
     } catch (e) {
       if (e instanceof InvalidReportError) {
         throw new UsageError(e.problem.startsWith('its schema is') ? `${name}: not a logscan JSON report (schema logscan.report/1)` : `${name}: not a logscan JSON report that can be merged (${e.problem})`);

@@ -1,9 +1,12 @@
 /** A newcomer's QA pass over the command line: each behaviour has a test that fails without its fix. */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBuiltCli, runCli } from './helpers/cli.js';
+import { BIN, requireBuiltCli, runCli } from './helpers/cli.js';
 import { closestOption, formatOfPath, main, outputProblem, type CliIo } from '../src/cli.js';
 
 let dir: string;
@@ -169,5 +172,60 @@ describe('an --output that cannot be written is named in plain words (exit 5, be
     } finally {
       chmodSync(locked, 0o755);
     }
+  });
+});
+
+describe('logscan - on a terminal', () => {
+  const HINT = 'logscan: reading standard input (end it with Ctrl-D, or Ctrl-Z then Enter on Windows)\n';
+  const LOG = readFileSync(join(EX01, 'FrontEnd', 'ProtocolLog', 'SmtpReceive', 'RECV2025111009-1.LOG'));
+
+  async function fromStdin(argv: string[], isTTY: boolean | undefined, input: Buffer | string = LOG) {
+    return run(argv, { stdin: { isTTY, stream: Readable.from([Buffer.from(input)]) } });
+  }
+
+  it('says once how to end the input when standard input is a terminal, not with -q, not on a pipe', async () => {
+    const tty = await fromStdin(['-j', '1', '-f', 'json', '-'], true);
+    expect(tty.code).toBe(0);
+    expect(tty.stderr).toBe(HINT);
+    expect(JSON.parse(tty.stdout).inputs[0]).toMatchObject({ source: 'stdin', error: null });
+    // Named twice, it is still read once and said once.
+    expect((await fromStdin(['-f', 'json', '-', '-'], true)).stderr).toBe(HINT);
+    expect((await fromStdin(['-q', '-f', 'json', '-'], true)).stderr).toBe('');
+    expect((await fromStdin(['-f', 'json', '-'], false)).stderr).toBe('');
+    expect((await fromStdin(['-f', 'json', '-'], undefined)).stderr).toBe('');
+    // No `-`: standard input is not read, and nothing is said.
+    expect((await fromStdin(['-f', 'json', EX01], true)).stderr).toBe('');
+  });
+
+  it('also for a merge reading a report from standard input', async () => {
+    const report = (await run(['-f', 'json', '-j', '1', EX01])).stdout;
+    const merged = await fromStdin(['merge', '-f', 'json', '-'], true, report);
+    expect(merged.code).toBe(0);
+    expect(merged.stderr).toBe(HINT);
+    expect(JSON.parse(merged.stdout).totals).toEqual(JSON.parse(report).totals);
+  });
+
+  it.runIf(process.platform === 'linux' && existsSync('/usr/bin/script'))('bin.js: said when standard input is a real terminal (a pseudo-terminal from script(1)), ended by Ctrl-D', async () => {
+    const errors = join(dir, 'tty-stderr.txt');
+    const child = spawn('/usr/bin/script', ['-qec', `"${process.execPath}" "${BIN}" -f json -j 1 - 2>"${errors}" >/dev/null`, '/dev/null'], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+    // Ctrl-D on the terminal, once logscan waits: the end of its standard input.
+    const timer = setTimeout(() => child.stdin.write('\u0004'), 1_500);
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    await once(child, 'exit');
+    clearTimeout(timer);
+    clearTimeout(killer);
+    child.stdin.destroy();
+    const lines = readFileSync(errors, 'utf8').split('\n');
+    expect(lines[0]).toBe(HINT.trimEnd());
+    // Nothing was typed: standard input was empty, and the run says so after the hint.
+    expect(lines[1]).toBe('logscan: stdin: empty input: nothing to analyse');
+  }, 30_000);
+
+  it('is not said before a usage error stops the run', async () => {
+    const r = await fromStdin(['--fail-on', 'nothing', '-'], true);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toContain('reading standard input');
   });
 });
