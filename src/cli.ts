@@ -99,26 +99,50 @@ const HELP_MERGE = `Merge (logscan merge <report.json>...):
 
 `;
 const HELP_EXITS = `Exit codes:
-  0  report written
-  1  --fail-on matched at least one finding (also when some inputs could not be read: 1 wins over 3)
-  2  usage error (bad option or value, an --output that is an input or an existing log)
-  3  some inputs could not be read or were refused (the report still covers all the others)
-  4  the report is too large to write as one text in this format (json, html and csv are written in pieces)
-  5  the report could not be written (no such folder for --output, no permission, disk full)
-  6  --fail-on was given, no input failed, but not one protocol-log row or queue entry was read, or
-     the protocol logs read all end before --since or start after --until: the check has no data
-  70  internal error: a bug in logscan (the message and stack trace are on standard error; please report it)
+  0         report written
+  1         --fail-on matched at least one finding (also when some inputs could not be read: 1 wins over 3)
+  2         usage error (bad option or value, an --output that is an input or an existing log)
+  3         some inputs could not be read or were refused (the report still covers all the others)
+  4         the report is too large for one text in this format (json, html and csv are written in pieces)
+  5         the report could not be written (no such folder for --output, no permission, disk full)
+  6         --fail-on was given, no input failed, but not one protocol-log row or queue entry was read, or
+            the protocol logs read all end before --since or start after --until: the check has no data
+  70        internal error: a bug in logscan (message and stack trace on standard error; please report it)
   130, 143  interrupted by SIGINT (Ctrl-C) or SIGTERM; an --output file is left as it was
 
+`;
+/** Environment variables (the README's table says more); a merge shows no progress line. */
+const HELP_ENV_OUTPUT = `Environment:
+  NO_COLOR                    set to a non-empty value: no colours, even with --color
+  TERM=dumb                   standard output counts as no terminal for colour (no colours unless --color)
+  COLUMNS                     the table's width when standard output is not a terminal: 40 or more; else 160
+`;
+const HELP_ENV_PROGRESS = `  LOGSCAN_PROGRESS_AFTER_MS   milliseconds before the progress line may appear (default 1000; 0: at once)
 `;
 const HELP_EXAMPLES = `Examples:
   logscan ./Logs
   logscan '\\\\EX01\\c$\\Program Files\\Microsoft\\Exchange Server\\V15\\TransportRoles\\Logs\\FrontEnd\\ProtocolLog'
   cat RECV*.LOG | logscan -
-  logscan --format json -o ex01.json ./EX01 && logscan merge ex01.json ex02.json
+  logscan --format json -o ex01.json ./EX01 && logscan --format json -o ex02.json ./EX02
+  logscan merge ex01.json ex02.json
   logscan --since 7d --fail-on legacy-tls,tls-negotiation-failed ./Logs
 `;
-const HELP = [HELP_INTRO, HELP_OUTPUT, HELP_FILTERS, HELP_CHECKS, HELP_SESSIONS, HELP_MAX_GROUPS, HELP_JOBS, HELP_END, HELP_MERGE, HELP_EXITS, HELP_EXAMPLES].join('');
+const HELP = [
+  HELP_INTRO,
+  HELP_OUTPUT,
+  HELP_FILTERS,
+  HELP_CHECKS,
+  HELP_SESSIONS,
+  HELP_MAX_GROUPS,
+  HELP_JOBS,
+  HELP_END,
+  HELP_MERGE,
+  HELP_ENV_OUTPUT,
+  HELP_ENV_PROGRESS,
+  '\n',
+  HELP_EXITS,
+  HELP_EXAMPLES,
+].join('');
 
 /** `logscan merge --help`: the options a merge takes, and nothing it refuses. */
 const MERGE_HELP = [
@@ -135,6 +159,8 @@ Usage:
   '\n',
   HELP_END,
   HELP_MERGE,
+  HELP_ENV_OUTPUT,
+  '\n',
   HELP_EXITS,
   `Examples:
   logscan --format json -o ex01.json ./EX01 && logscan --format json -o ex02.json ./EX02

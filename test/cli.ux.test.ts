@@ -229,3 +229,50 @@ describe('logscan - on a terminal', () => {
     expect(r.stderr).not.toContain('reading standard input');
   });
 });
+
+describe('--help', () => {
+  async function help(argv: string[]): Promise<string> {
+    const r = await run(argv);
+    expect(r.code).toBe(0);
+    return r.stdout;
+  }
+  const section = (text: string, title: string) => {
+    const start = text.indexOf(`\n${title}:\n`);
+    expect(start, title).toBeGreaterThan(0);
+    const body = text.slice(start + title.length + 3);
+    return body.slice(0, body.indexOf('\n\n') < 0 ? undefined : body.indexOf('\n\n')).split('\n');
+  };
+
+  it('aligns every exit code description, the two- and three-digit rows and the wrapped lines too', async () => {
+    for (const text of [await help(['--help']), await help(['merge', '--help'])]) {
+      const rows = section(text, 'Exit codes');
+      const columns = new Set(rows.map((line) => /^ {2}(?:\d+(?:, \d+)?)? +(?=\S)/.exec(line)![0].length));
+      expect([...columns]).toEqual([12]);
+      expect(rows.some((r) => r.startsWith('  130, 143  interrupted'))).toBe(true);
+    }
+  });
+
+  it('lists the environment variables, one line each, as the README does', async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const env = section(await help(['--help']), 'Environment');
+    expect(env.map((l) => l.trim().split(/\s+/)[0])).toEqual(['NO_COLOR', 'TERM=dumb', 'COLUMNS', 'LOGSCAN_PROGRESS_AFTER_MS']);
+    for (const name of ['NO_COLOR', 'TERM', 'COLUMNS', 'LOGSCAN_PROGRESS_AFTER_MS']) expect(readme).toContain(`| \`${name}\` |`);
+    expect(env[0]).toContain('set to a non-empty value: no colours, even with --color');
+    expect(readme).toContain('set to a non-empty value: no colours, even with `--color`');
+    expect(env[1]).toContain('standard output counts as no terminal for colour (no colours unless --color)');
+    expect(readme).toContain('standard output counts as no terminal for colour (no colours unless `--color`)');
+    // A merge has no progress line: its help leaves that one out and keeps the same words for the others.
+    const merge = section(await help(['merge', '--help']), 'Environment');
+    expect(merge).toEqual(env.slice(0, 3));
+  });
+
+  it('makes every report its merge examples combine', async () => {
+    for (const text of [await help(['--help']), await help(['merge', '--help'])]) {
+      const examples = section(text, 'Examples').join('\n');
+      const made = new Set([...examples.matchAll(/-o (\S+\.json)/g)].map((m) => m[1]));
+      const merged = [...examples.matchAll(/logscan merge ([^\n]*)/g)].flatMap((m) => m[1]!.split(' ').filter((w) => w.endsWith('.json')));
+      expect(merged.length).toBeGreaterThan(0);
+      for (const file of merged) expect(made.has(file), file).toBe(true);
+    }
+  });
+});
