@@ -763,6 +763,11 @@ export async function writeReportFile(path: string, pieces: Iterable<string>, on
     } finally {
       closeSync(fd);
     }
+    // A signal that came during the last slice is handled now (its handler removes the temporary file and ends
+    // the process), not after the rename, when the handler is gone and the new report is in place: Node reads
+    // signals in the event loop's poll phase, and two turns of setImmediate have one between them wherever the
+    // write started.
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
     renameSync(temp, target);
     return null;
   } catch (e) {
