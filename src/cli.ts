@@ -101,7 +101,8 @@ const HELP_MERGE = `Merge (logscan merge <report.json>...):
 const HELP_EXITS = `Exit codes:
   0         report written
   1         --fail-on matched at least one finding (also when some inputs could not be read: 1 wins over 3)
-  2         usage error (bad option or value, an --output that is an input or an existing log)
+  2         usage error (bad option or value, an --output that is an input or an existing log); also: a
+            Node.js version logscan does not support (20.19+ on 20, or 22.12+)
   3         some inputs could not be read or were refused (the report still covers all the others)
   4         the report is too large for one text in this format (json, html and csv are written in pieces)
   5         the report could not be written (no such folder for --output, no permission, disk full)
