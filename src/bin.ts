@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The executable: runs the CLI with the real process and sets the exit code (the only place that does).
+// It imports statically only what loads on any Node: the CLI comes with import() once the version is checked.
+import { isatty } from 'node:tty';
 import { setFlagsFromString } from 'node:v8';
-import { main } from './cli.js';
+import { NODE_NEEDED, supportedNode } from './node-version.js';
 
 // Peak memory: by default V8 lets the heap grow to several times the live data before a full collection, and a
 // scan makes a steady stream of short-lived objects. What stays live is small (open sessions, report groups), so
@@ -41,12 +43,21 @@ function onInterrupt(cleanup: () => void): () => void {
   };
 }
 
-main({ argv: process.argv.slice(2), stdout: process.stdout, stderr: process.stderr, env: process.env, onInterrupt }).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
+async function run(): Promise<void> {
+  try {
+    const { main } = await import('./cli.js');
+    // isatty(0) rather than process.stdin.isTTY: the stream is made only when an input reads it.
+    process.exitCode = await main({ argv: process.argv.slice(2), stdin: { isTTY: isatty(0) }, stdout: process.stdout, stderr: process.stderr, env: process.env, onInterrupt });
+  } catch (e) {
     process.stderr.write(`logscan: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exitCode = 70;
-  },
-);
+  }
+}
+
+// An unsupported Node is a usage error (exit 2), not a crash that exits 1 as if `--fail-on` had matched. Not a
+// top-level await: a run whose last handle closes while main() waits ends as it always did, not with code 13.
+if (supportedNode(process.versions.node)) void run();
+else {
+  process.stderr.write(`logscan: needs ${NODE_NEEDED}: this is v${process.versions.node}\n`);
+  process.exitCode = 2;
+}

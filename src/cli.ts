@@ -3,7 +3,7 @@
  * prints, and is the only place that decides the exit code.
  */
 import { accessSync, closeSync, constants, fchmodSync, fstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { availableParallelism, hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { scan, type ScanProgress } from './scan.js';
@@ -32,13 +32,16 @@ Usage:
 
 Inputs are recognised by content: SMTP Send/Receive protocol logs (Exchange 2010-2019, Edge), Get-Queue /
 Get-Message Export-Csv and Format-List text, Queue Viewer exports. Folders are read recursively, .gz files are
-decompressed, '-' reads standard input.
+decompressed, '-' reads standard input (typed at a terminal: end it with Ctrl-D, or Ctrl-Z then Enter on
+Windows).
 
 `;
 const HELP_OUTPUT = `Output:
   -f, --format <fmt>      table (default), json, csv, markdown, html (any case)
   -o, --output <file>     write the report to a file instead of standard output ('-': standard output;
-                          not one of the inputs, nor an existing log: refused, exit 2)
+                          not one of the inputs, nor an existing log: refused, exit 2). Without -f, its
+                          extension (any case) picks the format: .json, .csv, .md/.markdown, .html/.htm,
+                          .txt (table); others: table. -f wins, with a warning if the extension differs
       --samples <n>       evidence rows kept per group and category (default 3)
       --top <n|all>       groups with findings shown in detail in table/markdown output (default 20 for
                           the table, 50 for markdown); rows of the HTML groups table, worst first (default
@@ -96,26 +99,51 @@ const HELP_MERGE = `Merge (logscan merge <report.json>...):
 
 `;
 const HELP_EXITS = `Exit codes:
-  0  report written
-  1  --fail-on matched at least one finding (also when some inputs could not be read: 1 wins over 3)
-  2  usage error (bad option or value, an --output that is an input or an existing log)
-  3  some inputs could not be read or were refused (the report still covers all the others)
-  4  the report is too large to write as one text in this format (json, html and csv are written in pieces)
-  5  the report could not be written (no such folder for --output, no permission, disk full)
-  6  --fail-on was given, no input failed, but not one protocol-log row or queue entry was read, or
-     the protocol logs read all end before --since or start after --until: the check has no data
-  70  internal error: a bug in logscan (the message and stack trace are on standard error; please report it)
+  0         report written
+  1         --fail-on matched at least one finding (also when some inputs could not be read: 1 wins over 3)
+  2         usage error (bad option or value, an --output that is an input or an existing log); also: a
+            Node.js version logscan does not support (20.19+ on 20, or 22.12+)
+  3         some inputs could not be read or were refused (the report still covers all the others)
+  4         the report is too large for one text in this format (json, html and csv are written in pieces)
+  5         the report could not be written (no such folder for --output, no permission, disk full)
+  6         --fail-on was given, no input failed, but not one protocol-log row or queue entry was read, or
+            the protocol logs read all end before --since or start after --until: the check has no data
+  70        internal error: a bug in logscan (message and stack trace on standard error; please report it)
   130, 143  interrupted by SIGINT (Ctrl-C) or SIGTERM; an --output file is left as it was
 
+`;
+/** Environment variables (the README's table says more); a merge shows no progress line. */
+const HELP_ENV_OUTPUT = `Environment:
+  NO_COLOR                    set to a non-empty value: no colours, even with --color
+  TERM=dumb                   standard output counts as no terminal for colour (no colours unless --color)
+  COLUMNS                     the table's width when standard output is not a terminal: 40 or more; else 160
+`;
+const HELP_ENV_PROGRESS = `  LOGSCAN_PROGRESS_AFTER_MS   milliseconds before the progress line may appear (default 1000; 0: at once)
 `;
 const HELP_EXAMPLES = `Examples:
   logscan ./Logs
   logscan '\\\\EX01\\c$\\Program Files\\Microsoft\\Exchange Server\\V15\\TransportRoles\\Logs\\FrontEnd\\ProtocolLog'
   cat RECV*.LOG | logscan -
-  logscan --format json -o ex01.json ./EX01 && logscan merge ex01.json ex02.json
+  logscan --format json -o ex01.json ./EX01 && logscan --format json -o ex02.json ./EX02
+  logscan merge ex01.json ex02.json
   logscan --since 7d --fail-on legacy-tls,tls-negotiation-failed ./Logs
 `;
-const HELP = [HELP_INTRO, HELP_OUTPUT, HELP_FILTERS, HELP_CHECKS, HELP_SESSIONS, HELP_MAX_GROUPS, HELP_JOBS, HELP_END, HELP_MERGE, HELP_EXITS, HELP_EXAMPLES].join('');
+const HELP = [
+  HELP_INTRO,
+  HELP_OUTPUT,
+  HELP_FILTERS,
+  HELP_CHECKS,
+  HELP_SESSIONS,
+  HELP_MAX_GROUPS,
+  HELP_JOBS,
+  HELP_END,
+  HELP_MERGE,
+  HELP_ENV_OUTPUT,
+  HELP_ENV_PROGRESS,
+  '\n',
+  HELP_EXITS,
+  HELP_EXAMPLES,
+].join('');
 
 /** `logscan merge --help`: the options a merge takes, and nothing it refuses. */
 const MERGE_HELP = [
@@ -132,6 +160,8 @@ Usage:
   '\n',
   HELP_END,
   HELP_MERGE,
+  HELP_ENV_OUTPUT,
+  '\n',
   HELP_EXITS,
   `Examples:
   logscan --format json -o ex01.json ./EX01 && logscan --format json -o ex02.json ./EX02
@@ -231,6 +261,23 @@ function categoryList(option: 'category' | 'fail-on', value: string | undefined)
   return ids;
 }
 
+/** The format an `--output` file's extension names (any case), or undefined: `.gz`, `.log` and others say none. */
+const FORMAT_OF_EXTENSION: Readonly<Record<string, OutputFormat>> = {
+  '.json': 'json',
+  '.csv': 'csv',
+  '.md': 'markdown',
+  '.markdown': 'markdown',
+  '.html': 'html',
+  '.htm': 'html',
+  '.txt': 'table',
+};
+
+/** The output format a file name asks for by its extension (`report.HTML` → html), or undefined. */
+export function formatOfPath(path: string): OutputFormat | undefined {
+  const ext = extname(path).toLowerCase();
+  return Object.hasOwn(FORMAT_OF_EXTENSION, ext) ? FORMAT_OF_EXTENSION[ext] : undefined;
+}
+
 /** Options that act while logs are read: a merge combines finished reports, so it cannot apply them. */
 const SCAN_ONLY = ['since', 'until', 'category', 'connector', 'host', 'max-open', 'idle', 'jobs'] as const;
 
@@ -256,11 +303,72 @@ const OPTIONS = {
   version: { type: 'boolean', short: 'v' },
 } as const;
 
+/**
+ * `unknown option '--fromat' (did you mean --format?)` for parseArgs' unknown-option error, or null for any other
+ * error. Its own text advises `-- "--fromat"`, for a positional argument that starts with '-', with a quote left
+ * open: for a typo, that is no help. The advice stays for a name that looks like a file's (`-x.log`).
+ */
+function unknownOptionMessage(e: unknown, argv: readonly string[], merging: boolean): string | null {
+  if ((e as NodeJS.ErrnoException | null)?.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return null;
+  const option = /'(-[^']*)'/.exec((e as Error).message)?.[1];
+  if (option === undefined) return null;
+  // A merge is offered only the options it takes.
+  const known = Object.keys(OPTIONS).filter((name) => !merging || !(SCAN_ONLY as readonly string[]).includes(name));
+  const guess = option.startsWith('--') ? closestOption(option.slice(2), known) : null;
+  if (guess !== null) return `unknown option '${option}' (did you mean --${guess}?)`;
+  const file = argv.find((arg) => arg.startsWith(option) && /[./\\]/.test(arg));
+  if (file !== undefined) return `unknown option '${option}' (for an input named ${file}, put -- before it)`;
+  return `unknown option '${option}'`;
+}
+
+/**
+ * The known long option a mistyped one was meant to be, or null: the only one it starts (`--form`), else the
+ * only one at the smallest edit distance (a swap of two neighbours counts once: `--fromat`), if that is at most 2
+ * and less than the name's length (`--x` is no typo of `--idle`). Case is ignored (`--Format`).
+ */
+export function closestOption(typed: string, known: readonly string[]): string | null {
+  const name = typed.toLowerCase();
+  if (name === '') return null;
+  const starts = known.filter((k) => k.startsWith(name));
+  if (starts.length === 1) return starts[0]!;
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  let ties = 0;
+  for (const k of known) {
+    const d = editDistance(name, k);
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+      ties = 1;
+    } else if (d === bestDistance) ties++;
+  }
+  return best !== null && ties === 1 && bestDistance <= 2 && bestDistance < name.length ? best : null;
+}
+
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours, one each. */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
 export interface CliIo {
   argv: string[];
   stdout: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean; columns?: number };
   stderr: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /**
+   * Standard input: whether it is a terminal (where `-` waits for typing), and the stream `-` reads (default
+   * process.stdin, which Node makes only when it is first used).
+   */
+  stdin?: { isTTY?: boolean; stream?: AsyncIterable<Buffer> };
   /**
    * Registers what to undo when SIGINT or SIGTERM ends the process (bin.ts: before it dies of the signal);
    * returns the function that unregisters it. Without it (tests), nothing is registered.
@@ -280,8 +388,10 @@ export async function main(io: CliIo): Promise<number> {
   try {
     parsed = parseArgs({ args: io.argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
+    const merging = io.argv[0] === 'merge';
     // parseArgs writes some messages over several lines (`-j -1`): one line, rather than a line with `\x0A` in it.
-    io.stderr.write(`logscan: ${stripControl((e as Error).message.replace(/\s*\n\s*/g, ' '))}\nTry 'logscan ${io.argv[0] === 'merge' ? 'merge ' : ''}--help'.\n`);
+    const message = unknownOptionMessage(e, io.argv, merging) ?? (e as Error).message.replace(/\s*\n\s*/g, ' ');
+    io.stderr.write(`logscan: ${stripControl(message)}\nTry 'logscan ${merging ? 'merge ' : ''}--help'.\n`);
     return EXIT.usage;
   }
   const { values, positionals } = parsed;
@@ -294,8 +404,12 @@ export async function main(io: CliIo): Promise<number> {
     return EXIT.unwritable;
   }
   try {
-    // Any case, as category ids are: `-f JSON` is not a different format.
-    const format = (values.format ?? 'table').toLowerCase() as OutputFormat;
+    const quiet = values.quiet === true;
+    // `-` is standard output, as it is standard input among the inputs.
+    const output = values.output === '-' || values.output === '' ? undefined : values.output;
+    // Any case, as category ids are: `-f JSON` is not a different format. Without -f, `-o report.html` says it.
+    const named = output === undefined ? undefined : formatOfPath(output);
+    const format = (values.format ?? named ?? 'table').toLowerCase() as OutputFormat;
     if (!FORMATS.includes(format)) throw new UsageError(`unknown format '${values.format}' (use ${FORMATS.join(', ')})`);
     const samples = parseCount('samples', values.samples, 0);
     // A terminal table of thousands of hosts helps nobody in an incident: the worst first, the rest counted.
@@ -323,8 +437,6 @@ export async function main(io: CliIo): Promise<number> {
     }
 
     if (values.output === '') throw new UsageError('--output needs a file name (or - for standard output)');
-    // `-` is standard output, as it is standard input among the inputs.
-    const output = values.output === '-' ? undefined : values.output;
     // `-o *.LOG` in a log folder: the shell makes the first log the output. Refused before anything is read.
     // Merge: the report files its folders and patterns name, so `-o` cannot replace one of them either.
     const reports = merge
@@ -342,18 +454,25 @@ export async function main(io: CliIo): Promise<number> {
       // Found after a scan of minutes, a typo in the folder would waste them.
       const unwritable = outputProblem(output);
       if (unwritable !== null) {
-        io.stderr.write(`logscan: cannot write the report: ${unwritable}\n`);
+        io.stderr.write(`logscan: cannot write the report to ${stripControl(output)}: ${unwritable}\n`);
         return EXIT.unwritable;
       }
     }
 
-    const quiet = values.quiet === true;
+    // `logscan -` typed at a prompt waits for the logs to be typed or pasted: say so, or it looks like a hang.
+    if (inputs.includes('-') && io.stdin?.isTTY === true && !quiet) {
+      io.stderr.write('logscan: reading standard input (end it with Ctrl-D, or Ctrl-Z then Enter on Windows)\n');
+    }
+    // -f wins over the extension, but `-f table -o report.html` is more likely a slip than a wish: say so.
+    if (named !== undefined && format !== named && !quiet) {
+      io.stderr.write(`logscan: writing ${format} to ${stripControl(output!)} as --format says, not the ${named} its name suggests\n`);
+    }
     const progress = !quiet && io.stderr.isTTY === true ? progressLine(io.stderr, Number(io.env.LOGSCAN_PROGRESS_AFTER_MS ?? 1000)) : null;
     // Ctrl-C mid-scan left `files 0/1  192 MB  91 MB/s^C` on the terminal, the prompt after it.
     const unregisterProgress = progress === null ? null : (io.onInterrupt?.(progress.done) ?? null);
     let report: Report;
     if (merge) {
-      report = await mergeFiles(reports!, samples, parseMaxGroups(values['max-groups']));
+      report = await mergeFiles(reports!, samples, parseMaxGroups(values['max-groups']), io.stdin?.stream);
       // As for a scan: reports made with `--category plaintext` hold no legacy-tls finding to fail on.
       const kept = report.filters?.categories;
       if (failOnExcluded(failOn, kept)) {
@@ -378,6 +497,7 @@ export async function main(io: CliIo): Promise<number> {
         onProgress: progress?.update,
         collectEvery: COLLECT_EVERY,
         thisServer: thisServer(io.env),
+        stdin: io.stdin?.stream,
       });
     }
     progress?.done();
@@ -644,6 +764,11 @@ export async function writeReportFile(path: string, pieces: Iterable<string>, on
     } finally {
       closeSync(fd);
     }
+    // A signal that came during the last slice is handled now (its handler removes the temporary file and ends
+    // the process), not after the rename, when the handler is gone and the new report is in place: Node reads
+    // signals in the event loop's poll phase, and two turns of setImmediate have one between them wherever the
+    // write started.
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
     renameSync(temp, target);
     return null;
   } catch (e) {
@@ -656,27 +781,60 @@ export async function writeReportFile(path: string, pieces: Iterable<string>, on
 
 /**
  * Why the report could not be written to `path`, checked before the scan (the write itself may still fail: a full
- * disk), or null: a folder as the target, a folder that does not exist or is not a folder, or one that allows no
- * new file (the temporary file) when the target cannot be written in place either. Devices are not checked.
+ * disk), in plain words naming the folder at fault, or null: a folder as the target, a folder that does not exist
+ * or is not a folder, or one that allows no new file (the temporary file) when the target cannot be written in
+ * place either. Devices are not checked.
  */
-function outputProblem(path: string): string | null {
+export function outputProblem(path: string): string | null {
+  const shown = (p: string) => stripControl(p);
+  let info;
   try {
-    const info = statSync(path, { throwIfNoEntry: false });
-    if (info?.isDirectory()) return `EISDIR: illegal operation on a directory, open '${stripControl(path)}'`;
-    if (info !== undefined && !info.isFile()) return null;
-    const folder = dirname(info === undefined ? path : realpathSync(path));
-    if (!statSync(folder).isDirectory()) return `ENOTDIR: not a directory, open '${stripControl(path)}'`;
-    try {
-      accessSync(folder, constants.W_OK);
-    } catch (e) {
-      // writeReportFile then writes the file in place, if the file allows it.
-      if (info === undefined) throw e;
-      accessSync(path, constants.W_OK);
-    }
-    return null;
+    info = statSync(path, { throwIfNoEntry: false });
+  } catch (e) {
+    // A part of the path is a file (`notes.txt/r.json`) or cannot be searched: said of the folder below.
+    info = undefined;
+    if (!['ENOTDIR', 'EACCES', 'EPERM', 'ENOENT'].includes((e as NodeJS.ErrnoException).code ?? '')) return fileSystemFailure(e);
+  }
+  if (info?.isDirectory()) return 'it is a folder';
+  if (info !== undefined && !info.isFile()) return null;
+  let folder: string;
+  try {
+    folder = dirname(info === undefined ? path : realpathSync(path));
   } catch (e) {
     return fileSystemFailure(e);
   }
+  let folderInfo;
+  try {
+    folderInfo = statSync(folder, { throwIfNoEntry: false });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') return `no such folder ${shown(folder)}`;
+    if (code === 'EACCES' || code === 'EPERM') return `no permission to open the folder ${shown(folder)}`;
+    return fileSystemFailure(e);
+  }
+  if (folderInfo === undefined) return `no such folder ${shown(folder)}`;
+  if (!folderInfo.isDirectory()) return `${shown(folder)} is not a folder`;
+  try {
+    accessSync(folder, constants.W_OK);
+    return null;
+  } catch (e) {
+    // writeReportFile then writes the file in place, if the file allows it.
+    if (info === undefined) return accessFailure(e, `no permission to make a file in the folder ${shown(folder)}`);
+  }
+  try {
+    accessSync(path, constants.W_OK);
+    return null;
+  } catch (e) {
+    return accessFailure(e, 'no permission to write it');
+  }
+}
+
+/** `plain` for a refused access (no permission, a read-only file system), else the error's own message. */
+function accessFailure(e: unknown, plain: string): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return plain;
+  if (code === 'EROFS') return 'the file system is read-only';
+  return fileSystemFailure(e);
 }
 
 /** Opens `path` for writing (created or truncated) and writes the pieces; why it failed, or null. */
@@ -804,7 +962,7 @@ function fileId(path: string): { dev: bigint; ino: bigint } | null {
  * (reports of any size, in memory that follows the merged groups). What cannot be merged is a usage error naming
  * the files.
  */
-async function mergeFiles(given: readonly string[], samples: number | undefined, maxGroups: number | undefined): Promise<Report> {
+async function mergeFiles(given: readonly string[], samples: number | undefined, maxGroups: number | undefined, stdin?: AsyncIterable<Buffer>): Promise<Report> {
   const merger = new ReportMerger({ samples, maxGroups });
   // Past --max-groups, which hosts keep rows depends on the order reports come in: the largest first, then by
   // path, whatever order the command line named them in (standard input last, as a scan reads it).
@@ -812,7 +970,7 @@ async function mergeFiles(given: readonly string[], samples: number | undefined,
   for (const path of paths) {
     const name = path === '-' ? 'standard input' : path;
     try {
-      await addReport(merger, reportBytes(path));
+      await addReport(merger, reportBytes(path, stdin));
     } catch (e) {
       if (e instanceof InvalidReportError) {
         throw new UsageError(e.problem.startsWith('its schema is') ? `${name}: not a logscan JSON report (schema logscan.report/1)` : `${name}: not a logscan JSON report that can be merged (${e.problem})`);

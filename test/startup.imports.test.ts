@@ -16,10 +16,10 @@ function staticImports(source: string): string[] {
   return out;
 }
 
-function packagesLoadedAtStart(entry: string): { packages: Set<string>; modules: number } {
+function packagesLoadedAtStart(...entries: string[]): { packages: Set<string>; modules: number } {
   const seen = new Set<string>();
   const packages = new Set<string>();
-  const todo = [resolve(entry)];
+  const todo = entries.map((entry) => resolve(entry));
   while (todo.length > 0) {
     const file = todo.pop()!;
     if (seen.has(file)) continue;
@@ -33,8 +33,17 @@ function packagesLoadedAtStart(entry: string): { packages: Set<string>; modules:
 }
 
 describe('start-up imports', () => {
+  it('bin.ts loads only Node built-ins and the version check before it checks the Node version', () => {
+    const bin = readFileSync('src/bin.ts', 'utf8');
+    expect(staticImports(bin).filter((spec) => !spec.startsWith('node:'))).toEqual(['./node-version.js']);
+    expect(staticImports(readFileSync('src/node-version.ts', 'utf8'))).toEqual([]);
+    // The CLI itself comes with import(), once the version is known to be supported.
+    expect(bin).toMatch(/await import\('\.\/cli\.js'\)/);
+  });
+
   it('the CLI loads neither date-fns nor csv-parse before it meets a queue export', () => {
-    const { packages, modules } = packagesLoadedAtStart('src/bin.ts');
+    // bin.ts, and cli.ts, which bin.ts imports at once after its version check.
+    const { packages, modules } = packagesLoadedAtStart('src/bin.ts', 'src/cli.ts');
     // The walk did reach the pipeline (reader, sessions, report, outputs), not only the entry file.
     expect(modules).toBeGreaterThan(20);
     expect([...packages].filter((p) => p.startsWith('date-fns') || p.startsWith('csv-parse'))).toEqual([]);

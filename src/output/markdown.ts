@@ -135,7 +135,7 @@ function connectorsSection(report: Report): string[] {
   if (rows.length === 0) return [];
   const lines = ['## Connectors with findings', '', 'All remote hosts of a connector together, failed sessions first.', ''];
   append(lines, table(['Dir', 'Connector', 'Size', 'Findings'], ['l', 'l', 'l', 'l'], rows.map((r) => [r.direction, r.connector, r.size, r.findings])), '');
-  if (more > 0) lines.push(`${formatCount(more)} more connectors with findings (JSON: \`connectors\`).`, '');
+  if (more > 0) lines.push(`${countOf(more, 'more connector')} with findings (JSON: \`connectors\`).`, '');
   return lines;
 }
 
@@ -159,8 +159,8 @@ function totalsSection(report: Report): string[] {
   const sessions = unreported > 0 ? `${countOf(t.sessions, 'session')} with findings of the categories asked for, of ${formatCount(t.sessions + unreported)} read (--category keeps the others out)` : countOf(t.sessions, 'session');
   const summary = [
     `${sessions} (${formatCount(t.incompleteSessions)} incomplete)`,
-    `${formatCount(t.findings)} findings`,
-    `${formatCount(t.queueMessages)} queued messages`,
+    countOf(t.findings, 'finding'),
+    countOf(t.queueMessages, 'queued message'),
   ].join(', ');
   const tls = tlsSummary(t.tlsVersions);
   const lines = ['## Totals', '', `${markdownCell(summary)}.`, ''];
@@ -180,7 +180,7 @@ function groupsTable(groups: readonly ReportGroup[], categories: readonly Catego
     ...(withServer ? [g.server ?? '-'] : []),
     g.connector,
     remoteLabel(g),
-    g.direction === 'queue' ? `${formatCount(g.messages)} msgs` : formatCount(g.sessions),
+    g.direction === 'queue' ? countOf(g.messages, 'msg') : formatCount(g.sessions),
     findingsSummary(g.byCategory, categories, g.mainCategory) || '-',
     tlsSummary(g.tlsVersions) || '-',
     formatTime(g.lastSeen),
@@ -255,7 +255,7 @@ export function renderMarkdown(report: Report, options: FormatOptions = {}): str
   const shown = sorted.slice(0, opts.top);
   lines.push('## Groups', '', 'Worst first: one row per direction, connector and remote host.', '');
   if (shown.length > 0) append(lines, groupsTable(shown, report.categories), '');
-  if (sorted.length > shown.length) lines.push(`${formatCount(sorted.length - shown.length)} more groups not shown (top ${opts.top}).`, '');
+  if (sorted.length > shown.length) lines.push(`${countOf(sorted.length - shown.length, 'more group')} not shown (top ${opts.top}).`, '');
   const failing = shown.filter(isFailing);
   if (failing.length > 0) {
     lines.push('## Findings by group', '');

@@ -338,7 +338,7 @@ export function emptyReason(report: Report): string | null {
   // Filters are the usual cause: rows of logs that end before --since are read, and then no session is kept.
   const logs = logsSpan(report);
   const span = logs === null ? '' : ` (the logs read run ${formatTime(logs.from)} → ${formatTime(logs.to)} UTC)`;
-  return `${formatCount(records)} rows were read but none formed an SMTP session or a queue entry that matches the filters given, if any (--since, --until, --host, --connector, --category)${span}.`;
+  return `${countOf(records, 'row')} ${records === 1 ? 'was' : 'were'} read but none formed an SMTP session or a queue entry that matches the filters given, if any (--since, --until, --host, --connector, --category)${span}.`;
 }
 
 /** Categories of the report, plus any id that only appears in counts (user rules), in report order. */
@@ -847,7 +847,7 @@ function inputsSection(report: Report, width: number): Line[] {
     .map(([k, n]) => `${formatCount(n)} ${k}`)
     .join(', ');
   const files = `${formatCount(inputs.length)} file${inputs.length === 1 ? '' : 's'}${kinds === '' ? '' : ` (${kinds})`}`;
-  const lines = wrapped(width, 'Inputs'.padEnd(LABEL), `${files}, ${formatCount(lineCount)} lines, ${formatCount(records)} records`);
+  const lines = wrapped(width, 'Inputs'.padEnd(LABEL), `${files}, ${countOf(lineCount, 'line')}, ${countOf(records, 'record')}`);
   const skipped = skippedTotals(inputs);
   if (skipped.length > 0) {
     lines.push(...wrapped(width, 'Skipped'.padEnd(LABEL), skipped.map(([reason, n]) => `${formatCount(n)} ${reason}`).join(', '), 'dim'));
@@ -871,7 +871,7 @@ function inputsSection(report: Report, width: number): Line[] {
     lines.push(...wrapped(width, `${' '.repeat(LABEL)}problem `, `${where} ${p.message}`, undefined, 'yellow'));
   }
   if (problems.length > MAX_PROBLEMS) {
-    lines.push(...wrapped(width, ' '.repeat(LABEL), `… ${problems.length - MAX_PROBLEMS} more problems (see the JSON output)`, 'dim'));
+    lines.push(...wrapped(width, ' '.repeat(LABEL), `… ${countOf(problems.length - MAX_PROBLEMS, 'more problem')} (see the JSON output)`, 'dim'));
   }
   return lines;
 }
@@ -882,8 +882,8 @@ function totalsSection(report: Report, width: number): Line[] {
   const unreported = unreportedSessions(report);
   if (unreported > 0) parts[0] = `${parts[0]} with findings of the categories asked for (${formatCount(t.sessions + unreported)} read: --category keeps the others out)`;
   if (t.incompleteSessions > 0) parts.push(`${formatCount(t.incompleteSessions)} incomplete`);
-  parts.push(`${formatCount(t.findings)} findings`);
-  if (t.queueMessages > 0) parts.push(`${formatCount(t.queueMessages)} queued messages`);
+  parts.push(countOf(t.findings, 'finding'));
+  if (t.queueMessages > 0) parts.push(countOf(t.queueMessages, 'queued message'));
   const lines: Line[] = wrapped(width, 'Totals'.padEnd(LABEL), parts.join(', '));
   const tls = tlsSummary(t.tlsVersions);
   if (tls !== '') lines.push(...wrapped(width, 'TLS'.padEnd(LABEL), tls));
@@ -1062,7 +1062,7 @@ function groupColumns(groups: readonly ReportGroup[], timeLength: number, catego
       shrink: false,
       min: 8,
       weight: 0,
-      cell: (g) => (g.direction === 'queue' ? `${formatCount(g.messages)} msgs` : formatCount(g.sessions)),
+      cell: (g) => (g.direction === 'queue' ? countOf(g.messages, 'msg') : formatCount(g.sessions)),
     },
     { header: 'FINDINGS', align: 'left', shrink: true, min: 8, weight: 3, cell: (g) => findingsSummary(g.byCategory, categories, g.mainCategory) || '-', style: findingStyle },
     { header: 'TLS', align: 'left', shrink: true, min: 5, weight: 2, cell: (g) => tlsSummary(g.tlsVersions) || '-' },
@@ -1280,12 +1280,12 @@ export function renderTable(report: Report, options: FormatOptions = {}): string
   // items overflows the call stack (markdown.ts says the same).
   if (rows.length > 0) for (const line of groupTable(rows, opts.width, report.categories)) lines.push(line);
   if (failing.length > shownFailing.length) {
-    lines.push(...wrapped(opts.width, '', `… ${formatCount(failing.length - shownFailing.length)} more groups with findings not shown (top ${opts.top})`, 'yellow'));
+    lines.push(...wrapped(opts.width, '', `… ${countOf(failing.length - shownFailing.length, 'more group')} with findings not shown (top ${opts.top})`, 'yellow'));
   }
   const hiddenHealthy = healthy.slice(shownHealthy.length);
   if (hiddenHealthy.length > 0) {
     const sessions = hiddenHealthy.reduce((s, g) => s + g.sessions, 0);
-    lines.push(...wrapped(opts.width, '', `${formatCount(hiddenHealthy.length)} healthy groups, ${formatCount(sessions)} sessions (no findings)`, 'green'));
+    lines.push(...wrapped(opts.width, '', `${countOf(hiddenHealthy.length, 'healthy group')}, ${countOf(sessions, 'session')} (no findings)`, 'green'));
   }
   if (failing.length === 0) lines.push([span('No group has findings.', 'green')]);
 
