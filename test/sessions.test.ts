@@ -555,3 +555,27 @@ describe('a session id used again while open', () => {
     expect(out.map((s) => [s.rows, s.complete])).toEqual([[7, true]]);
   });
 });
+
+describe('one row dated in the future', () => {
+  it('does not stop the clock there: the sessions read after it are not ended as idle', () => {
+    const at = (ms: number) => new Date(Date.parse('2025-11-10T00:00:00.000Z') + ms).toISOString();
+    const row = (time: string, id: string, seq: number, remote: string, event: string, data: string) =>
+      `${time},EX01\\Default Frontend EX01,${id},${seq},10.0.1.21:25,${remote},${event},${data},`;
+    const lines = [row(at(0), '08DE00000000000A', 0, '198.51.100.1:1', '+', ''), row(at(1), '08DE00000000000B', 0, '198.51.100.2:2', '+', '')];
+    // A clock-skewed or damaged row in session A; every row after it is dated as the others.
+    lines.push(row('2099-11-10T00:00:00.000Z', '08DE00000000000A', 1, '198.51.100.1:1', '<', 'NOOP'));
+    // More rows than the sweep interval (8,192), A's and B's in turn, a second apart: neither is silent for 15 minutes.
+    for (let i = 0; i < 9000; i++) {
+      const a = i % 2 === 0;
+      lines.push(row(at(1000 * (i + 2)), a ? '08DE00000000000A' : '08DE00000000000B', i + 2, a ? '198.51.100.1:1' : '198.51.100.2:2', '<', 'NOOP'));
+    }
+    lines.push(row(at(1000 * 9100), '08DE00000000000A', 9100, '198.51.100.1:1', '-', ''));
+    lines.push(row(at(1000 * 9101), '08DE00000000000B', 9101, '198.51.100.2:2', '-', ''));
+    const a = new SessionAssembler({ origin: 'o', direction: 'receive', serverHint: 'EX01' });
+    const sessions = [...a.add(parseProtocolText(lines.join('\n'), 'x.LOG').records), ...a.end()];
+    expect(sessions.map((s) => [s.sessionId, s.complete, s.endReason])).toEqual([
+      ['08DE00000000000A', true, 'disconnect'],
+      ['08DE00000000000B', true, 'disconnect'],
+    ]);
+  });
+});

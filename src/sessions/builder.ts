@@ -129,18 +129,24 @@ export class SessionAssembler {
       s.connected = true;
     }
     let ms: number;
+    // This row's own time where it has a canonical one: the session's latest (`lastMs`) would keep the clock on
+    // one row dated 2099 for every later row of that session, and a sweep then ended every open session as idle.
+    let rowMs: number;
     if (s.facts !== null) {
       s.facts.add(row);
       ms = s.facts.lastMs;
+      rowMs = row.ms;
+      if (rowMs !== rowMs) rowMs = ms;
     } else {
       const r = row.record();
       s.held!.push(r);
       ms = isTimestamp(r.time) ? Date.parse(r.time) : NaN;
+      rowMs = ms;
     }
     if (!(ms <= s.lastMs)) s.lastMs = ms;
     // The latest row's time, not the latest time seen: after logs joined out of order (two servers' logs one
     // after the other) the clock follows the rows, and the sessions being read are not taken for idle ones.
-    if (ms === ms) this.#clock = ms;
+    if (rowMs === rowMs) this.#clock = rowMs;
     if (row.event === '-') {
       this.#open.delete(s.id);
       done.push(this.#finish(s, 'disconnect'));
