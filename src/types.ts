@@ -263,6 +263,11 @@ export interface ReportGroup {
   sessions: number;
   /** Queue groups: messages waiting; 0 for protocol-log groups. */
   messages: number;
+  /**
+   * Only on a group of Get-Message rows whose queue a Get-Queue export in the same report lists: its `messages`
+   * are among that queue's `MessageCount`, and totals and roll-ups count them there, once.
+   */
+  countedInQueue?: true;
   /** SMTP AUTH user names seen (`User Name: …` rows): they tell which device or application an IP is. At most 20. */
   authUsers?: string[];
   /** Certificates offered in these sessions (by thumbprint, else subject), at most 5. */

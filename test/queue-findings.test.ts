@@ -10,6 +10,8 @@ import { queueFindings } from '../src/classify/queue.js';
 import { parseLastError } from '../src/classify/lasterror.js';
 import { readQueueExport } from '../src/read/queue/index.js';
 import { emptyStats } from '../src/read/stats.js';
+import { renderJson } from '../src/output/json.js';
+import { mergeReports } from '../src/report/merge.js';
 
 const hints: Record<string, string> = {
   'tls-negotiation-failed': 'hint-tls',
@@ -212,6 +214,49 @@ describe('hints for this server as the sender', () => {
       const receive = await scan(fileURLToPath(new URL('../samples/EX01', import.meta.url)));
       const relay = receive.groups.find((g) => g.direction === 'receive' && g.mainCategory === 'starttls-required');
       expect(relay?.hint).toBe(category.hint);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Get-Queue and Get-Message of the same queue', () => {
+  const queueHeader = '"Identity","DeliveryType","NextHopDomain","NextHopConnector","Status","MessageCount","LastError","LastRetryTime"';
+  const queueRow = (id: string, count: number) =>
+    `"EX01\\${id}","SmtpRelayToRemoteAdSite","contoso.mail.protection.outlook.com","8c2f7d10-5b3a-4f9e-a6d1-2e7b40c9f385","Retry","${count}","451 4.4.0 Primary target IP address responded with: ""421 4.4.2 Connection dropped due to SocketError."" Attempted failover to alternate host, but that did not succeed.","11/28/2026 12:54:13 PM"`;
+  const messageHeader = '"Subject","Identity","FromAddress","Status","DateReceived","LastError","Queue"';
+  const messageRow = (queue: string, n: number) =>
+    `"Report ${n}","EX01\\${queue}\\2147483648${n}","app@contoso.com","Retry","11/28/2026 8:10:00 AM","451 4.4.0 Primary target IP address responded with: ""421 4.4.2 Connection dropped due to SocketError."" Attempted failover to alternate host, but that did not succeed.","EX01\\${queue}"`;
+
+  it('counts the listed messages of an exported queue once, in one run, with threads and in a merge', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logscan-queue-twice-'));
+    try {
+      const queues = join(dir, 'EX01-get-queue.csv');
+      const messages = join(dir, 'EX01-get-message.csv');
+      writeFileSync(queues, ['#TYPE Deserialized.Microsoft.Exchange.Data.QueueViewer.ExtensibleQueueInfo', queueHeader, queueRow('7', 143), ''].join('\r\n'));
+      // Three messages of EX01\7 (exported above) and two of EX01\9 (not exported): only these two add to the total.
+      writeFileSync(messages, ['#TYPE Deserialized.Microsoft.Exchange.Data.QueueViewer.ExtensibleMessageInfo', messageHeader, messageRow('7', 1), messageRow('7', 2), messageRow('7', 3), messageRow('9', 4), messageRow('9', 5), ''].join('\r\n'));
+      const check = (report: Report) => {
+        expect(report.totals.queueMessages).toBe(145);
+        const listed = report.groups.find((g) => g.connector === 'EX01\\7')!;
+        expect(listed).toMatchObject({ messages: 3, countedInQueue: true });
+        const other = report.groups.find((g) => g.connector === 'EX01\\9')!;
+        expect(other.messages).toBe(2);
+        expect(other.countedInQueue).toBeUndefined();
+        // The roll-ups count them once too: every group here names the same remote host.
+        expect(report.hosts.reduce((n, h) => n + h.messages, 0)).toBe(145);
+        expect(report.connectors.reduce((n, c) => n + c.messages, 0)).toBe(145);
+      };
+      const single = await scan(dir);
+      check(single);
+      check(await scan(dir, { jobs: 2 }));
+      // Either export alone counts all it lists.
+      expect((await scan(messages)).totals.queueMessages).toBe(5);
+      expect((await scan(queues)).totals.queueMessages).toBe(143);
+      // A merge keeps the mark; merging the report with an empty one gives the same totals.
+      const json = JSON.parse(renderJson(single)) as Report;
+      expect(json.groups.find((g) => g.connector === 'EX01\\7')!.countedInQueue).toBe(true);
+      check(mergeReports([json]));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

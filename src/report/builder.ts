@@ -27,6 +27,7 @@ import {
   categoryDetails,
   widenFindingSpan,
   emptyAccumulated,
+  addQueue,
   finalizeReport,
   foldedGroup,
   connectorKey,
@@ -195,6 +196,8 @@ export class ReportBuilder {
     const remoteHost = findings[0]?.remoteHost ?? queueRemoteHost(entry);
     const connector = findings[0]?.connector ?? queueConnector(entry);
     const group = this.#group('queue', entry.server, connector, remoteHost, findings.length > 0);
+    if (entry.kind === 'message') group.listed = true;
+    else if (entry.identity !== null) addQueue(this.#acc, entry.identity);
     group.sessions++;
     group.messages += entry.messageCount;
     if (entry.nextHopDomain) addName(group, entry.nextHopDomain);
@@ -224,6 +227,7 @@ export class ReportBuilder {
       servers: [...acc.servers],
       hours: [...acc.hours],
       sessionHours: [...acc.sessionHours],
+      queues: [...acc.queues],
       // Folded groups too: they carry their flag, and absorb() puts them with the other builder's folded groups.
       groups: [...acc.groups.values(), ...acc.folded.values()],
     };
@@ -244,6 +248,7 @@ export class ReportBuilder {
     for (const [name, s] of part.servers) widenServer(acc, name, s.from, s.to);
     for (const [hour, counts] of part.hours) addTimelineCounts(acc, hour, counts);
     for (const [hour, n] of part.sessionHours) addTimelineSessions(acc, hour, n);
+    for (const q of part.queues) addQueue(acc, q);
     for (const g of part.groups) this.absorbGroup(g);
   }
 
@@ -624,6 +629,8 @@ export function addSample(group: GroupState, sample: Sample, limit: number): voi
 export interface MergeableGroup {
   sessions: number;
   messages: number;
+  listed?: true;
+  countedInQueue?: true;
   byCategory: Readonly<Record<string, number>> | null;
   details: Readonly<Record<string, Readonly<Record<string, number>>>> | null;
   tlsVersions: TlsCounts;
@@ -649,6 +656,8 @@ export interface MergeableGroup {
 export function mergeGroup(into: GroupState, g: MergeableGroup, samples: number): void {
   into.sessions += g.sessions;
   into.messages += g.messages;
+  if (g.listed === true) into.listed = true;
+  if (g.countedInQueue === true) into.countedInQueue = true;
   for (const [k, v] of Object.entries(g.byCategory ?? {})) addCategoryCount(into, k, v);
   // A report file's TLS keys are text.
   for (const [k, v] of Object.entries(g.tlsVersions)) addTo(into.tlsVersions as Record<string, number>, k, v ?? 0);
@@ -678,6 +687,8 @@ export interface PartialReport {
   servers: Array<[string | null, { from: string; to: string }]>;
   hours: Array<[string, Record<string, number>]>;
   sessionHours: Array<[string, number]>;
+  /** Get-Queue identities read (see {@link Accumulated.queues}). */
+  queues: string[];
   groups: GroupState[];
 }
 

@@ -342,6 +342,7 @@ const GROUP = shape({
   remoteNames: arrayOf(isString), sessions: isNumber, messages: isNumber, authUsers: optional(arrayOf(isString)), certificates: optional(arrayOf(CERTIFICATE)),
   byCategory: COUNTS, details: countsOf(COUNTS), tlsVersions: COUNTS, firstSeen: orNull(isString), lastSeen: orNull(isString), samples: arrayOf(SAMPLE),
   findingSpans: optional(countsOf(shape({ first: isString, last: isString }))), folded: optional((v) => v === true),
+  countedInQueue: optional((v) => v === true),
 });
 
 /** What {@link mergeReports} and the outputs read of a report, field by field; the rest is made again. */
