@@ -1,6 +1,7 @@
 // The timeline counts sessions per bucket beside findings, so that an hour without findings (traffic, no
 // failures: the fix worked) can be told from an hour without logs (a copy job that missed a folder), which a
 // chart of findings alone draws the same way.
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -250,5 +251,19 @@ describe('timeline runs from merged or hand-made reports', () => {
       ['2026-01-01 01:00–02:00', 1, 4],
     ]);
     expect(runs[1]!.byCategory).toEqual([['__proto__', 4]]);
+  });
+});
+
+describe('a timeline too wide to show', () => {
+  it('is named in the table and Markdown with its span, not left out silently', async () => {
+    // samples/EX01 (2025) and a real 2023 excerpt: over 1,000 days apart.
+    const report = await scan([fileURLToPath(new URL('../samples/EX01', import.meta.url)), fileURLToPath(new URL('./fixtures/real/qazeer-artefacts-help-exch2016-recv-tls12.LOG', import.meta.url))]);
+    expect(timelineRuns(report)).toEqual([]);
+    const table = renderTable(report, { width: 200, color: false });
+    expect(table).toMatch(/^TIMELINE {2}not shown: 2023-01-11 → 2025-11-10 is over 1,000 days \(a wrong date-time in a log, or logs years apart; narrow it with --since\/--until\)$/m);
+    expect(renderMarkdown(report)).toContain('## Timeline\n\nTimeline not shown: 2023-01-11 → 2025-11-10 is over 1,000 days');
+    // The samples alone have a timeline as before.
+    const samples = await scan(fileURLToPath(new URL('../samples/EX01', import.meta.url)));
+    expect(renderTable(samples, { width: 200, color: false })).not.toContain('not shown:');
   });
 });

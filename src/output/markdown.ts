@@ -44,7 +44,7 @@ import {
   tlsSummary,
   viewOptions,
 } from './table.js';
-import { runLabel, timelineRuns } from './timeline-runs.js';
+import { runLabel, timelineRuns, timelineTooWide, tooWideText } from './timeline-runs.js';
 import { unreportedSessions } from '../report/span.js';
 
 const MAX_PROBLEMS = 20;
@@ -142,7 +142,10 @@ function connectorsSection(report: Report): string[] {
 /** Runs of alike hours or days (see `timelineRuns`): when each problem started and stopped, and gaps in the logs. */
 function timelineSection(report: Report): string[] {
   const runs = timelineRuns(report);
-  if (runs.length === 0) return [];
+  if (runs.length === 0) {
+    const wide = timelineTooWide(report);
+    return wide === null ? [] : ['## Timeline', '', `Timeline ${tooWideText(wide)}.`, ''];
+  }
   const unit = runs[0]!.bucket;
   const lines = ['## Timeline', '', `Per ${unit}, UTC; ${unit}s alike (the same categories of findings, none, or no logs) are joined.`, ''];
   const rows = runs.map((r) => [runLabel(r), runSessions(r), runFindings(r, report.categories)]);

@@ -15,7 +15,7 @@ import { own } from '../report/record.js';
 import { LOCAL_TIME } from '../iso-time.js';
 import { baseName } from '../base-name.js';
 import { logsSpan, timelineSessions, unreportedSessions } from '../report/span.js';
-import { runLabel, timelineRuns, type TimelineRun } from './timeline-runs.js';
+import { runLabel, timelineRuns, timelineTooWide, tooWideText, type TimelineRun } from './timeline-runs.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Shared view helpers (also used by markdown.ts and csv.ts)
@@ -938,7 +938,10 @@ export function runFindings(run: TimelineRun, categories: readonly CategoryInfo[
 
 function timelineSection(report: Report, width: number): Line[] {
   const runs = timelineRuns(report);
-  if (runs.length === 0) return [];
+  if (runs.length === 0) {
+    const wide = timelineTooWide(report);
+    return wide === null ? [] : [[span('TIMELINE', 'bold'), span(`  ${fitEnd(tooWideText(wide), Math.max(10, width - 10))}`, 'dim')]];
+  }
   const unit = runs[0]!.bucket;
   // The latest: after a change, the hours since are the ones that matter.
   const shown = runs.slice(-TOP_RUNS);

@@ -31,6 +31,31 @@ const DAY_MS = 86_400_000;
 /** As the HTML chart: a wider span comes from a bogus timestamp and is not shown. */
 const MAX_BUCKETS = 1000;
 
+/**
+ * The first and last bucket of a timeline too wide to show as runs (more than 1,000 buckets: a log with a wrong
+ * date-time, or logs years apart), so the outputs can say why there is none; null otherwise.
+ */
+export function timelineTooWide(report: Report): { first: string; last: string; bucket: 'hour' | 'day' } | null {
+  const timeline = report.timeline;
+  if (timeline === undefined) return null;
+  const size = timeline.bucket === 'day' ? DAY_MS : HOUR_MS;
+  let first = Infinity;
+  let last = -Infinity;
+  for (const p of timeline.points) {
+    const ms = Date.parse(p.t);
+    if (!Number.isFinite(ms)) continue;
+    if (ms < first) first = ms;
+    if (ms > last) last = ms;
+  }
+  if (!(last >= first) || Math.floor(last / size) - Math.floor(first / size) + 1 <= MAX_BUCKETS) return null;
+  return { first: new Date(first).toISOString(), last: new Date(last).toISOString(), bucket: timeline.bucket };
+}
+
+/** What the table and Markdown say instead of a timeline too wide to show (see {@link timelineTooWide}). */
+export function tooWideText(wide: { first: string; last: string; bucket: 'hour' | 'day' }): string {
+  return `not shown: ${wide.first.slice(0, 10)} → ${wide.last.slice(0, 10)} is over 1,000 ${wide.bucket}s (a wrong date-time in a log, or logs years apart; narrow it with --since/--until)`;
+}
+
 /** The report's timeline as runs of alike buckets, oldest first; empty when there is none to show. */
 export function timelineRuns(report: Report): TimelineRun[] {
   const timeline = report.timeline;
