@@ -296,3 +296,32 @@ describe('a .gz with bytes after the compressed data', () => {
     expect(bad.error).toMatch(/^read error after line \d+: corrupt gzip data \(incorrect data check\)$/);
   });
 });
+
+describe('a .gz cut off in the middle of a line', () => {
+  it('counts the partial last line as a skip, so every decompressed line is accounted for', async () => {
+    const { gunzipSync, constants } = await import('node:zlib');
+    const dir = mkdtempSync(join(tmpdir(), 'logscan-cutgz-'));
+    try {
+      const log = readFileSync(new URL('../samples/EX01/FrontEnd/ProtocolLog/SmtpReceive/RECV2025111009-1.LOG', import.meta.url));
+      const text = Buffer.concat(Array.from({ length: 40 }, () => log));
+      const gz = gzipSync(text);
+      const cut = gz.subarray(0, Math.floor(gz.length * 0.6));
+      // What decompresses before the cut, as zcat shows it: whole lines and a piece of one.
+      const shown = gunzipSync(cut, { finishFlush: constants.Z_SYNC_FLUSH });
+      expect(shown[shown.length - 1]).not.toBe(10);
+      let lineEnds = 0;
+      for (const b of shown) if (b === 10) lineEnds++;
+      const file = join(dir, 'RECV2025111009-1.LOG.gz');
+      writeFileSync(file, cut);
+      const report = await scan(file);
+      const input = inputNamed(report, file);
+      expect(input.error).toMatch(/^read error after line \d+: corrupt gzip data/);
+      expect(input.lines).toBe(lineEnds + 1);
+      expect(input.skipped['truncated-last-line']).toBe(1);
+      expect(input.problems.some((p) => p.line === lineEnds + 1 && p.reason === 'truncated-last-line')).toBe(true);
+      expectAccounting(report, expect);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

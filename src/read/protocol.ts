@@ -296,6 +296,22 @@ class ProtocolParser {
     this.carryLen += n;
   }
 
+  /**
+   * The input broke off (a read error, a cut .gz): the bytes after the last line end are part of a line that will
+   * never be whole. It is counted as a skipped line, not parsed and not dropped: every line read ends in a record
+   * or a counted skip.
+   */
+  abandon(): void {
+    if (this.carryLen === 0 && !this.discarding) return;
+    this.carry = [];
+    this.carryLen = 0;
+    this.discarding = false;
+    const lineNo = ++this.lineNo;
+    this.stats.lines++;
+    this.skip('truncated-last-line');
+    addProblem(this.stats, lineNo, 'truncated-last-line', `line ${lineNo}: cut off where the input broke off (see the read error); skipped`);
+  }
+
   private finishLastLine(): void {
     if (this.discarding) {
       this.discarding = false;
@@ -658,7 +674,10 @@ export async function* readProtocolLog(
       if (records.length > 0) yield records;
     }
   } catch (e) {
-    if (!allDataRead(e)) throw e;
+    if (!allDataRead(e)) {
+      parser.abandon();
+      throw e;
+    }
     const last = parser.end();
     if (last.length > 0) yield last;
     throw e;
@@ -682,6 +701,7 @@ export async function readProtocolRows(
     for await (const chunk of chunks) parser.push(asBuffer(chunk as Buffer | Uint8Array | string));
   } catch (e) {
     if (allDataRead(e)) parser.end();
+    else parser.abandon();
     throw e;
   }
   parser.end();
