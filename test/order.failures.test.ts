@@ -210,3 +210,24 @@ describe('main category: a group failing now leads with its failure', () => {
     expect(cutOffReport(17, 3, true).groups[0]!.mainCategory).toBe('legacy-tls');
   });
 });
+
+describe('main category: failures of sessions that are warnings too', () => {
+  it('keeps legacy-tls when the last TLS 1.0 sessions drop at their end (parallel connections, as a hub opens them)', () => {
+    const t0 = Date.parse('2025-11-10T08:00:00.000Z');
+    const b = new ReportBuilder({ samples: 3, categories: categoryInfo(defaultRules), version: 'test' });
+    const add = (i: number, drop: boolean, minute: number) => {
+      const s = build('receive', 'EX01', session(`08DE0000000E${String(i).padStart(4, '0')}`, recvLegacy(drop), { connector: 'EX01\\Relay Printers', remote: `${A_HOST}:${40000 + i}`, start: new Date(t0 + minute * 60_000).toISOString(), source: 'RECV.LOG' }));
+      b.addSession(s, classifySession(s));
+    };
+    for (let i = 0; i < 100; i++) add(i, false, i);
+    // Two connections that start together, negotiate TLS 1.0 and are both dropped: their drops come after every
+    // TLS 1.0 row, but the warnings did not stop, the sessions that failed are TLS 1.0 sessions themselves.
+    add(100, true, 100);
+    add(101, true, 100);
+    const [g] = b.build().groups;
+    expect(g!.byCategory).toEqual({ 'socket-error': 2, 'legacy-tls': 102 });
+    expect(g!.mainCategory).toBe('legacy-tls');
+    // Spans date a finding by its session's start.
+    expect(g!.findingSpans!['socket-error']).toEqual({ first: '2025-11-10T09:40:00.000Z', last: '2025-11-10T09:40:00.000Z' });
+  });
+});

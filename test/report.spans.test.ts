@@ -1,5 +1,6 @@
 // A group's last seen is its last session of any kind; a TLS 1.0 retirement needs the last legacy one (and the
-// first, to say since when). findingSpans holds both per category, and every output shows them.
+// first, to say since when). findingSpans holds both per category (the start of its first and last such session),
+// and every output shows them.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,20 +36,20 @@ describe('finding spans', () => {
   it('hold the first and last finding of each category, apart from the last session of any kind', () => {
     const g = report.groups.find((x) => x.remoteHost === '10.0.30.51')!;
     expect(g.lastSeen).toBe('2025-11-10T10:40:05.000Z');
-    expect(g.findingSpans).toEqual({ 'legacy-tls': { first: '2025-11-10T08:10:03.000Z', last: '2025-11-10T09:20:03.000Z' } });
+    expect(g.findingSpans).toEqual({ 'legacy-tls': { first: '2025-11-10T08:10:00.000Z', last: '2025-11-10T09:20:00.000Z' } });
   });
 
   it('are shown in the table, Markdown, HTML and CSV', () => {
-    expect(renderTable(report, { width: 200 })).toContain('Legacy TLS negotiated (TLS 1.0/1.1/SSL 3): 2 (TLS1.0 2), 2025-11-10 08:10:03 → 09:20:03');
+    expect(renderTable(report, { width: 200 })).toContain('Legacy TLS negotiated (TLS 1.0/1.1/SSL 3): 2 (TLS1.0 2), 2025-11-10 08:10:00 → 09:20:00');
     const md = renderMarkdown(report);
-    expect(md).toContain('2 (TLS1.0 2), 2025-11-10 08:10:03 → 09:20:03');
+    expect(md).toContain('2 (TLS1.0 2), 2025-11-10 08:10:00 → 09:20:00');
     // Defanged, as every address from a log is in Markdown.
     expect(md).toContain('- AUTH users: scanner\\[@\\]contoso.com');
-    expect(renderHtml(report)).toContain('<dt>Legacy TLS negotiated (TLS 1.0/1.1/SSL 3): first, last</dt><dd>2025-11-10 08:10:03 UTC → 2025-11-10 09:20:03 UTC</dd>');
+    expect(renderHtml(report)).toContain('<dt>Legacy TLS negotiated (TLS 1.0/1.1/SSL 3): first, last</dt><dd>2025-11-10 08:10:00 UTC → 2025-11-10 09:20:00 UTC</dd>');
     const [header, row] = parse(renderCsv(report), { record_delimiter: '\r\n' }) as string[][];
     const cell = (name: string) => row![header!.indexOf(name)];
     expect([cell('lastSeen'), cell('mainFirstSeen'), cell('mainLastSeen'), cell('authUsers')]).toEqual([
-      '2025-11-10T10:40:05.000Z', '2025-11-10T08:10:03.000Z', '2025-11-10T09:20:03.000Z', 'scanner@contoso.com',
+      '2025-11-10T10:40:05.000Z', '2025-11-10T08:10:00.000Z', '2025-11-10T09:20:00.000Z', 'scanner@contoso.com',
     ]);
   });
 
@@ -69,7 +70,7 @@ describe('finding spans', () => {
     for (const i of other.inputs) i.source = `${i.source}.week2`;
     const g = other.groups[0]!;
     g.findingSpans = { 'legacy-tls': { first: '2025-11-11T07:00:00.000Z', last: '2025-11-11T07:30:00.000Z' } };
-    expect(mergeReports([report, other]).groups[0]!.findingSpans).toEqual({ 'legacy-tls': { first: '2025-11-10T08:10:03.000Z', last: '2025-11-11T07:30:00.000Z' } });
+    expect(mergeReports([report, other]).groups[0]!.findingSpans).toEqual({ 'legacy-tls': { first: '2025-11-10T08:10:00.000Z', last: '2025-11-11T07:30:00.000Z' } });
     delete g.findingSpans;
     expect(mergeReports([report, other]).groups[0]!.findingSpans).toBeUndefined();
   });

@@ -171,7 +171,7 @@ export class ReportBuilder {
     this.#countOnTimeline(session.start);
     // The group's server, null when unknown: never the origin, an internal key of the log set (`<folder>|smtp-send`).
     this.#server(session.server, session.start, session.end);
-    this.#findings(group, findings, remoteHost);
+    this.#findings(group, findings, remoteHost, session.start);
   }
 
   /**
@@ -418,15 +418,19 @@ export class ReportBuilder {
     return foldedGroup(acc, direction, null, OTHER_CONNECTORS);
   }
 
-  /** `remoteHost` is the session's or entry's: a folded group's samples name it, the group does not. */
-  #findings(group: GroupState, findings: readonly Finding[], remoteHost: string): void {
+  /**
+   * `remoteHost` is the session's or entry's: a folded group's samples name it, the group does not. `start` is the
+   * session's start, which dates its findings in `findingSpans`: one session's TLS 1.0 row and its drop minutes
+   * later are one session's findings, and the main category's rule must not read the drop as coming after it.
+   */
+  #findings(group: GroupState, findings: readonly Finding[], remoteHost: string, start?: string): void {
     // After the counts below: the lane order reads byCategory.
     const nowFailing = findings.length > 0 && group.byCategory === null;
     for (const f of findings) {
       addCategoryCount(group, f.category, 1);
       const details = categoryDetails(group, f.category);
       if (f.detail !== null) addDetail(details, f.detail, 1);
-      if (f.direction !== 'queue') widenFindingSpan(group, f.category, f.time, f.time);
+      if (f.direction !== 'queue') widenFindingSpan(group, f.category, start || f.time, start || f.time);
       const hour = hourOfFinding(f);
       if (hour !== null) {
         const bucket = this.#acc.hours.get(hour) ?? emptyRecord<number>();
