@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseProtocolText } from '../src/read/protocol.js';
+import { detectInput } from '../src/read/detect.js';
 import { SessionAssembler } from '../src/sessions/builder.js';
 import { classifySession, classifyText } from '../src/classify/classify.js';
 import { parseLastError } from '../src/classify/lasterror.js';
@@ -187,5 +188,22 @@ describe('linear-time matching on 100 KB adversarial lines', () => {
     expect(sessions[0]!.remoteNames[0]).toBe('h0.example');
     // Quadratic name bookkeeping took over 10 s here; linear work is well under a second.
     expect(ms).toBeLessThan(4000);
+  });
+});
+
+describe('detection of a 64 KiB head', () => {
+  it('names PowerShell table output and refuses near-misses in linear time (a line of dashes followed by text)', () => {
+    const dashes = Buffer.from(`Identity DeliveryType\n${'-'.repeat(65_000)}x`);
+    const blanks = Buffer.from(' \n'.repeat(32_000));
+    const spacedRule = Buffer.from(`Identity   FromAddress\n${'- '.repeat(32_000)}x\n`);
+    detectInput(Buffer.from('warm up\n'));
+    for (const head of [dashes, blanks, spacedRule]) {
+      let reason = '';
+      const ms = timed(() => (reason = detectInput(head).reason));
+      expect(ms).toBeLessThan(BUDGET_MS * 4);
+      expect(reason).toMatch(/^not recognised/);
+    }
+    // The real shape is still named.
+    expect(detectInput(Buffer.from(`Identity DeliveryType Status\n-------- ------------ ------\nEX01\\7 SmtpRelay Retry\n`)).reason).toMatch(/^PowerShell table output/);
   });
 });

@@ -134,8 +134,24 @@ function detectKind(head: Buffer, found: { headerDate: string | null }): Omit<De
   };
 }
 
-/** PowerShell's table view: a header of column names over a line of dashes (`Identity  DeliveryType Status …`). */
-const TABLE_VIEW = /^\s*Identity\s+(?:DeliveryType|FromAddress)\b.*\r?\n[\s-]*-{3,}[\s-]*$/m;
+/** The header line of PowerShell's table view of Get-Queue or Get-Message (`Identity  DeliveryType Status …`). */
+const TABLE_HEADER = /^[ \t]*Identity[ \t]+(?:DeliveryType|FromAddress)(?![A-Za-z])/;
+/** The line of dashes under it: one run of one character class, anchored, so linear on any line. */
+const TABLE_RULE = /^[ \t-]+$/;
+
+/**
+ * Whether the first lines hold PowerShell's table view: a header line over a line of dashes. Line by line, a few
+ * dozen lines at most: one pattern over the head backtracked without end on a line of dashes followed by text.
+ */
+function isTableView(text: string): boolean {
+  const lines = text.split('\n', 40);
+  for (let i = 0; i + 1 < lines.length; i++) {
+    if (!TABLE_HEADER.test(lines[i]!)) continue;
+    const rule = lines[i + 1]!.replace(/\r$/, '');
+    return rule.includes('---') && TABLE_RULE.test(rule);
+  }
+  return false;
+}
 
 /**
  * Inputs an admin is likely to hand over by mistake, named with what to give instead: a refusal that says only
@@ -146,7 +162,7 @@ function knownOther(text: string): string | null {
   if (start.startsWith('{') && text.includes('"logscan.report/1"')) {
     return "a logscan JSON report: to combine reports, run 'logscan merge' on them";
   }
-  if (TABLE_VIEW.test(text)) {
+  if (isTableView(start)) {
     return 'PowerShell table output of Get-Queue or Get-Message, whose columns are cut to the window: save it with | Export-Csv -NoTypeInformation or | Format-List > file.txt and give logscan that file';
   }
   return null;
