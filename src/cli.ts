@@ -388,7 +388,8 @@ export async function main(io: CliIo): Promise<number> {
   try {
     parsed = parseArgs({ args: io.argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (e) {
-    const merging = io.argv[0] === 'merge';
+    // The words as a lenient parse reads them, so `-q merge --snice 1d` is a merge too, as it would be once parsed.
+    const merging = parseArgs({ args: io.argv, options: OPTIONS, allowPositionals: true, strict: false }).positionals[0] === 'merge';
     // parseArgs writes some messages over several lines (`-j -1`): one line, rather than a line with `\x0A` in it.
     const message = unknownOptionMessage(e, io.argv, merging) ?? (e as Error).message.replace(/\s*\n\s*/g, ' ');
     io.stderr.write(`logscan: ${stripControl(message)}\nTry 'logscan ${merging ? 'merge ' : ''}--help'.\n`);

@@ -284,6 +284,9 @@ describe('logscan CLI', () => {
     const refused = await run(['merge', '--since', '1d', 'x.json']);
     expect(refused.stderr).toContain("Try 'logscan merge --help'.");
     expect((await run(['merge', '--bogus', 'x.json'])).stderr).toContain("Try 'logscan merge --help'.");
+    // Options before the word merge make it no less a merge.
+    const late = await run(['-q', 'merge', '--snice', '1d', 'x.json']);
+    expect(late.stderr).toBe("logscan: unknown option '--snice'\nTry 'logscan merge --help'.\n");
     expect((await run(['--since', 'soon', 'flat'])).stderr).toContain("Try 'logscan --help'.");
   });
 

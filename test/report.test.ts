@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SessionAssembler } from '../src/sessions/builder.js';
@@ -569,6 +570,20 @@ describe('sample texts from strangers', () => {
     expect(safe.slice(0, MAX_SAMPLE_TEXT - 1)).toBe('a'.repeat(MAX_SAMPLE_TEXT - 1));
     expect(safe.charAt(MAX_SAMPLE_TEXT - 1)).toBe(' ');
     expect(safe).toContain('[12 more characters]');
+    // Cut once: a merge of a report this build wrote keeps its samples as they are.
+    expect(sampleText(cut)).toBe(cut);
+  });
+
+  it("cuts the longer samples of a report merged from an older build, and leaves this build's alone", async () => {
+    const base = await scan(fileURLToPath(new URL('../samples/EX01', import.meta.url)));
+    const old: Report = structuredClone(base);
+    const sample = old.groups.find((g) => g.samples.length > 0)!.samples[0]!;
+    sample.text = `${sample.text} ${'y'.repeat(6000)}`;
+    const merged = mergeReports([old]);
+    const texts = merged.groups.flatMap((g) => g.samples.map((s) => s.text));
+    expect(texts.every((t) => t.length <= MAX_SAMPLE_TEXT + 40)).toBe(true);
+    expect(texts.some((t) => / … \[\d+ more characters\]$/.test(t))).toBe(true);
+    expect(JSON.stringify(mergeReports([base]).groups)).toBe(JSON.stringify(base.groups));
   });
 
   it('keeps a report of 900 KB rows small: each sample is cut, in every group', async () => {

@@ -96,9 +96,12 @@ const INTERN_LIMIT = 4096;
  */
 export const MAX_SAMPLE_TEXT = 2048;
 
-/** `text` cut to {@link MAX_SAMPLE_TEXT}, saying how much was left out; never inside a surrogate pair. */
+/** The end of a text {@link sampleText} cut: a merge of reports must not cut it again. */
+const CUT_MARK = / … \[\d+ more characters\]$/;
+
+/** `text` cut to {@link MAX_SAMPLE_TEXT}, saying how much was left out (once); never inside a surrogate pair. */
 export function sampleText(text: string): string {
-  if (text.length <= MAX_SAMPLE_TEXT) return text;
+  if (text.length <= MAX_SAMPLE_TEXT || (text.length <= MAX_SAMPLE_TEXT + 40 && CUT_MARK.test(text))) return text;
   let end = MAX_SAMPLE_TEXT;
   const last = text.charCodeAt(end - 1);
   if (last >= 0xd800 && last <= 0xdbff) end--;
@@ -680,7 +683,11 @@ export function mergeGroup(into: GroupState, g: MergeableGroup, samples: number)
   if (g.spansUnknown === true || untimed) into.spansUnknown = true;
   // A host's group folded into (other hosts): its samples keep the host's name, which the folded group has not.
   const host = into.folded === true && g.folded !== true ? g.remoteHost : undefined;
-  for (const s of g.samples) addSample(into, host === undefined || s.remoteHost !== undefined ? s : { ...s, remoteHost: host }, samples);
+  for (const given of g.samples) {
+    // A report of an older build (or a stranger's) may quote more of a row than this build keeps.
+    const s = given.text.length > MAX_SAMPLE_TEXT ? { ...given, text: sampleText(given.text) } : given;
+    addSample(into, host === undefined || s.remoteHost !== undefined ? s : { ...s, remoteHost: host }, samples);
+  }
 }
 
 /** A builder's gathered data as plain values: see {@link ReportBuilder.partial}. */
