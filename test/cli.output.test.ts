@@ -27,6 +27,19 @@ function logFolder(name: string): string[] {
   return readdirSync(to).sort();
 }
 
+
+/** What bin.ts keeps for SIGINT/SIGTERM, as writeReportFile sees it: the cleanups registered, and how to register one. */
+function interruptRegistry(): { registered: Set<() => void>; onInterrupt: (cleanup: () => void) => () => boolean } {
+  const registered = new Set<() => void>();
+  return {
+    registered,
+    onInterrupt: (cleanup) => {
+      registered.add(cleanup);
+      return () => registered.delete(cleanup);
+    },
+  };
+}
+
 describe('--output that is an input', () => {
   it('is refused before reading when the shell made a log the output (-o *.LOG), and the log is left alone', async () => {
     const logs = logFolder('glob');
@@ -115,11 +128,7 @@ describe('--output written to a temporary file that replaces the target when com
     const folder = mkdtempSync(join(dir, 'late-signal-'));
     const target = join(folder, 'report.json');
     writeFileSync(target, 'old report');
-    const registered = new Set<() => void>();
-    const onInterrupt = (cleanup: () => void) => {
-      registered.add(cleanup);
-      return () => registered.delete(cleanup);
-    };
+    const { registered, onInterrupt } = interruptRegistry();
     // What bin.ts does on SIGINT/SIGTERM (here SIGUSR2, which the test process can take): the cleanups, and what
     // the target held when the handler ran. The process lives on, so the rename then finds no temporary file.
     let atSignal: string | null = null;
@@ -145,11 +154,7 @@ describe('--output written to a temporary file that replaces the target when com
     const folder = mkdtempSync(join(dir, 'signal-'));
     const target = join(folder, 'report.json');
     writeFileSync(target, 'old report');
-    const registered = new Set<() => void>();
-    const onInterrupt = (cleanup: () => void) => {
-      registered.add(cleanup);
-      return () => registered.delete(cleanup);
-    };
+    const { registered, onInterrupt } = interruptRegistry();
     let sawTemp: string[] = [];
     const failure = await writeReportFile(target, pieces(() => {
       sawTemp = leftovers(folder);

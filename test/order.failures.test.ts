@@ -27,14 +27,17 @@ const recvLegacy = (drop: boolean) => `+,,
 *,,"TLS protocol SP_PROT_TLS1_0_SERVER negotiation succeeded using bulk encryption algorithm CALG_AES_256 with strength 256 bits, MAC hash algorithm CALG_SHA1 with strength 160 bits and key exchange algorithm CALG_ECDHE with strength 256 bits"
 ${drop ? '-,,Remote(SocketError)' : '<,QUIT,\n>,221 Bye,\n-,,Local'}`;
 
-/** EX03 → EX01 over STARTTLS, failing the handshake: a tls-negotiation-failed failure. */
-const SEND_TLS_FAIL = `*,,attempting to connect
+/** EX03 → EX01 up to the go-ahead for X-ANONYMOUSTLS (Exchange to Exchange STARTTLS). */
+const SEND_TO_HANDSHAKE = `*,,attempting to connect
 +,,
 <,"220 EX01.contoso.local Microsoft ESMTP MAIL Service ready at Mon, 10 Nov 2025 09:00:00 +0000",
 >,EHLO EX03.contoso.local,
 <,250  EX01.contoso.local Hello [10.0.0.13] SIZE PIPELINING STARTTLS X-ANONYMOUSTLS CHUNKING,
 >,X-ANONYMOUSTLS,
-<,220 2.0.0 SMTP server ready,
+<,220 2.0.0 SMTP server ready`;
+
+/** EX03 → EX01 over STARTTLS, failing the handshake: a tls-negotiation-failed failure. */
+const SEND_TLS_FAIL = `${SEND_TO_HANDSHAKE}
 *,,TLS negotiation failed with error UnknownCredentials
 -,,Remote(SocketError)`;
 
@@ -131,13 +134,7 @@ describe('order: equal failure counts', () => {
 });
 
 /** EX03 → EX01 over TLS 1.0 that works: a legacy-tls warning on the send side. */
-const SEND_LEGACY = `*,,attempting to connect
-+,,
-<,"220 EX01.contoso.local Microsoft ESMTP MAIL Service ready at Mon, 10 Nov 2025 09:00:00 +0000",
->,EHLO EX03.contoso.local,
-<,250  EX01.contoso.local Hello [10.0.0.13] SIZE PIPELINING STARTTLS X-ANONYMOUSTLS CHUNKING,
->,X-ANONYMOUSTLS,
-<,220 2.0.0 SMTP server ready,
+const SEND_LEGACY = `${SEND_TO_HANDSHAKE}
 *,,"TLS protocol SP_PROT_TLS1_0_CLIENT negotiation succeeded using bulk encryption algorithm CALG_AES_256 with strength 256 bits, MAC hash algorithm CALG_SHA1 with strength 160 bits and key exchange algorithm CALG_ECDHE with strength 256 bits"
 >,QUIT,
 <,221 2.0.0 Service closing transmission channel,
