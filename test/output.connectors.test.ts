@@ -84,3 +84,19 @@ describe('connectors with findings', () => {
     expect(renderMarkdown(healthy)).not.toContain('## Connectors with findings');
   });
 });
+
+describe('queue connectors among them', () => {
+  it('count a failing queue connector by its messages waiting when they are more than its failed entries, as the groups do', () => {
+    const base = incident();
+    const queue = (key: string, messages: number, failed: number): Report['connectors'][number] => ({
+      key, direction: 'queue', sessions: failed, messages, byCategory: { 'socket-error': failed }, tlsVersions: {}, firstSeen: null, lastSeen: null,
+    });
+    // One Get-Queue entry with 155 messages stuck, and a Get-Message export's 3 rows of another queue.
+    const report: Report = { ...base, connectors: [...base.connectors, queue('EX01\\9', 0, 3), queue('8c2f7d10-5b3a-4f9e-a6d1-2e7b40c9f385', 155, 1)] };
+    const { rows } = connectorsWithFindings(report, 10);
+    expect(rows.map((r) => r.connector)).toEqual(['8c2f7d10-5b3a-4f9e-a6d1-2e7b40c9f385', 'Outbound to Office 365', 'EX01\\Default Frontend EX01', 'EX01\\9']);
+    expect(rows[0]).toMatchObject({ direction: 'queue', size: '155 msgs', findings: 'socket-error:1' });
+    // Without queues the JSON's order stands.
+    expect(connectorsWithFindings(base, 10).rows.map((r) => r.connector)).toEqual(['Outbound to Office 365', 'EX01\\Default Frontend EX01']);
+  });
+});

@@ -983,7 +983,18 @@ export interface ConnectorRow {
  * groups rank low one by one while the connector as a whole fails most: the table and Markdown show this list.
  */
 export function connectorsWithFindings(report: Report, max: number): { rows: ConnectorRow[]; more: number } {
-  const rollups = report.connectors.filter((r) => Object.values(r.byCategory).some((n) => n > 0));
+  // As the groups are (sortGroups): a failing queue connector counts its messages waiting when they are more than
+  // its failed entries, so 155 messages stuck behind one Get-Queue entry are not passed by a Get-Message export's
+  // three rows. Otherwise the JSON's order (a stable sort keeps it).
+  const failedWeight = (r: Report['connectors'][number]) => {
+    const failed = failureCount(r, report.categories);
+    return r.direction === 'queue' && failed > 0 ? Math.max(failed, r.messages) : failed;
+  };
+  const rollups = report.connectors
+    .filter((r) => Object.values(r.byCategory).some((n) => n > 0))
+    .map((r) => ({ r, weight: failedWeight(r) }))
+    .sort((a, b) => b.weight - a.weight)
+    .map(({ r }) => r);
   const hosts = new Map<string, number>();
   // A folded group (past --max-groups) holds an unknown number of hosts: said, not counted as one.
   const folded = new Set<string>();
