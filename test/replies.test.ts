@@ -62,6 +62,9 @@ const positives: Case[] = [
   ['421 4.4.1 Connection timed out.', 'connect-failed', 'Connection timed out'],
   ['450 4.4.315 Connection timed out', 'connect-failed', 'Connection timed out'],
   ['450 4.4.316 Connection refused', 'connect-failed', 'Connection refused'],
+  // One detail whatever the case it was written in, so its hint finds it.
+  ['421 4.4.1 connection TIMED out', 'connect-failed', 'Connection timed out'],
+  ['421 4.2.1 UNABLE TO CONNECT', 'connect-failed', 'Unable to connect'],
 ];
 
 describe('classifyReply: the texts of the reference', () => {

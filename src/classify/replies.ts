@@ -69,6 +69,15 @@ function splitCode(text: string): Parsed {
 }
 
 /** Trailing periods and spaces carry no meaning in these texts. */
+/**
+ * The connect-failure words in Exchange's own capitalisation (`connection timed out` → `Connection timed out`), so one
+ * detail is counted as one whatever the case it was written in, and the detail's hint finds it.
+ */
+function canonicalWords(words: string): string {
+  const lower = words.toLowerCase();
+  return lower.charAt(0).toUpperCase() + lower.slice(1);
+}
+
 function stripTail(s: string): string {
   let end = s.length;
   while (end > 0 && (s[end - 1] === '.' || s[end - 1] === ' ')) end--;
@@ -108,7 +117,7 @@ function replyOnly(code: string, phrase: string): TextMatch | null {
   const connect = UNABLE_TO_CONNECT.exec(phrase) ?? TIMED_OUT.exec(phrase) ?? REFUSED.exec(phrase);
   if (connect) {
     const rest = phrase.slice(connect[0].length);
-    return { category: 'connect-failed', detail: winsockDetail(rest) ?? stripTail(connect[0]) };
+    return { category: 'connect-failed', detail: winsockDetail(rest) ?? canonicalWords(stripTail(connect[0])) };
   }
   return null;
 }
