@@ -465,6 +465,10 @@ export async function main(io: CliIo): Promise<number> {
       io.stderr.write('logscan: reading standard input (end it with Ctrl-D, or Ctrl-Z then Enter on Windows)\n');
     }
     // -f wins over the extension, but `-f table -o report.html` is more likely a slip than a wish: say so.
+    // `-o C:\temp\report.html` typed on Linux or macOS names one file in this folder, backslashes and all.
+    if (output !== undefined && process.platform !== 'win32' && output.includes('\\') && !quiet) {
+      io.stderr.write(`logscan: ${stripControl(output)}: a backslash is part of a file name here, not a folder separator: the report is written to a file of that name (use / between folders)\n`);
+    }
     if (named !== undefined && format !== named && !quiet) {
       io.stderr.write(`logscan: writing ${format} to ${stripControl(output!)} as --format says, not the ${named} its name suggests\n`);
     }

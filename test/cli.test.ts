@@ -290,6 +290,16 @@ describe('logscan CLI', () => {
     expect((await run(['--since', 'soon', 'flat'])).stderr).toContain("Try 'logscan --help'.");
   });
 
+  it.runIf(process.platform !== 'win32')('says that -o with backslashes names one file here, not folders', async () => {
+    const target = join(dir, 'C:\\temp\\report.json');
+    const r = await run(['-f', 'json', '-o', target, 'flat/EX01']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('a backslash is part of a file name here, not a folder separator: the report is written to a file of that name (use / between folders)');
+    expect(JSON.parse(readFileSync(target, 'utf8')).schema).toBe('logscan.report/1');
+    expect((await run(['-q', '-f', 'json', '-o', target, 'flat/EX01'])).stderr).toBe('');
+    expect((await run(['-f', 'json', '-o', join(dir, 'plain.json'), 'flat/EX01'])).stderr).not.toContain('backslash');
+  });
+
   it('merge refuses two reports that read the same file, whose sessions would count twice', async () => {
     const a = join(dir, 'twice-a.json');
     const b = join(dir, 'twice-b.json');
