@@ -325,3 +325,17 @@ describe('a .gz cut off in the middle of a line', () => {
     }
   });
 });
+
+describe('a message-tracking block joined after a protocol log', () => {
+  it('names the line where it begins and that the rows before it were read, not the whole file as message tracking', () => {
+    const log = readFileSync(new URL('../samples/EX01/FrontEnd/ProtocolLog/SmtpReceive/RECV2025111009-1.LOG', import.meta.url), 'utf8');
+    const tracking = '#Software: Microsoft Exchange Server\r\n#Version: 15.0.0.0\r\n#Log-type: Message Tracking Log\r\n#Date: 2025-11-10T00:00:00.000Z\r\n#Fields: date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,source,event-id\r\n2025-11-10T00:00:00.000Z,10.0.0.1,x,10.0.0.2,y,,c,SMTP,RECEIVE\r\n';
+    const joined = parseProtocolText(log + tracking, 'joined.LOG').stats;
+    const before = parseProtocolText(log, 'log.LOG').stats;
+    const at = before.lines + 3;
+    expect(joined.records).toBe(before.records);
+    expect(joined.error).toBe(`line ${at}: message-tracking log (#Log-type: Message Tracking Log): not a protocol log, it has no SMTP sessions; the rest of the input is not read (the ${before.records} rows before it are read)`);
+    // A file that is message tracking from its start is still named as such, whole.
+    expect(parseProtocolText(tracking, 'MSGTRK.LOG').stats.error).toBe('message-tracking log (#Log-type: Message Tracking Log): not a protocol log, it has no SMTP sessions');
+  });
+});

@@ -623,8 +623,11 @@ class ProtocolParser {
     const stats = this.stats;
     this.refused = true;
     if (stats.records === 0 && !this.kindFromHeader) stats.kind = kind;
-    if (stats.error === null) stats.error = reason;
-    addProblem(stats, lineNo, 'refused-input', `line ${lineNo}: ${reason}; the rest of the input is not read`);
+    const problem = `line ${lineNo}: ${reason}; the rest of the input is not read`;
+    // After rows were read, the file is a protocol log with something else joined to it: the error says where, and
+    // that what came before counts, not that the whole file is the other kind.
+    if (stats.error === null) stats.error = stats.records === 0 ? reason : `${problem} (the ${stats.records} rows before it are read)`;
+    addProblem(stats, lineNo, 'refused-input', problem);
     // onHeader is about protocol-log headers: a foreign block is reported through stats.error instead.
     this.header = null;
   }
