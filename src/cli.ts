@@ -310,8 +310,12 @@ const OPTIONS = {
  */
 function unknownOptionMessage(e: unknown, argv: readonly string[], merging: boolean): string | null {
   if ((e as NodeJS.ErrnoException | null)?.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return null;
-  const option = /'(-[^']*)'/.exec((e as Error).message)?.[1];
-  if (option === undefined) return null;
+  const quoted = /'(-[^']*)'/.exec((e as Error).message)?.[1];
+  if (quoted === undefined) return null;
+  // parseArgs quotes the option, so one with a quote in it (`--it's`) is cut there: the argument says it whole.
+  const long = new Set(Object.keys(OPTIONS).map((name) => `--${name}`));
+  const whole = quoted.startsWith('--') ? argv.map((arg) => arg.split('=')[0]!).find((arg) => arg.startsWith(quoted) && !long.has(arg)) : undefined;
+  const option = whole ?? quoted;
   // A merge is offered only the options it takes.
   const known = Object.keys(OPTIONS).filter((name) => !merging || !(SCAN_ONLY as readonly string[]).includes(name));
   const guess = option.startsWith('--') ? closestOption(option.slice(2), known) : null;

@@ -108,6 +108,9 @@ describe('unknown options', () => {
       [['--max', '5', EX01], "logscan: unknown option '--max'"],
       [['-Z', EX01], "logscan: unknown option '-Z'"],
       [['-x.log'], "logscan: unknown option '-x' (for an input named -x.log, put -- before it)"],
+      // parseArgs quotes the name and cuts it at a quote in it: the argument gives it whole.
+      [["--it's", EX01], "logscan: unknown option '--it's'"],
+      [['--idle', '5', "--i'x", EX01], "logscan: unknown option '--i'x'"],
     ] as Array<[string[], string]>) {
       const r = await run(argv);
       expect(r.code, argv[0]).toBe(2);
