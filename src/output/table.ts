@@ -69,6 +69,14 @@ export function severityWeight(group: ReportGroup): number {
 }
 
 /**
+ * Failed sessions, or for a failing queue group or connector its messages waiting when they are more: one
+ * Get-Queue entry can hold hundreds of stuck messages, which must not rank below a few failed entries.
+ */
+function failedWeight(failed: number, x: { direction: string | null; messages: number }): number {
+  return x.direction === 'queue' && failed > 0 ? Math.max(failed, x.messages) : failed;
+}
+
+/**
  * Worst first, as the JSON (see compareGroups in report/finalize.ts): failures before warnings; within a tier the
  * most failed sessions (a failing queue group: its messages waiting when more), then the higher share of failed
  * sessions, then all findings (queue: messages waiting when more); then by size, recency and name (stable).
@@ -80,7 +88,7 @@ export function sortGroups(groups: readonly ReportGroup[], categories: readonly 
     return {
       group,
       tier: severityTier(group, categories),
-      failed: group.direction === 'queue' && failed > 0 ? Math.max(failed, group.messages) : failed,
+      failed: failedWeight(failed, group),
       share: failureShare(failed, group.sessions),
       weight: severityWeight(group),
     };
@@ -109,12 +117,16 @@ export function sortGroups(groups: readonly ReportGroup[], categories: readonly 
  * out.
  */
 function countsSummary(entries: Array<[string, number]>, order: readonly string[] = [], first: string | null = null): string {
-  const rank = rankIn(order);
   return entries
     .filter(([, n]) => Number.isFinite(n) && n > 0)
-    .sort((a, b) => Number(b[0] === first) - Number(a[0] === first) || b[1] - a[1] || rank(a[0]) - rank(b[0]) || compareText(a[0], b[0]))
+    .sort(firstThenByCount(rankIn(order), first))
     .map(([k, n]) => `${k}:${n}`)
     .join(' ');
+}
+
+/** `[category, count]` order: `first` (a group's main category), then most first, then by `rank`, then by id. */
+function firstThenByCount(rank: (id: string) => number, first: string | null): (a: [string, number], b: [string, number]) => number {
+  return (a, b) => Number(b[0] === first) - Number(a[0] === first) || b[1] - a[1] || rank(a[0]) - rank(b[0]) || compareText(a[0], b[0]);
 }
 
 /**
@@ -379,11 +391,9 @@ export function detailsSummary(details: Record<string, number> | undefined, max 
  * ties in the report's category order (worst first: failures before warnings), then by id.
  */
 export function groupCategories(report: Report, group: ReportGroup): Array<[string, number]> {
-  const rank = categoryRank(report);
-  const main = group.mainCategory;
   return Object.entries(group.byCategory)
     .filter(([, n]) => n > 0)
-    .sort((a, b) => Number(b[0] === main) - Number(a[0] === main) || b[1] - a[1] || rank(a[0]) - rank(b[0]) || compareText(a[0], b[0]));
+    .sort(firstThenByCount(categoryRank(report), group.mainCategory));
 }
 
 /** Position of a category worst first (see categoryOrder); ids only found in counts (user rules) after all of it. */
@@ -986,13 +996,9 @@ export function connectorsWithFindings(report: Report, max: number): { rows: Con
   // As the groups are (sortGroups): a failing queue connector counts its messages waiting when they are more than
   // its failed entries, so 155 messages stuck behind one Get-Queue entry are not passed by a Get-Message export's
   // three rows. Otherwise the JSON's order (a stable sort keeps it).
-  const failedWeight = (r: Report['connectors'][number]) => {
-    const failed = failureCount(r, report.categories);
-    return r.direction === 'queue' && failed > 0 ? Math.max(failed, r.messages) : failed;
-  };
   const rollups = report.connectors
     .filter((r) => Object.values(r.byCategory).some((n) => n > 0))
-    .map((r) => ({ r, weight: failedWeight(r) }))
+    .map((r) => ({ r, weight: failedWeight(failureCount(r, report.categories), r) }))
     .sort((a, b) => b.weight - a.weight)
     .map(({ r }) => r);
   const hosts = new Map<string, number>();

@@ -289,8 +289,9 @@ export async function* readCsvExport(text: AsyncIterable<string>, stats: InputSt
   // record's length for the file's, and against a one-field `#TYPE` line every row of the export was a column-count
   // error it built an object for (a 100 MB Get-Queue export: 68 s, a fifth of it in those errors).
   const before = linesBefore(head, headerLine.line);
-  for (const text of before.split('\n').slice(0, -1)) skip(stats, TYPE_LINE.test(text) ? 'header' : 'blank', 1);
-  line += headerLine.line > 1 ? headerLine.line - 1 : 0;
+  const skipped = before.split('\n').slice(0, -1);
+  for (const text of skipped) skip(stats, TYPE_LINE.test(text) ? 'header' : 'blank', 1);
+  line += skipped.length;
   counter.feed(before);
   write(head.slice(before.length));
   if (!done) {
